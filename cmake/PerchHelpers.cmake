@@ -1,0 +1,26 @@
+# Small helpers shared by every CMakeLists.txt in the tree.
+
+# perch_add_library(NAME SRCS ... DEPS ...): a static library whose public
+# include root is the repository top, so includes read "server/http/x.h".
+function(perch_add_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# perch_add_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest
+# binary registered with ctest as one test (so ctest -j runs binaries in
+# parallel and each keeps its own fixtures).
+function(perch_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
+    LABELS "${ARG_LABELS}"
+    ENVIRONMENT "PERCH_SHARED_DIR=${PERCH_SHARED_DIR};PERCH_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

@@ -23,6 +23,10 @@ namespace perch::http {
 //     DEADLINE_EXCEEDED  request.deadline passed (the deadline may already be
 //                        in the past at Send(): fails without I/O)
 //     CANCELLED          Cancel() was called first
+//     INTERNAL           the request cannot be sent as given (URL not
+//                        http/https, a line break in a header) or the
+//                        transport is misconfigured: a perch bug, so
+//                        retrying cannot help
 //   Error messages never contain request headers or bodies (they hold
 //   secrets).
 class HttpTransport {

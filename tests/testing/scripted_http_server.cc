@@ -1,0 +1,311 @@
+#include "tests/testing/scripted_http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/memory/memory.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace perch::testing {
+namespace {
+
+// One accepted connection, plain or TLS, with a read buffer.
+class Connection {
+ public:
+  Connection(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
+  ~Connection() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+  }
+
+  // Appends what is available to buffer(); false on EOF or error.
+  bool ReadMore() {
+    char chunk[16384];
+    const int n = ssl_ != nullptr
+                      ? SSL_read(ssl_, chunk, sizeof(chunk))
+                      : static_cast<int>(::recv(fd_, chunk, sizeof(chunk), 0));
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  bool Write(absl::string_view data) {
+    while (!data.empty()) {
+      const int n =
+          ssl_ != nullptr
+              ? SSL_write(ssl_, data.data(), static_cast<int>(data.size()))
+              : static_cast<int>(
+                    ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL));
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  std::string& buffer() { return buffer_; }
+
+ private:
+  const int fd_;
+  SSL* const ssl_;
+  std::string buffer_;
+};
+
+// Reads one request; nullopt when the peer closed or sent nonsense.
+std::optional<ReceivedRequest> ReadRequest(Connection& conn) {
+  std::string& buf = conn.buffer();
+  size_t head_end;
+  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
+    if (!conn.ReadMore()) return std::nullopt;
+  }
+  std::vector<std::string> lines =
+      absl::StrSplit(absl::string_view(buf).substr(0, head_end), "\r\n");
+  buf.erase(0, head_end + 4);
+  std::vector<std::string> request_line = absl::StrSplit(lines[0], ' ');
+  if (request_line.size() != 3) return std::nullopt;
+
+  ReceivedRequest request;
+  request.method = request_line[0];
+  request.target = request_line[1];
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const size_t colon = lines[i].find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    request.headers.emplace_back(
+        absl::AsciiStrToLower(lines[i].substr(0, colon)),
+        std::string(absl::StripAsciiWhitespace(
+            absl::string_view(lines[i]).substr(colon + 1))));
+  }
+  if (absl::EqualsIgnoreCase(request.Header("expect").value_or(""),
+                             "100-continue") &&
+      !conn.Write("HTTP/1.1 100 Continue\r\n\r\n")) {
+    return std::nullopt;
+  }
+  size_t length = 0;
+  if (auto value = request.Header("content-length"); value.has_value()) {
+    if (!absl::SimpleAtoi(*value, &length)) return std::nullopt;
+  }
+  while (buf.size() < length) {
+    if (!conn.ReadMore()) return std::nullopt;
+  }
+  request.body = buf.substr(0, length);
+  buf.erase(0, length);
+  return request;
+}
+
+std::string Gzip(absl::string_view data) {
+  z_stream stream{};
+  // 15 + 16: a gzip wrapper rather than a zlib one.
+  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+               Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&stream, data.size()) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+std::string FormatResponse(const ScriptedReply& reply) {
+  const std::string body = reply.gzip ? Gzip(reply.body) : reply.body;
+  std::string out = absl::StrCat("HTTP/1.1 ", reply.status, " Scripted\r\n");
+  bool has_length = false;
+  for (const auto& [name, value] : reply.headers) {
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+    has_length |= absl::EqualsIgnoreCase(name, "content-length");
+  }
+  if (reply.gzip) absl::StrAppend(&out, "Content-Encoding: gzip\r\n");
+  if (reply.close_after) absl::StrAppend(&out, "Connection: close\r\n");
+  if (!has_length) {
+    absl::StrAppend(&out, "Content-Length: ", body.size(), "\r\n");
+  }
+  absl::StrAppend(&out, "\r\n", body);
+  return out;
+}
+
+absl::Status Internal(absl::string_view what) {
+  return absl::InternalError(absl::StrCat(what, ": ", strerror(errno)));
+}
+
+}  // namespace
+
+std::optional<std::string> ReceivedRequest::Header(
+    absl::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
+    Handler handler, Options options) {
+  // A client that hangs up mid-write must not kill the test process with
+  // SIGPIPE (SSL_write cannot pass MSG_NOSIGNAL).
+  ::signal(SIGPIPE, SIG_IGN);
+
+  SSL_CTX* tls = nullptr;
+  if (!options.cert_file.empty()) {
+    tls = SSL_CTX_new(TLS_server_method());
+    if (tls == nullptr ||
+        SSL_CTX_use_certificate_chain_file(tls, options.cert_file.c_str()) !=
+            1 ||
+        SSL_CTX_use_PrivateKey_file(tls, options.key_file.c_str(),
+                                    SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(tls);
+      return absl::InternalError("cannot load the TLS certificate or key");
+    }
+  }
+
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    SSL_CTX_free(tls);
+    return Internal("socket");
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(fd, 1024) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    absl::Status status = Internal("bind/listen");
+    ::close(fd);
+    SSL_CTX_free(tls);
+    return status;
+  }
+  auto server = absl::WrapUnique(new ScriptedHttpServer(
+      std::move(handler), fd, ntohs(addr.sin_port), tls));
+  server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  return server;
+}
+
+ScriptedHttpServer::ScriptedHttpServer(Handler handler, int listen_fd, int port,
+                                       SSL_CTX* tls)
+    : handler_(std::move(handler)),
+      listen_fd_(listen_fd),
+      port_(port),
+      tls_(tls) {}
+
+ScriptedHttpServer::~ScriptedHttpServer() {
+  stopping_.Notify();
+  // Wakes the blocked accept() (Linux returns EINVAL).
+  ::shutdown(listen_fd_, SHUT_RDWR);
+  accept_thread_.join();
+  std::vector<std::thread> threads;
+  {
+    absl::MutexLock lock(&mu_);
+    // Wakes connection threads blocked in reads; each closes its own fd.
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+    threads.swap(connection_threads_);
+  }
+  for (std::thread& thread : threads) thread.join();
+  ::close(listen_fd_);
+  SSL_CTX_free(tls_);
+}
+
+std::string ScriptedHttpServer::Url(absl::string_view path) const {
+  return absl::StrCat(tls_ != nullptr ? "https" : "http",
+                      "://127.0.0.1:", port_, path);
+}
+
+std::vector<ReceivedRequest> ScriptedHttpServer::requests() const {
+  absl::MutexLock lock(&mu_);
+  return requests_;
+}
+
+int ScriptedHttpServer::connections_accepted() const {
+  absl::MutexLock lock(&mu_);
+  return connections_;
+}
+
+bool ScriptedHttpServer::WaitForRequests(size_t n,
+                                         absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto arrived = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return requests_.size() >= n;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
+}
+
+void ScriptedHttpServer::AcceptLoop() {
+  while (true) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (stopping_.HasBeenNotified()) {
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    if (fd < 0) {
+      // Out of descriptors: back off rather than spin until some close.
+      if (errno == EMFILE || errno == ENFILE) {
+        absl::SleepFor(absl::Milliseconds(1));
+      }
+      continue;  // Also EINTR, ECONNABORTED: keep accepting.
+    }
+    absl::MutexLock lock(&mu_);
+    ++connections_;
+    open_fds_.push_back(fd);
+    connection_threads_.emplace_back([this, fd] { Serve(fd); });
+  }
+}
+
+void ScriptedHttpServer::Serve(int fd) {
+  SSL* ssl = nullptr;
+  if (tls_ != nullptr) {
+    ssl = SSL_new(tls_);
+    SSL_set_fd(ssl, fd);
+  }
+  {
+    Connection conn(fd, ssl);
+    // A client that rejects our certificate ends the handshake: done.
+    if (ssl == nullptr || SSL_accept(ssl) == 1) {
+      while (!stopping_.HasBeenNotified()) {
+        std::optional<ReceivedRequest> request = ReadRequest(conn);
+        if (!request.has_value()) break;
+        {
+          absl::MutexLock lock(&mu_);
+          requests_.push_back(*request);
+        }
+        const ScriptedReply reply = handler_(*request);
+        if (reply.delay > absl::ZeroDuration() &&
+            stopping_.WaitForNotificationWithTimeout(reply.delay)) {
+          break;
+        }
+        if (reply.kind == ScriptedReply::Kind::kCloseWithoutAnswer) break;
+        if (reply.kind == ScriptedReply::Kind::kRaw) {
+          conn.Write(reply.raw);
+          break;
+        }
+        if (reply.interim_continue &&
+            !conn.Write("HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n")) {
+          break;
+        }
+        if (!conn.Write(FormatResponse(reply)) || reply.close_after) break;
+      }
+    }
+    ERR_clear_error();  // OpenSSL's error queue is per thread.
+  }
+  // Closed under the lock so the destructor never shuts down a reused fd.
+  absl::MutexLock lock(&mu_);
+  open_fds_.erase(std::find(open_fds_.begin(), open_fds_.end(), fd));
+  ::close(fd);
+}
+
+}  // namespace perch::testing

@@ -1,0 +1,215 @@
+#include "emulator/admin_routes.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "emulator/codec.h"
+#include "emulator/error_bodies.h"
+#include "server/common/log.h"
+#include "simdjson.h"
+
+namespace perch::emulator {
+namespace {
+
+absl::Status Invalid(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("fault rule: ", what));
+}
+
+Response AdminError(int status, absl::string_view message) {
+  return JsonResponse(
+      status, absl::StrCat(R"({"error":")", JsonEscape(message), "\"}"));
+}
+
+// Readers of one JSON value; each fails on a type mismatch.
+absl::Status ReadString(simdjson::ondemand::value& value, std::string* out) {
+  std::string_view s;
+  if (value.get_string().get(s) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("expected a string");
+  }
+  *out = std::string(s);
+  return absl::OkStatus();
+}
+
+absl::Status ReadIntInRange(simdjson::ondemand::value& value, int64_t min,
+                            int64_t max, int64_t* out) {
+  if (value.get_int64().get(*out) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("expected an integer");
+  }
+  if (*out < min || *out > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("must be in [", min, ", ", max, "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(simdjson::ondemand::value& value, bool* out) {
+  if (value.get_bool().get(*out) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("expected true or false");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadDouble(simdjson::ondemand::value& value, double* out) {
+  if (value.get_double().get(*out) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("expected a number");
+  }
+  return absl::OkStatus();
+}
+
+// Calls `on_field(key, value)` for each member of the JSON object `json`.
+template <typename OnField>
+absl::Status ForEachField(absl::string_view json, OnField on_field) {
+  simdjson::padded_string padded(json.data(), json.size());
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("not JSON");
+  }
+  simdjson::ondemand::object object;
+  if (doc.get_object().get(object) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("not a JSON object");
+  }
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("bad JSON object");
+    }
+    simdjson::ondemand::value value;
+    if (field.value().get(value) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("bad JSON value");
+    }
+    absl::Status status =
+        on_field(absl::string_view(key.data(), key.size()), value);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(key), ": ", status.message()));
+    }
+  }
+  // Past the last token, the location is out of bounds; anything else means
+  // content after the object.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    return absl::InvalidArgumentError("trailing content");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
+  FaultRule rule;
+  absl::Status status = ForEachField(
+      json,
+      [&rule](absl::string_view key,
+              simdjson::ondemand::value& value) -> absl::Status {
+        if (key == "path_prefix") return ReadString(value, &rule.path_prefix);
+        if (key == "message") return ReadString(value, &rule.error_message);
+        if (key == "body") return ReadString(value, &rule.body);
+        if (key == "token_type") return ReadString(value, &rule.token_type);
+        if (key == "malformed") return ReadBool(value, &rule.malformed_body);
+        if (key == "drop") return ReadBool(value, &rule.drop_connection);
+        if (key == "times") {
+          return ReadIntInRange(value, 0, INT64_MAX, &rule.times);
+        }
+        if (key == "probability") {
+          absl::Status s = ReadDouble(value, &rule.probability);
+          if (s.ok() && !(rule.probability >= 0 && rule.probability <= 1)) {
+            return absl::InvalidArgumentError("must be in [0, 1]");
+          }
+          return s;
+        }
+        int64_t n = 0;
+        if (key == "latency_ms") {
+          absl::Status s = ReadIntInRange(value, 0, 3600 * 1000, &n);
+          rule.latency = absl::Milliseconds(n);
+          return s;
+        }
+        if (key == "status") {
+          absl::Status s = ReadIntInRange(value, 0, 599, &n);
+          if (s.ok() && n != 0 && n < 100) {
+            return absl::InvalidArgumentError("must be an HTTP status");
+          }
+          rule.status = static_cast<int>(n);
+          return s;
+        }
+        if (key == "code") {
+          absl::Status s = ReadIntInRange(value, 0, 1000000, &n);
+          rule.error_code = static_cast<int>(n);
+          return s;
+        }
+        return absl::InvalidArgumentError("unknown field");
+      });
+  if (!status.ok()) return Invalid(status.message());
+  return rule;
+}
+
+Response AdminRoutes::Handle(const Request& request) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (path == "/_emulator/faults" && method == "POST") return AddFault(request);
+  if (path == "/_emulator/faults" && method == "DELETE") {
+    faults_.Clear();
+    LogInfo("emulator: fault rules cleared");
+    return JsonResponse(200, R"({"faults":0})");
+  }
+  if (path == "/_emulator/revoke" && method == "POST") {
+    tokens_.Revoke();
+    LogInfo("emulator: current token revoked by admin request");
+    return JsonResponse(200, R"({"revoked":true})");
+  }
+  if (path == "/_emulator/rate_limits" && method == "POST") {
+    return SetRateLimit(request);
+  }
+  if (path == "/_emulator/reset" && method == "POST") {
+    counters_.Reset();
+    read_limits_.ResetWindows();
+    return JsonResponse(200, R"({"reset":true})");
+  }
+  if (path == "/_emulator/stats" && method == "GET") return Stats();
+  return AdminError(404, "no such admin endpoint");
+}
+
+Response AdminRoutes::AddFault(const Request& request) {
+  absl::StatusOr<FaultRule> rule = ParseFaultRuleJson(request.body);
+  if (!rule.ok()) return AdminError(400, rule.status().message());
+  LogInfo("emulator: fault rule added for prefix \"", rule->path_prefix, "\"");
+  faults_.Add(*std::move(rule));
+  return JsonResponse(200, absl::StrCat(R"({"faults":)", faults_.size(), "}"));
+}
+
+Response AdminRoutes::SetRateLimit(const Request& request) {
+  std::string path;
+  int64_t limit = -1;
+  absl::Status status =
+      ForEachField(request.body,
+                   [&](absl::string_view key,
+                       simdjson::ondemand::value& value) -> absl::Status {
+                     if (key == "path") return ReadString(value, &path);
+                     if (key == "limit")
+                       return ReadIntInRange(value, 0, INT32_MAX, &limit);
+                     return absl::InvalidArgumentError("unknown field");
+                   });
+  if (!status.ok()) return AdminError(400, status.message());
+  if (path.empty() || limit < 0) {
+    return AdminError(400, "need \"path\" and a \"limit\" >= 0");
+  }
+  read_limits_.SetLimit(path, static_cast<int>(limit));
+  return JsonResponse(200, R"({"ok":true})");
+}
+
+Response AdminRoutes::Stats() {
+  std::string requests;
+  for (const auto& [path, count] : counters_.Snapshot()) {
+    absl::StrAppend(&requests, requests.empty() ? "" : ",", "\"",
+                    JsonEscape(path), "\":", count);
+  }
+  return JsonResponse(
+      200, absl::StrCat(R"({"requests":{)", requests, R"(},"tokens_issued":)",
+                        tokens_.tokens_issued(), R"(,"faults":)",
+                        faults_.size(), "}"));
+}
+
+}  // namespace perch::emulator

@@ -1,0 +1,122 @@
+// Test-only helpers shared by the emulator's HTTP tests: the spec's example
+// credentials as wire headers, the exact error bodies, and a fixture that
+// starts an in-process emulator on an ephemeral port and talks to it.
+#ifndef PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
+#define PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "emulator/emulator.h"
+#include "emulator/test_http_client.h"
+#include "gtest/gtest.h"
+#include "server/common/clock.h"
+
+namespace perch::emulator::testing {
+
+// UPSTREAM.md §1's worked example, as a header.
+inline constexpr char kSpecBasicHeader[] =
+    "Authorization: Basic "
+    "eHZ6MWV2RlM0d0VFUFRHRUZQSEJvZzpMOHFxOVBaeVJnNmllS0dFS2hab2xHQzB2SldMdzhp"
+    "RUo4OERSZHlPZw==";
+inline constexpr char kFormContentType[] =
+    "Content-Type: application/x-www-form-urlencoded;charset=UTF-8";
+inline constexpr char kClientCredentials[] = "grant_type=client_credentials";
+
+inline constexpr char kTokenErrorBody[] =
+    R"({"errors":[{"code":99,"message":"Unable to verify your credentials",)"
+    R"("label":"authenticity_token_error"}]})";
+inline constexpr char kInvalidTokenBody[] =
+    R"({"errors":[{"code":89,"message":"Invalid or expired token."}]})";
+inline constexpr char kBadAuthBody[] =
+    R"({"errors":[{"code":215,"message":"Bad Authentication data."}]})";
+inline constexpr char kAppOnlyBody[] =
+    R"({"errors":[{"code":220,"message":"Your credentials do not allow )"
+    R"(access to this resource"}]})";
+inline constexpr char kNotFoundBody[] =
+    R"({"errors":[{"code":34,"message":"Sorry, that page does not exist."}]})";
+inline constexpr char kRateLimitBody[] =
+    R"({"errors":[{"code":88,"message":"Rate limit exceeded"}]})";
+
+inline constexpr char kUserTimeline[] = "/1.1/statuses/user_timeline.json";
+
+class EmulatorTest : public ::testing::Test {
+ protected:
+  // Starts the emulator; the fake clock drives its windows unless the
+  // options name another clock.
+  void StartEmulator(EmulatorOptions options = {}) {
+    if (options.clock == nullptr) options.clock = &clock_;
+    absl::StatusOr<std::unique_ptr<Emulator>> emulator =
+        Emulator::Start(std::move(options));
+    ASSERT_TRUE(emulator.ok()) << emulator.status();
+    emulator_ = *std::move(emulator);
+  }
+
+  HttpResult Call(std::string method, absl::string_view path,
+                  std::vector<std::string> headers = {},
+                  std::string body = "") {
+    HttpCall call;
+    call.method = std::move(method);
+    call.url = absl::StrCat(emulator_->base_url(), path);
+    call.headers = std::move(headers);
+    call.body = std::move(body);
+    call.ca_file = ca_file_;
+    return Fetch(call);
+  }
+
+  HttpResult PostToken(std::vector<std::string> headers = {kSpecBasicHeader,
+                                                           kFormContentType},
+                       std::string body = kClientCredentials) {
+    return Call("POST", "/oauth2/token", std::move(headers), std::move(body));
+  }
+
+  // A token from a successful request; "" (and a test failure) otherwise.
+  std::string ObtainToken() {
+    HttpResult result = PostToken();
+    EXPECT_EQ(result.status, 200) << result.body;
+    std::string token = JsonStringMember(result.body, "access_token");
+    EXPECT_FALSE(token.empty());
+    return token;
+  }
+
+  // POST /oauth2/invalidate_token with `token` form-encoded, as the guide says.
+  HttpResult Invalidate(absl::string_view token,
+                        std::string authorization = kSpecBasicHeader) {
+    return Call("POST", "/oauth2/invalidate_token",
+                {std::move(authorization), kFormContentType},
+                absl::StrCat("access_token=", FormEncode(token)));
+  }
+
+  HttpResult GetWithBearer(absl::string_view path_and_query,
+                           absl::string_view token) {
+    return Call("GET", path_and_query,
+                {absl::StrCat("Authorization: Bearer ", token)});
+  }
+
+  static std::string FormEncode(absl::string_view in) {
+    std::string out;
+    for (char c : in) {
+      if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
+          c == '~') {
+        out.push_back(c);
+      } else {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        unsigned char u = static_cast<unsigned char>(c);
+        out += {'%', kHex[u >> 4], kHex[u & 0xF]};
+      }
+    }
+    return out;
+  }
+
+  FakeClock clock_;
+  std::string ca_file_;
+  std::unique_ptr<Emulator> emulator_;
+};
+
+}  // namespace perch::emulator::testing
+
+#endif  // PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_

@@ -1,0 +1,51 @@
+#include "emulator/error_bodies.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "emulator/codec.h"
+
+namespace perch::emulator {
+
+Response JsonResponse(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.headers.emplace_back("content-type", std::string(kJsonContentType));
+  response.body = std::move(body);
+  return response;
+}
+
+Response ErrorResponse(int status, int code, absl::string_view message) {
+  return JsonResponse(
+      status, absl::StrCat(R"({"errors":[{"code":)", code, R"(,"message":")",
+                           JsonEscape(message), R"("}]})"));
+}
+
+Response TokenErrorResponse() {
+  return JsonResponse(
+      403,
+      R"({"errors":[{"code":99,"message":"Unable to verify your credentials","label":"authenticity_token_error"}]})");
+}
+
+Response BadAuthenticationData() {
+  return ErrorResponse(400, 215, "Bad Authentication data.");
+}
+
+Response InvalidOrExpiredToken() {
+  return ErrorResponse(401, 89, "Invalid or expired token.");
+}
+
+Response AppOnlyNotAllowed() {
+  return ErrorResponse(403, 220,
+                       "Your credentials do not allow access to this resource");
+}
+
+Response PageDoesNotExist() {
+  return ErrorResponse(404, 34, "Sorry, that page does not exist.");
+}
+
+Response RateLimitExceeded() {
+  return ErrorResponse(429, 88, "Rate limit exceeded");
+}
+
+}  // namespace perch::emulator

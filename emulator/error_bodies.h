@@ -1,0 +1,36 @@
+// The upstream's error answers, byte for byte as UPSTREAM.md §3 gives them:
+// every route builds its failures here so the bodies cannot drift apart.
+// Knows nothing about when each error applies; the routes decide that.
+#ifndef PERCH_EMULATOR_ERROR_BODIES_H_
+#define PERCH_EMULATOR_ERROR_BODIES_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "emulator/http_message.h"
+
+namespace perch::emulator {
+
+inline constexpr absl::string_view kJsonContentType =
+    "application/json;charset=utf-8";
+
+// A response with a JSON body and the upstream's content type.
+Response JsonResponse(int status, std::string body);
+
+// {"errors":[{"code":N,"message":"..."}]}
+Response ErrorResponse(int status, int code, absl::string_view message);
+
+// 403 {"errors":[{"code":99,"message":"Unable to verify your credentials",
+// "label":"authenticity_token_error"}]}: every token-endpoint failure.
+Response TokenErrorResponse();
+
+// The rows of the table used by more than one route.
+Response BadAuthenticationData();  // 400/215
+Response InvalidOrExpiredToken();  // 401/89
+Response AppOnlyNotAllowed();      // 403/220
+Response PageDoesNotExist();       // 404/34
+Response RateLimitExceeded();      // 429/88
+
+}  // namespace perch::emulator
+
+#endif  // PERCH_EMULATOR_ERROR_BODIES_H_

@@ -1,0 +1,234 @@
+// Each fault kind over real HTTP: latency, injected status, malformed body,
+// dropped connection, token_type override, next-N, path scoping.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "emulator/emulator_test_support.h"
+#include "emulator/faults.h"
+#include "gtest/gtest.h"
+
+namespace perch::emulator::testing {
+namespace {
+
+class FaultsHttpTest : public EmulatorTest {
+ protected:
+  void SetUp() override { StartEmulator(); }
+};
+
+TEST_F(FaultsHttpTest, LatencyDelaysTheAnswer) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/";
+  rule.latency = absl::Milliseconds(300);
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.status, 200);
+  EXPECT_GE(result.elapsed, absl::Milliseconds(280));
+  EXPECT_LT(result.elapsed, absl::Seconds(5));
+}
+
+TEST_F(FaultsHttpTest, InjectedStatusReplacesTheAnswer) {
+  FaultRule rule;
+  rule.status = 503;
+  rule.error_code = 130;
+  rule.error_message = "Over capacity";
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.status, 503);
+  EXPECT_EQ(result.body,
+            R"({"errors":[{"code":130,"message":"Over capacity"}]})");
+  EXPECT_EQ(emulator_->TokensIssued(), 0);  // never reached the route
+}
+
+TEST_F(FaultsHttpTest, InjectedStatusWithARawBody) {
+  FaultRule rule;
+  rule.status = 502;
+  rule.body = "<html>bad gateway</html>";
+  emulator_->AddFault(rule);
+  HttpResult result = Call("GET", kUserTimeline);
+  EXPECT_EQ(result.status, 502);
+  EXPECT_EQ(result.body, "<html>bad gateway</html>");
+  emulator_->ClearFaults();
+  rule.body.clear();
+  rule.status = 504;
+  emulator_->AddFault(rule);
+  result = Call("GET", kUserTimeline);
+  EXPECT_EQ(result.status, 504);
+  EXPECT_EQ(result.body, "");
+}
+
+TEST_F(FaultsHttpTest, MalformedBodyIsTruncatedJsonWithTheRealStatus) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  rule.malformed_body = true;
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.status, 200);
+  EXPECT_TRUE(absl::StartsWith(result.body, R"({"token_type":"bearer")"));
+  EXPECT_FALSE(IsValidJson(result.body));
+  EXPECT_EQ(result.Header("content-length"), absl::StrCat(result.body.size()));
+}
+
+TEST_F(FaultsHttpTest, DropClosesTheConnectionWithoutAnAnswer) {
+  FaultRule rule;
+  rule.drop_connection = true;
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.curl_code, CURLE_GOT_NOTHING);
+  EXPECT_EQ(result.status, 0);
+  EXPECT_EQ(emulator_->RequestCount("/oauth2/token"), 1);
+}
+
+TEST_F(FaultsHttpTest, DropAfterLatency) {
+  FaultRule rule;
+  rule.drop_connection = true;
+  rule.latency = absl::Milliseconds(200);
+  emulator_->AddFault(rule);
+  HttpResult result = Call("GET", kUserTimeline);
+  EXPECT_EQ(result.curl_code, CURLE_GOT_NOTHING);
+  EXPECT_GE(result.elapsed, absl::Milliseconds(180));
+}
+
+TEST_F(FaultsHttpTest, TokenTypeOverride) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  rule.token_type = "mac";
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(JsonStringMember(result.body, "token_type"), "mac");
+  EXPECT_FALSE(JsonStringMember(result.body, "access_token").empty());
+  // Failures are untouched by a token_type rule.
+  HttpResult failure = PostToken({kFormContentType});
+  EXPECT_EQ(failure.status, 403);
+  EXPECT_EQ(failure.body, kTokenErrorBody);
+}
+
+TEST_F(FaultsHttpTest, NextNRequestsOnly) {
+  FaultRule rule;
+  rule.status = 500;
+  rule.error_code = 131;
+  rule.error_message = "Internal error";
+  rule.times = 2;
+  emulator_->AddFault(rule);
+  EXPECT_EQ(PostToken().status, 500);
+  EXPECT_EQ(PostToken().status, 500);
+  EXPECT_EQ(PostToken().status, 200);
+  EXPECT_EQ(PostToken().status, 200);
+  EXPECT_EQ(emulator_->RequestCount("/oauth2/token"), 4);
+}
+
+TEST_F(FaultsHttpTest, PathPrefixScopesARule) {
+  FaultRule rule;
+  rule.path_prefix = "/1.1/";
+  rule.status = 503;
+  rule.error_code = 130;
+  rule.error_message = "Over capacity";
+  emulator_->AddFault(rule);
+  std::string token = ObtainToken();  // /oauth2/ is not under /1.1/
+  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 503);
+  emulator_->ClearFaults();
+  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+}
+
+TEST_F(FaultsHttpTest, InitialFaultsFromOptions) {
+  emulator_.reset();
+  EmulatorOptions options;
+  FaultRule rule;
+  rule.status = 503;
+  rule.times = 1;
+  options.faults.push_back(rule);
+  StartEmulator(options);
+  EXPECT_EQ(PostToken().status, 503);
+  EXPECT_EQ(PostToken().status, 200);
+}
+
+TEST_F(FaultsHttpTest, ErrorRateIsSeeded) {
+  auto outcomes = [this](uint64_t seed) {
+    emulator_.reset();
+    EmulatorOptions options;
+    options.seed = seed;
+    options.max_token_requests_per_minute = 1000;
+    FaultRule rule;
+    rule.status = 503;
+    rule.probability = 0.5;
+    options.faults.push_back(rule);
+    StartEmulator(options);
+    std::string seen;
+    for (int i = 0; i < 40; ++i) seen += PostToken().status == 503 ? 'x' : '.';
+    return seen;
+  };
+  std::string a = outcomes(11);
+  EXPECT_EQ(a, outcomes(11));
+  EXPECT_TRUE(absl::StrContains(a, "x"));
+  EXPECT_TRUE(absl::StrContains(a, "."));
+}
+
+// A client that gives up while its reply waits on a timer: libevent detaches
+// the request from the dead connection, and the timer must still complete
+// (and free) it without touching the connection.
+TEST_F(FaultsHttpTest, ClientGoneBeforeADelayedReplyOrDrop) {
+  for (bool drop : {false, true}) {
+    emulator_->ClearFaults();
+    FaultRule rule;
+    rule.latency = absl::Milliseconds(300);
+    rule.drop_connection = drop;
+    emulator_->AddFault(rule);
+    HttpCall impatient;
+    impatient.method = "POST";
+    impatient.url = absl::StrCat(emulator_->base_url(), "/oauth2/token");
+    impatient.headers = {kSpecBasicHeader, kFormContentType};
+    impatient.body = kClientCredentials;
+    impatient.timeout = absl::Milliseconds(50);
+    EXPECT_EQ(Fetch(impatient).curl_code, CURLE_OPERATION_TIMEDOUT);
+    // Same latency, queued later: its timer fires after the first one's.
+    emulator_->ClearFaults();
+    rule.drop_connection = false;
+    emulator_->AddFault(rule);
+    EXPECT_EQ(PostToken().status, 200) << "drop=" << drop;
+  }
+}
+
+// Raw socket: connects and sends one request without reading the answer.
+int SendWithoutReading(int port, absl::string_view request) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+            0);
+  EXPECT_EQ(write(fd, request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  return fd;
+}
+
+TEST_F(FaultsHttpTest, ShutdownWithRepliesStillWaiting) {
+  FaultRule rule;
+  rule.latency = absl::Seconds(30);
+  emulator_->AddFault(rule);
+  const std::string request =
+      absl::StrCat("GET ", kUserTimeline, " HTTP/1.1\r\nHost: x\r\n\r\n");
+  // One waiting client stays, one leaves before the reply.
+  int staying = SendWithoutReading(emulator_->port(), request);
+  int leaving = SendWithoutReading(emulator_->port(), request);
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (emulator_->RequestCount(kUserTimeline) < 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(emulator_->RequestCount(kUserTimeline), 2);
+  close(leaving);
+  // A round trip through the loop lets it see the close first, usually.
+  EXPECT_EQ(Call("GET", "/_emulator/stats").status, 200);
+  emulator_.reset();
+  // The staying client sees the connection close, not an answer.
+  char buf[64];
+  EXPECT_EQ(read(staying, buf, sizeof(buf)), 0);
+  close(staying);
+}
+
+}  // namespace
+}  // namespace perch::emulator::testing

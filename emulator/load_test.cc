@@ -1,0 +1,402 @@
+// The perch-emulator binary as a child process: its start line, its clean
+// exit on SIGTERM, and 10,000 concurrent keep-alive connections with 200 ms of
+// injected latency each, served by one event-loop thread.
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "emulator/emulator_test_support.h"
+#include "emulator/test_http_client.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace perch::emulator::testing {
+namespace {
+
+constexpr char kListeningPrefix[] = "perch-emulator listening on ";
+
+// A running perch-emulator, killed on destruction if still alive.
+class EmulatorProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<EmulatorProcess>> Spawn(
+      const std::vector<std::string>& flags) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+    std::vector<std::string> args = {PERCH_EMULATOR_BINARY};
+    args.insert(args.end(), flags.begin(), flags.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    auto process = std::unique_ptr<EmulatorProcess>(new EmulatorProcess());
+    int rc = posix_spawn(&process->pid_, PERCH_EMULATOR_BINARY, &actions,
+                         nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    process->stderr_fd_ = pipe_fds[0];
+    if (rc != 0) {
+      process->pid_ = -1;
+      return absl::InternalError(absl::StrCat("posix_spawn: ", rc));
+    }
+    return process;
+  }
+
+  ~EmulatorProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (stderr_fd_ >= 0) close(stderr_fd_);
+  }
+
+  // Reads stderr until the start line; its URL, or "" after `timeout`.
+  std::string WaitUntilListening(absl::Duration timeout) {
+    absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      size_t at = output_.find(kListeningPrefix);
+      if (at != std::string::npos) {
+        size_t end = output_.find('\n', at);
+        if (end != std::string::npos) {
+          size_t from = at + sizeof(kListeningPrefix) - 1;
+          return output_.substr(from, end - from);
+        }
+      }
+      if (!ReadSome(deadline)) break;
+    }
+    return "";
+  }
+
+  // Drains whatever stderr has without blocking (keeps the pipe from filling).
+  void Drain() {
+    while (ReadSome(absl::Now())) {
+    }
+  }
+
+  // SIGTERM, then WaitForExit.
+  int Terminate(absl::Duration timeout) {
+    kill(pid_, SIGTERM);
+    return WaitForExit(timeout);
+  }
+
+  // The exit code, or -1 (timeout or a signal death).
+  int WaitForExit(absl::Duration timeout) {
+    absl::Time deadline = absl::Now() + timeout;
+    // The child's stderr closes when it exits: EOF is the condition.
+    while (ReadSome(deadline)) {
+    }
+    if (absl::Now() >= deadline) return -1;
+    int status = 0;
+    if (waitpid(pid_, &status, 0) != pid_) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  pid_t pid() const { return pid_; }
+  const std::string& output() const { return output_; }
+
+ private:
+  EmulatorProcess() = default;
+
+  // One read, waiting at most until `deadline`; false on EOF or timeout.
+  bool ReadSome(absl::Time deadline) {
+    pollfd p = {stderr_fd_, POLLIN, 0};
+    int wait_ms = static_cast<int>(std::max<int64_t>(
+        0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    if (poll(&p, 1, wait_ms) <= 0) return false;
+    char buf[4096];
+    ssize_t n = read(stderr_fd_, buf, sizeof(buf));
+    if (n <= 0) return false;
+    output_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::string output_;
+};
+
+int ThreadCount(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (absl::StartsWith(line, "Threads:")) {
+      int n = -1;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(8)), &n)) {
+        return n;
+      }
+    }
+  }
+  return -1;
+}
+
+int OpenFileCount(pid_t pid) {
+  std::error_code error;
+  int n = 0;
+  for (auto it = std::filesystem::directory_iterator(
+           absl::StrCat("/proc/", pid, "/fd"), error);
+       !error && it != std::filesystem::directory_iterator();
+       it.increment(error)) {
+    ++n;
+  }
+  return n;
+}
+
+void RaiseFileLimit() {
+  rlimit limit;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  limit.rlim_cur = limit.rlim_max;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+}
+
+int PortOf(const std::string& url) {
+  int port = 0;
+  std::string digits = url.substr(url.rfind(':') + 1);
+  EXPECT_TRUE(absl::SimpleAtoi(digits, &port)) << url;
+  return port;
+}
+
+TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
+  absl::StatusOr<std::unique_ptr<EmulatorProcess>> process =
+      EmulatorProcess::Spawn({"--listen=127.0.0.1:0"});
+  ASSERT_TRUE(process.ok()) << process.status();
+  std::string url = (*process)->WaitUntilListening(absl::Seconds(10));
+  ASSERT_TRUE(absl::StartsWith(url, "http://127.0.0.1:"))
+      << (*process)->output();
+
+  HttpCall call;
+  call.method = "POST";
+  call.url = absl::StrCat(url, "/oauth2/token");
+  call.headers = {kSpecBasicHeader, kFormContentType};
+  call.body = kClientCredentials;
+  HttpResult token = Fetch(call);
+  EXPECT_EQ(token.status, 200);
+  std::string access_token = JsonStringMember(token.body, "access_token");
+  ASSERT_FALSE(access_token.empty());
+
+  EXPECT_EQ((*process)->Terminate(absl::Seconds(10)), 0);
+  const std::string& output = (*process)->output();
+  EXPECT_FALSE(
+      absl::StrContains(output, "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg"))
+      << "the app secret reached stderr";
+  EXPECT_FALSE(absl::StrContains(output, access_token))
+      << "the token reached stderr";
+}
+
+TEST(EmulatorBinary, BadFlagExitsTwo) {
+  absl::StatusOr<std::unique_ptr<EmulatorProcess>> process =
+      EmulatorProcess::Spawn({"--no_such_flag=1"});
+  ASSERT_TRUE(process.ok()) << process.status();
+  EXPECT_EQ((*process)->WaitForExit(absl::Seconds(10)), 2);
+  EXPECT_TRUE(absl::StrContains((*process)->output(), "no_such_flag"));
+}
+
+// One client connection of the load test.
+struct Connection {
+  int fd = -1;
+  bool sent = false;
+  bool done = false;
+  int status = 0;
+  std::string in;
+};
+
+// True once `in` holds a whole response; sets `status`.
+bool ParseResponse(const std::string& in, int* status) {
+  size_t header_end = in.find("\r\n\r\n");
+  if (header_end == std::string::npos) return false;
+  absl::string_view head(in.data(), header_end);
+  std::vector<absl::string_view> lines = absl::StrSplit(head, "\r\n");
+  std::vector<absl::string_view> status_line = absl::StrSplit(lines[0], ' ');
+  if (status_line.size() < 2 || !absl::SimpleAtoi(status_line[1], status)) {
+    *status = -1;
+    return true;
+  }
+  size_t length = 0;
+  for (absl::string_view line : lines) {
+    if (absl::StartsWithIgnoreCase(line, "content-length:")) {
+      absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &length);
+    }
+  }
+  return in.size() >= header_end + 4 + length;
+}
+
+TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
+  constexpr int kConnections = 10000;
+  constexpr int kMaxThreads = 4;
+  const absl::Duration kBudget = absl::Seconds(120);
+  RaiseFileLimit();
+
+  absl::StatusOr<std::unique_ptr<EmulatorProcess>> spawned =
+      EmulatorProcess::Spawn(
+          {"--listen=127.0.0.1:0", "--fault_latency_ms=200"});
+  ASSERT_TRUE(spawned.ok()) << spawned.status();
+  EmulatorProcess& process = **spawned;
+  std::string url = process.WaitUntilListening(absl::Seconds(10));
+  ASSERT_FALSE(url.empty()) << process.output();
+  int port = PortOf(url);
+
+  // Lift the endpoint's 1,500-per-window limit, then get a token: every
+  // request below should be a 200.
+  HttpCall limits;
+  limits.method = "POST";
+  limits.url = absl::StrCat(url, "/_emulator/rate_limits");
+  limits.body =
+      absl::StrCat(R"({"path":")", kUserTimeline, R"(","limit":1000000})");
+  ASSERT_EQ(Fetch(limits).status, 200);
+  HttpCall token_call;
+  token_call.method = "POST";
+  token_call.url = absl::StrCat(url, "/oauth2/token");
+  token_call.headers = {kSpecBasicHeader, kFormContentType};
+  token_call.body = kClientCredentials;
+  HttpResult token_result = Fetch(token_call);
+  ASSERT_EQ(token_result.status, 200);
+  EXPECT_GE(token_result.elapsed, absl::Milliseconds(180));  // latency is on
+  std::string token = JsonStringMember(token_result.body, "access_token");
+  const std::string request =
+      absl::StrCat("GET ", kUserTimeline,
+                   "?screen_name=perch HTTP/1.1\r\nHost: 127.0.0.1:", port,
+                   "\r\nAuthorization: Bearer ", token, "\r\n\r\n");
+
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+  int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  ASSERT_GE(epoll_fd, 0);
+  std::vector<Connection> connections(kConnections);
+  int opened = 0, connected = 0, finished = 0, failed = 0;
+  int max_in_flight = 0, max_threads = 0;
+  absl::Time start = absl::Now();
+  absl::Time deadline = start + kBudget;
+  absl::Time next_sample = start;
+  std::vector<epoll_event> events(1024);
+
+  while (finished + failed < kConnections && absl::Now() < deadline) {
+    // Open in batches, keeping the handshakes in progress bounded so the
+    // accept queue never overflows (a dropped SYN costs a 1 s retry).
+    for (int batch = 0;
+         batch < 256 && opened < kConnections && opened - connected < 1024;
+         ++batch) {
+      Connection& c = connections[opened];
+      c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      ASSERT_GE(c.fd, 0) << "socket: errno " << errno << " after " << opened;
+      int rc =
+          connect(c.fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      ASSERT_TRUE(rc == 0 || errno == EINPROGRESS)
+          << "connect: errno " << errno << " after " << opened;
+      epoll_event ev = {};
+      ev.events = EPOLLOUT;
+      ev.data.u32 = static_cast<uint32_t>(opened);
+      ASSERT_EQ(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c.fd, &ev), 0);
+      ++opened;
+    }
+    int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()),
+                       10);
+    for (int i = 0; i < n; ++i) {
+      Connection& c = connections[events[i].data.u32];
+      if (!c.sent) {
+        int error = 0;
+        socklen_t len = sizeof(error);
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+        ++connected;
+        if (error != 0 || (events[i].events & (EPOLLERR | EPOLLHUP)) != 0 ||
+            write(c.fd, request.data(), request.size()) !=
+                static_cast<ssize_t>(request.size())) {
+          ++failed;
+          epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+          continue;
+        }
+        c.sent = true;
+        epoll_event ev = {};
+        ev.events = EPOLLIN;
+        ev.data.u32 = events[i].data.u32;
+        epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c.fd, &ev);
+        continue;
+      }
+      char buf[4096];
+      ssize_t got = read(c.fd, buf, sizeof(buf));
+      if (got > 0) c.in.append(buf, static_cast<size_t>(got));
+      if (got > 0 && ParseResponse(c.in, &c.status)) {
+        c.done = true;
+        ++finished;
+        // Keep the socket open: all connections stay up until the end.
+        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+      } else if (got == 0 || (got < 0 && errno != EAGAIN)) {
+        ++failed;
+        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+      }
+    }
+    int sent_count = connected - failed;
+    max_in_flight = std::max(max_in_flight, sent_count - finished);
+    if (absl::Now() >= next_sample) {
+      max_threads = std::max(max_threads, ThreadCount(process.pid()));
+      process.Drain();
+      next_sample = absl::Now() + absl::Milliseconds(50);
+    }
+  }
+  absl::Duration elapsed = absl::Now() - start;
+  max_threads = std::max(max_threads, ThreadCount(process.pid()));
+  // Every client socket is still open: so is every server-side one.
+  int server_fds = OpenFileCount(process.pid());
+
+  int ok = 0;
+  for (const Connection& c : connections) ok += c.done && c.status == 200;
+  EXPECT_EQ(finished, kConnections)
+      << "failed " << failed << ", opened " << opened << " in " << elapsed;
+  EXPECT_EQ(ok, kConnections);
+  EXPECT_LE(max_threads, kMaxThreads);
+  EXPECT_GE(max_threads, 1);
+  EXPECT_GE(server_fds, kConnections);
+  // Served one at a time, 10,000 x 200 ms would take 2,000 s.
+  EXPECT_GE(max_in_flight, 1000);
+  EXPECT_LT(elapsed, absl::Seconds(60));
+  std::printf(
+      "10000 connections: %d ok in %s, max in flight %d, emulator threads "
+      "%d, emulator fds %d\n",
+      ok, absl::FormatDuration(elapsed).c_str(), max_in_flight, max_threads,
+      server_fds);
+
+  for (Connection& c : connections) {
+    if (c.fd >= 0) close(c.fd);
+  }
+  close(epoll_fd);
+
+  HttpCall stats;
+  stats.url = absl::StrCat(url, "/_emulator/stats");
+  HttpResult stats_result = Fetch(stats);
+  EXPECT_TRUE(
+      absl::StrContains(stats_result.body,
+                        absl::StrCat("\"", kUserTimeline, "\":", kConnections)))
+      << stats_result.body;
+  EXPECT_EQ(process.Terminate(absl::Seconds(20)), 0);
+}
+
+}  // namespace
+}  // namespace perch::emulator::testing

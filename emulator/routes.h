@@ -1,0 +1,55 @@
+// The front door of the emulator: every request passes here. Admin requests
+// go straight to AdminRoutes; the others are counted, rolled against the
+// fault rules, dispatched to the token or read routes (or 404/34), and the
+// fault's outcome is applied. Owns the emulator's state; no sockets here.
+#ifndef PERCH_EMULATOR_ROUTES_H_
+#define PERCH_EMULATOR_ROUTES_H_
+
+#include <vector>
+
+#include "emulator/admin_routes.h"
+#include "emulator/emulator_options.h"
+#include "emulator/faults.h"
+#include "emulator/http_message.h"
+#include "emulator/read_routes.h"
+#include "emulator/request_counters.h"
+#include "emulator/token_authority.h"
+#include "emulator/token_routes.h"
+#include "server/common/clock.h"
+
+namespace perch::emulator {
+
+// Handle() runs on the loop thread. The accessors hand out components that
+// are thread-safe themselves, for the Emulator's test-facing methods.
+class Router {
+ public:
+  // `clock` must outlive the router. `options.faults` become the first rules.
+  Router(const EmulatorOptions& options, const Clock& clock,
+         std::vector<ReadEndpoint> read_endpoints);
+
+  Outcome Handle(const Request& request);
+
+  TokenAuthority& tokens() { return tokens_; }
+  FaultInjector& faults() { return faults_; }
+  RequestCounters& counters() { return counters_; }
+  RateLimiter& read_limits() { return reads_.limiter(); }
+
+ private:
+  // The route's own answer, as if no fault were active.
+  Response Dispatch(const Request& request, absl::string_view token_type);
+
+  TokenAuthority tokens_;
+  FaultInjector faults_;
+  RequestCounters counters_;
+  TokenRoutes token_routes_;
+  ReadRoutes reads_;
+  AdminRoutes admin_;
+};
+
+// The first half of `body` (at least one byte shorter): a JSON document cut
+// short, the way a connection reset mid-body looks to a parser.
+std::string TruncateBody(const std::string& body);
+
+}  // namespace perch::emulator
+
+#endif  // PERCH_EMULATOR_ROUTES_H_

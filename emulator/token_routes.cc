@@ -1,0 +1,115 @@
+#include "emulator/token_routes.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "emulator/codec.h"
+#include "emulator/error_bodies.h"
+
+namespace perch::emulator {
+namespace {
+
+// Splits "Scheme credentials"; the scheme compares case-insensitively
+// (RFC 7235), the credentials are returned untouched.
+bool SplitAuthorization(const std::string* header, absl::string_view scheme,
+                        absl::string_view* credentials) {
+  if (header == nullptr) return false;
+  absl::string_view value = absl::StripAsciiWhitespace(*header);
+  size_t space = value.find(' ');
+  if (space == absl::string_view::npos) return false;
+  if (!absl::EqualsIgnoreCase(value.substr(0, space), scheme)) return false;
+  *credentials = absl::StripLeadingAsciiWhitespace(value.substr(space + 1));
+  return !credentials->empty();
+}
+
+}  // namespace
+
+bool IsFormContentType(const Request& request) {
+  const std::string* content_type = request.Header("Content-Type");
+  if (content_type == nullptr) return false;
+  absl::string_view media_type = *content_type;
+  media_type = media_type.substr(0, media_type.find(';'));
+  return absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(media_type),
+                                "application/x-www-form-urlencoded");
+}
+
+TokenRoutes::TokenRoutes(AppCredentials credentials, TokenAuthority& tokens,
+                         int max_token_requests_per_minute, const Clock& clock)
+    : credentials_(std::move(credentials)),
+      tokens_(tokens),
+      clock_(clock),
+      token_requests_(absl::Minutes(1),
+                      [max_token_requests_per_minute](absl::string_view) {
+                        return max_token_requests_per_minute;
+                      }) {}
+
+bool TokenRoutes::Serves(absl::string_view path) {
+  return path == kTokenPath || path == kInvalidateTokenPath;
+}
+
+Response TokenRoutes::Handle(const Request& request,
+                             absl::string_view token_type) {
+  if (request.path == kTokenPath) return IssueToken(request, token_type);
+  return InvalidateToken(request);
+}
+
+bool TokenRoutes::HasAppCredentials(const Request& request) const {
+  absl::string_view encoded;
+  if (!SplitAuthorization(request.Header("Authorization"), "Basic", &encoded)) {
+    return false;
+  }
+  std::string decoded;
+  if (!absl::Base64Unescape(encoded, &decoded)) return false;
+  // Percent-encoding turns ':' into %3A, so the first ':' is the separator.
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return false;
+  absl::StatusOr<std::string> key = PercentDecode(decoded.substr(0, colon));
+  absl::StatusOr<std::string> secret = PercentDecode(decoded.substr(colon + 1));
+  if (!key.ok() || !secret.ok()) return false;
+  return *key == credentials_.key && *secret == credentials_.secret;
+}
+
+Response TokenRoutes::IssueToken(const Request& request,
+                                 absl::string_view token_type) {
+  // Every attempt counts toward the threshold: a client hammering the
+  // endpoint with bad credentials is as "too frequent" as one with good ones.
+  if (!token_requests_.Acquire("app", clock_.Now()).allowed) {
+    return TokenErrorResponse();
+  }
+  if (request.method != "POST" || !HasAppCredentials(request) ||
+      !IsFormContentType(request)) {
+    return TokenErrorResponse();
+  }
+  absl::StatusOr<FormFields> form = ParseForm(request.body);
+  if (!form.ok()) return TokenErrorResponse();
+  const std::string* grant_type = FindField(*form, "grant_type");
+  if (grant_type == nullptr || *grant_type != "client_credentials") {
+    return TokenErrorResponse();
+  }
+  std::string token = tokens_.IssueOrGet();
+  return JsonResponse(
+      200, absl::StrCat(R"({"token_type":")", JsonEscape(token_type),
+                        R"(","access_token":")", JsonEscape(token), R"("})"));
+}
+
+Response TokenRoutes::InvalidateToken(const Request& request) {
+  if (request.method != "POST" || !HasAppCredentials(request) ||
+      !IsFormContentType(request)) {
+    return TokenErrorResponse();
+  }
+  absl::StatusOr<FormFields> form = ParseForm(request.body);
+  if (!form.ok()) return TokenErrorResponse();
+  // The body is form-decoded, so a client that sent the token raw (its "%2F"
+  // read as '/') names a different token and is refused, as upstream.
+  const std::string* token = FindField(*form, "access_token");
+  if (token == nullptr || !tokens_.InvalidateIfCurrent(*token)) {
+    return TokenErrorResponse();
+  }
+  return JsonResponse(
+      200, absl::StrCat(R"({"access_token":")", JsonEscape(*token), R"("})"));
+}
+
+}  // namespace perch::emulator

@@ -1,0 +1,58 @@
+// POST /oauth2/token and POST /oauth2/invalidate_token as UPSTREAM.md §1-3
+// describe them: the Basic app credentials check, the form checks, the
+// per-minute request threshold, and the one answer for every failure (403/99).
+// Which token is live belongs to TokenAuthority.
+#ifndef PERCH_EMULATOR_TOKEN_ROUTES_H_
+#define PERCH_EMULATOR_TOKEN_ROUTES_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "emulator/http_message.h"
+#include "emulator/rate_limiter.h"
+#include "emulator/token_authority.h"
+#include "server/common/clock.h"
+
+namespace perch::emulator {
+
+inline constexpr absl::string_view kTokenPath = "/oauth2/token";
+inline constexpr absl::string_view kInvalidateTokenPath =
+    "/oauth2/invalidate_token";
+
+struct AppCredentials {
+  std::string key;
+  std::string secret;
+};
+
+// Called on the loop thread only; the TokenAuthority it shares is what other
+// threads may touch.
+class TokenRoutes {
+ public:
+  TokenRoutes(AppCredentials credentials, TokenAuthority& tokens,
+              int max_token_requests_per_minute, const Clock& clock);
+
+  static bool Serves(absl::string_view path);
+
+  // `token_type` is what a successful token answer says ("bearer" unless a
+  // fault asks for another).
+  Response Handle(const Request& request, absl::string_view token_type);
+
+ private:
+  Response IssueToken(const Request& request, absl::string_view token_type);
+  Response InvalidateToken(const Request& request);
+  // Authorization: Basic base64(urlencode(key) ":" urlencode(secret)).
+  bool HasAppCredentials(const Request& request) const;
+
+  const AppCredentials credentials_;
+  TokenAuthority& tokens_;
+  const Clock& clock_;
+  RateLimiter token_requests_;  // one key: the app
+};
+
+// Content-Type is application/x-www-form-urlencoded, with any parameters
+// (the upstream's own clients send ";charset=UTF-8").
+bool IsFormContentType(const Request& request);
+
+}  // namespace perch::emulator
+
+#endif  // PERCH_EMULATOR_TOKEN_ROUTES_H_

@@ -61,7 +61,8 @@ void AttachQuotaFailure(absl::Status& status, absl::string_view subject,
 // Reads details back (tests, logging, retry decisions).
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status);
-std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status);
+std::optional<google::rpc::BadRequest> GetBadRequest(
+    const absl::Status& status);
 
 // The ErrorInfo reason, or "" if none.
 std::string ErrorReason(const absl::Status& status);

@@ -1,0 +1,117 @@
+#include "server/auth/client_credentials_token_source.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
+#include "server/common/percent_encoding.h"
+#include "server/mapping/token_json.h"
+#include "server/upstream/upstream_status.h"
+
+namespace perch::auth {
+namespace {
+
+constexpr absl::string_view kTokenPath = "/oauth2/token";
+constexpr absl::string_view kInvalidatePath = "/oauth2/invalidate_token";
+
+}  // namespace
+
+ClientCredentialsTokenSource::ClientCredentialsTokenSource(
+    AppCredentials credentials, std::string api_base_url,
+    http::HttpTransport& transport, const Clock& clock)
+    : basic_authorization_(BasicAuthorization(credentials)),
+      api_base_url_(std::move(api_base_url)),
+      transport_(transport),
+      clock_(clock) {}
+
+http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
+    absl::string_view path, std::string body, absl::Time deadline) const {
+  http::HttpRequest request;
+  request.method = http::HttpMethod::kPost;
+  request.url = absl::StrCat(api_base_url_, path);
+  request.headers = {
+      {"Authorization", basic_authorization_},
+      {"Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"},
+  };
+  request.body = std::move(body);
+  request.deadline = deadline;
+  return request;
+}
+
+void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
+                                         TokenCallback done) {
+  transport_.Send(
+      MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
+      [this, done = std::move(done)](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        if (!response.ok()) {
+          std::move(done)(response.status());
+          return;
+        }
+        const absl::Time now = clock_.Now();
+        absl::Status status = upstream::StatusFromResponse(
+            upstream::Endpoint::kObtainToken, kTokenPath, *response, now);
+        if (!status.ok()) {
+          std::move(done)(std::move(status));
+          return;
+        }
+        auto grant = mapping::ParseTokenGrant(response->body);
+        if (!grant.ok()) {
+          std::move(done)(grant.status());
+          return;
+        }
+        if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
+          std::move(done)(MakeError(
+              absl::StatusCode::kUnauthenticated,
+              absl::StrCat("token endpoint issued a token of type '",
+                           grant->token_type.substr(0, 32), "', not 'bearer'"),
+              "UNEXPECTED_TOKEN_TYPE", kUpstreamDomain,
+              {{std::string(kHttpStatusKey), "200"},
+               {"token_type", grant->token_type.substr(0, 32)}}));
+          return;
+        }
+        std::move(done)(BearerToken{std::move(grant->access_token), now,
+                                    /*from_cache=*/false});
+      });
+}
+
+void ClientCredentialsTokenSource::Revoke(std::string token,
+                                          absl::Time deadline,
+                                          RevokeCallback done) {
+  // The token is form-encoded, so its own '%' travel as %25: the upstream
+  // form-decodes the body and compares with the token as issued.
+  std::string body = absl::StrCat("access_token=", PercentEncode(token));
+  transport_.Send(
+      MakeFormPost(kInvalidatePath, std::move(body), deadline),
+      [this, token = std::move(token), done = std::move(done)](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        if (!response.ok()) {
+          std::move(done)(response.status());
+          return;
+        }
+        absl::Status status = upstream::StatusFromResponse(
+            upstream::Endpoint::kInvalidateToken, kInvalidatePath, *response,
+            clock_.Now());
+        if (!status.ok()) {
+          std::move(done)(std::move(status));
+          return;
+        }
+        auto invalidated = mapping::ParseInvalidatedToken(response->body);
+        if (!invalidated.ok()) {
+          std::move(done)(invalidated.status());
+          return;
+        }
+        if (*invalidated != token) {
+          std::move(done)(MakeError(
+              absl::StatusCode::kInternal,
+              "invalidate_token confirmed a different token than the one sent",
+              "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
+              {{std::string(kHttpStatusKey), "200"}}));
+          return;
+        }
+        std::move(done)(absl::OkStatus());
+      });
+}
+
+}  // namespace perch::auth

@@ -1,0 +1,155 @@
+#include "server/auth/client_credentials_token_source.h"
+
+#include <optional>
+
+#include "gtest/gtest.h"
+#include "server/common/errors.h"
+#include "tests/testing/fake_http_transport.h"
+
+namespace perch::auth {
+namespace {
+
+using ::perch::testing::FakeHttpTransport;
+
+constexpr char kSpecBasic[] =
+    "Basic eHZ6MWV2RlM0d0VFUFRHRUZQSEJvZzpMOHFxOVBaeVJnNmllS0dFS2hab2xHQzB2SldM"
+    "dzhpRUo4OERSZHlPZw==";
+
+AppCredentials SpecCredentials() {
+  return {"xvz1evFS4wEEPTGEFPHBog",
+          "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg"};
+}
+
+std::optional<std::string> HeaderOf(const http::HttpRequest& r,
+                                    absl::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+class ClientCredentialsTokenSourceTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<BearerToken> FetchWith(FakeHttpTransport::Handler handler) {
+    transport_ = std::make_unique<FakeHttpTransport>(std::move(handler));
+    ClientCredentialsTokenSource source(SpecCredentials(), "https://up.test",
+                                        *transport_, clock_);
+    absl::StatusOr<BearerToken> out = absl::UnknownError("no answer");
+    source.Fetch(clock_.Now() + absl::Seconds(5),
+                 [&](absl::StatusOr<BearerToken> r) { out = std::move(r); });
+    return out;
+  }
+  absl::Status RevokeWith(std::string token,
+                          FakeHttpTransport::Handler handler) {
+    transport_ = std::make_unique<FakeHttpTransport>(std::move(handler));
+    ClientCredentialsTokenSource source(SpecCredentials(), "https://up.test",
+                                        *transport_, clock_);
+    absl::Status out = absl::UnknownError("no answer");
+    source.Revoke(std::move(token), clock_.Now() + absl::Seconds(5),
+                  [&](absl::Status s) { out = std::move(s); });
+    return out;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<FakeHttpTransport> transport_;
+};
+
+TEST_F(ClientCredentialsTokenSourceTest, SendsExactlyTheSpecifiedTokenRequest) {
+  auto token = FetchWith([](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(
+        200, R"({"token_type":"bearer","access_token":"AAAA%2FBBB%3DCCC"})");
+  });
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->value, "AAAA%2FBBB%3DCCC");  // byte for byte, not decoded
+  EXPECT_EQ(token->obtained_at, clock_.Now());
+  EXPECT_FALSE(token->from_cache);
+
+  auto requests = transport_->requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const http::HttpRequest& r = requests[0];
+  EXPECT_EQ(r.method, http::HttpMethod::kPost);
+  EXPECT_EQ(r.url, "https://up.test/oauth2/token");
+  EXPECT_EQ(HeaderOf(r, "Authorization"), kSpecBasic);
+  EXPECT_EQ(HeaderOf(r, "Content-Type"),
+            "application/x-www-form-urlencoded;charset=UTF-8");
+  EXPECT_EQ(r.body, "grant_type=client_credentials");
+  EXPECT_EQ(r.deadline, clock_.Now() + absl::Seconds(5));
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {
+  auto token = FetchWith([](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(
+        200, R"({"token_type":"mac","access_token":"SECRETVALUE"})");
+  });
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ErrorReason(token.status()), "UNEXPECTED_TOKEN_TYPE");
+  EXPECT_EQ(token.status().message().find("SECRETVALUE"), std::string::npos);
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, Maps403Code99ToCredentialsRejected) {
+  auto token = FetchWith([](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(
+        403,
+        R"({"errors":[{"code":99,"label":"authenticity_token_error","message":"Unable to verify your credentials"}]})");
+  });
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated);
+  auto info = GetErrorInfo(token.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "APP_CREDENTIALS_REJECTED");
+  EXPECT_EQ(info->domain(), "api.twitter.com");
+  EXPECT_EQ(info->metadata().at("http_status"), "403");
+  EXPECT_EQ(info->metadata().at("upstream_code"), "99");
+  EXPECT_EQ(info->metadata().at("upstream_message"),
+            "Unable to verify your credentials");
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, MalformedTokenBodyIsInternal) {
+  auto token = FetchWith([](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(200, R"({"token_type":"bearer","acc)");
+  });
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ErrorReason(token.status()), "UPSTREAM_MALFORMED_RESPONSE");
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, TransportFailurePassesThrough) {
+  auto token = FetchWith([](const http::HttpRequest&) {
+    return absl::UnavailableError("connection refused");
+  });
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, RevokeFormEncodesTheTokenItsPercents) {
+  absl::Status s = RevokeWith("AAAA%2FBB%3D", [](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(200,
+                                       R"({"access_token":"AAAA%2FBB%3D"})");
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  auto requests = transport_->requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].url, "https://up.test/oauth2/invalidate_token");
+  EXPECT_EQ(requests[0].body, "access_token=AAAA%252FBB%253D");
+  EXPECT_EQ(HeaderOf(requests[0], "Authorization"), kSpecBasic);
+  EXPECT_EQ(HeaderOf(requests[0], "Content-Type"),
+            "application/x-www-form-urlencoded;charset=UTF-8");
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, RevokeOfWrongTokenIsNotInvalidated) {
+  absl::Status s = RevokeWith("T", [](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(
+        403,
+        R"({"errors":[{"code":99,"label":"authenticity_token_error","message":"Unable to verify your credentials"}]})");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(s), "TOKEN_NOT_INVALIDATED");
+}
+
+TEST_F(ClientCredentialsTokenSourceTest, RevokeConfirmingAnotherTokenFails) {
+  absl::Status s = RevokeWith("T1", [](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(200, R"({"access_token":"T2"})");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(s.message().find("T2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace perch::auth

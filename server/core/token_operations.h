@@ -1,0 +1,41 @@
+// What TokenService does, apart from gRPC: obtain the held token (or fetch
+// one) and invalidate the app's current token, answered as perch.v1
+// messages that identify the token only by fingerprint.
+#ifndef PERCH_SERVER_CORE_TOKEN_OPERATIONS_H_
+#define PERCH_SERVER_CORE_TOKEN_OPERATIONS_H_
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "perch/v1/token_service.pb.h"
+#include "server/auth/caching_token_source.h"
+#include "server/common/clock.h"
+
+namespace perch::core {
+
+// Thread-safe; callbacks run exactly once, on any thread.
+class TokenOperations {
+ public:
+  // `tokens` and `clock` must outlive this object.
+  TokenOperations(auth::CachingTokenSource& tokens, const Clock& clock)
+      : tokens_(tokens), clock_(clock) {}
+
+  void Obtain(
+      absl::Time deadline,
+      absl::AnyInvocable<void(absl::StatusOr<v1::ObtainResponse>) &&> done);
+
+  // Invalidates the app's current token. The upstream issues one token per
+  // app, so when this replica holds none it first obtains the current one
+  // (the same token every other replica holds) and invalidates that.
+  void Invalidate(
+      absl::Time deadline,
+      absl::AnyInvocable<void(absl::StatusOr<v1::InvalidateResponse>) &&> done);
+
+ private:
+  auth::CachingTokenSource& tokens_;
+  const Clock& clock_;
+};
+
+}  // namespace perch::core
+
+#endif  // PERCH_SERVER_CORE_TOKEN_OPERATIONS_H_

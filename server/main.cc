@@ -1,0 +1,100 @@
+// perch-server: flags and environment -> config -> credentials -> serve,
+// until SIGTERM/SIGINT, then drain within --shutdown_grace and exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "emulator/emulator.h"
+#include "server/auth/load_app_credentials.h"
+#include "server/common/log.h"
+#include "server/common/server_config.h"
+#include "server/perch_server.h"
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread (call before any thread starts), so
+// main can collect them with sigwait.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const sigset_t shutdown_signals = BlockShutdownSignals();
+  // libcurl runs with CURLOPT_NOSIGNAL; a peer closing a socket must not
+  // kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> args(argv, argv + argc);
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::fputs(perch::ServerUsage().c_str(), stdout);
+      return 0;
+    }
+  }
+  auto config = perch::ParseServerConfig(args, perch::GetEnv);
+  if (!config.ok()) {
+    std::fprintf(stderr, "perch-server: %s\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+
+  std::unique_ptr<perch::emulator::Emulator> emulator;
+  perch::auth::AppCredentials credentials;
+  if (config->emulate) {
+    perch::emulator::EmulatorOptions options;
+    auto started = perch::emulator::Emulator::Start(options);
+    if (!started.ok()) {
+      std::fprintf(stderr, "perch-server: cannot start the emulator: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    emulator = *std::move(started);
+    config->api_base_url = emulator->base_url();
+    perch::LogWarning(
+        "--emulate: the upstream is an in-process perch-emulator at ",
+        config->api_base_url, ", NOT Twitter. For demos and local work only.");
+  }
+  auto loaded = perch::auth::LoadAppCredentials(*config, perch::GetEnv);
+  if (loaded.ok()) {
+    credentials = *std::move(loaded);
+  } else if (config->emulate) {
+    // The emulator accepts the spec's example app, so local runs need no
+    // Secret.
+    perch::emulator::EmulatorOptions defaults;
+    credentials = {defaults.app_key, defaults.app_secret};
+    perch::LogWarning(
+        "--emulate: no credentials configured, using the "
+        "emulator's example app");
+  } else {
+    std::fprintf(stderr, "perch-server: %s\n",
+                 std::string(loaded.status().message()).c_str());
+    return 2;
+  }
+
+  auto server = perch::PerchServer::Start(*config, std::move(credentials));
+  if (!server.ok()) {
+    std::fprintf(stderr, "perch-server: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  perch::LogInfo("perch-server listening on ", config->listen, " (port ",
+                 (*server)->port(), "), upstream ", config->api_base_url);
+
+  int signal_number = 0;
+  sigwait(&shutdown_signals, &signal_number);
+  perch::LogInfo("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown(config->shutdown_grace);
+  server->reset();
+  emulator.reset();
+  return 0;
+}

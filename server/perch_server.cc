@@ -1,0 +1,140 @@
+#include "server/perch_server.h"
+
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "server/auth/caching_token_source.h"
+#include "server/auth/client_credentials_token_source.h"
+#include "server/common/clock.h"
+#include "server/common/log.h"
+#include "server/common/scheduler.h"
+#include "server/core/read_operations.h"
+#include "server/core/token_operations.h"
+#include "server/http/curl_multi_transport.h"
+#include "server/service/read_service.h"
+#include "server/service/token_service.h"
+#include "server/upstream/twitter_api.h"
+#include "server/upstream/upstream_reader.h"
+
+namespace perch {
+namespace {
+
+class PerchServerImpl final : public PerchServer {
+ public:
+  int port() const override { return port_; }
+
+  void Shutdown(absl::Duration grace) override {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    LogInfo("draining: NOT_SERVING, refusing new RPCs, grace ",
+            absl::FormatDuration(grace));
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    server_->Wait();
+    LogInfo("drained");
+  }
+
+  int64_t upstream_token_fetches() const override {
+    return tokens_->upstream_fetches();
+  }
+
+  ~PerchServerImpl() override {
+    Shutdown(absl::ZeroDuration());
+    // The transport goes before the token holder (member order below): its
+    // pending callbacks, cancelled on destruction, still reach a live holder.
+  }
+
+ private:
+  friend class PerchServer;
+
+  SystemClock clock_;
+  std::unique_ptr<auth::CachingTokenSource> tokens_;
+  std::unique_ptr<upstream::UpstreamReader> reader_;
+  std::unique_ptr<upstream::TwitterApi> api_;
+  std::unique_ptr<core::ReadOperations> read_operations_;
+  // Destroyed before what its pending callbacks reach (reads, tokens).
+  std::unique_ptr<http::HttpTransport> transport_;
+  std::unique_ptr<ThreadScheduler> scheduler_;
+  absl::Mutex random_mu_;
+  absl::BitGen random_ ABSL_GUARDED_BY(random_mu_);
+  std::unique_ptr<core::TokenOperations> token_operations_;
+  std::unique_ptr<service::TokenService> token_service_;
+  std::unique_ptr<service::ReadService> read_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
+    const ServerConfig& config, auth::AppCredentials credentials) {
+  auto server = std::make_unique<PerchServerImpl>();
+
+  http::CurlMultiTransport::Options transport_options;
+  transport_options.ca_file = config.ca_file;
+  transport_options.max_host_connections = config.upstream_max_connections;
+  if (config.upstream_max_connections == 0 &&
+      absl::StartsWith(config.api_base_url, "https://")) {
+    transport_options.max_host_connections = 8;
+  }
+  auto transport = http::MakeCurlMultiTransport(transport_options);
+  if (!transport.ok()) return transport.status();
+  server->transport_ = *std::move(transport);
+
+  server->tokens_ = std::make_unique<auth::CachingTokenSource>(
+      std::make_unique<auth::ClientCredentialsTokenSource>(
+          std::move(credentials), config.api_base_url, *server->transport_,
+          server->clock_),
+      server->clock_);
+  server->token_operations_ =
+      std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
+  server->token_service_ = std::make_unique<service::TokenService>(
+      *server->token_operations_, config.max_call_time);
+  server->scheduler_ = std::make_unique<ThreadScheduler>();
+  PerchServerImpl* raw = server.get();
+  server->reader_ = upstream::MakeAuthenticatedReader(
+      *server->transport_, *server->tokens_, *server->scheduler_,
+      server->clock_, upstream::RetryPolicy{}, [raw] {
+        absl::MutexLock lock(&raw->random_mu_);
+        return absl::Uniform(raw->random_, 0.0, 1.0);
+      });
+  server->api_ = std::make_unique<upstream::TwitterApi>(*server->reader_,
+                                                        config.api_base_url);
+  server->read_operations_ =
+      std::make_unique<core::ReadOperations>(*server->api_);
+  server->read_service_ = std::make_unique<service::ReadService>(
+      *server->read_operations_, config.max_call_time);
+
+  // Link grpc.health.v1 descriptors into the pool so reflection can describe
+  // the health service gRPC registers below.
+  grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->token_service_.get());
+  builder.RegisterService(server->read_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+}  // namespace perch

@@ -1,0 +1,64 @@
+#include "server/service/grpc_status.h"
+
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "google/rpc/status.pb.h"
+#include "server/common/errors.h"
+
+namespace perch::service {
+namespace {
+
+// Reason for an error that no layer explained (should not happen; a test of
+// the full error table guards it).
+std::string DefaultReason(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case absl::StatusCode::kCancelled:
+      return "CANCELLED";
+    case absl::StatusCode::kUnavailable:
+      return "UNAVAILABLE";
+    case absl::StatusCode::kInvalidArgument:
+      return "INVALID_REQUEST";
+    default:
+      return "INTERNAL";
+  }
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  absl::Status error = status;
+  if (error.code() == absl::StatusCode::kUnknown) {
+    error = absl::Status(absl::StatusCode::kInternal, status.message());
+    status.ForEachPayload([&](absl::string_view url, const absl::Cord& value) {
+      error.SetPayload(url, value);
+    });
+  }
+  if (!GetErrorInfo(error).has_value()) {
+    google::rpc::ErrorInfo info;
+    info.set_reason(DefaultReason(error.code()));
+    info.set_domain(std::string(kPerchDomain));
+    error.SetPayload(kErrorInfoTypeUrl, absl::Cord(info.SerializeAsString()));
+  }
+
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(error.code()));
+  rich.set_message(std::string(error.message()));
+  // ErrorInfo first, so clients that read only details[0] find the reason.
+  auto add = [&rich](absl::string_view url, const absl::Cord& value) {
+    auto* any = rich.add_details();
+    any->set_type_url(std::string(url));
+    any->set_value(std::string(value));
+  };
+  add(kErrorInfoTypeUrl, *error.GetPayload(kErrorInfoTypeUrl));
+  error.ForEachPayload([&](absl::string_view url, const absl::Cord& value) {
+    if (url != kErrorInfoTypeUrl) add(url, value);
+  });
+  return grpc::Status(static_cast<grpc::StatusCode>(error.code()),
+                      std::string(error.message()), rich.SerializeAsString());
+}
+
+}  // namespace perch::service

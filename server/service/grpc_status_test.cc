@@ -1,0 +1,57 @@
+#include "server/service/grpc_status.h"
+
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "server/common/errors.h"
+
+namespace perch::service {
+namespace {
+
+google::rpc::Status Details(const grpc::Status& s) {
+  google::rpc::Status rich;
+  EXPECT_TRUE(rich.ParseFromString(s.error_details()));
+  return rich;
+}
+
+TEST(ToGrpcStatus, OkStaysOk) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+TEST(ToGrpcStatus, CarriesEveryDetailWithErrorInfoFirst) {
+  absl::Status s =
+      MakeError(absl::StatusCode::kResourceExhausted, "slow down",
+                "RATE_LIMITED", kUpstreamDomain, {{"http_status", "429"}});
+  AttachRetryInfo(s, absl::Seconds(7));
+  AttachQuotaFailure(s, "/1.1/search/tweets.json", "exhausted");
+  grpc::Status g = ToGrpcStatus(s);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(g.error_message(), "slow down");
+  google::rpc::Status rich = Details(g);
+  EXPECT_EQ(rich.code(), 8);
+  ASSERT_EQ(rich.details_size(), 3);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "RATE_LIMITED");
+  EXPECT_EQ(info.metadata().at("http_status"), "429");
+  int retry = 0, quota = 0;
+  for (const auto& any : rich.details()) {
+    retry += any.Is<google::rpc::RetryInfo>();
+    quota += any.Is<google::rpc::QuotaFailure>();
+  }
+  EXPECT_EQ(retry, 1);
+  EXPECT_EQ(quota, 1);
+}
+
+TEST(ToGrpcStatus, UnknownBecomesInternalAndGetsAnErrorInfo) {
+  grpc::Status g = ToGrpcStatus(absl::UnknownError("oops"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
+  google::rpc::Status rich = Details(g);
+  ASSERT_EQ(rich.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.domain(), "perch.v1");
+  EXPECT_EQ(info.reason(), "INTERNAL");
+}
+
+}  // namespace
+}  // namespace perch::service

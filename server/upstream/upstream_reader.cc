@@ -1,0 +1,194 @@
+#include "server/upstream/upstream_reader.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/common/errors.h"
+#include "server/common/log.h"
+#include "server/upstream/upstream_status.h"
+
+namespace perch::upstream {
+namespace {
+
+struct Deps {
+  http::HttpTransport& transport;
+  auth::CachingTokenSource& tokens;
+  Scheduler& scheduler;
+  const Clock& clock;
+  RetryPolicy policy;
+  std::function<double()> random_unit;
+};
+
+// One read, from token to final answer. Owned by shared_ptrs held in every
+// pending callback, so it lives exactly as long as something can still
+// reach it.
+class ReadCall final : public ReadHandle,
+                       public std::enable_shared_from_this<ReadCall> {
+ public:
+  ReadCall(const Deps& deps, std::string url, std::string path,
+           absl::Time deadline, UpstreamReader::Callback done)
+      : deps_(deps),
+        url_(std::move(url)),
+        path_(std::move(path)),
+        deadline_(deadline),
+        done_(std::move(done)) {}
+
+  void Start() { ObtainTokenAndSend(); }
+
+  void Cancel() override {
+    std::optional<http::HttpTransport::RequestId> in_flight;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      in_flight = in_flight_;
+    }
+    Finish(MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
+                     "CANCELLED", kPerchDomain));
+    if (in_flight.has_value()) deps_.transport.Cancel(*in_flight);
+  }
+
+ private:
+  void ObtainTokenAndSend() {
+    deps_.tokens.Fetch(deadline_, [self = shared_from_this()](
+                                      absl::StatusOr<auth::BearerToken> token) {
+      if (!token.ok()) {
+        self->Finish(token.status());
+        return;
+      }
+      self->Send(std::move(token->value));
+    });
+  }
+
+  void Send(std::string token) {
+    int attempt;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      attempt = ++attempts_;
+    }
+    http::HttpRequest request;
+    request.method = http::HttpMethod::kGet;
+    request.url = url_;
+    request.headers = {{"Authorization", absl::StrCat("Bearer ", token)}};
+    request.deadline = deadline_;
+    const http::HttpTransport::RequestId id = deps_.transport.Send(
+        std::move(request),
+        [self = shared_from_this(), token = std::move(token)](
+            absl::StatusOr<http::HttpResponse> response) mutable {
+          self->OnResponse(std::move(token), std::move(response));
+        });
+    absl::MutexLock lock(&mu_);
+    // The response may already have come and a later attempt begun.
+    if (attempts_ == attempt && answered_attempt_ != attempt) in_flight_ = id;
+  }
+
+  void OnResponse(std::string token,
+                  absl::StatusOr<http::HttpResponse> response) {
+    {
+      absl::MutexLock lock(&mu_);
+      answered_attempt_ = attempts_;
+      in_flight_.reset();
+      if (finished_) return;
+    }
+    absl::Status status = response.status();
+    if (response.ok()) {
+      status = StatusFromResponse(Endpoint::kRead, path_, *response,
+                                  deps_.clock.Now());
+      if (status.ok()) {
+        Finish(*std::move(response));
+        return;
+      }
+    }
+
+    const std::string reason = ErrorReason(status);
+    if (reason == kBearerTokenRejected && !reobtained_) {
+      // The token was invalidated behind our back (another replica, an
+      // operator). Every read that saw this token drops the same one, so
+      // the holder fetches once for all of them.
+      reobtained_ = true;
+      deps_.tokens.Drop(token);
+      LogWarning("upstream ", path_,
+                 " rejected the bearer token (401/89); obtaining a new one");
+      ObtainTokenAndSend();
+      return;
+    }
+    if (RetryPolicy::IsRetryable(status) &&
+        retries_ < deps_.policy.max_retries) {
+      const absl::Duration delay =
+          deps_.policy.Backoff(retries_, deps_.random_unit());
+      if (deps_.clock.Now() + delay < deadline_) {
+        ++retries_;
+        LogWarning("upstream ", path_, " failed (", status.message(),
+                   "); retry ", retries_, " of ", deps_.policy.max_retries,
+                   " in ", absl::FormatDuration(delay));
+        deps_.scheduler.RunAfter(
+            delay, [self = shared_from_this(),
+                    status = std::move(status)](bool cancelled) mutable {
+              if (cancelled) {
+                self->Finish(std::move(status));
+                return;
+              }
+              self->ObtainTokenAndSend();
+            });
+        return;
+      }
+    }
+    Finish(std::move(status));
+  }
+
+  void Finish(absl::StatusOr<http::HttpResponse> result) {
+    UpstreamReader::Callback done;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+      done = std::move(done_);
+    }
+    std::move(done)(std::move(result));
+  }
+
+  const Deps& deps_;
+  const std::string url_;
+  const std::string path_;
+  const absl::Time deadline_;
+  // Touched only by the one step in progress (steps are sequential).
+  bool reobtained_ = false;
+  int retries_ = 0;
+
+  absl::Mutex mu_;
+  UpstreamReader::Callback done_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<int> answered_attempt_ ABSL_GUARDED_BY(mu_);
+  std::optional<http::HttpTransport::RequestId> in_flight_ ABSL_GUARDED_BY(mu_);
+};
+
+class AuthenticatedReader final : public UpstreamReader {
+ public:
+  explicit AuthenticatedReader(Deps deps) : deps_(std::move(deps)) {}
+
+  std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
+                                  absl::Time deadline, Callback done) override {
+    auto call = std::make_shared<ReadCall>(
+        deps_, std::move(url), std::move(path), deadline, std::move(done));
+    call->Start();
+    return call;
+  }
+
+ private:
+  const Deps deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
+    http::HttpTransport& transport, auth::CachingTokenSource& tokens,
+    Scheduler& scheduler, const Clock& clock, RetryPolicy policy,
+    std::function<double()> random_unit) {
+  return std::make_unique<AuthenticatedReader>(Deps{
+      transport, tokens, scheduler, clock, policy, std::move(random_unit)});
+}
+
+}  // namespace perch::upstream

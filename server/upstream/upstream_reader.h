@@ -1,0 +1,53 @@
+// Performs one authenticated upstream GET to completion: adds the bearer
+// token, on 401/89 drops it, re-obtains (single-flight, shared with every
+// concurrent read) and retries once, retries UNAVAILABLE with backoff inside
+// the deadline, and maps the final answer through the status table.
+#ifndef PERCH_SERVER_UPSTREAM_UPSTREAM_READER_H_
+#define PERCH_SERVER_UPSTREAM_UPSTREAM_READER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/auth/caching_token_source.h"
+#include "server/common/clock.h"
+#include "server/common/scheduler.h"
+#include "server/http/http_transport.h"
+#include "server/upstream/retry_policy.h"
+
+namespace perch::upstream {
+
+// Lets the caller abort a read (a cancelled RPC aborts its upstream request).
+class ReadHandle {
+ public:
+  virtual ~ReadHandle() = default;
+  // The read then finishes with CANCELLED (if it had not finished).
+  virtual void Cancel() = 0;
+};
+
+class UpstreamReader {
+ public:
+  using Callback =
+      absl::AnyInvocable<void(absl::StatusOr<http::HttpResponse>) &&>;
+
+  virtual ~UpstreamReader() = default;
+
+  // GETs `url`; `path` names the endpoint in errors. `done` runs exactly once
+  // with a 2xx response or a mapped error (never UNKNOWN).
+  virtual std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
+                                          absl::Time deadline,
+                                          Callback done) = 0;
+};
+
+// Everything it references must outlive it. `random_unit` returns uniform
+// numbers in [0, 1) for backoff jitter.
+std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
+    http::HttpTransport& transport, auth::CachingTokenSource& tokens,
+    Scheduler& scheduler, const Clock& clock, RetryPolicy policy,
+    std::function<double()> random_unit);
+
+}  // namespace perch::upstream
+
+#endif  // PERCH_SERVER_UPSTREAM_UPSTREAM_READER_H_

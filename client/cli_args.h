@@ -1,0 +1,71 @@
+// Parses the perch CLI's command line into a CliArgs: the command, the
+// connection flags and the ready-made perch.v1 request. Pure: no I/O, the
+// environment comes in as a parameter. Does not talk to the server; the
+// server still validates ranges (page_size limits, query length).
+#ifndef PERCH_CLIENT_CLI_ARGS_H_
+#define PERCH_CLIENT_CLI_ARGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpc/health/v1/health.pb.h"
+#include "perch/v1/read_service.pb.h"
+#include "perch/v1/token_service.pb.h"
+
+namespace perch::client {
+
+inline constexpr absl::string_view kDefaultServer = "localhost:50051";
+inline constexpr absl::string_view kServerEnvVar = "PERCH_SERVER";
+
+enum class Command {
+  kHelp,
+  kTimeline,
+  kSearch,
+  kFollowers,
+  kList,
+  kTokenObtain,
+  kTokenInvalidate,
+  kHealth,
+};
+
+// Everything one invocation asks for. Only the request of `command` is
+// filled in; the others stay default.
+struct CliArgs {
+  Command command = Command::kHelp;
+  // --server, else $PERCH_SERVER, else kDefaultServer.
+  std::string server;
+  // Deadline of each RPC (each page with --all).
+  absl::Duration timeout = absl::Seconds(10);
+  // Print each response as one line of proto JSON.
+  bool json = false;
+  // Follow next_page_token until it is empty.
+  bool all = false;
+
+  perch::v1::GetTimelineRequest timeline;
+  perch::v1::SearchRequest search;
+  perch::v1::GetFollowersRequest followers;
+  perch::v1::GetListRequest list;
+  grpc::health::v1::HealthCheckRequest health;
+};
+
+// Parses `args` (without argv[0]). `server_env` is $PERCH_SERVER ("" when
+// unset). Returns INVALID_ARGUMENT with a one-line, user-facing message for
+// any usage error: unknown command or flag, a flag the command does not
+// take, a missing or extra argument, a malformed value.
+//
+// Users are "@name", "name" (a screen name) or all digits (a user id; write
+// "@123" for a screen name made of digits). Lists are all digits (a list id)
+// or "owner/slug" (owner with or without '@'). `--help`, `-h` or `help`
+// anywhere yields Command::kHelp.
+absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
+                                  absl::string_view server_env);
+
+// The text `perch --help` prints: commands, flags and exit codes.
+std::string UsageText();
+
+}  // namespace perch::client
+
+#endif  // PERCH_CLIENT_CLI_ARGS_H_

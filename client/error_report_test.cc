@@ -1,0 +1,234 @@
+#include "client/error_report.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+
+namespace perch::client {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr absl::string_view kServer = "localhost:50051";
+
+google::rpc::ErrorInfo Info(
+    absl::string_view reason, absl::string_view domain,
+    std::vector<std::pair<std::string, std::string>> metadata = {}) {
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  info.set_domain(std::string(domain));
+  for (auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  return info;
+}
+
+// A status as perch's service edge builds it: google.rpc.Status with the
+// given details, serialized into error_details.
+grpc::Status RichStatus(grpc::StatusCode code, absl::string_view message,
+                        std::vector<const google::protobuf::Message*> details) {
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(code));
+  rich.set_message(std::string(message));
+  for (const google::protobuf::Message* detail : details) {
+    rich.add_details()->PackFrom(*detail);
+  }
+  return grpc::Status(code, std::string(message), rich.SerializeAsString());
+}
+
+TEST(ExitCodeFor, OneCodePerClass) {
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::OK), 0);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::INVALID_ARGUMENT), 2);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::OUT_OF_RANGE), 2);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::NOT_FOUND), 3);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::PERMISSION_DENIED), 4);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::UNAUTHENTICATED), 4);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::RESOURCE_EXHAUSTED), 5);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::UNAVAILABLE), 6);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::DEADLINE_EXCEEDED), 6);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::INTERNAL), 7);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::UNKNOWN), 7);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::UNIMPLEMENTED), 7);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::CANCELLED), 7);
+  EXPECT_EQ(ExitCodeFor(grpc::StatusCode::FAILED_PRECONDITION), 8);
+}
+
+TEST(ReportError, OkIsEmpty) {
+  ErrorReport report = ReportError(grpc::Status::OK, kServer);
+  EXPECT_EQ(report.text, "");
+  EXPECT_EQ(report.exit_code, kExitOk);
+}
+
+TEST(ReportError, InvalidArgumentListsEachBadField) {
+  google::rpc::ErrorInfo info = Info("INVALID_REQUEST", "perch.v1");
+  google::rpc::BadRequest bad_request;
+  auto* v = bad_request.add_field_violations();
+  v->set_field("page_size");
+  v->set_description("must be between 1 and 200");
+  v = bad_request.add_field_violations();
+  v->set_field("slug.owner_screen_name");
+  v->set_description("must be 1-15 of [A-Za-z0-9_]");
+  ErrorReport report =
+      ReportError(RichStatus(grpc::StatusCode::INVALID_ARGUMENT,
+                             "invalid request", {&info, &bad_request}),
+                  kServer);
+  EXPECT_EQ(report.exit_code, kExitUsage);
+  EXPECT_EQ(report.text,
+            "error: INVALID_ARGUMENT: invalid request\n"
+            "  reason: INVALID_REQUEST (domain perch.v1)\n"
+            "  field page_size: must be between 1 and 200\n"
+            "  field slug.owner_screen_name: must be 1-15 of [A-Za-z0-9_]\n");
+}
+
+TEST(ReportError, NotFoundShowsUpstreamFacts) {
+  google::rpc::ErrorInfo info = Info("NOT_FOUND", "api.twitter.com",
+                                     {{"upstream_message", "User not found."},
+                                      {"http_status", "404"},
+                                      {"upstream_code", "50"}});
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::NOT_FOUND, "User not found.", {&info}),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitNotFound);
+  EXPECT_EQ(report.text,
+            "error: NOT_FOUND: User not found.\n"
+            "  reason: NOT_FOUND (domain api.twitter.com)\n"
+            "  http_status: 404\n"
+            "  upstream_code: 50\n"
+            "  upstream_message: User not found.\n");
+}
+
+TEST(ReportError, DeniedAndUnauthenticatedShareACode) {
+  google::rpc::ErrorInfo info =
+      Info("PROTECTED_RESOURCE", "api.twitter.com",
+           {{"http_status", "401"}, {"upstream_message", "Not authorized."}});
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::PERMISSION_DENIED, "protected", {&info}),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitDenied);
+  EXPECT_THAT(report.text,
+              HasSubstr("reason: PROTECTED_RESOURCE (domain api.twitter.com)"));
+  EXPECT_THAT(report.text, Not(HasSubstr("upstream_code")));
+
+  info = Info("BEARER_TOKEN_REJECTED", "api.twitter.com",
+              {{"http_status", "401"}, {"upstream_code", "89"}});
+  report = ReportError(
+      RichStatus(grpc::StatusCode::UNAUTHENTICATED, "token rejected", {&info}),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitDenied);
+  EXPECT_THAT(report.text, HasSubstr("error: UNAUTHENTICATED: token rejected"));
+  EXPECT_THAT(report.text, HasSubstr("  upstream_code: 89\n"));
+}
+
+TEST(ReportError, RateLimitedSaysWhenToRetry) {
+  google::rpc::ErrorInfo info =
+      Info("RATE_LIMITED", "api.twitter.com",
+           {{"http_status", "429"},
+            {"upstream_code", "88"},
+            {"upstream_message", "Rate limit exceeded"}});
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(119);
+  retry.mutable_retry_delay()->set_nanos(250000000);
+  google::rpc::QuotaFailure quota;
+  auto* v = quota.add_violations();
+  v->set_subject("statuses/user_timeline");
+  v->set_description("900 requests per 15 minutes");
+  ErrorReport report =
+      ReportError(RichStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             "Rate limit exceeded", {&info, &retry, &quota}),
+                  kServer);
+  EXPECT_EQ(report.exit_code, kExitRateLimited);
+  EXPECT_EQ(report.text,
+            "error: RESOURCE_EXHAUSTED: Rate limit exceeded\n"
+            "  reason: RATE_LIMITED (domain api.twitter.com)\n"
+            "  http_status: 429\n"
+            "  upstream_code: 88\n"
+            "  upstream_message: Rate limit exceeded\n"
+            "  quota: statuses/user_timeline: 900 requests per 15 minutes\n"
+            "  retry after 120s\n");
+}
+
+TEST(ReportError, UpstreamUnavailable) {
+  google::rpc::ErrorInfo info =
+      Info("UPSTREAM_UNAVAILABLE", "api.twitter.com", {{"http_status", "503"}});
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::UNAVAILABLE, "over capacity", {&info}),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitUnavailable);
+  EXPECT_THAT(report.text, HasSubstr("UPSTREAM_UNAVAILABLE"));
+  // perch answered, so the report does not point at the address.
+  EXPECT_THAT(report.text, Not(HasSubstr("server:")));
+}
+
+TEST(ReportError, ChannelFailureWithoutDetailsNamesTheServer) {
+  ErrorReport report =
+      ReportError(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               "failed to connect to all addresses"),
+                  kServer);
+  EXPECT_EQ(report.exit_code, kExitUnavailable);
+  EXPECT_EQ(report.text,
+            "error: UNAVAILABLE: failed to connect to all addresses\n"
+            "  server: localhost:50051\n");
+
+  report = ReportError(
+      grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded"),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitUnavailable);
+  EXPECT_THAT(report.text, HasSubstr("error: DEADLINE_EXCEEDED"));
+}
+
+TEST(ReportError, InternalIsAServerError) {
+  google::rpc::ErrorInfo info = Info("UPSTREAM_MALFORMED_RESPONSE", "perch.v1");
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::INTERNAL, "bad json", {&info}), kServer);
+  EXPECT_EQ(report.exit_code, kExitServerError);
+  EXPECT_THAT(report.text,
+              HasSubstr("reason: UPSTREAM_MALFORMED_RESPONSE (domain "
+                        "perch.v1)"));
+}
+
+TEST(ReportError, FailedPrecondition) {
+  google::rpc::ErrorInfo info =
+      Info("TOKEN_NOT_INVALIDATED", "api.twitter.com",
+           {{"http_status", "403"}, {"upstream_code", "99"}});
+  ErrorReport report =
+      ReportError(RichStatus(grpc::StatusCode::FAILED_PRECONDITION,
+                             "not invalidated", {&info}),
+                  kServer);
+  EXPECT_EQ(report.exit_code, kExitFailedPrecondition);
+  EXPECT_THAT(report.text, HasSubstr("error: FAILED_PRECONDITION"));
+  EXPECT_THAT(report.text, HasSubstr("  upstream_code: 99\n"));
+}
+
+TEST(ReportError, OtherMetadataIsNotPrinted) {
+  google::rpc::ErrorInfo info =
+      Info("NOT_FOUND", "api.twitter.com", {{"endpoint", "lists/show"}});
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::NOT_FOUND, "nope", {&info}), kServer);
+  EXPECT_THAT(report.text, Not(HasSubstr("lists/show")));
+}
+
+TEST(ReportError, UndecodableDetailsAreSaidSo) {
+  ErrorReport report = ReportError(
+      grpc::Status(grpc::StatusCode::INTERNAL, "boom", "\xff\xff\xff"),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitServerError);
+  EXPECT_THAT(report.text, HasSubstr("could not be decoded"));
+}
+
+TEST(ReportError, UnknownDetailTypeIsNamed) {
+  google::rpc::ErrorInfo info = Info("INTERNAL", "perch.v1");
+  google::rpc::Status nested;  // not a detail type the CLI knows
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::INTERNAL, "", {&info, &nested}), kServer);
+  EXPECT_EQ(report.text,
+            "error: INTERNAL\n"
+            "  reason: INTERNAL (domain perch.v1)\n"
+            "  detail: type.googleapis.com/google.rpc.Status\n");
+}
+
+}  // namespace
+}  // namespace perch::client

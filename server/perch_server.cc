@@ -112,8 +112,9 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       });
   server->api_ = std::make_unique<upstream::TwitterApi>(*server->reader_,
                                                         config.api_base_url);
-  server->read_operations_ =
-      std::make_unique<core::ReadOperations>(*server->api_);
+  server->read_operations_ = std::make_unique<core::ReadOperations>(
+      *server->api_, server->clock_,
+      core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
       *server->read_operations_, config.max_call_time);
 

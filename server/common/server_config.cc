@@ -96,6 +96,13 @@ const std::vector<Flag>& Flags() {
          return absl::SimpleAtoi(v, &c.upstream_max_connections) &&
                 c.upstream_max_connections >= 0;
        }},
+      {"cache_ttl",
+       "serve identical reads from a response cache for this long (default "
+       "0s: off)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseDurationFlag(v, c.cache_ttl);
+       }},
   };
   return *flags;
 }

@@ -32,6 +32,9 @@ struct ServerConfig {
   // burst request instead of multiplexing), unlimited for plain http
   // (HTTP/1.1: one request in flight per connection).
   int upstream_max_connections = 0;
+  // Serve identical reads from memory for this long (0: off). Concurrent
+  // identical reads share one upstream call regardless.
+  absl::Duration cache_ttl = absl::ZeroDuration();
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

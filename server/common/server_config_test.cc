@@ -27,7 +27,7 @@ TEST(ServerConfig, DefaultsWithoutFlagsOrEnvironment) {
 TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
   auto c = ParseServerConfig(
       {"perch-server", "--listen=127.0.0.1:9", "--shutdown_grace", "5s",
-       "--emulate"},
+       "--emulate", "--cache_ttl=2s"},
       FakeEnv({{"PERCH_LISTEN", "0.0.0.0:1"},
                {"PERCH_API_BASE_URL", "http://127.0.0.1:8080/"},
                {"PERCH_CA_FILE", "/etc/ca.pem"}}));
@@ -37,6 +37,7 @@ TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
   EXPECT_EQ(c->ca_file, "/etc/ca.pem");
   EXPECT_EQ(c->shutdown_grace, absl::Seconds(5));
   EXPECT_TRUE(c->emulate);
+  EXPECT_EQ(c->cache_ttl, absl::Seconds(2));
 }
 
 TEST(ServerConfig, BadInputNamesTheFlag) {

@@ -6,6 +6,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/core/page_token.h"
 #include "server/core/read_validation.h"
 #include "server/mapping/list_json.h"
@@ -84,6 +86,23 @@ bool Rejected(Violations violations,
   return true;
 }
 
+template <typename Response>
+using Finish = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+
+// Requests meet in the coalescer only when every field is equal: the RPC
+// name plus the request's deterministic bytes.
+std::string CoalescingKey(const google::protobuf::Message& request) {
+  std::string key = request.GetDescriptor()->full_name();
+  key.push_back('\0');
+  {
+    google::protobuf::io::StringOutputStream stream(&key);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return key;
+}
+
 std::string Cursor(const std::string& position) {
   return position.empty() ? "-1" : position;
 }
@@ -122,22 +141,27 @@ ReadOperations::Handle ReadOperations::GetTimeline(
   query.include_rts =
       !request.has_include_retweets() || request.include_retweets();
   const std::string fingerprint = RequestFingerprint(request);
-  return api_.UserTimeline(
-      query, deadline,
-      [fingerprint, done = std::move(done)](
-          absl::StatusOr<upstream::ApiResponse> r) mutable {
-        if (!r.ok()) return std::move(done)(r.status());
-        auto tweets = mapping::ParseTweetArray(r->body);
-        if (!tweets.ok()) return std::move(done)(tweets.status());
-        v1::GetTimelineResponse response;
-        const std::string next = NextMaxId(*tweets);
-        if (!next.empty()) {
-          response.set_next_page_token(EncodePageToken(fingerprint, next));
-        }
-        for (auto& t : *tweets) *response.add_tweets() = std::move(t);
-        SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-        std::move(done)(std::move(response));
-      });
+  auto start = [this, query, fingerprint](
+                   absl::Time deadline, Finish<v1::GetTimelineResponse> done) {
+    return api_.UserTimeline(
+        query, deadline,
+        [fingerprint, done = std::move(done)](
+            absl::StatusOr<upstream::ApiResponse> r) mutable {
+          if (!r.ok()) return std::move(done)(r.status());
+          auto tweets = mapping::ParseTweetArray(r->body);
+          if (!tweets.ok()) return std::move(done)(tweets.status());
+          v1::GetTimelineResponse response;
+          const std::string next = NextMaxId(*tweets);
+          if (!next.empty()) {
+            response.set_next_page_token(EncodePageToken(fingerprint, next));
+          }
+          for (auto& t : *tweets) *response.add_tweets() = std::move(t);
+          SetRateLimit(r->rate_limit, response.mutable_rate_limit());
+          std::move(done)(std::move(response));
+        });
+  };
+  return timelines_.Run(CoalescingKey(request), deadline, std::move(start),
+                        std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
@@ -176,22 +200,27 @@ ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
   query.since_id = request.since_id();
   query.max_id = *position;
   const std::string fingerprint = RequestFingerprint(request);
-  return api_.SearchTweets(
-      query, deadline,
-      [fingerprint, done = std::move(done)](
-          absl::StatusOr<upstream::ApiResponse> r) mutable {
-        if (!r.ok()) return std::move(done)(r.status());
-        auto page = mapping::ParseSearchPage(r->body);
-        if (!page.ok()) return std::move(done)(page.status());
-        v1::SearchResponse response;
-        if (!page->next_max_id.empty()) {
-          response.set_next_page_token(
-              EncodePageToken(fingerprint, page->next_max_id));
-        }
-        for (auto& t : page->tweets) *response.add_tweets() = std::move(t);
-        SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-        std::move(done)(std::move(response));
-      });
+  auto start = [this, query, fingerprint](absl::Time deadline,
+                                          Finish<v1::SearchResponse> done) {
+    return api_.SearchTweets(
+        query, deadline,
+        [fingerprint, done = std::move(done)](
+            absl::StatusOr<upstream::ApiResponse> r) mutable {
+          if (!r.ok()) return std::move(done)(r.status());
+          auto page = mapping::ParseSearchPage(r->body);
+          if (!page.ok()) return std::move(done)(page.status());
+          v1::SearchResponse response;
+          if (!page->next_max_id.empty()) {
+            response.set_next_page_token(
+                EncodePageToken(fingerprint, page->next_max_id));
+          }
+          for (auto& t : page->tweets) *response.add_tweets() = std::move(t);
+          SetRateLimit(r->rate_limit, response.mutable_rate_limit());
+          std::move(done)(std::move(response));
+        });
+  };
+  return searches_.Run(CoalescingKey(request), deadline, std::move(start),
+                       std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::GetFollowers(
@@ -209,16 +238,37 @@ ReadOperations::Handle ReadOperations::GetFollowers(
   query.count = PageSize(request.page_size());
   query.cursor = Cursor(*position);
   const std::string fingerprint = RequestFingerprint(request);
-  if (request.ids_only()) {
-    return api_.FollowersIds(
+  const bool ids_only = request.ids_only();
+  auto start = [this, user, query, fingerprint, ids_only](
+                   absl::Time deadline,
+                   Finish<v1::GetFollowersResponse> done) -> Handle {
+    if (ids_only) {
+      return api_.FollowersIds(
+          user, query, deadline,
+          [fingerprint, done = std::move(done)](
+              absl::StatusOr<upstream::ApiResponse> r) mutable {
+            if (!r.ok()) return std::move(done)(r.status());
+            auto page = mapping::ParseIdPage(r->body);
+            if (!page.ok()) return std::move(done)(page.status());
+            v1::GetFollowersResponse response;
+            for (auto& id : page->ids) response.add_user_ids(std::move(id));
+            if (!page->next_cursor.empty()) {
+              response.set_next_page_token(
+                  EncodePageToken(fingerprint, page->next_cursor));
+            }
+            SetRateLimit(r->rate_limit, response.mutable_rate_limit());
+            std::move(done)(std::move(response));
+          });
+    }
+    return api_.FollowersList(
         user, query, deadline,
         [fingerprint, done = std::move(done)](
             absl::StatusOr<upstream::ApiResponse> r) mutable {
           if (!r.ok()) return std::move(done)(r.status());
-          auto page = mapping::ParseIdPage(r->body);
+          auto page = mapping::ParseUserPage(r->body);
           if (!page.ok()) return std::move(done)(page.status());
           v1::GetFollowersResponse response;
-          for (auto& id : page->ids) response.add_user_ids(std::move(id));
+          for (auto& u : page->users) *response.add_users() = std::move(u);
           if (!page->next_cursor.empty()) {
             response.set_next_page_token(
                 EncodePageToken(fingerprint, page->next_cursor));
@@ -226,23 +276,9 @@ ReadOperations::Handle ReadOperations::GetFollowers(
           SetRateLimit(r->rate_limit, response.mutable_rate_limit());
           std::move(done)(std::move(response));
         });
-  }
-  return api_.FollowersList(
-      user, query, deadline,
-      [fingerprint, done = std::move(done)](
-          absl::StatusOr<upstream::ApiResponse> r) mutable {
-        if (!r.ok()) return std::move(done)(r.status());
-        auto page = mapping::ParseUserPage(r->body);
-        if (!page.ok()) return std::move(done)(page.status());
-        v1::GetFollowersResponse response;
-        for (auto& u : page->users) *response.add_users() = std::move(u);
-        if (!page->next_cursor.empty()) {
-          response.set_next_page_token(
-              EncodePageToken(fingerprint, page->next_cursor));
-        }
-        SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-        std::move(done)(std::move(response));
-      });
+  };
+  return followers_.Run(CoalescingKey(request), deadline, std::move(start),
+                        std::move(done));
 }
 
 namespace {
@@ -315,63 +351,73 @@ ReadOperations::Handle ReadOperations::GetList(
 
   const std::string fingerprint = RequestFingerprint(request);
   const bool first_page = position->empty();
-  auto join = std::make_shared<ListJoin>(first_page ? 2 : 1, std::move(done));
-  auto group = std::make_shared<HandleGroup>();
+  const int count = PageSize(request.page_size());
+  const std::string cursor_or_max_id = *position;
+  const bool include_rts =
+      !request.has_include_retweets() || request.include_retweets();
+  auto start = [this, list, fingerprint, first_page, members, count,
+                cursor_or_max_id,
+                include_rts](absl::Time deadline,
+                             Finish<v1::GetListResponse> done) -> Handle {
+    auto join = std::make_shared<ListJoin>(first_page ? 2 : 1, std::move(done));
+    auto group = std::make_shared<HandleGroup>();
 
-  if (first_page) {
-    group->Add(api_.ListsShow(
-        list, deadline, [join](absl::StatusOr<upstream::ApiResponse> r) {
-          if (!r.ok()) return join->Complete(r.status(), nullptr);
-          auto parsed = mapping::ParseTwitterList(r->body);
-          if (!parsed.ok()) return join->Complete(parsed.status(), nullptr);
-          join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-            *out.mutable_list() = std::move(*parsed);
-          });
-        }));
-  }
-  if (members) {
-    upstream::CursorQuery query;
-    query.count = PageSize(request.page_size());
-    query.cursor = Cursor(*position);
-    group->Add(api_.ListsMembers(
-        list, query, deadline,
-        [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
-          if (!r.ok()) return join->Complete(r.status(), nullptr);
-          auto page = mapping::ParseUserPage(r->body);
-          if (!page.ok()) return join->Complete(page.status(), nullptr);
-          join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-            for (auto& u : page->users) *out.add_members() = std::move(u);
-            if (!page->next_cursor.empty()) {
-              out.set_next_page_token(
-                  EncodePageToken(fingerprint, page->next_cursor));
-            }
-            SetRateLimit(r->rate_limit, out.mutable_rate_limit());
-          });
-        }));
-  } else {
-    upstream::ListStatusesQuery query;
-    query.list = list;
-    query.count = PageSize(request.page_size());
-    query.max_id = *position;
-    query.include_rts =
-        !request.has_include_retweets() || request.include_retweets();
-    group->Add(api_.ListsStatuses(
-        query, deadline,
-        [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
-          if (!r.ok()) return join->Complete(r.status(), nullptr);
-          auto tweets = mapping::ParseTweetArray(r->body);
-          if (!tweets.ok()) return join->Complete(tweets.status(), nullptr);
-          join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-            const std::string next = NextMaxId(*tweets);
-            if (!next.empty()) {
-              out.set_next_page_token(EncodePageToken(fingerprint, next));
-            }
-            for (auto& t : *tweets) *out.add_tweets() = std::move(t);
-            SetRateLimit(r->rate_limit, out.mutable_rate_limit());
-          });
-        }));
-  }
-  return group;
+    if (first_page) {
+      group->Add(api_.ListsShow(
+          list, deadline, [join](absl::StatusOr<upstream::ApiResponse> r) {
+            if (!r.ok()) return join->Complete(r.status(), nullptr);
+            auto parsed = mapping::ParseTwitterList(r->body);
+            if (!parsed.ok()) return join->Complete(parsed.status(), nullptr);
+            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
+              *out.mutable_list() = std::move(*parsed);
+            });
+          }));
+    }
+    if (members) {
+      upstream::CursorQuery query;
+      query.count = count;
+      query.cursor = Cursor(cursor_or_max_id);
+      group->Add(api_.ListsMembers(
+          list, query, deadline,
+          [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
+            if (!r.ok()) return join->Complete(r.status(), nullptr);
+            auto page = mapping::ParseUserPage(r->body);
+            if (!page.ok()) return join->Complete(page.status(), nullptr);
+            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
+              for (auto& u : page->users) *out.add_members() = std::move(u);
+              if (!page->next_cursor.empty()) {
+                out.set_next_page_token(
+                    EncodePageToken(fingerprint, page->next_cursor));
+              }
+              SetRateLimit(r->rate_limit, out.mutable_rate_limit());
+            });
+          }));
+    } else {
+      upstream::ListStatusesQuery query;
+      query.list = list;
+      query.count = count;
+      query.max_id = cursor_or_max_id;
+      query.include_rts = include_rts;
+      group->Add(api_.ListsStatuses(
+          query, deadline,
+          [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
+            if (!r.ok()) return join->Complete(r.status(), nullptr);
+            auto tweets = mapping::ParseTweetArray(r->body);
+            if (!tweets.ok()) return join->Complete(tweets.status(), nullptr);
+            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
+              const std::string next = NextMaxId(*tweets);
+              if (!next.empty()) {
+                out.set_next_page_token(EncodePageToken(fingerprint, next));
+              }
+              for (auto& t : *tweets) *out.add_tweets() = std::move(t);
+              SetRateLimit(r->rate_limit, out.mutable_rate_limit());
+            });
+          }));
+    }
+    return group;
+  };
+  return lists_.Run(CoalescingKey(request), deadline, std::move(start),
+                    std::move(done));
 }
 
 }  // namespace perch::core

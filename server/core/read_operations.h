@@ -10,22 +10,31 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "perch/v1/read_service.pb.h"
+#include "server/common/clock.h"
+#include "server/core/request_coalescer.h"
 #include "server/upstream/twitter_api.h"
 
 namespace perch::core {
 
 // Thread-safe. Each method calls `done` exactly once (inline when the
 // request is invalid: INVALID_ARGUMENT with a BadRequest, and no upstream
-// call) and returns a handle that aborts the upstream work, or nullptr when
-// there is none left to abort.
+// call; inline from the response cache) and returns a handle that withdraws
+// the caller, or nullptr when it was answered already. Identical requests in
+// flight together share one upstream call and its parsed result.
 class ReadOperations {
  public:
   template <typename Response>
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   using Handle = std::shared_ptr<upstream::ReadHandle>;
 
-  // `api` must outlive this object.
-  explicit ReadOperations(upstream::TwitterApi& api) : api_(api) {}
+  // `api` and `clock` must outlive this object.
+  ReadOperations(upstream::TwitterApi& api, const Clock& clock,
+                 CoalescerOptions options = {})
+      : api_(api),
+        timelines_(clock, options),
+        searches_(clock, options),
+        followers_(clock, options),
+        lists_(clock, options) {}
 
   Handle GetTimeline(const v1::GetTimelineRequest& request, absl::Time deadline,
                      Done<v1::GetTimelineResponse> done);
@@ -38,6 +47,10 @@ class ReadOperations {
 
  private:
   upstream::TwitterApi& api_;
+  RequestCoalescer<v1::GetTimelineResponse> timelines_;
+  RequestCoalescer<v1::SearchResponse> searches_;
+  RequestCoalescer<v1::GetFollowersResponse> followers_;
+  RequestCoalescer<v1::GetListResponse> lists_;
 };
 
 }  // namespace perch::core

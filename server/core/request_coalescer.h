@@ -1,0 +1,233 @@
+// Identical reads in flight at the same time share one upstream request and
+// one parsed result; with a TTL, repeats are answered from memory. Keyed by
+// the caller's request, so only truly identical requests meet. Knows nothing
+// of HTTP or JSON: `start` does the upstream work and mapping.
+#ifndef PERCH_SERVER_CORE_REQUEST_COALESCER_H_
+#define PERCH_SERVER_CORE_REQUEST_COALESCER_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/common/clock.h"
+#include "server/common/errors.h"
+#include "server/upstream/upstream_reader.h"
+
+namespace perch::core {
+
+struct CoalescerOptions {
+  // Zero: no response cache (coalescing of concurrent calls only).
+  absl::Duration cache_ttl = absl::ZeroDuration();
+  // Bound on cached responses; the oldest go first.
+  size_t max_cached = 10000;
+};
+
+// Thread-safe. `Response` is a perch.v1 read response (it has from_cache).
+//
+// A flight carries the deadline of the caller that started it. If it runs
+// out of time, callers whose own deadline has not passed get a new flight
+// rather than someone else's timeout. A cancelled caller leaves the flight;
+// the upstream request is cancelled only when no caller is left.
+template <typename Response>
+class RequestCoalescer {
+ public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  using Finish = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  // Starts the upstream work; calls `finish` exactly once.
+  using Start = std::function<std::shared_ptr<upstream::ReadHandle>(
+      absl::Time deadline, Finish finish)>;
+
+  RequestCoalescer(const Clock& clock, CoalescerOptions options)
+      : clock_(clock), options_(options) {}
+
+  // Answers `done` exactly once (inline from the cache); returns a handle
+  // that withdraws this caller, or nullptr if it was answered already.
+  std::shared_ptr<upstream::ReadHandle> Run(std::string key,
+                                            absl::Time deadline, Start start,
+                                            Done done) {
+    absl::MutexLock lock(&mu_);
+    if (auto hit = cache_.find(key); hit != cache_.end()) {
+      if (hit->second.expires > clock_.Now()) {
+        Response copy = hit->second.response;
+        copy.set_from_cache(true);
+        mu_.Unlock();
+        std::move(done)(std::move(copy));
+        mu_.Lock();
+        return nullptr;
+      }
+      EraseCachedLocked(hit);
+    }
+    const uint64_t id = ++next_waiter_id_;
+    auto handle = std::make_shared<WaiterHandle>(this, key, id);
+    auto [it, inserted] = flights_.try_emplace(key);
+    it->second.waiters.push_back(Waiter{id, deadline, std::move(done)});
+    if (inserted) {
+      ++upstream_calls_;
+      it->second.start = std::move(start);
+      LaunchLocked(key, it->second, deadline);
+    }
+    return handle;
+  }
+
+  // Upstream calls started so far (for tests and stats).
+  int64_t upstream_calls() const {
+    absl::MutexLock lock(&mu_);
+    return upstream_calls_;
+  }
+
+ private:
+  struct Waiter {
+    uint64_t id;
+    absl::Time deadline;
+    Done done;
+  };
+  struct Flight {
+    Start start;
+    std::vector<Waiter> waiters;
+    std::shared_ptr<upstream::ReadHandle> upstream;
+    // Which launch is current; unique across flights, so a late answer from
+    // an abandoned launch never lands in a newer flight for the same key.
+    uint64_t generation = 0;
+  };
+  struct Cached {
+    Response response;
+    absl::Time expires;
+    typename std::list<std::string>::iterator order;
+  };
+
+  class WaiterHandle final : public upstream::ReadHandle {
+   public:
+    WaiterHandle(RequestCoalescer* owner, std::string key, uint64_t id)
+        : owner_(owner), key_(std::move(key)), id_(id) {}
+    void Cancel() override { owner_->Withdraw(key_, id_); }
+
+   private:
+    RequestCoalescer* const owner_;
+    const std::string key_;
+    const uint64_t id_;
+  };
+
+  // Starts `flight`'s upstream work; mu_ is released around the call since
+  // `start` may finish inline.
+  void LaunchLocked(const std::string& key, Flight& flight, absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const uint64_t generation = ++next_generation_;
+    flight.generation = generation;
+    Start start = flight.start;
+    mu_.Unlock();
+    auto upstream = start(
+        deadline, [this, key, generation](absl::StatusOr<Response> result) {
+          OnFinished(key, generation, std::move(result));
+        });
+    mu_.Lock();
+    auto it = flights_.find(key);
+    if (it != flights_.end() && it->second.generation == generation) {
+      it->second.upstream = std::move(upstream);
+    }
+  }
+
+  void OnFinished(const std::string& key, uint64_t generation,
+                  absl::StatusOr<Response> result) {
+    std::vector<Waiter> answered;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = flights_.find(key);
+      if (it == flights_.end() || it->second.generation != generation) return;
+      Flight& flight = it->second;
+      if (result.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        const absl::Time now = clock_.Now();
+        std::vector<Waiter> remaining;
+        for (Waiter& w : flight.waiters) {
+          (w.deadline > now ? remaining : answered).push_back(std::move(w));
+        }
+        flight.waiters = std::move(remaining);
+      } else {
+        answered = std::move(flight.waiters);
+        flight.waiters.clear();
+      }
+      if (flight.waiters.empty()) {
+        flights_.erase(it);
+      } else {
+        absl::Time latest = flight.waiters.front().deadline;
+        for (const Waiter& w : flight.waiters) {
+          latest = std::max(latest, w.deadline);
+        }
+        ++upstream_calls_;
+        LaunchLocked(key, flight, latest);
+      }
+      if (result.ok() && options_.cache_ttl > absl::ZeroDuration()) {
+        CacheLocked(key, *result);
+      }
+    }
+    for (Waiter& w : answered) std::move(w.done)(result);
+  }
+
+  void Withdraw(const std::string& key, uint64_t id) {
+    Done done;
+    std::shared_ptr<upstream::ReadHandle> orphaned;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = flights_.find(key);
+      if (it == flights_.end()) return;
+      auto& waiters = it->second.waiters;
+      auto w = std::find_if(waiters.begin(), waiters.end(),
+                            [id](const Waiter& x) { return x.id == id; });
+      if (w == waiters.end()) return;
+      done = std::move(w->done);
+      waiters.erase(w);
+      if (waiters.empty()) {
+        orphaned = std::move(it->second.upstream);
+        flights_.erase(it);
+      }
+    }
+    std::move(done)(MakeError(absl::StatusCode::kCancelled,
+                              "the call was cancelled", "CANCELLED",
+                              kPerchDomain));
+    if (orphaned) orphaned->Cancel();
+  }
+
+  void CacheLocked(const std::string& key, const Response& response)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (auto old = cache_.find(key); old != cache_.end()) {
+      EraseCachedLocked(old);
+    }
+    while (!order_.empty() && cache_.size() >= options_.max_cached) {
+      cache_.erase(order_.front());
+      order_.pop_front();
+    }
+    order_.push_back(key);
+    cache_.emplace(key, Cached{response, clock_.Now() + options_.cache_ttl,
+                               std::prev(order_.end())});
+  }
+
+  void EraseCachedLocked(
+      typename absl::flat_hash_map<std::string, Cached>::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    order_.erase(it->second.order);
+    cache_.erase(it);
+  }
+
+  const Clock& clock_;
+  const CoalescerOptions options_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Flight> flights_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
+  std::list<std::string> order_ ABSL_GUARDED_BY(mu_);  // oldest cached first
+  uint64_t next_waiter_id_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t upstream_calls_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace perch::core
+
+#endif  // PERCH_SERVER_CORE_REQUEST_COALESCER_H_

@@ -1,0 +1,170 @@
+#include "server/core/request_coalescer.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "perch/v1/read_service.pb.h"
+
+namespace perch::core {
+namespace {
+
+using Response = v1::GetTimelineResponse;
+using Coalescer = RequestCoalescer<Response>;
+
+// An upstream whose calls the test finishes by hand.
+class FakeUpstream {
+ public:
+  struct Call : upstream::ReadHandle {
+    void Cancel() override { cancelled = true; }
+    bool cancelled = false;
+    absl::Time deadline;
+    Coalescer::Finish finish;
+  };
+
+  Coalescer::Start Start() {
+    return [this](absl::Time deadline, Coalescer::Finish finish) {
+      auto call = std::make_shared<Call>();
+      call->deadline = deadline;
+      call->finish = std::move(finish);
+      calls.push_back(call);
+      return call;
+    };
+  }
+  static Response Page(std::string id) {
+    Response r;
+    r.add_tweets()->set_id(std::move(id));
+    return r;
+  }
+  std::vector<std::shared_ptr<Call>> calls;
+};
+
+struct Result {
+  std::optional<absl::StatusOr<Response>> value;
+};
+
+class RequestCoalescerTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Result> Run(Coalescer& c, std::string key,
+                              absl::Duration timeout = absl::Seconds(10)) {
+    auto result = std::make_shared<Result>();
+    handles_.push_back(c.Run(std::move(key), clock_.Now() + timeout,
+                             upstream_.Start(),
+                             [result](absl::StatusOr<Response> r) {
+                               result->value = std::move(r);
+                             }));
+    return result;
+  }
+  FakeClock clock_;
+  FakeUpstream upstream_;
+  std::vector<std::shared_ptr<upstream::ReadHandle>> handles_;
+};
+
+TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
+  Coalescer c(clock_, {});
+  std::vector<std::shared_ptr<Result>> results;
+  for (int i = 0; i < 1000; ++i) results.push_back(Run(c, "same"));
+  ASSERT_EQ(upstream_.calls.size(), 1u);
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
+  for (const auto& r : results) {
+    ASSERT_TRUE(r->value.has_value());
+    ASSERT_TRUE(r->value->ok());
+    EXPECT_EQ((*r->value)->tweets(0).id(), "42");
+    EXPECT_FALSE((*r->value)->from_cache());
+  }
+  EXPECT_EQ(c.upstream_calls(), 1);
+}
+
+TEST_F(RequestCoalescerTest, DifferentKeysDoNotMeetAndLaterCallsGoUpstream) {
+  Coalescer c(clock_, {});
+  Run(c, "a");
+  Run(c, "b");
+  EXPECT_EQ(upstream_.calls.size(), 2u);
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("1"));
+  Run(c, "a");  // no cache: a finished flight is not reused
+  EXPECT_EQ(upstream_.calls.size(), 3u);
+}
+
+TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
+  Coalescer c(clock_, {});
+  auto r1 = Run(c, "k");
+  auto r2 = Run(c, "k");
+  std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
+  EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(r2->value->status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
+  Coalescer c(clock_, {});
+  auto r1 = Run(c, "k");
+  auto r2 = Run(c, "k");
+  handles_[0]->Cancel();
+  EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_FALSE(upstream_.calls[0]->cancelled);
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("7"));
+  ASSERT_TRUE(r2->value->ok());
+}
+
+TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
+  Coalescer c(clock_, {});
+  auto r1 = Run(c, "k");
+  handles_[0]->Cancel();
+  EXPECT_TRUE(upstream_.calls[0]->cancelled);
+  // The abandoned call's late answer goes nowhere; a new caller starts fresh.
+  auto r2 = Run(c, "k");
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("old"));
+  EXPECT_FALSE(r2->value.has_value());
+  std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("new"));
+  EXPECT_EQ((*r2->value)->tweets(0).id(), "new");
+}
+
+TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
+  Coalescer c(clock_, {});
+  auto quick = Run(c, "k", absl::Seconds(1));
+  auto patient = Run(c, "k", absl::Seconds(30));
+  clock_.Advance(absl::Seconds(2));
+  std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
+  EXPECT_EQ(quick->value->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_FALSE(patient->value.has_value());
+  ASSERT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_EQ(upstream_.calls[1]->deadline,
+            clock_.Now() - absl::Seconds(2) + absl::Seconds(30));
+  std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("9"));
+  ASSERT_TRUE(patient->value->ok());
+}
+
+TEST_F(RequestCoalescerTest, CacheServesRepeatsWithinTheTtlMarkedFromCache) {
+  Coalescer c(clock_, {absl::Seconds(5), 100});
+  Run(c, "k");
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("1"));
+  auto hit = Run(c, "k");
+  ASSERT_TRUE(hit->value.has_value());
+  EXPECT_TRUE((*hit->value)->from_cache());
+  EXPECT_EQ((*hit->value)->tweets(0).id(), "1");
+  EXPECT_EQ(upstream_.calls.size(), 1u);
+  clock_.Advance(absl::Seconds(6));
+  auto miss = Run(c, "k");
+  EXPECT_FALSE(miss->value.has_value());
+  EXPECT_EQ(upstream_.calls.size(), 2u);
+}
+
+TEST_F(RequestCoalescerTest, CacheKeepsErrorsOutAndStaysBounded) {
+  Coalescer c(clock_, {absl::Seconds(60), 2});
+  Run(c, "err");
+  std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
+  Run(c, "err");
+  EXPECT_EQ(upstream_.calls.size(), 2u);  // errors are never cached
+  for (const char* k : {"a", "b", "c"}) {
+    Run(c, k);
+    std::move(upstream_.calls.back()->finish)(FakeUpstream::Page(k));
+  }
+  // Capacity 2: "a", the oldest, was evicted.
+  const size_t before = upstream_.calls.size();
+  Run(c, "c");
+  Run(c, "a");
+  EXPECT_EQ(upstream_.calls.size(), before + 1);
+}
+
+}  // namespace
+}  // namespace perch::core

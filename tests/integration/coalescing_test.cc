@@ -1,0 +1,104 @@
+// Request coalescing and the optional response cache, end to end: identical
+// concurrent reads cost one upstream request; with --cache_ttl repeats cost
+// none and say so.
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "tests/integration/perch_harness.h"
+
+namespace perch::testing {
+namespace {
+
+constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
+
+TEST(Coalescing, ThousandIdenticalConcurrentReadsShareOneUpstreamRequest) {
+  auto h = PerchHarness::Start();
+  ASSERT_NE(h, nullptr);
+  v1::ObtainResponse token;
+  ASSERT_TRUE(h->tokens().Obtain(ContextWithTimeout().get(), {}, &token).ok());
+  // Keep the first upstream request open while the others arrive.
+  emulator::FaultRule slow;
+  slow.path_prefix = kTimelinePath;
+  slow.latency = absl::Milliseconds(500);
+  h->emulator().AddFault(slow);
+
+  constexpr int kCalls = 1000;
+  v1::GetTimelineRequest request;
+  request.set_screen_name("perch_dev");
+  std::vector<v1::GetTimelineResponse> responses(kCalls);
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  absl::Mutex mu;
+  int done = 0, ok = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    contexts.push_back(ContextWithTimeout(absl::Seconds(30)));
+    h->reads().async()->GetTimeline(contexts.back().get(), &request,
+                                    &responses[i], [&](grpc::Status s) {
+                                      absl::MutexLock lock(&mu);
+                                      ++done;
+                                      ok += s.ok();
+                                    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_TRUE(
+        mu.AwaitWithTimeout(absl::Condition(
+                                +[](int* d) { return *d == kCalls; }, &done),
+                            absl::Seconds(60)));
+  }
+  EXPECT_EQ(ok, kCalls);
+  EXPECT_LE(h->emulator().RequestCount(kTimelinePath), 2);
+  for (const auto& r : responses) {
+    EXPECT_EQ(r.tweets_size(), responses[0].tweets_size());
+    EXPECT_FALSE(r.from_cache());
+  }
+}
+
+TEST(Coalescing, DifferentRequestsAreNotMerged) {
+  auto h = PerchHarness::Start();
+  ASSERT_NE(h, nullptr);
+  for (const char* user : {"perch_dev", "perch_popular"}) {
+    v1::GetTimelineRequest request;
+    request.set_screen_name(user);
+    v1::GetTimelineResponse response;
+    h->reads().GetTimeline(ContextWithTimeout().get(), request, &response);
+  }
+  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 2);
+}
+
+TEST(ResponseCache, RepeatWithinTtlIsServedFromMemoryAndSaysSo) {
+  HarnessOptions options;
+  options.server.cache_ttl = absl::Seconds(60);
+  auto h = PerchHarness::Start(options);
+  ASSERT_NE(h, nullptr);
+  v1::GetTimelineRequest request;
+  request.set_screen_name("perch_dev");
+  v1::GetTimelineResponse first, second;
+  ASSERT_TRUE(
+      h->reads().GetTimeline(ContextWithTimeout().get(), request, &first).ok());
+  ASSERT_TRUE(h->reads()
+                  .GetTimeline(ContextWithTimeout().get(), request, &second)
+                  .ok());
+  EXPECT_FALSE(first.from_cache());
+  EXPECT_TRUE(second.from_cache());
+  EXPECT_EQ(second.tweets_size(), first.tweets_size());
+  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 1);
+}
+
+TEST(ResponseCache, OffByDefault) {
+  auto h = PerchHarness::Start();
+  ASSERT_NE(h, nullptr);
+  v1::GetTimelineRequest request;
+  request.set_screen_name("perch_dev");
+  v1::GetTimelineResponse response;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(h->reads()
+                    .GetTimeline(ContextWithTimeout().get(), request, &response)
+                    .ok());
+    EXPECT_FALSE(response.from_cache());
+  }
+  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 2);
+}
+
+}  // namespace
+}  // namespace perch::testing

@@ -1,5 +1,7 @@
 #include "server/perch_server.h"
 
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -16,6 +18,7 @@
 #include "server/auth/client_credentials_token_source.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
+#include "server/common/executor.h"
 #include "server/common/scheduler.h"
 #include "server/core/read_operations.h"
 #include "server/core/token_operations.h"
@@ -34,7 +37,7 @@ class PerchServerImpl final : public PerchServer {
 
   void Shutdown(absl::Duration grace) override {
     absl::MutexLock lock(&shutdown_mu_);
-    if (shut_down_) return;
+    if (shut_down_ || server_ == nullptr) return;
     shut_down_ = true;
     server_->GetHealthCheckService()->SetServingStatus(false);
     LogInfo("draining: NOT_SERVING, refusing new RPCs, grace ",
@@ -50,8 +53,12 @@ class PerchServerImpl final : public PerchServer {
 
   ~PerchServerImpl() override {
     Shutdown(absl::ZeroDuration());
-    // The transport goes before the token holder (member order below): its
-    // pending callbacks, cancelled on destruction, still reach a live holder.
+    // Timers first (their callbacks send on the transport), then the
+    // transport (its cancelled callbacks reach reads and the token holder),
+    // then everything else in reverse member order.
+    if (scheduler_) scheduler_->Stop();
+    transport_.reset();
+    executor_.reset();
   }
 
  private:
@@ -65,6 +72,9 @@ class PerchServerImpl final : public PerchServer {
   // Destroyed before what its pending callbacks reach (reads, tokens).
   std::unique_ptr<http::HttpTransport> transport_;
   std::unique_ptr<ThreadScheduler> scheduler_;
+  // Parsing, mapping and finishing RPCs run here, never on the transport's
+  // I/O thread.
+  std::unique_ptr<ThreadPoolExecutor> executor_;
   absl::Mutex random_mu_;
   absl::BitGen random_ ABSL_GUARDED_BY(random_mu_);
   std::unique_ptr<core::TokenOperations> token_operations_;
@@ -103,10 +113,12 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->token_service_ = std::make_unique<service::TokenService>(
       *server->token_operations_, config.max_call_time);
   server->scheduler_ = std::make_unique<ThreadScheduler>();
+  server->executor_ = std::make_unique<ThreadPoolExecutor>(
+      std::max(2u, std::thread::hardware_concurrency()));
   PerchServerImpl* raw = server.get();
   server->reader_ = upstream::MakeAuthenticatedReader(
       *server->transport_, *server->tokens_, *server->scheduler_,
-      server->clock_, upstream::RetryPolicy{}, [raw] {
+      *server->executor_, server->clock_, upstream::RetryPolicy{}, [raw] {
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
       });

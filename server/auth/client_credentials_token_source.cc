@@ -4,7 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "server/auth/token_fingerprint.h"
 #include "server/common/errors.h"
+#include "server/common/log.h"
 #include "server/common/percent_encoding.h"
 #include "server/mapping/token_json.h"
 #include "server/upstream/upstream_status.h"
@@ -66,11 +68,14 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
               absl::StatusCode::kUnauthenticated,
               absl::StrCat("token endpoint issued a token of type '",
                            grant->token_type.substr(0, 32), "', not 'bearer'"),
-              "UNEXPECTED_TOKEN_TYPE", kUpstreamDomain,
+              "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
               {{std::string(kHttpStatusKey), "200"},
                {"token_type", grant->token_type.substr(0, 32)}}));
           return;
         }
+        // Once per upstream fetch, however many callers shared it.
+        LogInfo("obtained bearer token fingerprint=",
+                TokenFingerprint(grant->access_token));
         std::move(done)(BearerToken{std::move(grant->access_token), now,
                                     /*from_cache=*/false});
       });

@@ -6,13 +6,15 @@ namespace perch {
 
 ThreadScheduler::ThreadScheduler() : thread_([this] { Loop(); }) {}
 
-ThreadScheduler::~ThreadScheduler() {
-  std::multimap<absl::Time, Callback> left;
+ThreadScheduler::~ThreadScheduler() { Stop(); }
+
+void ThreadScheduler::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+  std::multimap<absl::Time, Callback> left;
   {
     absl::MutexLock lock(&mu_);
     left.swap(due_);
@@ -21,8 +23,14 @@ ThreadScheduler::~ThreadScheduler() {
 }
 
 void ThreadScheduler::RunAfter(absl::Duration delay, Callback callback) {
-  absl::MutexLock lock(&mu_);
-  due_.emplace(absl::Now() + delay, std::move(callback));
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      due_.emplace(absl::Now() + delay, std::move(callback));
+      return;
+    }
+  }
+  std::move(callback)(true);
 }
 
 void ThreadScheduler::Loop() {

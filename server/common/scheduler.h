@@ -34,6 +34,11 @@ class ThreadScheduler final : public Scheduler {
   ~ThreadScheduler() override;
   void RunAfter(absl::Duration delay, Callback callback) override;
 
+  // Joins the thread and cancels what is pending; from then on RunAfter
+  // cancels at once (inline). Lets an owner stop timers before tearing down
+  // what their callbacks reach. Idempotent.
+  void Stop();
+
  private:
   void Loop();
 

@@ -40,5 +40,13 @@ TEST(ThreadScheduler, DestructionCancelsWhatIsNotDueYet) {
   EXPECT_EQ(cancelled.load(), 3);
 }
 
+TEST(ThreadScheduler, AfterStopCallbacksAreCancelledInline) {
+  ThreadScheduler scheduler;
+  scheduler.Stop();
+  bool cancelled = false;
+  scheduler.RunAfter(absl::Milliseconds(1), [&](bool c) { cancelled = c; });
+  EXPECT_TRUE(cancelled);
+}
+
 }  // namespace
 }  // namespace perch

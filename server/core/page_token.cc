@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -22,12 +23,14 @@ absl::Status BadToken(absl::string_view why) {
   return MakeInvalidArgument({{"page_token", std::string(why)}});
 }
 
+// A decimal that fits in uint64, as every max_id and cursor does.
 bool IsDecimal(absl::string_view s) {
   if (s.empty() || s.size() > 20) return false;
   for (char c : s) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
   }
-  return true;
+  uint64_t value;
+  return absl::SimpleAtoi(s, &value);
 }
 
 }  // namespace

@@ -50,6 +50,9 @@ TEST(PageToken, GarbageIsInvalidArgument) {
   }
   // A position that is not a number is refused even with the right prefix.
   EXPECT_FALSE(DecodePageToken(EncodePageToken(fp, "12a"), fp).ok());
+  // Nor one beyond uint64.
+  EXPECT_FALSE(
+      DecodePageToken(EncodePageToken(fp, "99999999999999999999"), fp).ok());
 }
 
 }  // namespace

@@ -34,9 +34,10 @@ struct CoalescerOptions {
 
 // Thread-safe. `Response` is a perch.v1 read response (it has from_cache).
 //
-// A flight carries the deadline of the caller that started it. If it runs
-// out of time, callers whose own deadline has not passed get a new flight
-// rather than someone else's timeout. A cancelled caller leaves the flight;
+// A flight carries the deadline of the caller that started it. If it fails
+// for lack of that caller's time (DEADLINE_EXCEEDED, or UNAVAILABLE after
+// the retries that fitted), callers with a later deadline get a new flight
+// rather than someone else's failure. A cancelled caller leaves the flight;
 // the upstream request is cancelled only when no caller is left.
 template <typename Response>
 class RequestCoalescer {
@@ -95,6 +96,8 @@ class RequestCoalescer {
     Start start;
     std::vector<Waiter> waiters;
     std::shared_ptr<upstream::ReadHandle> upstream;
+    // The deadline the current launch works to.
+    absl::Time deadline;
     // Which launch is current; unique across flights, so a late answer from
     // an abandoned launch never lands in a newer flight for the same key.
     uint64_t generation = 0;
@@ -123,6 +126,7 @@ class RequestCoalescer {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const uint64_t generation = ++next_generation_;
     flight.generation = generation;
+    flight.deadline = deadline;
     Start start = flight.start;
     mu_.Unlock();
     auto upstream = start(
@@ -133,6 +137,11 @@ class RequestCoalescer {
     auto it = flights_.find(key);
     if (it != flights_.end() && it->second.generation == generation) {
       it->second.upstream = std::move(upstream);
+    } else if (upstream != nullptr) {
+      // Every caller withdrew while this launch was starting.
+      mu_.Unlock();
+      upstream->Cancel();
+      mu_.Lock();
     }
   }
 
@@ -144,11 +153,14 @@ class RequestCoalescer {
       auto it = flights_.find(key);
       if (it == flights_.end() || it->second.generation != generation) return;
       Flight& flight = it->second;
-      if (result.status().code() == absl::StatusCode::kDeadlineExceeded) {
-        const absl::Time now = clock_.Now();
+      const absl::StatusCode code = result.status().code();
+      if (code == absl::StatusCode::kDeadlineExceeded ||
+          code == absl::StatusCode::kUnavailable) {
+        // Only callers with more time than this launch had can do better.
+        const absl::Time bar = std::max(clock_.Now(), flight.deadline);
         std::vector<Waiter> remaining;
         for (Waiter& w : flight.waiters) {
-          (w.deadline > now ? remaining : answered).push_back(std::move(w));
+          (w.deadline > bar ? remaining : answered).push_back(std::move(w));
         }
         flight.waiters = std::move(remaining);
       } else {

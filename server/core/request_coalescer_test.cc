@@ -91,6 +91,7 @@ TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
+  ASSERT_TRUE(r1->value.has_value() && r2->value.has_value());
   EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(r2->value->status().code(), absl::StatusCode::kUnavailable);
 }
@@ -100,9 +101,11 @@ TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   handles_[0]->Cancel();
+  ASSERT_TRUE(r1->value.has_value());
   EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kCancelled);
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("7"));
+  ASSERT_TRUE(r2->value.has_value());
   ASSERT_TRUE(r2->value->ok());
 }
 
@@ -116,6 +119,7 @@ TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("old"));
   EXPECT_FALSE(r2->value.has_value());
   std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("new"));
+  ASSERT_TRUE(r2->value.has_value());
   EXPECT_EQ((*r2->value)->tweets(0).id(), "new");
 }
 
@@ -125,13 +129,32 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   auto patient = Run(c, "k", absl::Seconds(30));
   clock_.Advance(absl::Seconds(2));
   std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
+  ASSERT_TRUE(quick->value.has_value());
   EXPECT_EQ(quick->value->status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   EXPECT_EQ(upstream_.calls[1]->deadline,
             clock_.Now() - absl::Seconds(2) + absl::Seconds(30));
   std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("9"));
+  ASSERT_TRUE(patient->value.has_value());
   ASSERT_TRUE(patient->value->ok());
+}
+
+TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
+  Coalescer c(clock_, {});
+  auto starter = Run(c, "k", absl::Seconds(1));
+  auto same = Run(c, "k", absl::Seconds(1));
+  auto patient = Run(c, "k", absl::Seconds(30));
+  std::move(upstream_.calls[0]->finish)(absl::UnavailableError("503"));
+  ASSERT_TRUE(starter->value.has_value());
+  EXPECT_EQ(starter->value->status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(same->value.has_value());
+  EXPECT_FALSE(patient->value.has_value());
+  ASSERT_EQ(upstream_.calls.size(), 2u);
+  std::move(upstream_.calls[1]->finish)(absl::UnavailableError("503"));
+  ASSERT_TRUE(patient->value.has_value());
+  EXPECT_EQ(patient->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(upstream_.calls.size(), 2u);  // no caller left with more time
 }
 
 TEST_F(RequestCoalescerTest, CacheServesRepeatsWithinTheTtlMarkedFromCache) {

@@ -31,10 +31,6 @@ void TokenOperations::Obtain(
     response.set_token_fingerprint(auth::TokenFingerprint(token->value));
     SetTimestamp(token->obtained_at, response.mutable_obtained_at());
     response.set_from_cache(token->from_cache);
-    if (!token->from_cache) {
-      LogInfo("obtained bearer token fingerprint=",
-              response.token_fingerprint());
-    }
     std::move(done)(std::move(response));
   });
 }

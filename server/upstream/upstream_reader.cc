@@ -16,6 +16,7 @@ struct Deps {
   http::HttpTransport& transport;
   auth::CachingTokenSource& tokens;
   Scheduler& scheduler;
+  Executor& executor;
   const Clock& clock;
   RetryPolicy policy;
   std::function<double()> random_unit;
@@ -54,7 +55,8 @@ class ReadCall final : public ReadHandle,
     deps_.tokens.Fetch(deadline_, [self = shared_from_this()](
                                       absl::StatusOr<auth::BearerToken> token) {
       if (!token.ok()) {
-        self->Finish(token.status());
+        // A 5xx or unreachable token endpoint is retried like a read.
+        self->RetryOrFinish(token.status());
         return;
       }
       self->Send(std::move(token->value));
@@ -79,9 +81,16 @@ class ReadCall final : public ReadHandle,
             absl::StatusOr<http::HttpResponse> response) mutable {
           self->OnResponse(std::move(token), std::move(response));
         });
-    absl::MutexLock lock(&mu_);
-    // The response may already have come and a later attempt begun.
-    if (attempts_ == attempt && answered_attempt_ != attempt) in_flight_ = id;
+    bool abandoned;
+    {
+      absl::MutexLock lock(&mu_);
+      // The response may already have come and a later attempt begun.
+      if (attempts_ == attempt && answered_attempt_ != attempt) in_flight_ = id;
+      // Cancel() may have run between the check above and Send(): it could
+      // not see this request, so cancel it here.
+      abandoned = finished_ && answered_attempt_ != attempt;
+    }
+    if (abandoned) deps_.transport.Cancel(id);
   }
 
   void OnResponse(std::string token,
@@ -114,6 +123,12 @@ class ReadCall final : public ReadHandle,
       ObtainTokenAndSend();
       return;
     }
+    RetryOrFinish(std::move(status));
+  }
+
+  // Retries a retryable failure after a backoff that fits the deadline;
+  // otherwise finishes with it.
+  void RetryOrFinish(absl::Status status) {
     if (RetryPolicy::IsRetryable(status) &&
         retries_ < deps_.policy.max_retries) {
       const absl::Duration delay =
@@ -146,7 +161,10 @@ class ReadCall final : public ReadHandle,
       finished_ = true;
       done = std::move(done_);
     }
-    std::move(done)(std::move(result));
+    deps_.executor.Schedule(
+        [done = std::move(done), result = std::move(result)]() mutable {
+          std::move(done)(std::move(result));
+        });
   }
 
   const Deps& deps_;
@@ -185,10 +203,11 @@ class AuthenticatedReader final : public UpstreamReader {
 
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::CachingTokenSource& tokens,
-    Scheduler& scheduler, const Clock& clock, RetryPolicy policy,
-    std::function<double()> random_unit) {
-  return std::make_unique<AuthenticatedReader>(Deps{
-      transport, tokens, scheduler, clock, policy, std::move(random_unit)});
+    Scheduler& scheduler, Executor& executor, const Clock& clock,
+    RetryPolicy policy, std::function<double()> random_unit) {
+  return std::make_unique<AuthenticatedReader>(
+      Deps{transport, tokens, scheduler, executor, clock, policy,
+           std::move(random_unit)});
 }
 
 }  // namespace perch::upstream

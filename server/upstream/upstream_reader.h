@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "server/auth/caching_token_source.h"
 #include "server/common/clock.h"
+#include "server/common/executor.h"
 #include "server/common/scheduler.h"
 #include "server/http/http_transport.h"
 #include "server/upstream/retry_policy.h"
@@ -42,11 +43,11 @@ class UpstreamReader {
 };
 
 // Everything it references must outlive it. `random_unit` returns uniform
-// numbers in [0, 1) for backoff jitter.
+// numbers in [0, 1) for backoff jitter. `done` callbacks run on `executor`.
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::CachingTokenSource& tokens,
-    Scheduler& scheduler, const Clock& clock, RetryPolicy policy,
-    std::function<double()> random_unit);
+    Scheduler& scheduler, Executor& executor, const Clock& clock,
+    RetryPolicy policy, std::function<double()> random_unit);
 
 }  // namespace perch::upstream
 

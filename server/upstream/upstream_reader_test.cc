@@ -27,8 +27,9 @@ class UpstreamReaderTest : public ::testing::Test {
     tokens_fake_ = fake.get();
     tokens_ =
         std::make_unique<auth::CachingTokenSource>(std::move(fake), clock_);
-    reader_ = MakeAuthenticatedReader(transport_, *tokens_, scheduler_, clock_,
-                                      RetryPolicy{}, [] { return 0.5; });
+    reader_ =
+        MakeAuthenticatedReader(transport_, *tokens_, scheduler_, executor_,
+                                clock_, RetryPolicy{}, [] { return 0.5; });
   }
 
   struct Result {
@@ -59,6 +60,7 @@ class UpstreamReaderTest : public ::testing::Test {
   FakeClock clock_;
   FakeHttpTransport transport_;  // holds every request until completed
   ManualScheduler scheduler_;
+  InlineExecutor executor_;
   auth::FakeTokenSource* tokens_fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<UpstreamReader> reader_;
@@ -173,6 +175,27 @@ TEST_F(UpstreamReaderTest, CancelFinishesAtOnceAndAbortsTheRequest) {
   ASSERT_TRUE(r->value.has_value());
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(transport_.cancelled(), 1);
+}
+
+TEST_F(UpstreamReaderTest, TokenEndpointUnavailabilityIsRetriedLikeARead) {
+  auto r = Read();
+  ASSERT_TRUE(tokens_fake_->AnswerFetch(absl::UnavailableError("503")));
+  EXPECT_FALSE(r->value.has_value());
+  EXPECT_EQ(scheduler_.RunAll(), 1);
+  GiveToken("T");
+  transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
+  ASSERT_TRUE(r->value.has_value());
+  EXPECT_TRUE(r->value->ok());
+}
+
+TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
+  auto r = Read();
+  ASSERT_TRUE(tokens_fake_->AnswerFetch(
+      MakeError(absl::StatusCode::kUnauthenticated, "no",
+                "APP_CREDENTIALS_REJECTED", kUpstreamDomain)));
+  ASSERT_TRUE(r->value.has_value());
+  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 
 }  // namespace

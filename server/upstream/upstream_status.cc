@@ -38,7 +38,8 @@ Outcome Classify(Endpoint endpoint, int http_status, int upstream_code,
       }
       break;
     case Endpoint::kRead:
-      if (http_status == 401 && upstream_code == 89) {
+      // 401 per the response-code page; one table in the docs says 403.
+      if ((http_status == 401 || http_status == 403) && upstream_code == 89) {
         return {C::kUnauthenticated, kBearerTokenRejected};
       }
       // A protected account's timeline: 401 with {"error":"Not authorized."}.
@@ -102,7 +103,8 @@ absl::Status StatusFromResponse(Endpoint endpoint, absl::string_view path,
   if (outcome.code == absl::StatusCode::kResourceExhausted) {
     int64_t reset_seconds = 0;
     auto reset = response.Header("x-rate-limit-reset");
-    absl::Duration delay = absl::ZeroDuration();
+    // Without a reset time the safe answer is a whole window, not "now".
+    absl::Duration delay = absl::Minutes(15);
     if (reset.has_value() && absl::SimpleAtoi(*reset, &reset_seconds)) {
       delay = absl::FromUnixSeconds(reset_seconds) - now;
     }

@@ -60,6 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
             C::kFailedPrecondition, "TOKEN_NOT_INVALIDATED"},
         Row{Endpoint::kRead, 401, ErrorBody(89, "Invalid or expired token."),
             C::kUnauthenticated, "BEARER_TOKEN_REJECTED"},
+        Row{Endpoint::kRead, 403, ErrorBody(89, "Invalid or expired token."),
+            C::kUnauthenticated, "BEARER_TOKEN_REJECTED"},
         Row{Endpoint::kRead, 403,
             ErrorBody(220,
                       "Your credentials do not allow access to this resource"),
@@ -125,6 +127,15 @@ TEST(UpstreamStatus, RateLimitCarriesRetryInfoUntilResetAndQuotaFailure) {
   ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));
   ASSERT_EQ(failure.violations_size(), 1);
   EXPECT_EQ(failure.violations(0).subject(), "/1.1/search/tweets.json");
+}
+
+TEST(UpstreamStatus, RateLimitWithoutResetHeaderWaitsAWholeWindow) {
+  absl::Status s = StatusFromResponse(
+      Endpoint::kRead, "/1.1/search/tweets.json",
+      Response(429, ErrorBody(88, "Rate limit exceeded")), absl::Now());
+  auto retry = GetRetryInfo(s);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().seconds(), 15 * 60);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // ReadService failure paths end to end: every row of UPSTREAM.md's error
-// table on every RPC (forced through the emulator's fault injection), every
-// validation rule (and that nothing reached the upstream), and recovery
-// from a token invalidated behind perch's back.
+// table on every RPC (forced through the emulator's fault injection), server
+// deadlines, and recovery from a token invalidated behind perch's back.
+// Validation rules are covered by read_service_test.cc.
 #include <functional>
 #include <vector>
 
@@ -262,9 +262,13 @@ TEST(ReadTokenRecovery, InvalidatedBehindOurBackOneReobtainFor100Reads) {
   std::vector<v1::GetTimelineResponse> responses(kReads);
   v1::GetTimelineRequest request;
   request.set_screen_name("perch_dev");
+  // Distinct page sizes: distinct requests, so coalescing cannot hide
+  // 100 separate 401/89s behind one upstream call.
+  std::vector<v1::GetTimelineRequest> requests(kReads, request);
   for (int i = 0; i < kReads; ++i) {
+    requests[i].set_page_size(i + 1);
     contexts.push_back(ContextWithTimeout(absl::Seconds(20)));
-    h->reads().async()->GetTimeline(contexts.back().get(), &request,
+    h->reads().async()->GetTimeline(contexts.back().get(), &requests[i],
                                     &responses[i], [&](grpc::Status s) {
                                       absl::MutexLock lock(&mu);
                                       ++done;
@@ -278,6 +282,31 @@ TEST(ReadTokenRecovery, InvalidatedBehindOurBackOneReobtainFor100Reads) {
                           absl::Seconds(30)));
   EXPECT_EQ(ok, kReads);
   EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"), 2);
+  // Each distinct read went upstream, most of them twice (401, then retry).
+  EXPECT_GE(h->emulator().RequestCount("/1.1/statuses/user_timeline.json"),
+            1 + kReads);
+}
+
+TEST(ReadDeadline, ServerSideCallTimeBoundsAReadWithoutDeadline) {
+  HarnessOptions options;
+  options.server.max_call_time = absl::Milliseconds(400);
+  auto h = PerchHarness::Start(options);
+  ASSERT_NE(h, nullptr);
+  emulator::FaultRule slow;
+  slow.path_prefix = "/1.1/statuses/user_timeline.json";
+  slow.latency = absl::Seconds(3);
+  h->emulator().AddFault(slow);
+  grpc::ClientContext no_deadline;
+  v1::GetTimelineRequest request;
+  request.set_screen_name("perch_dev");
+  v1::GetTimelineResponse out;
+  const absl::Time start = absl::Now();
+  grpc::Status s = h->reads().GetTimeline(&no_deadline, request, &out);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  google::rpc::ErrorInfo info = OnlyErrorInfo(s);
+  EXPECT_EQ(info.reason(), "DEADLINE_EXCEEDED");
+  EXPECT_EQ(info.domain(), "perch.v1");
 }
 
 }  // namespace

@@ -94,11 +94,11 @@ TEST_F(AdminRoutesTest, RateLimitOverrideAndReset) {
       Call("POST", "/_emulator/rate_limits", {},
            absl::StrCat(R"({"path":")", kUserTimeline, R"(","limit":1})"));
   EXPECT_EQ(set.status, 200);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 429);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 429);
   EXPECT_EQ(Call("POST", "/_emulator/reset").status, 200);
   EXPECT_EQ(emulator_->RequestCount(kUserTimeline), 0);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
   EXPECT_EQ(Call("POST", "/_emulator/rate_limits", {}, R"({"limit":1})").status,
             400);
 }

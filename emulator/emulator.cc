@@ -4,8 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "emulator/evhttp_server.h"
-#include "emulator/placeholder_reads.h"
 #include "emulator/routes.h"
+#include "emulator/world.h"
+#include "emulator/world_reads.h"
 
 namespace perch::emulator {
 
@@ -20,8 +21,9 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(
   const EmulatorOptions& opts = emulator->options_;
   const Clock& clock =
       opts.clock != nullptr ? *opts.clock : emulator->system_clock_;
-  emulator->router_ =
-      std::make_unique<Router>(opts, clock, PlaceholderReadEndpoints());
+  emulator->world_ = World::Generate(opts.seed);
+  emulator->router_ = std::make_unique<Router>(
+      opts, clock, WorldReadEndpoints(emulator->world_));
 
   ServerOptions server_options;
   server_options.host = opts.listen_host;

@@ -20,6 +20,7 @@ namespace perch::emulator {
 
 class EvhttpServer;
 class Router;
+class World;
 
 // Every method is thread-safe and may be called while requests are served.
 class Emulator {
@@ -57,6 +58,10 @@ class Emulator {
   // How many distinct tokens have been minted.
   int64_t TokensIssued() const;
 
+  // The synthetic world the reads serve, generated from `options.seed`;
+  // immutable, so tests may query it at any time.
+  const World& world() const { return *world_; }
+
   // Overrides the 15-minute limit of a read path and opens a fresh window.
   void SetRateLimit(absl::string_view path, int limit_per_window);
   // Closes every read path's window (overrides stay).
@@ -67,6 +72,7 @@ class Emulator {
 
   EmulatorOptions options_;
   SystemClock system_clock_;
+  std::shared_ptr<const World> world_;
   // Declared before server_ so that it outlives the loop that calls it.
   std::unique_ptr<Router> router_;
   std::unique_ptr<EvhttpServer> server_;

@@ -29,7 +29,8 @@ struct EmulatorOptions {
   // More /oauth2/token requests than this in one minute: 403/99.
   int max_token_requests_per_minute = 60;
 
-  // Makes tokens and fault rolls reproducible.
+  // Makes the synthetic world (world.h), tokens and fault rolls
+  // reproducible.
   uint64_t seed = 1;
 
   // Active from the first request; more can be added at run time.

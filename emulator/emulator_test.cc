@@ -68,7 +68,7 @@ TEST_F(EmulatorThreadsTest, TestThreadCallsRaceServedRequestsSafely) {
   });
   for (int i = 0; i < 50; ++i) {
     std::string token = ObtainToken();
-    EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+    EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
   }
   stop.store(true);
   fiddler.join();

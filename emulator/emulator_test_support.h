@@ -43,6 +43,9 @@ inline constexpr char kRateLimitBody[] =
     R"({"errors":[{"code":88,"message":"Rate limit exceeded"}]})";
 
 inline constexpr char kUserTimeline[] = "/1.1/statuses/user_timeline.json";
+// A read the world always answers with 200 (one small tweet).
+inline constexpr char kDevTimeline[] =
+    "/1.1/statuses/user_timeline.json?screen_name=perch_dev&count=1";
 
 class EmulatorTest : public ::testing::Test {
  protected:

@@ -48,4 +48,25 @@ Response RateLimitExceeded() {
   return ErrorResponse(429, 88, "Rate limit exceeded");
 }
 
+Response UserNotFound() { return ErrorResponse(404, 50, "User not found."); }
+
+Response UserSuspended() {
+  return ErrorResponse(403, 63, "User has been suspended.");
+}
+
+Response NotAuthorized(absl::string_view request_path) {
+  return JsonResponse(401,
+                      absl::StrCat(R"({"request":")", JsonEscape(request_path),
+                                   R"(","error":"Not authorized."})"));
+}
+
+Response QueryParametersMissing() {
+  return ErrorResponse(400, 25, "Query parameters are missing.");
+}
+
+Response ListNotSpecified() {
+  return ErrorResponse(
+      400, 112, "You must specify either a list ID or a slug and owner.");
+}
+
 }  // namespace perch::emulator

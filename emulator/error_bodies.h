@@ -30,6 +30,19 @@ Response InvalidOrExpiredToken();  // 401/89
 Response AppOnlyNotAllowed();      // 403/220
 Response PageDoesNotExist();       // 404/34
 Response RateLimitExceeded();      // 429/88
+Response UserNotFound();           // 404/50
+Response UserSuspended();          // 403/63
+
+// A protected account's timeline (and follower lists): 401 with the old
+// {"request":"<path>","error":"Not authorized."} body, not an errors array.
+Response NotAuthorized(absl::string_view request_path);
+
+// A read without the parameter that names what to read. The upstream's
+// answer varies by endpoint and era; we use the documented 400/25
+// "Query parameters are missing." for search and user endpoints **(choice)**
+// and 400/112 for a list named neither by id nor by owner and slug.
+Response QueryParametersMissing();  // 400/25
+Response ListNotSpecified();        // 400/112
 
 }  // namespace perch::emulator
 

@@ -129,9 +129,9 @@ TEST_F(FaultsHttpTest, PathPrefixScopesARule) {
   rule.error_message = "Over capacity";
   emulator_->AddFault(rule);
   std::string token = ObtainToken();  // /oauth2/ is not under /1.1/
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 503);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 503);
   emulator_->ClearFaults();
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
 }
 
 TEST_F(FaultsHttpTest, InitialFaultsFromOptions) {

@@ -60,7 +60,8 @@ std::string EmulatorUsage() {
   --tls_cert_file=PEM --tls_key_file=PEM   serve HTTPS
   --app_key=KEY --app_secret=SECRET  the app credentials accepted
   --max_token_requests_per_minute=N  default 60; more: 403/99
-  --seed=N                           tokens and fault rolls; default 1
+  --seed=N                           the synthetic world, tokens and fault
+                                     rolls; default 1
 Faults (one rule for every path under --fault_path_prefix):
   --fault_path_prefix=/1.1/          default "" (every path)
   --fault_latency_ms=MS              delay every matching request

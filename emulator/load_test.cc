@@ -278,10 +278,10 @@ TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
   ASSERT_EQ(token_result.status, 200);
   EXPECT_GE(token_result.elapsed, absl::Milliseconds(180));  // latency is on
   std::string token = JsonStringMember(token_result.body, "access_token");
-  const std::string request =
-      absl::StrCat("GET ", kUserTimeline,
-                   "?screen_name=perch HTTP/1.1\r\nHost: 127.0.0.1:", port,
-                   "\r\nAuthorization: Bearer ", token, "\r\n\r\n");
+  const std::string request = absl::StrCat(
+      "GET ", kUserTimeline,
+      "?screen_name=perch_dev&count=1 HTTP/1.1\r\nHost: 127.0.0.1:", port,
+      "\r\nAuthorization: Bearer ", token, "\r\n\r\n");
 
   sockaddr_in address = {};
   address.sin_family = AF_INET;

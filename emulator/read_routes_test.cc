@@ -1,5 +1,6 @@
 // UPSTREAM.md §3-4 for reads over real HTTP: the bearer check, 403/220, 404/34,
-// rate-limit headers and windows, and a valid body from every endpoint.
+// rate-limit headers and windows, and a valid body from every endpoint
+// (what each endpoint answers: world_reads_test.cc).
 #include "emulator/read_routes.h"
 
 #include "absl/strings/match.h"
@@ -30,10 +31,11 @@ class ReadRoutesTest : public EmulatorTest {
 };
 
 TEST_F(ReadRoutesTest, ValidBearerGets200AndJson) {
-  HttpResult result =
-      GetWithBearer(absl::StrCat(kUserTimeline, "?screen_name=perch"), token_);
+  HttpResult result = GetWithBearer(kDevTimeline, token_);
   EXPECT_EQ(result.status, 200);
-  EXPECT_EQ(result.body, "[]");
+  EXPECT_TRUE(absl::StartsWith(result.body, R"([{"created_at":")"))
+      << result.body;
+  EXPECT_TRUE(IsValidJson(result.body));
   EXPECT_EQ(result.Header("content-type"), "application/json;charset=utf-8");
 }
 
@@ -60,7 +62,7 @@ TEST_F(ReadRoutesTest, RevokedBearerIs401Code89UntilANewTokenIsObtained) {
   EXPECT_EQ(result.body, kInvalidTokenBody);
   std::string fresh = ObtainToken();
   EXPECT_FALSE(fresh == token_) << "revoked token was issued again";
-  EXPECT_EQ(GetWithBearer(kUserTimeline, fresh).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, fresh).status, 200);
 }
 
 TEST_F(ReadRoutesTest, MissingOrMalformedAuthenticationIs400Code215) {
@@ -93,22 +95,22 @@ TEST_F(ReadRoutesTest, UnknownPathIs404Code34) {
 }
 
 TEST_F(ReadRoutesTest, RateLimitHeadersOnEveryRead) {
-  HttpResult first = GetWithBearer(kUserTimeline, token_);
+  HttpResult first = GetWithBearer(kDevTimeline, token_);
   EXPECT_EQ(HeaderInt(first, "x-rate-limit-limit"), 1500);
   EXPECT_EQ(HeaderInt(first, "x-rate-limit-remaining"), 1499);
   int64_t reset = absl::ToUnixSeconds(clock_.Now() + absl::Minutes(15));
   EXPECT_EQ(HeaderInt(first, "x-rate-limit-reset"), reset);
   clock_.Advance(absl::Minutes(3));
-  HttpResult second = GetWithBearer(kUserTimeline, token_);
+  HttpResult second = GetWithBearer(kDevTimeline, token_);
   EXPECT_EQ(HeaderInt(second, "x-rate-limit-remaining"), 1498);
   EXPECT_EQ(HeaderInt(second, "x-rate-limit-reset"), reset);
 }
 
 TEST_F(ReadRoutesTest, PastTheLimitIs429Code88UntilTheReset) {
   emulator_->SetRateLimit(kUserTimeline, 2);
-  HttpResult a = GetWithBearer(kUserTimeline, token_);
-  HttpResult b = GetWithBearer(kUserTimeline, token_);
-  HttpResult c = GetWithBearer(kUserTimeline, token_);
+  HttpResult a = GetWithBearer(kDevTimeline, token_);
+  HttpResult b = GetWithBearer(kDevTimeline, token_);
+  HttpResult c = GetWithBearer(kDevTimeline, token_);
   EXPECT_EQ(a.status, 200);
   EXPECT_EQ(HeaderInt(a, "x-rate-limit-limit"), 2);
   EXPECT_EQ(HeaderInt(a, "x-rate-limit-remaining"), 1);
@@ -121,20 +123,21 @@ TEST_F(ReadRoutesTest, PastTheLimitIs429Code88UntilTheReset) {
   EXPECT_EQ(HeaderInt(c, "x-rate-limit-reset"),
             HeaderInt(a, "x-rate-limit-reset"));
   // Windows are per endpoint.
-  EXPECT_EQ(GetWithBearer("/1.1/lists/statuses.json?list_id=1", token_).status,
-            200);
+  EXPECT_EQ(
+      GetWithBearer("/1.1/lists/statuses.json?list_id=84839422", token_).status,
+      200);
   clock_.Advance(absl::Minutes(15));
-  HttpResult after = GetWithBearer(kUserTimeline, token_);
+  HttpResult after = GetWithBearer(kDevTimeline, token_);
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(HeaderInt(after, "x-rate-limit-remaining"), 1);
 }
 
 TEST_F(ReadRoutesTest, ResetRateLimitsOpensFreshWindows) {
   emulator_->SetRateLimit(kUserTimeline, 1);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token_).status, 200);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token_).status, 429);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token_).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token_).status, 429);
   emulator_->ResetRateLimits();
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token_).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token_).status, 200);
 }
 
 struct EndpointCase {
@@ -159,21 +162,27 @@ TEST_P(EveryReadEndpointTest, AnswersValidJsonWithTheTablesLimit) {
 INSTANTIATE_TEST_SUITE_P(
     Section4, EveryReadEndpointTest,
     ::testing::Values(
-        EndpointCase{"/1.1/statuses/user_timeline.json?user_id=1&count=200",
-                     1500, "["},
+        EndpointCase{
+            "/1.1/statuses/user_timeline.json?screen_name=perch_dev&count=200",
+            1500, R"([{"created_at":)"},
         EndpointCase{"/1.1/search/tweets.json?q=%23perch%20%22x%22&count=100",
                      450, R"({"statuses":[],"search_metadata":{)"},
-        EndpointCase{"/1.1/followers/list.json?screen_name=x&cursor=-1", 15,
-                     R"({"users":[],"next_cursor":0,"next_cursor_str":"0")"},
-        EndpointCase{"/1.1/followers/ids.json?user_id=1&stringify_ids=true", 15,
-                     R"({"ids":[],"next_cursor":0,"next_cursor_str":"0")"},
+        EndpointCase{"/1.1/search/tweets.json?q=%23perch&count=100", 450,
+                     R"({"statuses":[{"created_at":)"},
+        EndpointCase{"/1.1/followers/list.json?screen_name=perch_dev&cursor=-1",
+                     15, R"({"users":[{"id":)"},
+        EndpointCase{
+            "/1.1/followers/ids.json?user_id=783214&stringify_ids=true", 15,
+            R"({"ids":[")"},
         EndpointCase{"/1.1/lists/show.json?list_id=84839422", 75,
                      R"({"id":84839422,"id_str":"84839422")"},
-        EndpointCase{"/1.1/lists/show.json?slug=team&owner_screen_name=perch",
-                     75, R"({"id":)"},
-        EndpointCase{"/1.1/lists/statuses.json?list_id=1", 900, "["},
-        EndpointCase{"/1.1/lists/members.json?list_id=1&cursor=-1", 75,
-                     R"({"users":[])"}));
+        EndpointCase{
+            "/1.1/lists/show.json?slug=engineering&owner_screen_name=perch_dev",
+            75, R"({"id":)"},
+        EndpointCase{"/1.1/lists/statuses.json?list_id=84839422", 900,
+                     R"([{"created_at":)"},
+        EndpointCase{"/1.1/lists/members.json?list_id=84839422&cursor=-1", 75,
+                     R"({"users":[{"id":)"}));
 
 TEST(AppOnlyReadLimit, MatchesTheTableAndDefaultsTo900) {
   EXPECT_EQ(AppOnlyReadLimit("/1.1/statuses/user_timeline.json"), 1500);

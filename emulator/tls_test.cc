@@ -21,7 +21,7 @@ class TlsTest : public EmulatorTest {
 TEST_F(TlsTest, TokenAndReadOverHttps) {
   EXPECT_TRUE(absl::StartsWith(emulator_->base_url(), "https://127.0.0.1:"));
   std::string token = ObtainToken();
-  HttpResult read = GetWithBearer(kUserTimeline, token);
+  HttpResult read = GetWithBearer(kDevTimeline, token);
   EXPECT_EQ(read.curl_code, CURLE_OK);
   EXPECT_EQ(read.status, 200);
   EXPECT_EQ(read.Header("x-rate-limit-limit"), "1500");

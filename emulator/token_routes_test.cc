@@ -65,8 +65,8 @@ TEST_F(TokenRoutesTest, InvalidateAnswersTheTokenAndTheNextOneDiffers) {
   EXPECT_FALSE(first == second) << "the same token came back";
   EXPECT_EQ(emulator_->TokensIssued(), 2);
   // The old token stops working, the new one works.
-  EXPECT_EQ(GetWithBearer(kUserTimeline, first).status, 401);
-  EXPECT_EQ(GetWithBearer(kUserTimeline, second).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, first).status, 401);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, second).status, 200);
 }
 
 TEST_F(TokenRoutesTest, TokensAreDeterministicFromTheSeed) {
@@ -175,7 +175,7 @@ TEST_F(TokenRoutesTest, InvalidatingAWrongTokenIs403Code99) {
   ExpectTokenError(Call("POST", "/oauth2/invalidate_token",
                         {kSpecBasicHeader, kFormContentType}, ""));
   // The token is still live after all that.
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
 }
 
 TEST_F(TokenRoutesTest, InvalidatingARevokedTokenIs403Code99) {
@@ -192,7 +192,7 @@ TEST_F(TokenRoutesTest, InvalidatingWithWrongCredentialsIs403Code99) {
   ExpectTokenError(Call("POST", "/oauth2/invalidate_token",
                         {kSpecBasicHeader, "Content-Type: application/json"},
                         absl::StrCat("access_token=", FormEncode(token))));
-  EXPECT_EQ(GetWithBearer(kUserTimeline, token).status, 200);
+  EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
 }
 
 }  // namespace

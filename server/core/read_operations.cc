@@ -47,6 +47,17 @@ std::string NextMaxId(const std::vector<v1::Tweet>& tweets) {
   return absl::StrCat(lowest - 1);
 }
 
+// The caller's reply/retweet filters, applied by perch (see GetTimeline).
+struct TweetFilter {
+  bool exclude_replies;
+  bool include_retweets;
+  bool Keeps(const v1::Tweet& t) const {
+    if (exclude_replies && !t.in_reply_to_tweet_id().empty()) return false;
+    if (!include_retweets && t.has_retweeted_tweet()) return false;
+    return true;
+  }
+};
+
 // Decodes the page token if any; on failure adds nothing and returns the
 // error for the caller to report.
 absl::StatusOr<std::string> Position(const google::protobuf::Message& request,
@@ -137,15 +148,19 @@ ReadOperations::Handle ReadOperations::GetTimeline(
   query.count = PageSize(request.page_size());
   query.since_id = request.since_id();
   query.max_id = *position;
-  query.exclude_replies = request.exclude_replies();
-  query.include_rts =
-      !request.has_include_retweets() || request.include_retweets();
+  // The upstream applies count before exclude_replies/include_rts, so a
+  // filtered page can be empty while older tweets remain, and its ids no
+  // longer tell where the page ended. perch asks for unfiltered pages,
+  // steps max_id from them, and filters itself.
+  const TweetFilter filter{
+      request.exclude_replies(),
+      !request.has_include_retweets() || request.include_retweets()};
   const std::string fingerprint = RequestFingerprint(request);
-  auto start = [this, query, fingerprint](
+  auto start = [this, query, filter, fingerprint](
                    absl::Time deadline, Finish<v1::GetTimelineResponse> done) {
     return api_.UserTimeline(
         query, deadline,
-        [fingerprint, done = std::move(done)](
+        [filter, fingerprint, done = std::move(done)](
             absl::StatusOr<upstream::ApiResponse> r) mutable {
           if (!r.ok()) return std::move(done)(r.status());
           auto tweets = mapping::ParseTweetArray(r->body);
@@ -155,7 +170,9 @@ ReadOperations::Handle ReadOperations::GetTimeline(
           if (!next.empty()) {
             response.set_next_page_token(EncodePageToken(fingerprint, next));
           }
-          for (auto& t : *tweets) *response.add_tweets() = std::move(t);
+          for (auto& t : *tweets) {
+            if (filter.Keeps(t)) *response.add_tweets() = std::move(t);
+          }
           SetRateLimit(r->rate_limit, response.mutable_rate_limit());
           std::move(done)(std::move(response));
         });
@@ -396,11 +413,11 @@ ReadOperations::Handle ReadOperations::GetList(
       upstream::ListStatusesQuery query;
       query.list = list;
       query.count = count;
-      query.max_id = cursor_or_max_id;
-      query.include_rts = include_rts;
+      query.max_id = cursor_or_max_id;  // unfiltered: see GetTimeline
       group->Add(api_.ListsStatuses(
           query, deadline,
-          [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
+          [join, fingerprint,
+           include_rts](absl::StatusOr<upstream::ApiResponse> r) {
             if (!r.ok()) return join->Complete(r.status(), nullptr);
             auto tweets = mapping::ParseTweetArray(r->body);
             if (!tweets.ok()) return join->Complete(tweets.status(), nullptr);
@@ -409,7 +426,10 @@ ReadOperations::Handle ReadOperations::GetList(
               if (!next.empty()) {
                 out.set_next_page_token(EncodePageToken(fingerprint, next));
               }
-              for (auto& t : *tweets) *out.add_tweets() = std::move(t);
+              const TweetFilter filter{false, include_rts};
+              for (auto& t : *tweets) {
+                if (filter.Keeps(t)) *out.add_tweets() = std::move(t);
+              }
               SetRateLimit(r->rate_limit, out.mutable_rate_limit());
             });
           }));

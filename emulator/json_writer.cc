@@ -1,0 +1,161 @@
+#include "emulator/json_writer.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace perch::emulator {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendUnit(uint32_t unit, std::string* out) {
+  char buf[6] = {'\\',
+                 'u',
+                 kHex[(unit >> 12) & 0xF],
+                 kHex[(unit >> 8) & 0xF],
+                 kHex[(unit >> 4) & 0xF],
+                 kHex[unit & 0xF]};
+  out->append(buf, sizeof(buf));
+}
+
+// Decodes one code point at `i`, advancing it; U+FFFD for a bad sequence.
+uint32_t DecodeUtf8(absl::string_view s, size_t& i) {
+  const unsigned char c = static_cast<unsigned char>(s[i++]);
+  if (c < 0x80) return c;
+  int extra = (c >> 5) == 0x6    ? 1
+              : (c >> 4) == 0xE  ? 2
+              : (c >> 3) == 0x1E ? 3
+                                 : -1;
+  if (extra < 0 || i + extra > s.size()) return 0xFFFD;
+  uint32_t cp = c & (0x3F >> extra);
+  for (int k = 0; k < extra; ++k) {
+    const unsigned char next = static_cast<unsigned char>(s[i]);
+    if ((next & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (next & 0x3F);
+    ++i;
+  }
+  return cp;
+}
+
+}  // namespace
+
+void AppendUpstreamJsonString(absl::string_view utf8, std::string* out) {
+  out->push_back('"');
+  for (size_t i = 0; i < utf8.size();) {
+    const uint32_t cp = DecodeUtf8(utf8, i);
+    switch (cp) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '/':
+        out->append("\\/");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (cp < 0x20 || cp == '<' || cp == '>' ||
+            (cp >= 0x7F && cp < 0x10000)) {
+          AppendUnit(cp, out);
+        } else if (cp >= 0x10000) {
+          const uint32_t v = cp - 0x10000;
+          AppendUnit(0xD800 + (v >> 10), out);
+          AppendUnit(0xDC00 + (v & 0x3FF), out);
+        } else {
+          out->push_back(static_cast<char>(cp));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!has_items_.empty()) {
+    if (has_items_.back()) out_.push_back(',');
+    has_items_.back() = true;
+  }
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  BeforeValue();
+  out_.push_back('{');
+  has_items_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_.push_back('}');
+  has_items_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  BeforeValue();
+  out_.push_back('[');
+  has_items_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_.push_back(']');
+  has_items_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(absl::string_view key) {
+  BeforeValue();
+  AppendUpstreamJsonString(key, &out_);
+  out_.push_back(':');
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(absl::string_view value) {
+  BeforeValue();
+  AppendUpstreamJsonString(value, &out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Uint(uint64_t value) {
+  BeforeValue();
+  absl::StrAppend(&out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  absl::StrAppend(&out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_.append(value ? "true" : "false");
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_.append("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::Raw(absl::string_view json) {
+  BeforeValue();
+  out_.append(json.data(), json.size());
+  return *this;
+}
+
+}  // namespace perch::emulator

@@ -1,0 +1,57 @@
+// Writes JSON the way the upstream serialises v1.1 bodies: compact, members in
+// the order written, strings escaped as Twitter does ("\/", "\u003c", every
+// non-ASCII code point as \uXXXX with UTF-16 surrogate pairs), integers
+// written from their 64-bit value, never through a double.
+#ifndef PERCH_EMULATOR_JSON_WRITER_H_
+#define PERCH_EMULATOR_JSON_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace perch::emulator {
+
+// `utf8` as a quoted JSON string in the upstream's escaping. Invalid UTF-8
+// becomes U+FFFD.
+void AppendUpstreamJsonString(absl::string_view utf8, std::string* out);
+
+// Not thread-safe; one writer per body. Misuse (a value without a key in an
+// object, unbalanced ends) is a programming error and is not detected.
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(absl::string_view key);
+  JsonWriter& String(absl::string_view value);
+  JsonWriter& Uint(uint64_t value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+  // A complete JSON value, copied as is (e.g. "0.012").
+  JsonWriter& Raw(absl::string_view json);
+
+  // Key and value in one call.
+  JsonWriter& Field(absl::string_view key, absl::string_view value) {
+    return Key(key).String(value);
+  }
+  JsonWriter& Field(absl::string_view key, const char* value) {
+    return Key(key).String(value);
+  }
+
+  std::string Release() { return std::move(out_); }
+
+ private:
+  void BeforeValue();
+
+  std::string out_;
+  std::vector<bool> has_items_;  // one per open container
+  bool after_key_ = false;
+};
+
+}  // namespace perch::emulator
+
+#endif  // PERCH_EMULATOR_JSON_WRITER_H_

@@ -1,0 +1,191 @@
+// Command perch-go-example is a tour of perch from Go, with stubs generated
+// from protos/ by protoc-gen-go and protoc-gen-go-grpc and built from
+// Debian's Go packages in GOPATH mode (nothing is downloaded).
+//
+// It obtains the app token, calls each of the four reads, follows one
+// next_page_token, and provokes one mapped error, decoding perch's rich error
+// (grpc-status-details-bin -> google.rpc.Status -> ErrorInfo, RetryInfo, ...).
+// It exits 1 if perch does not answer as documented, so it doubles as a test.
+//
+//	build/client/go/perch-go-example --server=localhost:50051
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	perchv1 "perch/gen/go/perch/v1"
+)
+
+const (
+	timeout = 60 * time.Second
+	world   = "the emulator's synthetic world (perch_dev, perch_popular, #perch, perch_dev/engineering)"
+)
+
+var failures []string
+
+// expect records a broken expectation instead of stopping: one run shows all.
+func expect(ok bool, format string, args ...interface{}) bool {
+	if !ok {
+		what := fmt.Sprintf(format, args...)
+		failures = append(failures, what)
+		fmt.Printf("  FAILED: %s\n", what)
+	}
+	return ok
+}
+
+// showError prints a failed call's code, message and typed details, and
+// returns its ErrorInfos. status.Details decodes grpc-status-details-bin
+// (a google.rpc.Status) with the types registered by errdetails.
+func showError(err error) []*errdetails.ErrorInfo {
+	s := status.Convert(err)
+	fmt.Printf("  error %s: %s\n", s.Code(), s.Message())
+	var infos []*errdetails.ErrorInfo
+	for _, d := range s.Details() {
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			fmt.Printf("  ErrorInfo reason=%s domain=%s metadata=%v\n", d.Reason, d.Domain, d.Metadata)
+			infos = append(infos, d)
+		case *errdetails.RetryInfo:
+			fmt.Printf("  RetryInfo retry after %ds\n", d.RetryDelay.GetSeconds())
+		case *errdetails.BadRequest:
+			for _, v := range d.FieldViolations {
+				fmt.Printf("  BadRequest %s: %s\n", v.Field, v.Description)
+			}
+		case *errdetails.QuotaFailure:
+			for _, v := range d.Violations {
+				fmt.Printf("  QuotaFailure %s: %s\n", v.Subject, v.Description)
+			}
+		default:
+			fmt.Printf("  detail %v\n", d)
+		}
+	}
+	return infos
+}
+
+// step reports a call's error, if any, as a failure.
+func step(what string, err error) bool {
+	if err != nil {
+		showError(err)
+		return expect(false, "%s: %s", what, status.Code(err))
+	}
+	return true
+}
+
+func printTweets(tweets []*perchv1.Tweet) {
+	for _, t := range tweets {
+		text := t.Text
+		if len(text) > 60 {
+			text = text[:60]
+		}
+		fmt.Printf("  %s @%s: %q\n", t.Id, t.GetAuthor().GetScreenName(), text)
+	}
+}
+
+// olderThan compares decimal tweet ids (they pass 2^53: never use floats).
+func olderThan(a, b string) bool {
+	x, errA := strconv.ParseUint(a, 10, 64)
+	y, errB := strconv.ParseUint(b, 10, 64)
+	return errA == nil && errB == nil && x < y
+}
+
+func run(server string) {
+	// Plaintext on loopback, as the tests run perch; grpc.WithInsecure is
+	// the spelling in Debian's grpc-go 1.33.
+	conn, err := grpc.Dial(server, grpc.WithInsecure())
+	if err != nil {
+		expect(false, "dial %s: %v", server, err)
+		return
+	}
+	defer conn.Close()
+	tokens := perchv1.NewTokenServiceClient(conn)
+	reads := perchv1.NewReadServiceClient(conn)
+	// One deadline for the whole tour keeps it bounded.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	fmt.Println("Obtain")
+	got, err := tokens.Obtain(ctx, &perchv1.ObtainRequest{})
+	if step("Obtain", err) {
+		// The token never leaves perch; its fingerprint identifies it.
+		fmt.Printf("  %s token, fingerprint %s\n", got.TokenType, got.TokenFingerprint)
+		expect(got.TokenType == "bearer", "Obtain: token_type is bearer")
+	}
+
+	fmt.Println("GetTimeline @perch_dev, 2 per page")
+	timeline := &perchv1.GetTimelineRequest{User: &perchv1.GetTimelineRequest_ScreenName{ScreenName: "perch_dev"}, PageSize: 2}
+	page, err := reads.GetTimeline(ctx, timeline)
+	if step("GetTimeline", err) && expect(len(page.Tweets) > 0, "GetTimeline: @perch_dev has tweets in %s", world) {
+		printTweets(page.Tweets)
+		if expect(page.NextPageToken != "", "GetTimeline: @perch_dev has a second page") {
+			// A page token is bound to the request: same fields, plus the token.
+			fmt.Println("GetTimeline @perch_dev, next page")
+			timeline.PageToken = page.NextPageToken
+			more, err := reads.GetTimeline(ctx, timeline)
+			if step("GetTimeline next page", err) && expect(len(more.Tweets) > 0, "GetTimeline: the second page has tweets") {
+				printTweets(more.Tweets)
+				expect(olderThan(more.Tweets[0].Id, page.Tweets[len(page.Tweets)-1].Id),
+					"GetTimeline: the second page continues with older tweets")
+			}
+		}
+	}
+
+	fmt.Println("Search #perch")
+	found, err := reads.Search(ctx, &perchv1.SearchRequest{Query: "#perch", PageSize: 5})
+	if step("Search", err) && expect(len(found.Tweets) > 0, "Search: #perch finds tweets in %s", world) {
+		printTweets(found.Tweets)
+	}
+
+	fmt.Println("GetFollowers @perch_popular, ids only")
+	followers, err := reads.GetFollowers(ctx, &perchv1.GetFollowersRequest{
+		User: &perchv1.GetFollowersRequest_ScreenName{ScreenName: "perch_popular"}, IdsOnly: true, PageSize: 100})
+	if step("GetFollowers", err) && expect(len(followers.UserIds) > 0, "GetFollowers: @perch_popular has followers in %s", world) {
+		fmt.Printf("  %d ids, first %s, more: %t\n", len(followers.UserIds), followers.UserIds[0], followers.NextPageToken != "")
+	}
+
+	fmt.Println("GetList perch_dev/engineering, members")
+	listed, err := reads.GetList(ctx, &perchv1.GetListRequest{
+		List: &perchv1.GetListRequest_Slug{Slug: &perchv1.ListSlug{OwnerScreenName: "perch_dev", Slug: "engineering"}},
+		View: perchv1.GetListRequest_VIEW_MEMBERS})
+	if step("GetList", err) {
+		fmt.Printf("  %s: %d members\n", listed.GetList().GetFullName(), listed.GetList().GetMemberCount())
+		expect(listed.GetList().GetSlug() == "engineering", "GetList: the list is perch_dev/engineering")
+		expect(len(listed.Members) > 0, "GetList: perch_dev/engineering has members in %s", world)
+	}
+
+	// A mapped error: the upstream's 404/50 becomes NOT_FOUND with an
+	// ErrorInfo saying why.
+	fmt.Println("GetTimeline @no_such_user_zz (expect NOT_FOUND)")
+	_, err = reads.GetTimeline(ctx, &perchv1.GetTimelineRequest{
+		User: &perchv1.GetTimelineRequest_ScreenName{ScreenName: "no_such_user_zz"}})
+	if expect(err != nil, "GetTimeline @no_such_user_zz: NOT_FOUND, but it succeeded (%s knows no such user)", world) {
+		infos := showError(err)
+		expect(status.Code(err) == codes.NotFound, "unknown user: NOT_FOUND, got %s", status.Code(err))
+		if expect(len(infos) == 1, "unknown user: exactly one ErrorInfo") {
+			expect(infos[0].Reason == "NOT_FOUND", "unknown user: reason NOT_FOUND, got %s", infos[0].Reason)
+		}
+	}
+}
+
+func main() {
+	server := flag.String("server", "localhost:50051", "perch's HOST:PORT")
+	flag.Parse()
+	run(*server)
+	if len(failures) > 0 {
+		fmt.Printf("\n%d expectation(s) failed:\n", len(failures))
+		for _, f := range failures {
+			fmt.Printf("  - %s\n", f)
+		}
+		os.Exit(1)
+	}
+	fmt.Println("\nall calls answered as documented")
+}

@@ -1,0 +1,53 @@
+// The perch-server binary as a child process, for tests that need the real
+// process: its flags and environment, its output, signals and exit code.
+// Owns nothing else; tests start the emulator and channels themselves.
+#ifndef PERCH_TESTS_INTEGRATION_SERVER_PROCESS_H_
+#define PERCH_TESTS_INTEGRATION_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace perch::testing {
+
+// Not thread-safe: one test thread drives it. The destructor SIGKILLs a
+// process still running and removes its output file.
+class ServerProcess {
+ public:
+  // Starts PERCH_SERVER_BINARY (the perch-server this build made) with
+  // `args` and exactly the environment `env`; stdout and stderr both go to
+  // a temporary file. A failed spawn fails the current test.
+  ServerProcess(std::vector<std::string> args, std::vector<std::string> env);
+  ~ServerProcess();
+
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Everything the process printed so far.
+  std::string Output() const;
+
+  // The port from the "listening ... (port N)" log line, or 0 when the
+  // process exits or `timeout` passes first.
+  int WaitForPort(absl::Duration timeout);
+
+  // True once the process has exited, waiting up to `timeout` for it.
+  bool Exited(absl::Duration timeout);
+
+  void Signal(int sig);
+  // The exit status once Exited() returned true; -1 if killed by a signal.
+  int exit_code() const { return exit_code_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+  std::string log_path_;
+};
+
+}  // namespace perch::testing
+
+#endif  // PERCH_TESTS_INTEGRATION_SERVER_PROCESS_H_

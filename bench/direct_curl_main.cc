@@ -1,0 +1,97 @@
+// direct-curl: the baseline client. Obtains a bearer token from the emulator,
+// then reads the timeline directly with libcurl and perch_mapping; prints one
+// summary line and the result as JSON. See direct_curl.h.
+//   direct-curl --base_url=http://127.0.0.1:8080 --concurrency=64
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "bench/cli_flags.h"
+#include "bench/direct_curl.h"
+#include "bench/emulator_admin.h"
+#include "bench/proc_stats.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    R"(usage: direct-curl --base_url=http://HOST:PORT [flags]
+  --mode=closed|open          default closed
+  --concurrency=N --rate=R    as perch-load
+  --warmup=D --duration=D     e.g. 1s, 10s
+  --threads=N                 libcurl multi loops, one per thread (1)
+  --screen_name=S --page_size=N --distinct_keys=K
+  --app_key=K --app_secret=S  default: the emulator's example app
+  --max_host_connections=N    CURLMOPT_MAX_HOST_CONNECTIONS (0: unlimited)
+  --app_queue_limit=N         at most N transfers in libcurl; the rest queue
+                              here (0: hand libcurl everything)
+)";
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "direct-curl: %s\n%s", status.ToString().c_str(),
+               kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using perch::bench::CliFlags;
+  auto flags = CliFlags::Parse(
+      argc, argv,
+      {"base_url", "mode", "concurrency", "rate", "warmup", "duration",
+       "threads", "screen_name", "page_size", "distinct_keys", "app_key",
+       "app_secret", "max_host_connections", "app_queue_limit", "help"});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->Has("help") || !flags->Has("base_url")) {
+    std::fputs(kUsage, flags->Has("help") ? stdout : stderr);
+    return flags->Has("help") ? 0 : 2;
+  }
+  perch::bench::DirectCurlOptions o;
+  o.base_url = flags->String("base_url", "");
+  auto mode = perch::bench::ParseLoadMode(flags->String("mode", "closed"));
+  auto concurrency = flags->Int("concurrency", 1);
+  auto rate = flags->Double("rate", 100);
+  auto warmup = flags->Duration("warmup", absl::Seconds(1));
+  auto duration = flags->Duration("duration", absl::Seconds(5));
+  auto threads = flags->Int("threads", 1);
+  auto page_size = flags->Int("page_size", 20);
+  auto distinct = flags->Int("distinct_keys", 0);
+  auto max_conns = flags->Int("max_host_connections", 0);
+  auto queue_limit = flags->Int("app_queue_limit", 0);
+  for (const absl::Status& s :
+       {mode.status(), concurrency.status(), rate.status(), warmup.status(),
+        duration.status(), threads.status(), page_size.status(),
+        distinct.status(), max_conns.status(), queue_limit.status()}) {
+    if (!s.ok()) return Fail(s);
+  }
+  o.mode = *mode;
+  o.concurrency = *concurrency;
+  o.rate = *rate;
+  o.warmup = *warmup;
+  o.duration = *duration;
+  o.threads = *threads;
+  o.screen_name = flags->String("screen_name", "perch_dev");
+  o.page_size = *page_size;
+  o.distinct_keys = *distinct;
+  o.max_host_connections = *max_conns;
+  o.app_queue_limit = *queue_limit;
+  perch::bench::EmulatorAdmin upstream(o.base_url);
+  auto token = upstream.ObtainToken(
+      flags->String("app_key", "xvz1evFS4wEEPTGEFPHBog"),
+      flags->String("app_secret", "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg"));
+  if (!token.ok()) {
+    std::fprintf(stderr, "direct-curl: no token: %s\n",
+                 token.status().ToString().c_str());
+    return 1;
+  }
+  o.bearer_token = *token;
+  auto result = perch::bench::RunDirectCurl(o);
+  if (!result.ok()) return Fail(result.status());
+  std::fprintf(stderr, "%s\n", result->Describe().c_str());
+  perch::bench::Json out = result->ToJson();
+  if (auto self = perch::bench::ReadProc(getpid()); self.ok()) {
+    out.Set("client_peak_rss_mib", self->hwm_kib / 1024.0);
+  }
+  std::fputs(out.Dump().c_str(), stdout);
+  return 0;
+}

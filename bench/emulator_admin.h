@@ -1,0 +1,51 @@
+// Talks to a running perch-emulator over HTTP with libcurl: its admin
+// endpoints (/_emulator/stats, reset, faults, rate_limits) and, for the
+// baselines that call the upstream directly, /oauth2/token. Tokens are
+// returned to the caller and never logged.
+#ifndef PERCH_BENCH_EMULATOR_ADMIN_H_
+#define PERCH_BENCH_EMULATOR_ADMIN_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace perch::bench {
+
+class EmulatorAdmin {
+ public:
+  explicit EmulatorAdmin(std::string base_url)
+      : base_url_(std::move(base_url)) {}
+
+  const std::string& base_url() const { return base_url_; }
+
+  // Zeroes the request counters and rate-limit windows.
+  absl::Status Reset();
+  // Adds one fault rule (the JSON of admin_routes.h).
+  absl::Status AddFault(absl::string_view rule_json);
+  absl::Status ClearFaults();
+  absl::Status SetRateLimit(absl::string_view path, int64_t limit);
+  // Requests per path since the last Reset.
+  absl::StatusOr<std::map<std::string, int64_t>> RequestCounts();
+  // A bearer token for the app (POST /oauth2/token, client credentials).
+  absl::StatusOr<std::string> ObtainToken(absl::string_view key,
+                                          absl::string_view secret);
+
+ private:
+  absl::StatusOr<std::string> Call(absl::string_view method,
+                                   absl::string_view path,
+                                   absl::string_view body,
+                                   absl::string_view authorization);
+
+  const std::string base_url_;
+};
+
+// 0 when the path was never requested.
+int64_t CountOf(const std::map<std::string, int64_t>& counts,
+                absl::string_view path);
+
+}  // namespace perch::bench
+
+#endif  // PERCH_BENCH_EMULATOR_ADMIN_H_

@@ -1,0 +1,325 @@
+#include "bench/report.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bench/child_process.h"
+
+namespace perch::bench {
+namespace {
+
+absl::Status Write(const std::string& path, absl::string_view content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string Us(double us) {
+  if (us >= 10000) return absl::StrFormat("%.1f ms", us / 1000);
+  return absl::StrFormat("%.0f µs", us);
+}
+
+std::string Num(double v) {
+  if (v >= 100) return absl::StrFormat("%.0f", v);
+  if (v >= 10) return absl::StrFormat("%.1f", v);
+  return absl::StrFormat("%.3g", v);
+}
+
+std::string Errors(const LoadResult& r) {
+  if (r.errors.empty()) return "0";
+  std::vector<std::string> parts;
+  for (const auto& [code, n] : r.errors) {
+    parts.push_back(absl::StrCat(code, " ", n));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string Machine() {
+  utsname u{};
+  uname(&u);
+  return absl::StrCat(u.sysname, " ", u.release, " ", u.machine, ", ",
+                      sysconf(_SC_NPROCESSORS_ONLN), " CPUs online");
+}
+
+std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
+                            const std::vector<std::string>& pngs) {
+  std::string md;
+  absl::StrAppend(&md, "# perch benchmark results, ", c.date, "\n\n");
+  absl::StrAppend(
+      &md, "Commit `", c.git_rev, "`, ",
+      bench.config().smoke ? "SMOKE" : "full", " run, ",
+      absl::StrFormat("%.0f", c.wall_seconds), " s. ", Machine(),
+      "; every process (load generator, perch-server, perch-emulator, nginx) "
+      "on this one machine. Load average before / after: `",
+      c.loadavg_start, "` / `", c.loadavg_end, "`.");
+  if (!c.note.empty()) absl::StrAppend(&md, " ", c.note);
+  absl::StrAppend(&md, "\n\nReproduce: `", c.command, "`\n\n");
+
+  absl::StrAppend(&md,
+                  "## The bars\n\n"
+                  "| bar | figure | perch | baseline | ratio | limit | "
+                  "holds |\n|---|---|---|---|---|---|---|\n");
+  for (const Bar& b : bench.bars()) {
+    if (!b.measured) {
+      absl::StrAppend(&md, "| ", b.name, " | ", b.figure, " | – | – | – | ",
+                      b.limit, " | not measured |\n");
+      continue;
+    }
+    absl::StrAppend(
+        &md, "| ", b.name, " | ", b.figure, " | ", Num(b.value), " | ",
+        Num(b.baseline), " | ", absl::StrFormat("%.3f", b.ratio), " | ",
+        b.limit, " | ", b.pass ? "**yes**" : "**NO**",
+        b.note.empty() ? "" : absl::StrCat(" (", b.note, ")"), " |\n");
+  }
+  if (!bench.failures().empty()) {
+    absl::StrAppend(&md, "\nScenarios that could not run:\n\n");
+    for (const auto& [name, error] : bench.failures()) {
+      absl::StrAppend(&md, "- ", name, ": `", error, "`\n");
+    }
+  }
+
+  // perch against each baseline at the same load, run by run.
+  std::string pairs;
+  for (const Run& p : bench.runs()) {
+    if (p.system != "perch" || p.scenario != "overhead") continue;
+    for (const Run& b : bench.runs()) {
+      if (b.system == "perch" || b.label != p.label) continue;
+      auto r = [](double x, double y) {
+        return y > 0 ? absl::StrFormat("%.2f", x / y) : std::string("–");
+      };
+      absl::StrAppend(&pairs, "| ", p.label, " | ", b.system, " | ",
+                      r(p.load.throughput(), b.load.throughput()), " | ",
+                      r(p.load.latency.p50_us, b.load.latency.p50_us), " | ",
+                      r(p.load.latency.p99_us, b.load.latency.p99_us), " | ",
+                      r(p.CpuMicrosPerCall(), b.CpuMicrosPerCall()), " |\n");
+    }
+  }
+  if (!pairs.empty()) {
+    absl::StrAppend(&md,
+                    "\n## perch / baseline at the same load\n\n"
+                    "| load | baseline | calls/s | p50 | p99 | CPU/call |\n"
+                    "|---|---|---|---|---|---|\n",
+                    pairs);
+  }
+
+  absl::StrAppend(
+      &md,
+      "\n## Every run\n\n"
+      "Latency is client-observed (closed loop: issue to completion; open "
+      "loop: from the scheduled send time). CPU/call: the CPU time of the "
+      "server (or nginx), the emulator and the load generator over the whole "
+      "run, warmup included, divided by every call the run made.\n\n"
+      "| scenario | system | load | calls/s | p50 | p90 | p99 | p99.9 | "
+      "errors | tweets/answer | server peak RSS | server threads | CPU/call "
+      "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Run& r : bench.runs()) {
+    const LoadResult& l = r.load;
+    absl::StrAppend(
+        &md, "| ", r.scenario, " | ", r.system, " | ", r.label, " | ",
+        absl::StrFormat("%.0f", l.throughput()), " | ", Us(l.latency.p50_us),
+        " | ", Us(l.latency.p90_us), " | ", Us(l.latency.p99_us), " | ",
+        Us(l.latency.p999_us), " | ", Errors(l), " | ",
+        r.system == "nginx"
+            ? "n/a"
+            : absl::StrFormat("%.1f", l.ok > 0 ? 1.0 * l.items / l.ok : 0.0),
+        " | ",
+        r.server_peak_rss_mib
+            ? absl::StrFormat("%.1f MiB", *r.server_peak_rss_mib)
+            : "",
+        " | ", r.server_max_threads ? absl::StrCat(*r.server_max_threads) : "",
+        " | ", Us(r.CpuMicrosPerCall()), " |\n");
+  }
+  if (!pngs.empty()) {
+    absl::StrAppend(&md, "\n## Plots\n\n");
+    for (const std::string& png : pngs) {
+      absl::StrAppend(&md, "![", png, "](", png, ")\n\n");
+    }
+  }
+  absl::StrAppend(
+      &md,
+      "\n## How to read this\n\n"
+      "- *direct-curl* is the same upstream request made by a libcurl multi "
+      "loop that parses each body into `perch.v1.Tweet` with perch_mapping "
+      "(what perch does, minus gRPC and the token holder). *nginx* is "
+      "Debian's nginx injecting the bearer header, driven by wrk; it passes "
+      "bytes through and parses nothing.\n"
+      "- Saturation is the best closed-loop throughput over the concurrency "
+      "sweep. Overhead, Alternative and Scale requests carry a cycling "
+      "`since_id` so no two in-flight calls are identical (coalescing and "
+      "caching cannot help); Coalescing sends identical calls with the "
+      "upstream slowed so they overlap.\n"
+      "- The machine has 2 cores shared by every process here and possibly "
+      "other work (see the load average): absolute numbers move between "
+      "runs, the ratios less so.\n"
+      "- Method and architecture: docs/performance.md.\n");
+  return md;
+}
+
+// gnuplot data + script -> PNGs; returns their file names.
+std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
+                              const std::string& prefix,
+                              const std::string& work_dir) {
+  std::vector<std::string> pngs;
+  if (c.gnuplot_binary.empty()) return pngs;
+  std::string script =
+      "set terminal pngcairo size 900,540 font 'sans,10'\n"
+      "set grid\nset key left top\n";
+  // 1. Latency CDFs at 1 in flight, and at saturation.
+  std::map<std::string, std::string> files;
+  auto cdf_file = [&](const Run& r) {
+    std::string name = absl::StrCat(work_dir, "/cdf-", files.size(), ".dat");
+    std::string data;
+    for (const auto& [p, us] : r.load.latency.cdf) {
+      absl::StrAppend(&data, p, " ", us, "\n");
+    }
+    (void)Write(name, data);
+    files[name] = r.system;
+    return name;
+  };
+  std::vector<std::string> lines;
+  for (const Run& r : bench.runs()) {
+    if ((r.scenario == "overhead" || r.scenario == "alternative") &&
+        r.label == "1 in flight" && !r.load.latency.cdf.empty()) {
+      lines.push_back(absl::StrCat("'", cdf_file(r),
+                                   "' using 2:1 with "
+                                   "linespoints title '",
+                                   r.system, " (1 in flight)'"));
+    }
+  }
+  if (!lines.empty()) {
+    const std::string png = absl::StrCat(prefix, "-latency-1-in-flight.png");
+    absl::StrAppend(&script, "set output '", png,
+                    "'\nset title 'GetTimeline latency CDF, 1 call in flight, "
+                    "0 ms upstream'\nset xlabel 'latency (us, log)'\n"
+                    "set ylabel 'percentile'\nset logscale x\n"
+                    "set key right bottom\nplot ",
+                    absl::StrJoin(lines, ", "), "\nunset logscale x\n");
+    pngs.push_back(png);
+  }
+  // 2. Throughput vs concurrency.
+  std::map<std::string, std::string> sweep;
+  for (const Run& r : bench.runs()) {
+    if ((r.scenario == "overhead" || r.scenario == "alternative") &&
+        r.load.mode == "closed") {
+      absl::StrAppend(&sweep[r.system], r.load.concurrency, " ",
+                      r.load.throughput(), " ", r.load.latency.p99_us, "\n");
+    }
+  }
+  if (!sweep.empty()) {
+    lines.clear();
+    for (const auto& [system, data] : sweep) {
+      std::string name = absl::StrCat(work_dir, "/sweep-", system, ".dat");
+      (void)Write(name, data);
+      lines.push_back(absl::StrCat(
+          "'", name, "' using 1:2 with linespoints title '", system, "'"));
+    }
+    const std::string png = absl::StrCat(prefix, "-throughput.png");
+    absl::StrAppend(&script, "set output '", png,
+                    "'\nset title 'Throughput vs calls in flight (closed loop, "
+                    "0 ms upstream)'\nset xlabel 'calls in flight (log)'\n"
+                    "set ylabel 'calls/s'\nset logscale x 2\n"
+                    "set key left top\nplot ",
+                    absl::StrJoin(lines, ", "), "\nunset logscale x\n");
+    pngs.push_back(png);
+  }
+  // 3. Scale: completions/s, RSS and threads over time.
+  for (const Run& r : bench.runs()) {
+    if (r.scenario != "scale" || r.samples.empty()) continue;
+    std::string rate;
+    const double bucket_s = r.load.timeline_bucket_ms / 1000.0;
+    for (size_t i = 0; i < r.load.timeline.size(); ++i) {
+      absl::StrAppend(&rate, (i + 0.5) * bucket_s, " ",
+                      r.load.timeline[i] / bucket_s, "\n");
+    }
+    std::string proc;
+    for (const auto& s : r.samples) {
+      absl::StrAppend(&proc, s.t_seconds, " ", s.rss_kib / 1024.0, " ",
+                      s.threads, "\n");
+    }
+    const std::string rate_file = absl::StrCat(work_dir, "/scale-rate.dat");
+    const std::string proc_file = absl::StrCat(work_dir, "/scale-proc.dat");
+    (void)Write(rate_file, rate);
+    (void)Write(proc_file, proc);
+    const std::string png = absl::StrCat(prefix, "-scale.png");
+    absl::StrAppend(
+        &script, "set output '", png,
+        "'\nset title 'Scale: ", r.load.concurrency,
+        " calls in flight, 200 ms upstream latency'\n"
+        "set xlabel 'seconds since start'\nset ylabel 'calls/s'\n"
+        "set y2label 'RSS (MiB), threads x10'\nset y2tics\nset ytics nomirror\n"
+        "set key left bottom\nplot '",
+        rate_file, "' using 1:2 with lines title 'completions/s', '", proc_file,
+        "' using 1:2 axes x1y2 with lines title 'server RSS MiB', '", proc_file,
+        "' using 1:($3*10) axes x1y2 with lines title 'server threads x10'\n"
+        "unset y2tics\nunset y2label\nset ytics mirror\n");
+    pngs.push_back(png);
+  }
+  if (pngs.empty()) return pngs;
+  const std::string script_file = absl::StrCat(work_dir, "/plots.gp");
+  if (!Write(script_file, script).ok()) return {};
+  auto gnuplot = ChildProcess::Spawn({c.gnuplot_binary, script_file}, {},
+                                     absl::StrCat(work_dir, "/gnuplot.log"));
+  if (!gnuplot.ok() || !(*gnuplot)->Wait(absl::Seconds(60)).ok()) {
+    std::fprintf(stderr, "perch-bench: gnuplot failed; see %s/gnuplot.log\n",
+                 work_dir.c_str());
+    return {};
+  }
+  std::vector<std::string> names;
+  for (const std::string& p : pngs) names.push_back(Basename(p));
+  return names;
+}
+
+}  // namespace
+
+Json BuildResultsJson(const Bench& bench, const ReportContext& c) {
+  Json bars = Json::MakeArray();
+  for (const Bar& b : bench.bars()) bars.Push(b.ToJson());
+  Json runs = Json::MakeArray();
+  for (const Run& r : bench.runs()) runs.Push(r.ToJson());
+  Json failures = Json::MakeObject();
+  for (const auto& [name, error] : bench.failures()) failures.Set(name, error);
+  return Json::MakeObject()
+      .Set("schema", 1)
+      .Set("date", c.date)
+      .Set("started_at", c.started_at)
+      .Set("git_rev", c.git_rev)
+      .Set("command", c.command)
+      .Set("wall_seconds", c.wall_seconds)
+      .Set("machine", Json::MakeObject()
+                          .Set("description", Machine())
+                          .Set("loadavg_start", c.loadavg_start)
+                          .Set("loadavg_end", c.loadavg_end)
+                          .Set("note", c.note))
+      .Set("config", bench.config().ToJson())
+      .Set("bars", std::move(bars))
+      .Set("upstream_counts", bench.counts())
+      .Set("runs", std::move(runs))
+      .Set("failures", std::move(failures));
+}
+
+absl::Status WriteReport(const Bench& bench, const ReportContext& context,
+                         const std::string& prefix) {
+  absl::Status s = Write(absl::StrCat(prefix, ".json"),
+                         BuildResultsJson(bench, context).Dump());
+  if (!s.ok()) return s;
+  std::vector<std::string> pngs =
+      Plot(bench, context, prefix, bench.config().work_dir);
+  return Write(absl::StrCat(prefix, ".md"),
+               MarkdownSummary(bench, context, pngs));
+}
+
+}  // namespace perch::bench

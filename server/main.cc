@@ -48,6 +48,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Refused before anything starts, in one line. --emulate replaces the
+  // upstream with a loopback one, so the check assumes that.
+  perch::ServerConfig to_check = *config;
+  if (to_check.emulate) to_check.api_base_url = "http://127.0.0.1";
+  if (absl::Status valid = perch::ValidateServerConfig(to_check); !valid.ok()) {
+    std::fprintf(stderr, "perch-server: %s\n",
+                 std::string(valid.message()).c_str());
+    return 2;
+  }
+
   std::unique_ptr<perch::emulator::Emulator> emulator;
   perch::auth::AppCredentials credentials;
   if (config->emulate) {

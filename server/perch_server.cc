@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
@@ -17,13 +16,15 @@
 #include "server/auth/caching_token_source.h"
 #include "server/auth/client_credentials_token_source.h"
 #include "server/common/clock.h"
-#include "server/common/log.h"
 #include "server/common/executor.h"
+#include "server/common/log.h"
 #include "server/common/scheduler.h"
 #include "server/core/read_operations.h"
 #include "server/core/token_operations.h"
 #include "server/http/curl_multi_transport.h"
+#include "server/security/server_security.h"
 #include "server/service/read_service.h"
+#include "server/service/reflection_service.h"
 #include "server/service/token_service.h"
 #include "server/upstream/twitter_api.h"
 #include "server/upstream/upstream_reader.h"
@@ -65,6 +66,8 @@ class PerchServerImpl final : public PerchServer {
   friend class PerchServer;
 
   SystemClock clock_;
+  // Who may call: the gate the services ask, the listener's credentials.
+  std::unique_ptr<security::ServerSecurity> security_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<upstream::UpstreamReader> reader_;
   std::unique_ptr<upstream::TwitterApi> api_;
@@ -80,6 +83,9 @@ class PerchServerImpl final : public PerchServer {
   std::unique_ptr<core::TokenOperations> token_operations_;
   std::unique_ptr<service::TokenService> token_service_;
   std::unique_ptr<service::ReadService> read_service_;
+  std::unique_ptr<service::ReflectionCore> reflection_;
+  std::unique_ptr<service::ReflectionV1Service> reflection_v1_;
+  std::unique_ptr<service::ReflectionV1AlphaService> reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::Mutex shutdown_mu_;
@@ -91,10 +97,14 @@ class PerchServerImpl final : public PerchServer {
 absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
     const ServerConfig& config, auth::AppCredentials credentials) {
   auto server = std::make_unique<PerchServerImpl>();
+  auto security = security::MakeServerSecurity(config, server->clock_);
+  if (!security.ok()) return security.status();
+  server->security_ = *std::move(security);
 
   http::CurlMultiTransport::Options transport_options;
   transport_options.ca_file = config.ca_file;
   transport_options.max_host_connections = config.upstream_max_connections;
+  transport_options.max_response_bytes = config.upstream_max_response_bytes;
   if (config.upstream_max_connections == 0 &&
       absl::StartsWith(config.api_base_url, "https://")) {
     transport_options.max_host_connections = 8;
@@ -111,7 +121,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
   server->token_service_ = std::make_unique<service::TokenService>(
-      *server->token_operations_, config.max_call_time);
+      *server->token_operations_, config.max_call_time,
+      *server->security_->gate);
   server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
@@ -128,22 +139,44 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       *server->api_, server->clock_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
-      *server->read_operations_, config.max_call_time);
+      *server->read_operations_, config.max_call_time,
+      *server->security_->gate);
 
-  // Link grpc.health.v1 descriptors into the pool so reflection can describe
-  // the health service gRPC registers below.
-  grpc::health::v1::HealthCheckRequest::descriptor();
+  // Reflection lists what is registered below plus the health service gRPC
+  // registers itself; naming the health descriptor also links its file into
+  // the pool reflection answers from.
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  server->reflection_ =
+      std::make_unique<service::ReflectionCore>(std::vector<std::string>{
+          v1::TokenService::service_full_name(),
+          v1::ReadService::service_full_name(),
+          grpc::health::v1::HealthCheckRequest::descriptor()
+              ->file()
+              ->service(0)
+              ->full_name(),
+          grpc::reflection::v1::ServerReflection::service_full_name(),
+          grpc::reflection::v1alpha::ServerReflection::service_full_name(),
+      });
+  server->reflection_v1_ =
+      std::make_unique<service::ReflectionV1Service>(*server->reflection_);
+  server->reflection_v1alpha_ =
+      std::make_unique<service::ReflectionV1AlphaService>(*server->reflection_);
 
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default: a second perch on a taken port would
   // silently share it instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(
+      config.listen, server->security_->listener.credentials, &server->port_);
+  // Hostile input: gRPC refuses bigger messages (RESOURCE_EXHAUSTED) and
+  // metadata before any handler runs.
+  builder.SetMaxReceiveMessageSize(config.max_request_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE,
+                             security::kMaxRequestMetadataBytes);
   builder.RegisterService(server->token_service_.get());
   builder.RegisterService(server->read_service_.get());
+  builder.RegisterService(server->reflection_v1_.get());
+  builder.RegisterService(server->reflection_v1alpha_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

@@ -1,5 +1,8 @@
 #include "server/common/server_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
 #include <map>
 
@@ -7,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace perch {
 namespace {
@@ -103,6 +107,77 @@ const std::vector<Flag>& Flags() {
        [](ServerConfig& c, const std::string& v) {
          return ParseDurationFlag(v, c.cache_ttl);
        }},
+      {"tls_cert_file",
+       "PEM certificate chain to serve gRPC over TLS with (re-read on change)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         c.tls_cert_file = v;
+         return true;
+       }},
+      {"tls_key_file", "PEM private key of --tls_cert_file", false,
+       [](ServerConfig& c, const std::string& v) {
+         c.tls_key_file = v;
+         return true;
+       }},
+      {"tls_reload_interval",
+       "how often the TLS files are checked for changes (default 60s)", false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseDurationFlag(v, c.tls_reload_interval) &&
+                c.tls_reload_interval >= absl::Seconds(1);
+       }},
+      {"client_ca_file",
+       "PEM CAs of client certificates that identify callers (mutual TLS; "
+       "needs --tls_cert_file and --api_keys_file)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         c.client_ca_file = v;
+         return true;
+       }},
+      {"api_keys_file",
+       "callers file: API key SHA-256s and mtls: identities with roles "
+       "(re-read on change)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         c.api_keys_file = v;
+         return true;
+       }},
+      {"api_keys_reload_interval",
+       "how often the callers file is checked for changes (default 10s)", false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseDurationFlag(v, c.api_keys_reload_interval);
+       }},
+      {"insecure_no_auth",
+       "serve without authenticating callers: anyone who reaches the port "
+       "may call everything (local work only)",
+       true,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseBool(v, c.insecure_no_auth);
+       }},
+      {"caller_rate",
+       "calls per second per caller, refilling its bucket (default 10; 0: "
+       "unlimited)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return absl::SimpleAtod(v, &c.caller_rate) && c.caller_rate >= 0 &&
+                c.caller_rate <= 1e9;
+       }},
+      {"caller_burst", "bucket size of each caller's quota (default 20)", false,
+       [](ServerConfig& c, const std::string& v) {
+         return absl::SimpleAtod(v, &c.caller_burst) && c.caller_burst >= 1 &&
+                c.caller_burst <= 1e9;
+       }},
+      {"max_request_bytes", "largest request message accepted (default 65536)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return absl::SimpleAtoi(v, &c.max_request_bytes) &&
+                c.max_request_bytes >= 1024;
+       }},
+      {"upstream_max_response_bytes",
+       "largest upstream response body read (default 16777216)", false,
+       [](ServerConfig& c, const std::string& v) {
+         return absl::SimpleAtoi(v, &c.upstream_max_response_bytes) &&
+                c.upstream_max_response_bytes >= 1024;
+       }},
   };
   return *flags;
 }
@@ -163,6 +238,72 @@ absl::StatusOr<ServerConfig> ParseServerConfig(
     }
   }
   return config;
+}
+
+bool IsLoopbackUrl(absl::string_view url) {
+  absl::string_view rest = url;
+  if (!absl::ConsumePrefix(&rest, "http://") &&
+      !absl::ConsumePrefix(&rest, "https://")) {
+    return false;
+  }
+  // The authority ends at the first '/', '?' or '#'.
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  // Userinfo ("user@host") could make a URL read as loopback to a person
+  // and not to libcurl; such a URL is never treated as loopback.
+  if (absl::StrContains(rest, '@')) return false;
+  std::string host;
+  if (absl::StartsWith(rest, "[")) {
+    const size_t close = rest.find(']');
+    if (close == absl::string_view::npos) return false;
+    host = std::string(rest.substr(1, close - 1));
+    const absl::string_view after = rest.substr(close + 1);
+    if (!after.empty() && !absl::StartsWith(after, ":")) return false;
+    in6_addr v6;
+    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 &&
+           IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  host = absl::AsciiStrToLower(rest.substr(0, rest.find(':')));
+  if (host == "localhost") return true;
+  in_addr v4;
+  // inet_pton accepts only dotted-quad decimal, so "127.1" or "0x7f.1"
+  // (which some resolvers map to loopback) are not loopback here.
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 &&
+         (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+absl::Status ValidateServerConfig(const ServerConfig& config) {
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  if (!config.client_ca_file.empty() && config.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--client_ca_file (mutual TLS) needs --tls_cert_file and "
+        "--tls_key_file");
+  }
+  if (!config.client_ca_file.empty() && config.api_keys_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--client_ca_file needs --api_keys_file: its mtls: lines map "
+        "certificate identities to roles");
+  }
+  if (config.insecure_no_auth && !config.api_keys_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--insecure_no_auth contradicts --api_keys_file; drop one");
+  }
+  if (!config.insecure_no_auth && config.api_keys_file.empty()) {
+    return absl::InvalidArgumentError(
+        "no caller authentication configured: set --api_keys_file (and "
+        "optionally --client_ca_file), or pass --insecure_no_auth to let "
+        "anyone who reaches the port call every method");
+  }
+  if (absl::StartsWithIgnoreCase(config.api_base_url, "http://") &&
+      !IsLoopbackUrl(config.api_base_url)) {
+    return absl::InvalidArgumentError(
+        "--api_base_url must be https:// unless its host is loopback "
+        "(127.0.0.0/8, ::1, localhost): perch sends the consumer secret and "
+        "the bearer token to it");
+  }
+  return absl::OkStatus();
 }
 
 std::string ServerUsage() {

@@ -4,12 +4,14 @@
 #ifndef PERCH_SERVER_COMMON_SERVER_CONFIG_H_
 #define PERCH_SERVER_COMMON_SERVER_CONFIG_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace perch {
@@ -35,6 +37,34 @@ struct ServerConfig {
   // Serve identical reads from memory for this long (0: off). Concurrent
   // identical reads share one upstream call regardless.
   absl::Duration cache_ttl = absl::ZeroDuration();
+
+  // --- Who may call perch (docs/security.md) ---
+  // TLS on the gRPC port: PEM certificate chain and key, re-read when they
+  // change (checked every tls_reload_interval). Both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  absl::Duration tls_reload_interval = absl::Seconds(60);
+  // Mutual TLS: client certificates signed by these CAs identify callers
+  // (mtls: lines of api_keys_file). Needs TLS and api_keys_file.
+  std::string client_ca_file;
+  // The callers file (server/security/api_keys.h): API key hashes and
+  // certificate identities with their roles and quotas; re-read when it
+  // changes, looked at most once per api_keys_reload_interval.
+  std::string api_keys_file;
+  absl::Duration api_keys_reload_interval = absl::Seconds(10);
+  // Serve without authenticating callers. Must be asked for explicitly:
+  // without api_keys_file perch refuses to start otherwise.
+  bool insecure_no_auth = false;
+  // Per-caller quota: a token bucket of caller_burst calls refilled at
+  // caller_rate per second (0: unlimited); the callers file can override
+  // both per caller. Applies to authenticated callers only.
+  double caller_rate = 10;
+  double caller_burst = 20;
+  // Largest request message accepted (gRPC answers RESOURCE_EXHAUSTED).
+  int max_request_bytes = 64 * 1024;
+  // Largest upstream response body read; a bigger one fails the call with
+  // INTERNAL / UPSTREAM_RESPONSE_TOO_LARGE instead of filling memory.
+  int64_t upstream_max_response_bytes = 16 * 1024 * 1024;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -47,6 +77,16 @@ std::optional<std::string> GetEnv(const std::string& name);
 // the default. Unknown flags and bad values are errors naming the flag.
 absl::StatusOr<ServerConfig> ParseServerConfig(
     const std::vector<std::string>& args, const EnvLookup& env);
+
+// Checks what no single flag can: flags that need each other, that callers
+// are authenticated unless --insecure_no_auth says otherwise, and that the
+// upstream is https unless it is on loopback (the consumer secret must never
+// cross a network in clear). INVALID_ARGUMENT with one line naming the flags.
+absl::Status ValidateServerConfig(const ServerConfig& config);
+
+// True for http(s)://HOST[:port][/...] whose HOST is loopback: "localhost",
+// an IPv4 address in 127.0.0.0/8, or "[::1]". No name is resolved.
+bool IsLoopbackUrl(absl::string_view url);
 
 // One line per flag, for --help.
 std::string ServerUsage();

@@ -53,5 +53,106 @@ TEST(ServerConfig, BadInputNamesTheFlag) {
   EXPECT_FALSE(missing.ok());
 }
 
+TEST(ServerConfig, SecurityFlagsParse) {
+  auto c = ParseServerConfig(
+      {"perch-server", "--tls_cert_file=/c.pem", "--tls_key_file=/k.pem",
+       "--client_ca_file=/ca.pem", "--api_keys_file=/callers",
+       "--caller_rate=2.5", "--caller_burst=7", "--max_request_bytes=4096",
+       "--api_keys_reload_interval=1s", "--tls_reload_interval=2s"},
+      FakeEnv({{"PERCH_UPSTREAM_MAX_RESPONSE_BYTES", "2048"}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->tls_cert_file, "/c.pem");
+  EXPECT_EQ(c->tls_key_file, "/k.pem");
+  EXPECT_EQ(c->client_ca_file, "/ca.pem");
+  EXPECT_EQ(c->api_keys_file, "/callers");
+  EXPECT_EQ(c->caller_rate, 2.5);
+  EXPECT_EQ(c->caller_burst, 7);
+  EXPECT_EQ(c->max_request_bytes, 4096);
+  EXPECT_EQ(c->upstream_max_response_bytes, 2048);
+  EXPECT_EQ(c->api_keys_reload_interval, absl::Seconds(1));
+  EXPECT_EQ(c->tls_reload_interval, absl::Seconds(2));
+  EXPECT_FALSE(c->insecure_no_auth);
+  EXPECT_TRUE(ValidateServerConfig(*c).ok());
+
+  auto defaults = ParseServerConfig({"perch-server"}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_request_bytes, 65536);
+  EXPECT_FALSE(
+      ParseServerConfig({"perch-server", "--caller_rate=-1"}, FakeEnv({}))
+          .ok());
+  EXPECT_FALSE(
+      ParseServerConfig({"perch-server", "--caller_burst=0"}, FakeEnv({}))
+          .ok());
+}
+
+// Without any caller authentication perch starts only when told to, in so
+// many words.
+TEST(ServerConfig, NoAuthenticationNeedsInsecureNoAuth) {
+  auto none = ParseServerConfig({"perch-server"}, FakeEnv({}));
+  ASSERT_TRUE(none.ok());
+  absl::Status refused = ValidateServerConfig(*none);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("--insecure_no_auth"), std::string::npos);
+  EXPECT_EQ(refused.message().find('\n'), std::string::npos);
+
+  auto insecure = ParseServerConfig({"perch-server"},
+                                    FakeEnv({{"PERCH_INSECURE_NO_AUTH", "1"}}));
+  ASSERT_TRUE(insecure.ok());
+  EXPECT_TRUE(insecure->insecure_no_auth);
+  EXPECT_TRUE(ValidateServerConfig(*insecure).ok());
+
+  auto both = ParseServerConfig(
+      {"perch-server", "--insecure_no_auth", "--api_keys_file=/callers"},
+      FakeEnv({}));
+  ASSERT_TRUE(both.ok());
+  EXPECT_FALSE(ValidateServerConfig(*both).ok());
+}
+
+TEST(ServerConfig, FlagsThatNeedEachOther) {
+  ServerConfig c;
+  c.api_keys_file = "/callers";
+  c.tls_cert_file = "/c.pem";
+  EXPECT_NE(ValidateServerConfig(c).message().find("--tls_key_file"),
+            std::string::npos);
+  c.tls_cert_file.clear();
+  c.client_ca_file = "/ca.pem";
+  EXPECT_NE(ValidateServerConfig(c).message().find("--client_ca_file"),
+            std::string::npos);
+  c.tls_cert_file = "/c.pem";
+  c.tls_key_file = "/k.pem";
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  c.api_keys_file.clear();
+  c.insecure_no_auth = true;
+  EXPECT_NE(ValidateServerConfig(c).message().find("--api_keys_file"),
+            std::string::npos);
+}
+
+// The consumer secret and the token go to the upstream: in clear only to a
+// loopback host, never across a network.
+TEST(ServerConfig, PlainHttpUpstreamOnlyOnLoopback) {
+  for (const char* url :
+       {"http://127.0.0.1:8080", "http://127.3.4.5", "http://localhost:1/x",
+        "http://LOCALHOST", "http://[::1]:9000", "http://[::1]",
+        "https://api.twitter.com", "https://10.0.0.1"}) {
+    ServerConfig c;
+    c.insecure_no_auth = true;
+    c.api_base_url = url;
+    EXPECT_TRUE(ValidateServerConfig(c).ok()) << url;
+  }
+  for (const char* url :
+       {"http://api.twitter.com", "http://10.0.0.1:80", "http://128.0.0.1",
+        "http://localhost.evil.example", "http://127.0.0.1@evil.example",
+        "http://evil.example#@127.0.0.1", "http://[::2]", "http://[::1",
+        "http://127.1", "http://0x7f.0.0.1", "HTTP://api.twitter.com",
+        "http://[::ffff:10.0.0.1]"}) {
+    ServerConfig c;
+    c.insecure_no_auth = true;
+    c.api_base_url = url;
+    absl::Status s = ValidateServerConfig(c);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << url;
+    EXPECT_NE(s.message().find("--api_base_url"), std::string::npos) << url;
+  }
+}
+
 }  // namespace
 }  // namespace perch

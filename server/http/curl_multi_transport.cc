@@ -52,6 +52,17 @@ bool HasLineBreak(absl::string_view s) {
   return s.find_first_of("\r\n") != absl::string_view::npos;
 }
 
+// ErrorInfo reason of a response over Options::max_response_bytes.
+constexpr absl::string_view kResponseTooLargeReason =
+    "UPSTREAM_RESPONSE_TOO_LARGE";
+
+// A response body as it arrives, with the cap it must stay under.
+struct BodyBuffer {
+  std::string bytes;
+  size_t limit = 0;  // 0: unlimited
+  bool too_large = false;
+};
+
 bool HasFiniteDeadline(const HttpRequest& request) {
   return request.deadline != absl::InfiniteFuture();
 }
@@ -72,15 +83,29 @@ struct CurlMultiTransport::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   bool in_multi = false;
-  std::string body;
+  BodyBuffer body;
   char error[CURL_ERROR_SIZE] = {};
 };
 
 namespace {
 
-size_t OnBody(char* data, size_t size, size_t count, void* transfer) {
-  static_cast<std::string*>(transfer)->append(data, size * count);
-  return size * count;
+size_t OnBody(char* data, size_t size, size_t count, void* buffer_ptr) {
+  auto* buffer = static_cast<BodyBuffer*>(buffer_ptr);
+  const size_t n = size * count;
+  if (buffer->limit > 0 && buffer->bytes.size() + n > buffer->limit) {
+    // Returning short makes libcurl stop with CURLE_WRITE_ERROR.
+    buffer->too_large = true;
+    return 0;
+  }
+  buffer->bytes.append(data, n);
+  return n;
+}
+
+absl::Status ResponseTooLarge(int64_t limit) {
+  return MakeError(
+      absl::StatusCode::kInternal,
+      absl::StrCat("upstream response body larger than ", limit, " bytes"),
+      kResponseTooLargeReason, kPerchDomain);
 }
 
 }  // namespace
@@ -106,7 +131,7 @@ absl::StatusOr<std::unique_ptr<CurlMultiTransport>> MakeCurlMultiTransport(
                      "INVALID_CONFIG", kPerchDomain);
   }
   if (options.max_host_connections < 0 || options.max_total_connections < 0 ||
-      options.max_concurrent_streams < 0) {
+      options.max_concurrent_streams < 0 || options.max_response_bytes < 0) {
     return MakeError(absl::StatusCode::kInvalidArgument,
                      "connection and stream limits must not be negative",
                      "INVALID_CONFIG", kPerchDomain);
@@ -434,7 +459,14 @@ absl::Status CurlMultiTransport::Configure(Transfer& transfer) {
   set(CURLOPT_TCP_KEEPALIVE, 1L);  // Pooled connections may idle for long.
   set(CURLOPT_TIMEOUT_MS, timeout_ms);
   set(CURLOPT_WRITEFUNCTION, &OnBody);
+  transfer.body.limit = static_cast<size_t>(options_.max_response_bytes);
   set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer.body));
+  if (options_.max_response_bytes > 0) {
+    // Refuses early on a Content-Length over the cap; OnBody enforces it on
+    // the decompressed bytes whatever the headers say.
+    set(CURLOPT_MAXFILESIZE_LARGE,
+        static_cast<curl_off_t>(options_.max_response_bytes));
+  }
   if (request.method == HttpMethod::kPost) {
     set(CURLOPT_POST, 1L);
     set(CURLOPT_POSTFIELDSIZE_LARGE,
@@ -475,8 +507,11 @@ void CurlMultiTransport::ReapCompleted() {
         response.headers.emplace_back(absl::AsciiStrToLower(header->name),
                                       header->value);
       }
-      response.body = std::move(transfer.body);
+      response.body = std::move(transfer.body.bytes);
       result = std::move(response);
+    } else if (code == CURLE_FILESIZE_EXCEEDED ||
+               (code == CURLE_WRITE_ERROR && transfer.body.too_large)) {
+      result = ResponseTooLarge(options_.max_response_bytes);
     } else {
       result = CurlCodeToStatus(code, transfer.error);
     }

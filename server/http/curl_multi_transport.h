@@ -60,6 +60,11 @@ class CurlMultiTransport final : public HttpTransport {
     // HTTP/2 streams per connection before libcurl opens another one;
     // 0 keeps libcurl's default (100).
     long max_concurrent_streams = 0;
+    // Largest response body accepted, after decompression; 0 means
+    // unlimited. A bigger one fails the request with INTERNAL /
+    // UPSTREAM_RESPONSE_TOO_LARGE (not retryable: the same request would get
+    // the same body) instead of growing without bound in memory.
+    int64_t max_response_bytes = 0;
   };
 
   // Use MakeCurlMultiTransport().

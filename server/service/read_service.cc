@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/service/call_deadline.h"
 #include "server/service/grpc_status.h"
+#include "server/service/raw_messages.h"
 
 namespace perch::service {
 namespace {
@@ -35,67 +36,94 @@ class CancellableReactor final : public grpc::ServerUnaryReactor {
     if (handle) handle->Cancel();
   }
 
+  // Holds `object` until the call is done.
+  void KeepAlive(std::shared_ptr<const void> object) {
+    kept_ = std::move(object);
+  }
+
   void OnDone() override { delete this; }
 
  private:
+  std::shared_ptr<const void> kept_;
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   core::ReadOperations::Handle handle_ ABSL_GUARDED_BY(mu_);
 };
 
-// The shape every handler shares: start the operation, finish with its
-// result.
+// The shape every handler shares: admit the caller, parse the request,
+// start the operation, finish with its result. The request lives in the
+// reactor until the call is done.
 template <typename Request, typename Response, typename Start>
 grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
                                  absl::Duration max_call_time,
-                                 const Request* request, Response* response,
+                                 security::CallerGate& gate,
+                                 security::Method method,
+                                 const grpc::ByteBuffer* request_bytes,
+                                 grpc::ByteBuffer* response_bytes,
                                  Start start) {
   auto* reactor = new CancellableReactor();
-  reactor->SetHandle(start(*request, CallDeadline(*context, max_call_time),
-                           [reactor, response](absl::StatusOr<Response> r) {
-                             if (r.ok()) *response = std::move(*r);
-                             reactor->Finish(ToGrpcStatus(r.status()));
-                           }));
+  if (absl::StatusOr<security::Caller> caller = gate.Admit(*context, method);
+      !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  auto request = std::make_shared<Request>();
+  if (absl::Status parsed = ParseRequest(*request_bytes, request.get());
+      !parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
+  reactor->KeepAlive(request);
+  reactor->SetHandle(
+      start(*request, CallDeadline(*context, max_call_time),
+            [reactor, response_bytes](absl::StatusOr<Response> r) {
+              absl::Status status = r.status();
+              if (status.ok()) status = SerializeResponse(*r, response_bytes);
+              reactor->Finish(ToGrpcStatus(status));
+            }));
   return reactor;
 }
 
 }  // namespace
 
 grpc::ServerUnaryReactor* ReadService::GetTimeline(
-    grpc::CallbackServerContext* context, const v1::GetTimelineRequest* request,
-    v1::GetTimelineResponse* response) {
-  return Handle(context, max_call_time_, request, response,
-                [this](auto&&... args) {
-                  return operations_.GetTimeline(std::move(args)...);
-                });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::GetTimelineRequest, v1::GetTimelineResponse>(
+      context, max_call_time_, gate_, security::Method::kGetTimeline, request,
+      response, [this](auto&&... args) {
+        return operations_.GetTimeline(std::forward<decltype(args)>(args)...);
+      });
 }
 
 grpc::ServerUnaryReactor* ReadService::Search(
-    grpc::CallbackServerContext* context, const v1::SearchRequest* request,
-    v1::SearchResponse* response) {
-  return Handle(context, max_call_time_, request, response,
-                [this](auto&&... args) {
-                  return operations_.Search(std::move(args)...);
-                });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::SearchRequest, v1::SearchResponse>(
+      context, max_call_time_, gate_, security::Method::kSearch, request,
+      response, [this](auto&&... args) {
+        return operations_.Search(std::forward<decltype(args)>(args)...);
+      });
 }
 
 grpc::ServerUnaryReactor* ReadService::GetFollowers(
-    grpc::CallbackServerContext* context,
-    const v1::GetFollowersRequest* request,
-    v1::GetFollowersResponse* response) {
-  return Handle(context, max_call_time_, request, response,
-                [this](auto&&... args) {
-                  return operations_.GetFollowers(std::move(args)...);
-                });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::GetFollowersRequest, v1::GetFollowersResponse>(
+      context, max_call_time_, gate_, security::Method::kGetFollowers, request,
+      response, [this](auto&&... args) {
+        return operations_.GetFollowers(std::forward<decltype(args)>(args)...);
+      });
 }
 
 grpc::ServerUnaryReactor* ReadService::GetList(
-    grpc::CallbackServerContext* context, const v1::GetListRequest* request,
-    v1::GetListResponse* response) {
-  return Handle(context, max_call_time_, request, response,
-                [this](auto&&... args) {
-                  return operations_.GetList(std::move(args)...);
-                });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Handle<v1::GetListRequest, v1::GetListResponse>(
+      context, max_call_time_, gate_, security::Method::kGetList, request,
+      response, [this](auto&&... args) {
+        return operations_.GetList(std::forward<decltype(args)>(args)...);
+      });
 }
 
 }  // namespace perch::service

@@ -4,32 +4,66 @@
 
 #include "server/service/call_deadline.h"
 #include "server/service/grpc_status.h"
+#include "server/service/raw_messages.h"
 
 namespace perch::service {
+namespace {
 
-grpc::ServerUnaryReactor* TokenService::Obtain(
-    grpc::CallbackServerContext* context, const v1::ObtainRequest*,
-    v1::ObtainResponse* response) {
+// Admits, parses, runs `start` with the parsed request, audits the outcome
+// with the token's fingerprint, and finishes.
+template <typename Request, typename Response, typename Start>
+grpc::ServerUnaryReactor* HandleTokenCall(grpc::CallbackServerContext* context,
+                                          security::CallerGate& gate,
+                                          security::Method method,
+                                          const grpc::ByteBuffer* request_bytes,
+                                          grpc::ByteBuffer* response_bytes,
+                                          Start start) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  operations_.Obtain(CallDeadline(*context, max_call_time_),
-                     [reactor, response](absl::StatusOr<v1::ObtainResponse> r) {
-                       if (r.ok()) *response = std::move(*r);
-                       reactor->Finish(ToGrpcStatus(r.status()));
-                     });
+  absl::StatusOr<security::Caller> caller = gate.Admit(*context, method);
+  if (!caller.ok()) {  // Audited by the gate.
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  Request request;
+  if (absl::Status parsed = ParseRequest(*request_bytes, &request);
+      !parsed.ok()) {
+    gate.RecordTokenCall(*caller, method, parsed, "");
+    reactor->Finish(ToGrpcStatus(parsed));
+    return reactor;
+  }
+  start([reactor, response_bytes, &gate, method,
+         caller = *std::move(caller)](absl::StatusOr<Response> r) {
+    absl::Status status = r.status();
+    if (status.ok()) status = SerializeResponse(*r, response_bytes);
+    gate.RecordTokenCall(caller, method, status,
+                         r.ok() ? r->token_fingerprint() : "");
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* TokenService::Invalidate(
-    grpc::CallbackServerContext* context, const v1::InvalidateRequest*,
-    v1::InvalidateResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  operations_.Invalidate(
-      CallDeadline(*context, max_call_time_),
-      [reactor, response](absl::StatusOr<v1::InvalidateResponse> r) {
-        if (r.ok()) *response = std::move(*r);
-        reactor->Finish(ToGrpcStatus(r.status()));
+}  // namespace
+
+grpc::ServerUnaryReactor* TokenService::Obtain(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  const absl::Time deadline = CallDeadline(*context, max_call_time_);
+  return HandleTokenCall<v1::ObtainRequest, v1::ObtainResponse>(
+      context, gate_, security::Method::kObtain, request, response,
+      [this, deadline](auto done) {
+        operations_.Obtain(deadline, std::move(done));
       });
-  return reactor;
+}
+
+grpc::ServerUnaryReactor* TokenService::Invalidate(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  const absl::Time deadline = CallDeadline(*context, max_call_time_);
+  return HandleTokenCall<v1::InvalidateRequest, v1::InvalidateResponse>(
+      context, gate_, security::Method::kInvalidate, request, response,
+      [this, deadline](auto done) {
+        operations_.Invalidate(deadline, std::move(done));
+      });
 }
 
 }  // namespace perch::service

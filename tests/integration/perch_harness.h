@@ -22,7 +22,8 @@ namespace perch::testing {
 
 struct HarnessOptions {
   emulator::EmulatorOptions emulator;
-  // api_base_url is replaced by the emulator's unless `upstream_url` is set.
+  // api_base_url is replaced by the emulator's unless `upstream_url` is set;
+  // insecure_no_auth is turned on unless api_keys_file is set.
   ServerConfig server;
   std::optional<std::string> upstream_url;
   // Defaults to the emulator's app.

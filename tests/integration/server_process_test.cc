@@ -3,6 +3,8 @@
 // real process shows: health and reflection, its refusal to start without
 // credentials, draining on SIGTERM, and that no secret ever reaches its
 // output.
+#include "tests/integration/server_process.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,6 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "emulator/emulator.h"
 #include "grpc/health/v1/health.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -38,89 +41,6 @@ constexpr char kCanaryKey[] = "canaryKEY7d1f0c";
 constexpr char kCanarySecret[] = "canarySECRET9b2e4a77";
 // Every emulator token starts with this run of 'A's.
 constexpr char kTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
-
-class ServerProcess {
- public:
-  // Starts perch-server with `args` and exactly the environment `env`.
-  ServerProcess(std::vector<std::string> args, std::vector<std::string> env) {
-    char path[] = "/tmp/perch_server_log_XXXXXX";
-    const int fd = mkstemp(path);
-    log_path_ = path;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-    args.insert(args.begin(), PERCH_SERVER_BINARY);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, PERCH_SERVER_BINARY, &actions, nullptr,
-                          argv.data(), envp.data()),
-              0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fd);
-  }
-
-  ~ServerProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    unlink(log_path_.c_str());
-  }
-
-  std::string Output() const {
-    std::ifstream in(log_path_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  // The port from the "listening" log line, or 0 after `timeout`.
-  int WaitForPort(absl::Duration timeout) {
-    const absl::Time end = absl::Now() + timeout;
-    while (absl::Now() < end) {
-      const std::string out = Output();
-      const size_t at = out.find("(port ");
-      if (at != std::string::npos) {
-        int port = 0;
-        const size_t close = out.find(')', at);
-        if (absl::SimpleAtoi(out.substr(at + 6, close - at - 6), &port))
-          return port;
-      }
-      if (Exited(absl::ZeroDuration())) return 0;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return 0;
-  }
-
-  // True once the process has exited (waiting up to `timeout`).
-  bool Exited(absl::Duration timeout) {
-    const absl::Time end = absl::Now() + timeout;
-    do {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return true;
-      }
-      if (exited_) return true;
-      absl::SleepFor(absl::Milliseconds(20));
-    } while (absl::Now() < end);
-    return false;
-  }
-
-  void Signal(int sig) { kill(pid_, sig); }
-  int exit_code() const { return exit_code_; }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_code_ = -1;
-  std::string log_path_;
-};
 
 std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration d) {
   auto c = std::make_unique<grpc::ClientContext>();
@@ -146,17 +66,19 @@ grpc::Status HealthCheck(grpc::Channel& channel,
   return result;
 }
 
+// The services listed by reflection version `Reflection` (v1 or v1alpha).
+template <typename Reflection, typename Request, typename Response>
 std::vector<std::string> ReflectedServices(grpc::Channel& channel) {
-  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(
+  auto stub = Reflection::NewStub(
       std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   auto context = Deadline(absl::Seconds(5));
   auto stream = stub->ServerReflectionInfo(context.get());
-  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  Request request;
   request.set_list_services("*");
   std::vector<std::string> names;
   if (!stream->Write(request)) return names;
   stream->WritesDone();
-  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  Response response;
   while (stream->Read(&response)) {
     for (const auto& s : response.list_services_response().service()) {
       names.push_back(s.name());
@@ -176,7 +98,7 @@ std::unique_ptr<emulator::Emulator> StartEmulator() {
 }
 
 TEST(ServerProcess, RefusesToStartWithoutCredentialsAndSaysWhich) {
-  ServerProcess server({"--listen=127.0.0.1:0"},
+  ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
                        {"PERCH_CONSUMER_KEY=somekey"});
   ASSERT_TRUE(server.Exited(absl::Seconds(20)));
   EXPECT_EQ(server.exit_code(), 2);
@@ -189,7 +111,7 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
   auto emulator = StartEmulator();
   ASSERT_NE(emulator, nullptr);
   ServerProcess server(
-      {"--listen=127.0.0.1:0", "--shutdown_grace=10s"},
+      {"--listen=127.0.0.1:0", "--insecure_no_auth", "--shutdown_grace=10s"},
       {absl::StrCat("PERCH_CONSUMER_KEY=", kCanaryKey),
        absl::StrCat("PERCH_CONSUMER_SECRET=", kCanarySecret, "\n"),
        absl::StrCat("PERCH_API_BASE_URL=", emulator->base_url())});
@@ -202,12 +124,20 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
   ASSERT_TRUE(HealthCheck(*channel, &health).ok());
   EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
-  std::vector<std::string> services = ReflectedServices(*channel);
-  for (const char* name : {"perch.v1.TokenService", "perch.v1.ReadService",
-                           "grpc.health.v1.Health"}) {
-    EXPECT_NE(std::find(services.begin(), services.end(), name), services.end())
-        << name;
-  }
+  namespace v1r = grpc::reflection::v1;
+  namespace v1alpha = grpc::reflection::v1alpha;
+  std::vector<std::string> services =
+      ReflectedServices<v1r::ServerReflection, v1r::ServerReflectionRequest,
+                        v1r::ServerReflectionResponse>(*channel);
+  EXPECT_EQ(services,
+            (std::vector<std::string>{
+                "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection",
+                "perch.v1.ReadService", "perch.v1.TokenService"}));
+  EXPECT_EQ((ReflectedServices<v1alpha::ServerReflection,
+                               v1alpha::ServerReflectionRequest,
+                               v1alpha::ServerReflectionResponse>(*channel)),
+            services);
 
   // Every token path: obtain, a read, revoked behind perch's back (401/89 →
   // re-obtain), invalidate, a rejected invalidation, an upstream error.

@@ -1,0 +1,59 @@
+// The audit trail: one structured line per Obtain/Invalidate and per denied
+// call, "AUDIT {json}" through server/common/log.h. Events carry names and
+// fingerprints only: there is no field a token, key or secret could go in.
+#ifndef PERCH_SERVER_SECURITY_AUDIT_LOG_H_
+#define PERCH_SERVER_SECURITY_AUDIT_LOG_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace perch::security {
+
+struct AuditEvent {
+  absl::Time time;
+  // The caller's name from the callers file; "anonymous" under
+  // --insecure_no_auth; "" when the caller was not identified.
+  std::string caller;
+  // What the caller presented: "api_key", "certificate", "none" (or
+  // "insecure_no_auth"). Never the credential itself.
+  std::string credential;
+  // gRPC's peer string, e.g. "ipv4:10.0.0.7:51234".
+  std::string peer;
+  // "perch.v1.TokenService/Obtain" etc.
+  std::string method;
+  // The status the caller got: code name ("OK", "PERMISSION_DENIED") and
+  // ErrorInfo reason ("" for OK).
+  std::string outcome;
+  std::string reason;
+  // First 12 hex characters of the token's SHA-256; "" when no token was
+  // involved or known.
+  std::string token_fingerprint;
+};
+
+// `AUDIT {"time":"2024-05-01T12:00:00.123Z","caller":...}`: fields in the
+// order of AuditEvent, values JSON strings. Bytes outside printable ASCII
+// are escaped (\u00XX) so a hostile peer string or certificate name cannot
+// break the line or the JSON. Long values are cut at 256 bytes.
+std::string FormatAuditLine(const AuditEvent& event);
+
+// Where audit events go. Implementations are thread-safe.
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  virtual void Record(const AuditEvent& event) = 0;
+};
+
+// Writes FormatAuditLine() as one INFO log line on stderr.
+class StderrAuditLog final : public AuditLog {
+ public:
+  void Record(const AuditEvent& event) override;
+};
+
+// The outcome fields of `status`: code name and ErrorInfo reason.
+void SetOutcome(const absl::Status& status, AuditEvent& event);
+
+}  // namespace perch::security
+
+#endif  // PERCH_SERVER_SECURITY_AUDIT_LOG_H_

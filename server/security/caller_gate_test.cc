@@ -1,0 +1,222 @@
+#include "server/security/caller_gate.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "server/common/errors.h"
+
+namespace perch::security {
+namespace {
+
+std::string Hex(absl::string_view key) {
+  const Sha256Digest d = Sha256(key);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+class RecordingAuditLog final : public AuditLog {
+ public:
+  void Record(const AuditEvent& event) override {
+    absl::MutexLock lock(&mu_);
+    events_.push_back(event);
+  }
+  std::vector<AuditEvent> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<AuditEvent> events_;
+};
+
+PresentedCredentials Key(absl::string_view key) {
+  PresentedCredentials p;
+  p.api_key = std::string(key);
+  p.peer = "ipv4:10.0.0.7:4000";
+  return p;
+}
+
+PresentedCredentials Certificate(std::vector<std::string> identities) {
+  PresentedCredentials p;
+  p.certificate_identities = std::move(identities);
+  p.peer = "ipv4:10.0.0.8:4000";
+  return p;
+}
+
+class CallerGateTest : public ::testing::Test {
+ protected:
+  CallerGateTest()
+      : path_(
+            absl::StrCat(::testing::TempDir(), "/gate_callers_", ::getpid())) {
+    std::ofstream out(path_, std::ios::trunc);
+    out << "reports " << Hex("reports-key") << " reader\n"
+        << "ops " << Hex("ops-key") << " admin\n"
+        << "noisy " << Hex("noisy-key") << " reader rate=1 burst=2\n"
+        << "billing mtls:spiffe://perch.test/billing reader\n"
+        << "cron mtls:cron.perch.test admin\n";
+  }
+  ~CallerGateTest() override { std::remove(path_.c_str()); }
+
+  std::unique_ptr<CallerGate> MakeGate(bool accept_certificates = true) {
+    auto keys = ReloadingApiKeys::Open(path_, absl::Seconds(10), clock_);
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    keys_ = *std::move(keys);
+    return std::make_unique<CallerGate>(
+        GateOptions{.keys = keys_.get(),
+                    .accept_certificates = accept_certificates,
+                    .default_rate = 100,
+                    .default_burst = 100},
+        clock_, audit_);
+  }
+
+  std::string path_;
+  FakeClock clock_;
+  RecordingAuditLog audit_;
+  std::unique_ptr<ReloadingApiKeys> keys_;
+};
+
+void ExpectDenied(const absl::StatusOr<Caller>& r, absl::StatusCode code,
+                  absl::string_view reason) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), code) << r.status().message();
+  auto info = GetErrorInfo(r.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), reason);
+  EXPECT_EQ(info->domain(), "perch.v1");
+}
+
+TEST_F(CallerGateTest, AKnownKeyIsAdmittedToWhatItsRolesAllow) {
+  auto gate = MakeGate();
+  auto reader = gate->Admit(Key("reports-key"), Method::kGetTimeline);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(reader->name, "reports");
+  EXPECT_EQ(reader->credential, "api_key");
+  ExpectDenied(gate->Admit(Key("reports-key"), Method::kObtain),
+               absl::StatusCode::kPermissionDenied, kCallerNotPermitted);
+  EXPECT_TRUE(gate->Admit(Key("ops-key"), Method::kInvalidate).ok());
+  EXPECT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
+}
+
+TEST_F(CallerGateTest, MissingMalformedOrUnknownCredentialsAreUnauthenticated) {
+  auto gate = MakeGate();
+  ExpectDenied(gate->Admit(PresentedCredentials{}, Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+  ExpectDenied(gate->Admit(Key("guess"), Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+  PresentedCredentials malformed;
+  malformed.malformed_authorization = true;
+  ExpectDenied(gate->Admit(malformed, Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+  // A wrong key next to a good certificate is still a wrong key.
+  PresentedCredentials both = Certificate({"spiffe://perch.test/billing"});
+  both.api_key = "guess";
+  ExpectDenied(gate->Admit(both, Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+}
+
+TEST_F(CallerGateTest, CertificateIdentitiesMapToCallers) {
+  auto gate = MakeGate();
+  // The first registered identity wins, whatever its position.
+  auto billing = gate->Admit(
+      Certificate({"spiffe://elsewhere/x", "spiffe://perch.test/billing",
+                   "cron.perch.test"}),
+      Method::kGetList);
+  ASSERT_TRUE(billing.ok()) << billing.status();
+  EXPECT_EQ(billing->name, "billing");
+  EXPECT_EQ(billing->credential, "certificate");
+  ExpectDenied(gate->Admit(Certificate({"spiffe://perch.test/billing"}),
+                           Method::kObtain),
+               absl::StatusCode::kPermissionDenied, kCallerNotPermitted);
+  EXPECT_TRUE(
+      gate->Admit(Certificate({"cron.perch.test"}), Method::kObtain).ok());
+  ExpectDenied(gate->Admit(Certificate({"stranger"}), Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+}
+
+TEST_F(CallerGateTest, CertificatesCountOnlyWithMutualTls) {
+  auto gate = MakeGate(/*accept_certificates=*/false);
+  ExpectDenied(gate->Admit(Certificate({"cron.perch.test"}), Method::kSearch),
+               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+}
+
+TEST_F(CallerGateTest, AQuotaPerCallerWithRetryInfo) {
+  auto gate = MakeGate();
+  EXPECT_TRUE(gate->Admit(Key("noisy-key"), Method::kSearch).ok());
+  EXPECT_TRUE(gate->Admit(Key("noisy-key"), Method::kSearch).ok());
+  auto over = gate->Admit(Key("noisy-key"), Method::kSearch);
+  ExpectDenied(over, absl::StatusCode::kResourceExhausted,
+               kCallerQuotaExceeded);
+  auto retry = GetRetryInfo(over.status());
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().seconds(), 1);
+  // Others are not affected.
+  EXPECT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_TRUE(gate->Admit(Key("noisy-key"), Method::kSearch).ok());
+}
+
+TEST_F(CallerGateTest, EveryDenialIsAuditedWithoutTheKey) {
+  auto gate = MakeGate();
+  (void)gate->Admit(Key("reports-key"), Method::kGetTimeline);  // admitted
+  (void)gate->Admit(Key("guess-key-canary"), Method::kSearch);
+  (void)gate->Admit(Key("reports-key"), Method::kInvalidate);
+  const std::vector<AuditEvent> events = audit_.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].caller, "");
+  EXPECT_EQ(events[0].credential, "api_key");
+  EXPECT_EQ(events[0].method, "perch.v1.ReadService/Search");
+  EXPECT_EQ(events[0].outcome, "UNAUTHENTICATED");
+  EXPECT_EQ(events[0].reason, "CALLER_UNAUTHENTICATED");
+  EXPECT_EQ(events[0].peer, "ipv4:10.0.0.7:4000");
+  EXPECT_EQ(events[1].caller, "reports");
+  EXPECT_EQ(events[1].outcome, "PERMISSION_DENIED");
+  for (const AuditEvent& e : events) {
+    EXPECT_EQ(FormatAuditLine(e).find("key-canary"), std::string::npos);
+    EXPECT_EQ(FormatAuditLine(e).find("reports-key"), std::string::npos);
+  }
+}
+
+TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {
+  auto gate = MakeGate();
+  auto ops = gate->Admit(Key("ops-key"), Method::kObtain);
+  ASSERT_TRUE(ops.ok());
+  gate->RecordTokenCall(*ops, Method::kObtain, absl::OkStatus(),
+                        "0123456789ab");
+  const std::vector<AuditEvent> events = audit_.events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].caller, "ops");
+  EXPECT_EQ(events[0].method, "perch.v1.TokenService/Obtain");
+  EXPECT_EQ(events[0].outcome, "OK");
+  EXPECT_EQ(events[0].token_fingerprint, "0123456789ab");
+}
+
+TEST(CallerGate, WithoutAuthenticationEveryoneIsAnonymousWithBothRoles) {
+  FakeClock clock;
+  RecordingAuditLog audit;
+  CallerGate gate(GateOptions{}, clock, audit);
+  auto caller = gate.Admit(PresentedCredentials{}, Method::kInvalidate);
+  ASSERT_TRUE(caller.ok());
+  EXPECT_EQ(caller->name, "anonymous");
+  EXPECT_EQ(caller->credential, "insecure_no_auth");
+}
+
+TEST(BearerKey, AcceptsOnlyOneBearerToken) {
+  EXPECT_EQ(BearerKey("Bearer abc"), "abc");
+  EXPECT_EQ(BearerKey("bearer   abc  "), "abc");
+  EXPECT_EQ(BearerKey("Basic abc"), std::nullopt);
+  EXPECT_EQ(BearerKey("Bearer"), std::nullopt);
+  EXPECT_EQ(BearerKey("Bearer "), std::nullopt);
+  EXPECT_EQ(BearerKey("Bearerabc"), std::nullopt);
+  EXPECT_EQ(BearerKey("Bearer a b"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace perch::security

@@ -1,0 +1,74 @@
+#include "server/security/reloading_api_keys.h"
+
+#include <sys/stat.h>
+
+#include <utility>
+
+#include "server/common/log.h"
+
+namespace perch::security {
+
+ReloadingApiKeys::FileStamp ReloadingApiKeys::Stamp(const std::string& path) {
+  FileStamp stamp;
+  struct stat st;
+  // stat, not lstat: a Kubernetes Secret volume's file is a symlink whose
+  // target changes on update.
+  if (::stat(path.c_str(), &st) != 0) return stamp;
+  stamp.exists = true;
+  stamp.device = st.st_dev;
+  stamp.inode = st.st_ino;
+  stamp.size = st.st_size;
+  stamp.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  stamp.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
+  return stamp;
+}
+
+absl::StatusOr<std::unique_ptr<ReloadingApiKeys>> ReloadingApiKeys::Open(
+    std::string path, absl::Duration check_interval, const Clock& clock) {
+  // Stamped before reading: an edit racing the first read is seen as a
+  // change at the next check rather than lost.
+  const FileStamp stamp = Stamp(path);
+  auto keys = ApiKeys::Load(path);
+  if (!keys.ok()) return keys.status();
+  auto holder = std::unique_ptr<ReloadingApiKeys>(
+      new ReloadingApiKeys(std::move(path), check_interval, clock));
+  absl::MutexLock lock(&holder->mu_);
+  holder->current_ = std::make_shared<const ApiKeys>(*std::move(keys));
+  holder->stamp_ = stamp;
+  holder->last_check_ = clock.Now();
+  return holder;
+}
+
+std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_.Now();
+  if (now - last_check_ < check_interval_) return current_;
+  last_check_ = now;
+  const FileStamp stamp = Stamp(path_);
+  if (stamp == stamp_) return current_;
+  // Whatever happens next, this version has been looked at: a broken file
+  // is reported once, not on every call.
+  stamp_ = stamp;
+  if (!stamp.exists) {
+    LogError("API keys file ", path_,
+             " disappeared; keeping the keys loaded before");
+    return current_;
+  }
+  auto keys = ApiKeys::Load(path_);
+  if (!keys.ok()) {
+    LogError(keys.status().message(), "; keeping the keys loaded before");
+    return current_;
+  }
+  current_ = std::make_shared<const ApiKeys>(*std::move(keys));
+  ++reloads_;
+  LogInfo("API keys file ", path_, " reloaded: ", current_->key_count(),
+          " keys, ", current_->identity_count(), " certificate identities");
+  return current_;
+}
+
+int64_t ReloadingApiKeys::reloads() const {
+  absl::MutexLock lock(&mu_);
+  return reloads_;
+}
+
+}  // namespace perch::security

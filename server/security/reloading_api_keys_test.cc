@@ -1,0 +1,88 @@
+#include "server/security/reloading_api_keys.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace perch::security {
+namespace {
+
+std::string Line(absl::string_view name, absl::string_view key,
+                 absl::string_view roles) {
+  const Sha256Digest d = Sha256(key);
+  return absl::StrCat(name, " ",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(d.data()), d.size())),
+                      " ", roles, "\n");
+}
+
+class ReloadingApiKeysTest : public ::testing::Test {
+ protected:
+  ReloadingApiKeysTest()
+      : path_(absl::StrCat(::testing::TempDir(), "/reloading_keys_",
+                           ::getpid())) {}
+  ~ReloadingApiKeysTest() override { std::remove(path_.c_str()); }
+
+  // As Kubernetes does: a new file renamed over the old one.
+  void Write(const std::string& text) {
+    const std::string tmp = path_ + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << text;
+    }
+    ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
+  }
+
+  std::string path_;
+  FakeClock clock_;
+};
+
+TEST_F(ReloadingApiKeysTest, AnEditIsSeenAfterTheCheckInterval) {
+  Write(Line("a", "key-a", "reader"));
+  auto keys = ReloadingApiKeys::Open(path_, absl::Seconds(5), clock_);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+
+  Write(Line("b", "key-b", "admin"));
+  // Within the interval the file is not looked at.
+  clock_.Advance(absl::Seconds(4));
+  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  clock_.Advance(absl::Seconds(1));
+  auto current = (*keys)->Current();
+  EXPECT_EQ(current->FindByKey("key-a"), nullptr);
+  ASSERT_NE(current->FindByKey("key-b"), nullptr);
+  EXPECT_EQ((*keys)->reloads(), 1);
+  // Unchanged: not parsed again.
+  clock_.Advance(absl::Seconds(10));
+  (*keys)->Current();
+  EXPECT_EQ((*keys)->reloads(), 1);
+}
+
+TEST_F(ReloadingApiKeysTest, ABrokenEditKeepsThePreviousKeys) {
+  Write(Line("a", "key-a", "reader"));
+  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
+  ASSERT_TRUE(keys.ok());
+  Write("a not-a-hash reader\n");
+  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  std::remove(path_.c_str());
+  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  // Fixed: picked up.
+  Write(Line("a", "key-a2", "reader"));
+  EXPECT_NE((*keys)->Current()->FindByKey("key-a2"), nullptr);
+  EXPECT_EQ((*keys)->reloads(), 1);
+}
+
+TEST_F(ReloadingApiKeysTest, OpenRefusesAMissingOrBrokenFile) {
+  EXPECT_FALSE(
+      ReloadingApiKeys::Open(path_ + ".none", absl::Seconds(1), clock_).ok());
+  Write("a b c d\n");
+  EXPECT_FALSE(ReloadingApiKeys::Open(path_, absl::Seconds(1), clock_).ok());
+}
+
+}  // namespace
+}  // namespace perch::security

@@ -1,0 +1,304 @@
+// Hostile input, end to end: requests over --max_request_bytes, oversized
+// metadata, request bytes that are not a valid message (invalid UTF-8 in a
+// string field), deeply nested and huge JSON from the upstream, and a flood
+// of connections. perch must answer each with the right code and keep
+// serving.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "gtest/gtest.h"
+#include "tests/integration/perch_harness.h"
+#include "tests/integration/security_test_util.h"
+
+namespace perch::testing {
+namespace {
+
+using emulator::FaultRule;
+
+constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
+
+std::unique_ptr<PerchHarness> StartPerch(int64_t max_response_bytes = 0) {
+  HarnessOptions options;
+  if (max_response_bytes > 0) {
+    options.server.upstream_max_response_bytes = max_response_bytes;
+  }
+  return PerchHarness::Start(options);
+}
+
+// An ordinary call. Waits for the channel to be ready: a hostile request
+// may have made perch close that client's connection.
+grpc::Status Timeline(PerchHarness& h) {
+  v1::GetTimelineRequest request;
+  request.set_screen_name("perch_dev");
+  v1::GetTimelineResponse response;
+  auto context = ContextWithTimeout();
+  context->set_wait_for_ready(true);
+  return h.reads().GetTimeline(context.get(), request, &response);
+}
+
+// gRPC refuses metadata over its limit with RESOURCE_EXHAUSTED; when the
+// header block reaches perch before the client learned the limit (the
+// SETTINGS frame), perch closes that client's connection instead, which the
+// sender sees as UNAVAILABLE. Either way nothing reaches a handler.
+void ExpectMetadataRefused(const grpc::Status& status, absl::string_view what) {
+  EXPECT_TRUE(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+              status.error_code() == grpc::StatusCode::UNAVAILABLE)
+      << what << ": " << status.error_code() << " " << status.error_message();
+}
+
+// Sends `bytes` as the request of `method`, bypassing client-side
+// serialization, and returns the status.
+grpc::Status SendRawBytes(grpc::Channel& channel, const std::string& method,
+                          const std::string& bytes) {
+  grpc::GenericStub stub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  absl::Notification done;
+  grpc::Status result;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   result = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return result;
+}
+
+TEST(HostileInput, OversizedRequestMessagesAreRefused) {
+  auto h = StartPerch();
+  ASSERT_NE(h, nullptr);
+  v1::SearchRequest request;
+  request.set_query(std::string(65 * 1024, 'q'));  // over the 64 KiB default
+  v1::SearchResponse response;
+  auto context = ContextWithTimeout();
+  grpc::Status too_big = h->reads().Search(context.get(), request, &response);
+  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << too_big.error_message();
+  // Just under the limit it reaches perch's own validation.
+  request.set_query(std::string(60 * 1024, 'q'));
+  context = ContextWithTimeout();
+  grpc::Status invalid = h->reads().Search(context.get(), request, &response);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+TEST(HostileInput, OversizedMetadataIsRefused) {
+  auto h = StartPerch();
+  ASSERT_NE(h, nullptr);
+  for (size_t size : {size_t{16 * 1024}, size_t{70 * 1024}, size_t{1 << 20}}) {
+    SCOPED_TRACE(size);
+    v1::GetTimelineRequest request;
+    request.set_screen_name("perch_dev");
+    v1::GetTimelineResponse response;
+    auto context = ContextWithTimeout();
+    context->AddMetadata("x-padding", std::string(size, 'm'));
+    ExpectMetadataRefused(
+        h->reads().GetTimeline(context.get(), request, &response), "x-padding");
+    auto key = KeyedContext(std::string(size, 'k'));
+    ExpectMetadataRefused(h->reads().GetTimeline(key.get(), request, &response),
+                          "authorization");
+    // Still serving: a new client gets through (the old connection may be
+    // the one perch closed).
+    auto fresh = v1::ReadService::NewStub(
+        OwnChannel(h->target(), grpc::InsecureChannelCredentials()));
+    auto context_after = ContextWithTimeout();
+    grpc::Status after =
+        fresh->GetTimeline(context_after.get(), request, &response);
+    EXPECT_TRUE(after.ok())
+        << after.error_code() << " " << after.error_message();
+  }
+  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 3);
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+TEST(HostileInput, UnparsableRequestBytesAreInvalidArgument) {
+  auto h = StartPerch();
+  ASSERT_NE(h, nullptr);
+  // GetTimelineRequest.screen_name (field 1, a proto3 string) holding bytes
+  // that are not UTF-8.
+  const std::string invalid_utf8 = std::string("\x0a\x04\xff\xfe\xc0\x80", 6);
+  // A length-delimited field that claims more bytes than there are.
+  const std::string truncated = std::string(
+      "\x0a\x7f"
+      "abc",
+      5);
+  for (const char* method :
+       {"/perch.v1.ReadService/GetTimeline", "/perch.v1.ReadService/Search",
+        "/perch.v1.ReadService/GetFollowers", "/perch.v1.ReadService/GetList",
+        "/perch.v1.TokenService/Obtain", "/perch.v1.TokenService/Invalidate"}) {
+    SCOPED_TRACE(method);
+    for (const std::string& bytes : {invalid_utf8, truncated}) {
+      grpc::Status status = SendRawBytes(*h->channel(), method, bytes);
+      // ObtainRequest/InvalidateRequest have no field 1: UTF-8 cannot be
+      // wrong there (the field is unknown and kept as bytes).
+      if (absl::StrContains(method, "TokenService") && bytes == invalid_utf8) {
+        EXPECT_TRUE(status.ok()) << status.error_message();
+        continue;
+      }
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << status.error_message();
+      EXPECT_EQ(OnlyErrorInfo(status).reason(), "INVALID_REQUEST");
+      auto bad_request = BadRequestOf(status);
+      ASSERT_TRUE(bad_request.has_value());
+      EXPECT_EQ(bad_request->field_violations(0).field(), "request");
+    }
+  }
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+void ExpectMalformedUpstream(const grpc::Status& status,
+                             absl::string_view reason) {
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL)
+      << status.error_message();
+  EXPECT_EQ(OnlyErrorInfo(status).reason(), reason);
+}
+
+TEST(HostileInput, DeeplyNestedUpstreamJsonIsMalformedNeverACrash) {
+  auto h = StartPerch();
+  ASSERT_NE(h, nullptr);
+  constexpr int kDepth = 100000;
+  const std::string arrays =
+      std::string(kDepth, '[') + std::string(kDepth, ']');
+  std::string objects;
+  for (int i = 0; i < kDepth; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(kDepth, '}');
+  std::string tweet_nest = "[{\"id_str\":\"1\",\"user\":";
+  for (int i = 0; i < kDepth; ++i) tweet_nest += "{\"x\":";
+  tweet_nest += "0" + std::string(kDepth, '}') + "}]";
+  // Nested JSON where the token is expected (first: no token is held yet).
+  FaultRule token;
+  token.path_prefix = "/oauth2/token";
+  token.status = 200;
+  token.body = objects;
+  token.times = 1;
+  h->emulator().AddFault(token);
+  v1::ObtainResponse obtained;
+  auto context = ContextWithTimeout();
+  grpc::Status status = h->tokens().Obtain(context.get(), {}, &obtained);
+  ExpectMalformedUpstream(status, "UPSTREAM_MALFORMED_RESPONSE");
+
+  for (const std::string* body :
+       std::vector<const std::string*>{&arrays, &objects, &tweet_nest}) {
+    FaultRule rule;
+    rule.path_prefix = kTimelinePath;
+    rule.status = 200;
+    rule.body = *body;
+    rule.times = 1;
+    h->emulator().AddFault(rule);
+    ExpectMalformedUpstream(Timeline(*h), "UPSTREAM_MALFORMED_RESPONSE");
+  }
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+TEST(HostileInput, HugeUpstreamBodiesAreCutOffAtTheCap) {
+  constexpr int64_t kCap = 1 << 20;
+  auto h = StartPerch(kCap);
+  ASSERT_NE(h, nullptr);
+  // Valid JSON, just too much of it: 8 MiB of minimal tweets.
+  std::string huge = "[";
+  while (huge.size() < 8u * kCap) {
+    absl::StrAppend(&huge, huge.size() > 1 ? "," : "",
+                    R"({"id_str":"1","full_text":"x","user":{"id_str":"2"}})");
+  }
+  huge += "]";
+  FaultRule rule;
+  rule.path_prefix = kTimelinePath;
+  rule.status = 200;
+  rule.body = huge;
+  rule.times = 1;
+  h->emulator().AddFault(rule);
+  ExpectMalformedUpstream(Timeline(*h), "UPSTREAM_RESPONSE_TOO_LARGE");
+  // Not retried: the same request would get the same body.
+  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 1);
+
+  // Big but under the cap: answered (or refused as malformed), never a
+  // crash.
+  std::string big = "[";
+  while (big.size() < kCap / 2) {
+    absl::StrAppend(&big, big.size() > 1 ? "," : "",
+                    R"({"id_str":"1","full_text":"x","user":{"id_str":"2"}})");
+  }
+  big += "]";
+  rule.body = big;
+  h->emulator().AddFault(rule);
+  grpc::Status status = Timeline(*h);
+  EXPECT_TRUE(status.ok() || status.error_code() == grpc::StatusCode::INTERNAL)
+      << status.error_message();
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+// Connects to 127.0.0.1:port, writes `junk` (if any) and returns the socket.
+int RawConnect(int port, absl::string_view junk) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  if (!junk.empty()) {
+    (void)!::send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
+  }
+  return fd;
+}
+
+TEST(HostileInput, AFloodOfConnectionsLeavesPerchServing) {
+  auto h = StartPerch();
+  ASSERT_NE(h, nullptr);
+  const int port = h->server().port();
+  // Bounded: 300 raw sockets (idle, junk, a truncated HTTP/2 preface) held
+  // open at once, plus 50 real clients with a connection each, all while
+  // ordinary calls go on.
+  std::vector<int> sockets;
+  const std::string junks[] = {"", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                               "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00",
+                               std::string(4096, '\xff')};
+  for (int i = 0; i < 300; ++i) {
+    const int fd = RawConnect(port, junks[i % 4]);
+    if (fd >= 0) sockets.push_back(fd);
+  }
+  EXPECT_GE(sockets.size(), 250u);
+
+  constexpr int kClients = 50;
+  std::atomic<int> healthy{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      auto channel =
+          OwnChannel(h->target(), grpc::InsecureChannelCredentials());
+      if (HealthCheck(*channel).ok()) ++healthy;
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(healthy.load(), kClients);
+  EXPECT_TRUE(Timeline(*h).ok());
+
+  for (int fd : sockets) ::close(fd);
+  // Connect-and-drop churn.
+  for (int i = 0; i < 300; ++i) {
+    const int fd = RawConnect(port, junks[i % 4]);
+    if (fd >= 0) ::close(fd);
+  }
+  EXPECT_TRUE(HealthCheck(*h->channel()).ok());
+  EXPECT_TRUE(Timeline(*h).ok());
+}
+
+}  // namespace
+}  // namespace perch::testing

@@ -1,0 +1,482 @@
+// The canary sweep: a perch-server process whose every secret is a canary
+// (consumer key and secret, API keys, the emulator's tokens) is driven
+// through every path there is: start, health, obtain, each read, each error
+// perch can be made to answer, denied callers, invalidate, SIGTERM. No
+// canary may appear in its stdout/stderr or in any byte of any RPC response,
+// status message, error detail or metadata. The same run checks the audit
+// trail: one line per Obtain/Invalidate and per denied call, with the
+// token's fingerprint and never a secret.
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "emulator/emulator.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
+#include "tests/integration/security_test_util.h"
+#include "tests/integration/server_process.h"
+
+namespace perch::testing {
+namespace {
+
+using emulator::FaultRule;
+
+constexpr char kConsumerKey[] = "canaryKEY3f9a1c";
+constexpr char kConsumerSecret[] = "canarySECRET7b21e05d";
+constexpr char kAdminKey[] = "canaryADMINKEY51e2d9";
+constexpr char kReaderKey[] = "canaryREADERKEY0c8a44";
+constexpr char kNoisyKey[] = "canaryNOISYKEY6d3b7f";
+constexpr char kUnknownKey[] = "canaryUNKNOWNKEY2a9e10";
+// Every emulator token starts with this run of 'A's.
+constexpr char kTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
+
+std::string Cert(absl::string_view name) {
+  return absl::StrCat(PERCH_TEST_CERT_DIR, "/", name);
+}
+
+// Everything a client saw from perch.
+class Sweep {
+ public:
+  explicit Sweep(std::shared_ptr<grpc::Channel> channel)
+      : channel_(std::move(channel)) {}
+
+  grpc::Channel& channel() { return *channel_; }
+
+  // Calls `method` with `key` (none if empty) and records what came back.
+  grpc::Status Call(const GuardedMethod& method, absl::string_view key) {
+    auto context = KeyedContext(key);
+    std::string response;
+    grpc::Status status = method.call(*channel_, context.get(), &response);
+    Record(*context, status, response);
+    return status;
+  }
+
+  // A call with its own request, through `call`.
+  template <typename Call>
+  grpc::Status Custom(absl::string_view key, Call call) {
+    auto context = KeyedContext(key);
+    std::string response;
+    grpc::Status status = call(*context, &response);
+    Record(*context, status, response);
+    return status;
+  }
+
+  // `bytes` sent as the request of `method`.
+  grpc::Status Raw(absl::string_view key, const std::string& method,
+                   const std::string& bytes) {
+    return Custom(key, [&](grpc::ClientContext& context, std::string* out) {
+      grpc::GenericStub stub(channel_);
+      grpc::Slice slice(bytes);
+      grpc::ByteBuffer request(&slice, 1);
+      grpc::ByteBuffer response;
+      absl::Notification done;
+      grpc::Status result;
+      stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                     [&](grpc::Status s) {
+                       result = s;
+                       done.Notify();
+                     });
+      done.WaitForNotification();
+      std::vector<grpc::Slice> slices;
+      if (response.Dump(&slices).ok()) {
+        for (const grpc::Slice& s : slices) {
+          out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+      return result;
+    });
+  }
+
+  const std::string& seen() const { return seen_; }
+  int calls() const { return calls_; }
+
+ private:
+  void Record(const grpc::ClientContext& context, const grpc::Status& status,
+              const std::string& response) {
+    ++calls_;
+    absl::StrAppend(&seen_, response, "\n", status.error_message(), "\n",
+                    status.error_details(), "\n");
+    for (const auto* metadata : {&context.GetServerInitialMetadata(),
+                                 &context.GetServerTrailingMetadata()}) {
+      for (const auto& [name, value] : *metadata) {
+        absl::StrAppend(&seen_, absl::string_view(name.data(), name.size()),
+                        ": ", absl::string_view(value.data(), value.size()),
+                        "\n");
+      }
+    }
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string seen_;
+  int calls_ = 0;
+};
+
+const GuardedMethod& Method(absl::string_view name) {
+  static const auto* methods =
+      new std::vector<GuardedMethod>(AllGuardedMethods());
+  for (const GuardedMethod& m : *methods) {
+    if (m.name == name) return m;
+  }
+  std::abort();
+}
+
+FaultRule Fault(const char* path, int status, int code = 0, int times = 1) {
+  FaultRule rule;
+  rule.path_prefix = path;
+  rule.status = status;
+  rule.error_code = code;
+  if (code != 0) rule.error_message = "injected";
+  rule.times = times;
+  return rule;
+}
+
+std::vector<std::string> AuditLines(const std::string& output) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    const size_t at = line.find("AUDIT {");
+    if (at != absl::string_view::npos) lines.emplace_back(line.substr(at));
+  }
+  return lines;
+}
+
+int CountWith(const std::vector<std::string>& lines,
+              std::vector<std::string> parts) {
+  int n = 0;
+  for (const std::string& line : lines) {
+    bool all = true;
+    for (const std::string& p : parts) all = all && absl::StrContains(line, p);
+    if (all) ++n;
+  }
+  return n;
+}
+
+TEST(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.app_key = kConsumerKey;
+  emulator_options.app_secret = kConsumerSecret;
+  auto emulator = emulator::Emulator::Start(emulator_options);
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  emulator::Emulator& upstream = **emulator;
+
+  TempDir dir;
+  dir.Write("callers", absl::StrCat(CallerLine("ops", kAdminKey, "admin"),
+                                    CallerLine("reports", kReaderKey, "reader"),
+                                    CallerLine("noisy", kNoisyKey, "reader",
+                                               "rate=0.001 burst=1")));
+  ServerProcess server(
+      {"--listen=127.0.0.1:0", "--shutdown_grace=10s",
+       absl::StrCat("--tls_cert_file=", Cert("server.pem")),
+       absl::StrCat("--tls_key_file=", Cert("server.key")),
+       absl::StrCat("--api_keys_file=", dir.File("callers")),
+       "--upstream_max_response_bytes=1048576"},
+      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
+       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
+       absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
+  const int port = server.WaitForPort(absl::Seconds(20));
+  ASSERT_GT(port, 0) << "server output withheld (it might hold secrets)";
+  Sweep sweep(OwnChannel(absl::StrCat("127.0.0.1:", port),
+                         TlsCredentials(Cert("ca.pem"))));
+  ASSERT_TRUE(HealthCheck(sweep.channel()).ok());
+  int expected_audit = 0;
+
+  // Denied: no key, an unknown key, a malformed header, the wrong role.
+  for (const GuardedMethod& m : AllGuardedMethods()) {
+    EXPECT_EQ(sweep.Call(m, "").error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(sweep.Call(m, kUnknownKey).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    expected_audit += 2;
+  }
+  // "Basic <reader key>": a header that is not "Bearer <key>".
+  EXPECT_EQ(sweep
+                .Custom("",
+                        [&](grpc::ClientContext& c, std::string* out) {
+                          c.AddMetadata("authorization",
+                                        absl::StrCat("Basic ", kReaderKey));
+                          return Method("Search").call(sweep.channel(), &c,
+                                                       out);
+                        })
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ++expected_audit;
+  for (const char* name : {"Obtain", "Invalidate"}) {
+    EXPECT_EQ(sweep.Call(Method(name), kReaderKey).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    ++expected_audit;
+  }
+
+  // Obtain, then every read.
+  v1::ObtainResponse obtained;
+  ASSERT_TRUE(sweep
+                  .Custom(kAdminKey,
+                          [&](grpc::ClientContext& c, std::string* out) {
+                            auto stub = v1::TokenService::NewStub(
+                                std::shared_ptr<grpc::Channel>(
+                                    &sweep.channel(), [](grpc::Channel*) {}));
+                            grpc::Status s = stub->Obtain(&c, {}, &obtained);
+                            *out = obtained.SerializeAsString();
+                            return s;
+                          })
+                  .ok());
+  ++expected_audit;
+  const std::string fingerprint = obtained.token_fingerprint();
+  ASSERT_EQ(fingerprint.size(), 12u);
+  for (const char* name :
+       {"GetTimeline", "Search", "GetFollowers", "GetList"}) {
+    grpc::Status s = sweep.Call(Method(name), kReaderKey);
+    EXPECT_TRUE(s.ok()) << name << ": " << s.error_message();
+  }
+  auto reads = v1::ReadService::NewStub(
+      std::shared_ptr<grpc::Channel>(&sweep.channel(), [](grpc::Channel*) {}));
+  EXPECT_TRUE(sweep
+                  .Custom(kReaderKey,
+                          [&](grpc::ClientContext& c, std::string* out) {
+                            v1::GetFollowersRequest q;
+                            q.set_screen_name("perch_dev");
+                            q.set_ids_only(true);
+                            v1::GetFollowersResponse r;
+                            grpc::Status s = reads->GetFollowers(&c, q, &r);
+                            *out = r.SerializeAsString();
+                            return s;
+                          })
+                  .ok());
+  EXPECT_TRUE(sweep
+                  .Custom(kReaderKey,
+                          [&](grpc::ClientContext& c, std::string* out) {
+                            v1::GetListRequest q;
+                            q.mutable_slug()->set_owner_screen_name(
+                                "perch_dev");
+                            q.mutable_slug()->set_slug("engineering");
+                            q.set_view(v1::GetListRequest::VIEW_MEMBERS);
+                            v1::GetListResponse r;
+                            grpc::Status s = reads->GetList(&c, q, &r);
+                            *out = r.SerializeAsString();
+                            return s;
+                          })
+                  .ok());
+
+  // Every error perch can be made to answer on a read.
+  EXPECT_EQ(sweep
+                .Custom(kReaderKey,
+                        [&](grpc::ClientContext& c, std::string* out) {
+                          v1::GetTimelineRequest q;
+                          q.set_screen_name("perch_dev");
+                          q.set_page_size(100000);
+                          v1::GetTimelineResponse r;
+                          grpc::Status s = reads->GetTimeline(&c, q, &r);
+                          *out = r.SerializeAsString();
+                          return s;
+                        })
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(sweep
+                .Raw(kReaderKey, "/perch.v1.ReadService/Search",
+                     std::string("\x0a\x02\xff\xfe", 4))
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  struct Injected {
+    const char* method;
+    FaultRule rule;
+    grpc::StatusCode code;
+  };
+  FaultRule malformed;
+  malformed.path_prefix = "/1.1/statuses/user_timeline.json";
+  malformed.malformed_body = true;
+  malformed.times = 1;
+  FaultRule huge = Fault("/1.1/search/tweets.json", 200);
+  huge.body = absl::StrCat("[", std::string(2 << 20, ' '), "]");
+  const std::vector<Injected> injected = {
+      {"GetTimeline", Fault("/1.1/statuses/user_timeline.json", 404, 34),
+       grpc::StatusCode::NOT_FOUND},
+      {"Search", Fault("/1.1/search/tweets.json", 429, 88),
+       grpc::StatusCode::RESOURCE_EXHAUSTED},
+      {"GetFollowers", Fault("/1.1/followers/", 403, 220),
+       grpc::StatusCode::PERMISSION_DENIED},
+      {"GetFollowers", Fault("/1.1/followers/", 403, 63),
+       grpc::StatusCode::FAILED_PRECONDITION},
+      {"GetList", Fault("/1.1/lists/", 503, 0, /*times=*/0),
+       grpc::StatusCode::UNAVAILABLE},
+      {"GetList", Fault("/1.1/lists/", 400, 215), grpc::StatusCode::INTERNAL},
+      {"GetTimeline", malformed, grpc::StatusCode::INTERNAL},
+      {"Search", huge, grpc::StatusCode::INTERNAL},
+  };
+  for (const Injected& i : injected) {
+    upstream.AddFault(i.rule);
+    grpc::Status s = sweep.Call(Method(i.method), kReaderKey);
+    EXPECT_EQ(s.error_code(), i.code) << i.method << ": " << s.error_message();
+    upstream.ClearFaults();
+  }
+  // The token revoked behind perch's back: a read re-obtains and succeeds.
+  upstream.RevokeCurrentToken();
+  EXPECT_TRUE(sweep.Call(Method("GetTimeline"), kReaderKey).ok());
+  // The per-caller quota.
+  EXPECT_TRUE(sweep.Call(Method("Search"), kNoisyKey).ok());
+  EXPECT_EQ(sweep.Call(Method("Search"), kNoisyKey).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ++expected_audit;
+
+  // Invalidate; the app's credentials rejected on the next obtain; an
+  // invalidation the upstream refuses.
+  v1::InvalidateResponse invalidated;
+  ASSERT_TRUE(sweep
+                  .Custom(kAdminKey,
+                          [&](grpc::ClientContext& c, std::string* out) {
+                            auto stub = v1::TokenService::NewStub(
+                                std::shared_ptr<grpc::Channel>(
+                                    &sweep.channel(), [](grpc::Channel*) {}));
+                            grpc::Status s =
+                                stub->Invalidate(&c, {}, &invalidated);
+                            *out = invalidated.SerializeAsString();
+                            return s;
+                          })
+                  .ok());
+  ++expected_audit;
+  upstream.AddFault(Fault("/oauth2/token", 403, 99));
+  EXPECT_EQ(sweep.Call(Method("Obtain"), kAdminKey).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ++expected_audit;
+  upstream.ClearFaults();
+  EXPECT_TRUE(sweep.Call(Method("Obtain"), kAdminKey).ok());
+  ++expected_audit;
+  upstream.RevokeCurrentToken();
+  EXPECT_EQ(sweep.Call(Method("Invalidate"), kAdminKey).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ++expected_audit;
+
+  // Shutdown.
+  server.Signal(SIGTERM);
+  ASSERT_TRUE(server.Exited(absl::Seconds(20)));
+  EXPECT_EQ(server.exit_code(), 0);
+
+  const std::string output = server.Output();
+  const std::string basic =
+      absl::Base64Escape(absl::StrCat(kConsumerKey, ":", kConsumerSecret));
+  struct Canary {
+    const char* what;
+    std::string value;
+  };
+  const std::vector<Canary> canaries = {
+      {"consumer key", kConsumerKey},
+      {"consumer secret", kConsumerSecret},
+      {"basic credentials", basic},
+      {"bearer token", kTokenPrefix},
+      {"admin API key", kAdminKey},
+      {"reader API key", kReaderKey},
+      {"noisy API key", kNoisyKey},
+      {"unknown API key", kUnknownKey},
+      {"API key hash", KeyHash(kAdminKey)},
+  };
+  // Messages name the canary, never print it or the text around it.
+  for (const Canary& c : canaries) {
+    EXPECT_FALSE(absl::StrContains(output, c.value))
+        << c.what << " in the server's output";
+    EXPECT_FALSE(absl::StrContains(sweep.seen(), c.value))
+        << c.what << " in an RPC response, status or metadata";
+  }
+  EXPECT_GE(sweep.calls(), 35);
+
+  // The audit trail.
+  const std::vector<std::string> audit = AuditLines(output);
+  EXPECT_EQ(static_cast<int>(audit.size()), expected_audit);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"ops")",
+                              R"("method":"perch.v1.TokenService/Obtain")",
+                              R"("outcome":"OK")",
+                              absl::StrCat(R"("token_fingerprint":")",
+                                           fingerprint, R"(")")}),
+            1);
+  EXPECT_EQ(
+      CountWith(audit, {R"("caller":"ops")",
+                        R"("method":"perch.v1.TokenService/Invalidate")",
+                        R"("outcome":"OK")",
+                        absl::StrCat(R"("token_fingerprint":")",
+                                     invalidated.token_fingerprint(), R"(")")}),
+      1);
+  EXPECT_EQ(
+      CountWith(audit, {R"("caller":"ops")", R"("outcome":"UNAUTHENTICATED")",
+                        R"("reason":"APP_CREDENTIALS_REJECTED")"}),
+      1);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"ops")",
+                              R"("outcome":"FAILED_PRECONDITION")",
+                              R"("reason":"TOKEN_NOT_INVALIDATED")"}),
+            1);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"")", R"("credential":"none")",
+                              R"("reason":"CALLER_UNAUTHENTICATED")"}),
+            6);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"")", R"("credential":"api_key")",
+                              R"("reason":"CALLER_UNAUTHENTICATED")"}),
+            7);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"reports")",
+                              R"("outcome":"PERMISSION_DENIED")",
+                              R"("reason":"CALLER_NOT_PERMITTED")"}),
+            2);
+  EXPECT_EQ(CountWith(audit, {R"("caller":"noisy")",
+                              R"("method":"perch.v1.ReadService/Search")",
+                              R"("outcome":"RESOURCE_EXHAUSTED")",
+                              R"("reason":"CALLER_QUOTA_EXCEEDED")"}),
+            1);
+  EXPECT_EQ(CountWith(audit, {R"("peer":"ipv4:127.0.0.1:)"}), expected_audit);
+  EXPECT_TRUE(absl::StrContains(output, "received SIGTERM"));
+}
+
+// Without caller authentication perch starts only when told to, and says
+// what it refuses in one line; a plain-http upstream that is not loopback is
+// refused too (the consumer secret would cross the network in clear).
+TEST(StartupSecurity, RefusesUnauthenticatedOrCleartextSetupsInOneLine) {
+  const std::vector<std::string> env = {
+      absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
+      absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret)};
+  struct Case {
+    std::vector<std::string> args;
+    std::string line;
+  };
+  const std::vector<Case> cases = {
+      {{"--listen=127.0.0.1:0"},
+       "perch-server: no caller authentication configured: set "
+       "--api_keys_file (and optionally --client_ca_file), or pass "
+       "--insecure_no_auth to let anyone who reaches the port call every "
+       "method\n"},
+      {{"--listen=127.0.0.1:0", "--insecure_no_auth",
+        "--api_base_url=http://api.twitter.com"},
+       "perch-server: --api_base_url must be https:// unless its host is "
+       "loopback (127.0.0.0/8, ::1, localhost): perch sends the consumer "
+       "secret and the bearer token to it\n"},
+      {{"--listen=127.0.0.1:0", "--client_ca_file=/dev/null",
+        "--tls_cert_file=/dev/null", "--tls_key_file=/dev/null"},
+       "perch-server: --client_ca_file needs --api_keys_file: its mtls: lines "
+       "map certificate identities to roles\n"},
+  };
+  for (const Case& c : cases) {
+    ServerProcess server(c.args, env);
+    ASSERT_TRUE(server.Exited(absl::Seconds(20)));
+    EXPECT_EQ(server.exit_code(), 2);
+    EXPECT_EQ(server.Output(), c.line);
+  }
+}
+
+TEST(StartupSecurity, InsecureNoAuthWarnsAtStart) {
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.app_key = kConsumerKey;
+  emulator_options.app_secret = kConsumerSecret;
+  auto emulator = emulator::Emulator::Start(emulator_options);
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  ServerProcess server(
+      {"--listen=127.0.0.1:0", "--insecure_no_auth"},
+      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
+       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
+       absl::StrCat("PERCH_API_BASE_URL=", (*emulator)->base_url())});
+  ASSERT_GT(server.WaitForPort(absl::Seconds(20)), 0);
+  EXPECT_TRUE(absl::StrContains(server.Output(),
+                                "WARNING --insecure_no_auth: callers are NOT "
+                                "authenticated"));
+  server.Signal(SIGTERM);
+  ASSERT_TRUE(server.Exited(absl::Seconds(20)));
+  EXPECT_EQ(server.exit_code(), 0);
+}
+
+}  // namespace
+}  // namespace perch::testing

@@ -1,0 +1,239 @@
+// Helpers for the caller-security suites: callers files written the way
+// Kubernetes updates a mounted Secret, API-key metadata, TLS channels, and
+// every perch.v1 method called by name. Header-only; tests only.
+#ifndef PERCH_TESTS_INTEGRATION_SECURITY_TEST_UTIL_H_
+#define PERCH_TESTS_INTEGRATION_SECURITY_TEST_UTIL_H_
+
+#include <openssl/sha.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "perch/v1/read_service.grpc.pb.h"
+#include "perch/v1/token_service.grpc.pb.h"
+
+namespace perch::testing {
+
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A fresh directory under the test's temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = absl::StrCat(::testing::TempDir(), "/perch_sec_XXXXXX");
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+  std::string File(absl::string_view name) const {
+    return absl::StrCat(path_, "/", name);
+  }
+
+  // Replaces `name` atomically (a new file renamed over it), as a
+  // Kubernetes Secret update does.
+  void Write(absl::string_view name, absl::string_view content) const {
+    const std::string tmp = File(absl::StrCat(name, ".tmp"));
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << content;
+    }
+    ASSERT_EQ(std::rename(tmp.c_str(), File(name).c_str()), 0);
+  }
+
+ private:
+  std::string path_;
+};
+
+// The callers-file column for an API key: its SHA-256 in hex.
+inline std::string KeyHash(absl::string_view key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+         digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+inline std::string CallerLine(absl::string_view name, absl::string_view key,
+                              absl::string_view roles,
+                              absl::string_view options = "") {
+  return absl::StrCat(name, " ", KeyHash(key), " ", roles,
+                      options.empty() ? "" : " ", options, "\n");
+}
+
+// A context with a deadline and, when `api_key` is not empty, the key as
+// "authorization: Bearer <key>".
+inline std::unique_ptr<grpc::ClientContext> KeyedContext(
+    absl::string_view api_key, absl::Duration timeout = absl::Seconds(10)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!api_key.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", api_key));
+  }
+  return context;
+}
+
+// A channel with its own connection (no subchannel shared with other
+// channels), so each one makes its own handshake.
+inline std::shared_ptr<grpc::Channel> OwnChannel(
+    const std::string& target,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // The test server certificates name localhost (and 127.0.0.1).
+  args.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel(target, credentials, args);
+}
+
+// TLS credentials trusting `ca_file`, presenting `cert`/`key` if given.
+inline std::shared_ptr<grpc::ChannelCredentials> TlsCredentials(
+    const std::string& ca_file, const std::string& cert_file = "",
+    const std::string& key_file = "") {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ReadWholeFile(ca_file);
+  if (!cert_file.empty()) {
+    options.pem_cert_chain = ReadWholeFile(cert_file);
+    options.pem_private_key = ReadWholeFile(key_file);
+  }
+  return grpc::SslCredentials(options);
+}
+
+// Every perch.v1 method, called with a valid request: the methods the gate
+// guards, by name.
+struct GuardedMethod {
+  std::string name;
+  bool admin;  // needs the admin role
+  std::function<grpc::Status(grpc::Channel&, grpc::ClientContext*,
+                             std::string* response_bytes)>
+      call;
+};
+
+inline std::vector<GuardedMethod> AllGuardedMethods() {
+  auto tokens = [](grpc::Channel& c) {
+    return v1::TokenService::NewStub(
+        std::shared_ptr<grpc::Channel>(&c, [](grpc::Channel*) {}));
+  };
+  auto reads = [](grpc::Channel& c) {
+    return v1::ReadService::NewStub(
+        std::shared_ptr<grpc::Channel>(&c, [](grpc::Channel*) {}));
+  };
+  return {
+      {"Obtain", true,
+       [tokens](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::ObtainResponse r;
+         grpc::Status s = tokens(c)->Obtain(ctx, {}, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+      {"Invalidate", true,
+       [tokens](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::InvalidateResponse r;
+         grpc::Status s = tokens(c)->Invalidate(ctx, {}, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+      {"GetTimeline", false,
+       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::GetTimelineRequest q;
+         q.set_screen_name("perch_dev");
+         q.set_page_size(5);
+         v1::GetTimelineResponse r;
+         grpc::Status s = reads(c)->GetTimeline(ctx, q, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+      {"Search", false,
+       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::SearchRequest q;
+         q.set_query("perch");
+         q.set_page_size(5);
+         v1::SearchResponse r;
+         grpc::Status s = reads(c)->Search(ctx, q, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+      {"GetFollowers", false,
+       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::GetFollowersRequest q;
+         q.set_screen_name("perch_dev");
+         q.set_page_size(5);
+         v1::GetFollowersResponse r;
+         grpc::Status s = reads(c)->GetFollowers(ctx, q, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+      {"GetList", false,
+       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
+         v1::GetListRequest q;
+         q.mutable_slug()->set_owner_screen_name("perch_dev");
+         q.mutable_slug()->set_slug("engineering");
+         q.set_page_size(5);
+         v1::GetListResponse r;
+         grpc::Status s = reads(c)->GetList(ctx, q, &r);
+         if (out) *out = r.SerializeAsString();
+         return s;
+       }},
+  };
+}
+
+// grpc.health.v1.Health/Check for the whole server, with no credentials.
+inline grpc::Status HealthCheck(grpc::Channel& channel) {
+  grpc::TemplatedGenericStub<grpc::health::v1::HealthCheckRequest,
+                             grpc::health::v1::HealthCheckResponse>
+      stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  absl::Notification done;
+  grpc::Status result;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   result = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (result.ok() &&
+      response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "not SERVING");
+  }
+  return result;
+}
+
+// Calls `attempt` until it returns true or `timeout` passes; true if it did.
+inline bool Eventually(const std::function<bool()>& attempt,
+                       absl::Duration timeout = absl::Seconds(20)) {
+  const absl::Time end = absl::Now() + timeout;
+  while (true) {
+    if (attempt()) return true;
+    if (absl::Now() >= end) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+}  // namespace perch::testing
+
+#endif  // PERCH_TESTS_INTEGRATION_SECURITY_TEST_UTIL_H_

@@ -74,6 +74,17 @@ absl::Status ReadNullableString(JsonValue& value, absl::string_view field,
                                 std::string* out);
 absl::Status ReadNullableInt64(JsonValue& value, absl::string_view field,
                                int64_t* out);
+
+// Reads a nullable count and, when the read succeeds, stores it with `set`
+// (a proto setter such as &Tweet::set_retweet_count); null stores 0.
+template <typename Message>
+absl::Status ReadCount(JsonValue& value, absl::string_view field, Message* out,
+                       void (Message::*set)(int64_t)) {
+  int64_t count = 0;
+  absl::Status status = ReadNullableInt64(value, field, &count);
+  if (status.ok()) (out->*set)(count);
+  return status;
+}
 absl::Status ReadNullableBool(JsonValue& value, absl::string_view field,
                               bool* out);
 // An id from an "*_str" field: a non-empty run of decimal digits, copied as

@@ -158,16 +158,17 @@ class TweetReader {
       return ReadNullableString(value, ".lang", out_->mutable_lang());
     }
     if (key == "reply_count") {
-      return Count(value, ".reply_count", &Tweet::set_reply_count);
+      return ReadCount(value, ".reply_count", out_, &Tweet::set_reply_count);
     }
     if (key == "retweet_count") {
-      return Count(value, ".retweet_count", &Tweet::set_retweet_count);
+      return ReadCount(value, ".retweet_count", out_,
+                       &Tweet::set_retweet_count);
     }
     if (key == "quote_count") {
-      return Count(value, ".quote_count", &Tweet::set_quote_count);
+      return ReadCount(value, ".quote_count", out_, &Tweet::set_quote_count);
     }
     if (key == "favorite_count") {
-      return Count(value, ".favorite_count", &Tweet::set_like_count);
+      return ReadCount(value, ".favorite_count", out_, &Tweet::set_like_count);
     }
     if (key == "in_reply_to_status_id_str") {
       return ReadNullableId(value, ".in_reply_to_status_id_str",
@@ -212,14 +213,6 @@ class TweetReader {
   }
 
  private:
-  absl::Status Count(JsonValue& value, absl::string_view field,
-                     void (Tweet::*set)(int64_t)) {
-    int64_t count = 0;
-    absl::Status status = ReadNullableInt64(value, field, &count);
-    if (status.ok()) (out_->*set)(count);
-    return status;
-  }
-
   // A nested tweet, or null (then the field stays unset).
   template <typename MutableFn>
   absl::Status Nested(JsonValue& value, absl::string_view field,

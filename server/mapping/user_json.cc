@@ -44,16 +44,18 @@ class UserReader {
           value, ".created_at", [this] { return out_->mutable_created_at(); });
     }
     if (key == "followers_count") {
-      return Count(value, ".followers_count", &User::set_followers_count);
+      return ReadCount(value, ".followers_count", out_,
+                       &User::set_followers_count);
     }
     if (key == "friends_count") {
-      return Count(value, ".friends_count", &User::set_following_count);
+      return ReadCount(value, ".friends_count", out_,
+                       &User::set_following_count);
     }
     if (key == "listed_count") {
-      return Count(value, ".listed_count", &User::set_listed_count);
+      return ReadCount(value, ".listed_count", out_, &User::set_listed_count);
     }
     if (key == "statuses_count") {
-      return Count(value, ".statuses_count", &User::set_tweet_count);
+      return ReadCount(value, ".statuses_count", out_, &User::set_tweet_count);
     }
     if (key == "verified") {
       return Flag(value, ".verified", &User::set_verified);
@@ -74,14 +76,6 @@ class UserReader {
   }
 
  private:
-  absl::Status Count(JsonValue& value, absl::string_view field,
-                     void (User::*set)(int64_t)) {
-    int64_t count = 0;
-    absl::Status status = ReadNullableInt64(value, field, &count);
-    if (status.ok()) (out_->*set)(count);
-    return status;
-  }
-
   absl::Status Flag(JsonValue& value, absl::string_view field,
                     void (User::*set)(bool)) {
     bool flag = false;

@@ -103,12 +103,15 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
 
   http::CurlMultiTransport::Options transport_options;
   transport_options.ca_file = config.ca_file;
-  transport_options.max_host_connections = config.upstream_max_connections;
   transport_options.max_response_bytes = config.upstream_max_response_bytes;
-  if (config.upstream_max_connections == 0 &&
-      absl::StartsWith(config.api_base_url, "https://")) {
-    transport_options.max_host_connections = 8;
-  }
+  const bool https = absl::StartsWith(config.api_base_url, "https://");
+  const int connections = config.upstream_max_connections > 0
+                              ? config.upstream_max_connections
+                              : (https ? 8 : 512);
+  transport_options.max_host_connections = connections;
+  // libcurl's default of 100 streams per HTTP/2 connection.
+  transport_options.max_active_transfers =
+      static_cast<size_t>(connections) * (https ? 100 : 1);
   auto transport = http::MakeCurlMultiTransport(transport_options);
   if (!transport.ok()) return transport.status();
   server->transport_ = *std::move(transport);

@@ -94,7 +94,7 @@ const std::vector<Flag>& Flags() {
        }},
       {"upstream_max_connections",
        "connections to the upstream host; 0 = 8 for https (HTTP/2), "
-       "unlimited for http (default 0)",
+       "512 for http (default 0); requests beyond them queue",
        false,
        [](ServerConfig& c, const std::string& v) {
          return absl::SimpleAtoi(v, &c.upstream_max_connections) &&

@@ -31,8 +31,10 @@ struct ServerConfig {
   absl::Duration max_call_time = absl::Seconds(30);
   // Connections to the upstream host; 0 picks by scheme: 8 for https (the
   // upstream speaks HTTP/2, and uncapped libcurl opens a connection per
-  // burst request instead of multiplexing), unlimited for plain http
-  // (HTTP/1.1: one request in flight per connection).
+  // burst request instead of multiplexing), 512 for plain http (HTTP/1.1:
+  // one request in flight per connection). Upstream requests beyond what
+  // the connections carry at once (100 streams each over HTTP/2) wait in
+  // perch's queue, in arrival order, within their deadlines.
   int upstream_max_connections = 0;
   // Serve identical reads from memory for this long (0: off). Concurrent
   // identical reads share one upstream call regardless.

@@ -340,6 +340,9 @@ void CurlMultiTransport::Run() {
       }
       running = ProcessCommands();
     }
+    // After the reaping above made room, and after new requests joined the
+    // queue.
+    if (running) LaunchWaiting();
   }
   CancelEverything();
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
@@ -380,28 +383,52 @@ void CurlMultiTransport::Start(std::unique_ptr<Transfer> transfer) {
     Finish(std::move(transfer), TransportFailed("URL is not http or https"));
     return;
   }
-  transfer->easy = AcquireEasy();
-  if (transfer->easy == nullptr) {
-    Finish(std::move(transfer), TransportFailed("curl_easy_init failed"));
+  if (HasFiniteDeadline(transfer->request)) {
+    deadlines_.emplace(transfer->request.deadline, transfer->id);
+  }
+  Transfer& admitted = *transfer;
+  active_.emplace(admitted.id, std::move(transfer));
+  // FIFO: nothing overtakes a request already waiting.
+  if (waiting_.empty() && HasRoom()) {
+    Launch(admitted);
+  } else {
+    waiting_.push_back(admitted.id);
+  }
+}
+
+bool CurlMultiTransport::HasRoom() const {
+  return options_.max_active_transfers == 0 ||
+         in_multi_count_ < options_.max_active_transfers;
+}
+
+void CurlMultiTransport::LaunchWaiting() {
+  while (!waiting_.empty() && HasRoom()) {
+    const RequestId id = waiting_.front();
+    waiting_.pop_front();
+    if (auto it = active_.find(id); it != active_.end()) Launch(*it->second);
+  }
+}
+
+void CurlMultiTransport::Launch(Transfer& transfer) {
+  const RequestId id = transfer.id;
+  transfer.easy = AcquireEasy();
+  if (transfer.easy == nullptr) {
+    Finish(Detach(id), TransportFailed("curl_easy_init failed"));
     return;
   }
-  if (absl::Status status = Configure(*transfer); !status.ok()) {
-    Finish(std::move(transfer), std::move(status));
+  if (absl::Status status = Configure(transfer); !status.ok()) {
+    Finish(Detach(id), std::move(status));
     return;
   }
-  if (CURLMcode code = curl_multi_add_handle(multi_, transfer->easy);
+  if (CURLMcode code = curl_multi_add_handle(multi_, transfer.easy);
       code != CURLM_OK) {
-    Finish(std::move(transfer),
+    Finish(Detach(id),
            TransportFailed(absl::StrCat("curl_multi_add_handle failed: ",
                                         curl_multi_strerror(code))));
     return;
   }
-  transfer->in_multi = true;
-  if (HasFiniteDeadline(transfer->request)) {
-    deadlines_.emplace(transfer->request.deadline, transfer->id);
-  }
-  const RequestId id = transfer->id;
-  active_.emplace(id, std::move(transfer));
+  transfer.in_multi = true;
+  ++in_multi_count_;
 }
 
 absl::Status CurlMultiTransport::Configure(Transfer& transfer) {
@@ -566,6 +593,7 @@ std::unique_ptr<CurlMultiTransport::Transfer> CurlMultiTransport::Detach(
   if (transfer->in_multi) {
     curl_multi_remove_handle(multi_, transfer->easy);
     transfer->in_multi = false;
+    --in_multi_count_;
   }
   if (HasFiniteDeadline(transfer->request)) {
     deadlines_.erase({transfer->request.deadline, id});

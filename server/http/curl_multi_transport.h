@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -50,13 +51,23 @@ class CurlMultiTransport final : public HttpTransport {
     std::string user_agent = "perch/0.1";
     // Caps on open connections, per host and in total; 0 means unlimited.
     // Requests beyond a cap wait in libcurl's queue (their deadlines still
-    // apply). Over HTTP/1.1 every request in flight needs a connection of its
+    // apply; max_active_transfers keeps that queue short). Over HTTP/1.1 every request in flight needs a connection of its
     // own, so the cap is a concurrency cap. Over HTTP/2, uncapped, a burst
     // past one connection's stream limit (often 100) makes libcurl 7.88 open
     // a connection per waiting request (1,000 at once: ~700 TLS handshakes);
     // a cap of a few connections keeps the burst multiplexed on those.
     long max_host_connections = 0;
     long max_total_connections = 0;
+    // Most requests inside libcurl at once; 0 means no cap. The rest wait in
+    // the transport's own FIFO queue, where deadlines and Cancel() still
+    // apply, and start as earlier ones finish. libcurl 7.88 walks every
+    // connection to the host for each request it starts, and rescans its
+    // own pending list the same way: with 10,000 requests handed to it, those
+    // walks took a third of the server's CPU and stalled completions for
+    // seconds (docs/performance.md). Set it to what the connection caps can
+    // carry at once: max_host_connections over HTTP/1.1, times the streams
+    // per connection over HTTP/2.
+    size_t max_active_transfers = 0;
     // HTTP/2 streams per connection before libcurl opens another one;
     // 0 keeps libcurl's default (100).
     long max_concurrent_streams = 0;
@@ -97,12 +108,19 @@ class CurlMultiTransport final : public HttpTransport {
   int NextWaitMillis() const;
   // False once the destructor asked the loop to stop.
   bool ProcessCommands();
+  // Admits a new request: hands it to libcurl, or queues it when
+  // max_active_transfers are already there.
   void Start(std::unique_ptr<Transfer> transfer);
+  // Hands an admitted, queued request to libcurl.
+  void Launch(Transfer& transfer);
+  // Launches queued requests while there is room.
+  void LaunchWaiting();
+  bool HasRoom() const;
   absl::Status Configure(Transfer& transfer);
   void ReapCompleted();
   void ExpireDeadlines();
   void CancelEverything();
-  // Takes an active transfer out of the multi handle and the tables.
+  // Takes an admitted transfer out of the multi handle and the tables.
   std::unique_ptr<Transfer> Detach(RequestId id);
   // Recycles the transfer's handles, then runs its callback.
   void Finish(std::unique_ptr<Transfer> transfer,
@@ -123,7 +141,13 @@ class CurlMultiTransport final : public HttpTransport {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   // I/O thread state.
+  // Every admitted transfer, launched or waiting.
   absl::flat_hash_map<RequestId, std::unique_ptr<Transfer>> active_;
+  // Admitted but not yet launched, oldest first. Ids of transfers that left
+  // while waiting (cancelled, expired) stay here until they reach the front,
+  // where Launch skips them.
+  std::deque<RequestId> waiting_;
+  size_t in_multi_count_ = 0;
   // (deadline, id) of active transfers with a finite deadline: the loop
   // enforces deadlines itself too, because libcurl does not time out a
   // transfer still queued for a connection.

@@ -450,6 +450,82 @@ TEST_F(CurlMultiTransportTest, MaxHostConnectionsCapsConnections) {
   EXPECT_LE(server_->connections_accepted(), 4);
 }
 
+TEST_F(CurlMultiTransportTest, MaxActiveTransfersQueuesTheRestInOrder) {
+  StartServer([](const ReceivedRequest& request) {
+    return ScriptedReply::Ok(request.target);
+  });
+  CurlMultiTransport::Options options;
+  options.max_active_transfers = 1;  // and no connection cap in libcurl
+  StartTransport(options);
+  std::vector<std::shared_ptr<Outcome>> outcomes;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i) {
+    sent.push_back(absl::StrCat("/", i));
+    outcomes.push_back(Send(Get(server_->Url(sent.back()))));
+  }
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(outcomes[i]->Wait()) << i;
+    ASSERT_TRUE(outcomes[i]->result.ok()) << outcomes[i]->result.status();
+    EXPECT_EQ(outcomes[i]->result->body, sent[i]);
+  }
+  // One at a time, first in first out, so one connection carried them all.
+  std::vector<std::string> seen;
+  for (const ReceivedRequest& r : server_->requests()) seen.push_back(r.target);
+  EXPECT_EQ(seen, sent);
+  EXPECT_EQ(server_->connections_accepted(), 1);
+}
+
+TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
+  StartServer([](const ReceivedRequest& request) {
+    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
+    return ScriptedReply::Ok("fast");
+  });
+  CurlMultiTransport::Options options;
+  options.max_active_transfers = 1;
+  StartTransport(options);
+  HttpTransport::RequestId slow_id = 0;
+  auto slow = Send(Get(server_->Url("/slow")), &slow_id);
+  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+
+  // The one slot is taken: these wait in the transport's queue.
+  HttpRequest expiring = Get(server_->Url("/expiring"));
+  expiring.deadline = absl::Now() + absl::Milliseconds(300);
+  auto expired = Send(std::move(expiring));
+  HttpTransport::RequestId cancelled_id = 0;
+  auto cancelled = Send(Get(server_->Url("/cancelled")), &cancelled_id);
+  auto left = Send(Get(server_->Url("/left")));
+  transport_->Cancel(cancelled_id);
+
+  ASSERT_TRUE(expired->Wait());
+  EXPECT_EQ(expired->result.status().code(),
+            absl::StatusCode::kDeadlineExceeded)
+      << expired->result.status();
+  ASSERT_TRUE(cancelled->Wait());
+  EXPECT_EQ(cancelled->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_FALSE(left->done.HasBeenNotified());
+
+  // Freeing the slot launches the next one still waiting, and only that.
+  transport_->Cancel(slow_id);
+  ASSERT_TRUE(slow->Wait());
+  ASSERT_TRUE(left->Wait());
+  ASSERT_TRUE(left->result.ok()) << left->result.status();
+  std::vector<std::string> targets;
+  for (const ReceivedRequest& r : server_->requests()) {
+    targets.push_back(r.target);
+  }
+  EXPECT_EQ(targets, (std::vector<std::string>{"/slow", "/left"}));
+
+  // Shutting down answers what is still queued.
+  auto busy = Send(Get(server_->Url("/slow")));
+  ASSERT_TRUE(server_->WaitForRequests(3, kWait));
+  auto queued = Send(Get(server_->Url("/queued")));
+  transport_.reset();
+  ASSERT_TRUE(busy->done.HasBeenNotified());
+  ASSERT_TRUE(queued->done.HasBeenNotified());
+  EXPECT_EQ(queued->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(queued->calls.load(), 1);
+}
+
 TEST_F(CurlMultiTransportTest, GzipBodyIsDecoded) {
   const std::string body(10000, 'z');
   StartServer([&body](const ReceivedRequest&) {

@@ -1,6 +1,12 @@
 #include "client/cli_args.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -37,6 +43,11 @@ constexpr FlagSpec kFlags[] = {
     {"server", true, kAnyBits},
     {"timeout", true, kAnyBits},
     {"json", false, kAnyBits},
+    {"tls", false, kAnyBits},
+    {"ca_file", true, kAnyBits},
+    {"cert_file", true, kAnyBits},
+    {"key_file", true, kAnyBits},
+    {"api_key_file", true, kAnyBits},
     {"page_size", true, kPagedBits},
     {"page_token", true, kPagedBits},
     {"all", false, kPagedBits},
@@ -315,6 +326,7 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
   bool no_retweets = false;
   bool ids = false;
   bool members = false;
+  absl::optional<bool> tls;
   for (const RawFlag& flag : flags) {
     const FlagSpec& spec = *flag.spec;
     if ((spec.commands & info->bit) == 0) {
@@ -339,6 +351,16 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
       out.json = boolean;
     } else if (name == "all") {
       out.all = boolean;
+    } else if (name == "tls") {
+      tls = boolean;
+    } else if (name == "ca_file") {
+      out.ca_file = flag.value;
+    } else if (name == "cert_file") {
+      out.cert_file = flag.value;
+    } else if (name == "key_file") {
+      out.key_file = flag.value;
+    } else if (name == "api_key_file") {
+      out.api_key_file = flag.value;
     } else if (name == "page_size") {
       absl::StatusOr<int> n = ParsePageSize(flag.value);
       if (!n.ok()) return n.status();
@@ -382,6 +404,18 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
     }
   }
   if (out.server.empty()) return Usage("--server needs a value");
+  if (!out.cert_file.empty() && out.key_file.empty()) {
+    return Usage(
+        "--cert_file needs --key_file (the certificate's private key)");
+  }
+  if (out.cert_file.empty() && !out.key_file.empty()) {
+    return Usage("--key_file needs --cert_file (the client certificate)");
+  }
+  const bool tls_files = !out.ca_file.empty() || !out.cert_file.empty();
+  if (tls.has_value() && !*tls && tls_files) {
+    return Usage("--tls=false contradicts --ca_file / --cert_file (TLS files)");
+  }
+  out.tls = tls.value_or(false) || tls_files;
 
   // The command's own arguments, then the request.
   const int size = page_size.value_or(0);
@@ -464,6 +498,114 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
   return out;
 }
 
+namespace {
+
+// Larger files are no key, certificate or CA bundle we mean to read.
+constexpr size_t kMaxCredentialFileBytes = 1 << 20;
+
+// The content of `path`, named for errors by the flag that gave it.
+absl::StatusOr<std::string> ReadCredentialFile(absl::string_view flag,
+                                               const std::string& path) {
+  auto cannot = [&](absl::string_view why) {
+    return Usage(absl::StrCat("--", flag, ": cannot read '", path, "': ", why));
+  };
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return cannot(std::strerror(errno));
+  std::string content;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      close(fd);
+      return cannot(std::strerror(error));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > kMaxCredentialFileBytes) {
+      close(fd);
+      return cannot("larger than 1 MiB");
+    }
+  }
+  close(fd);
+  return content;
+}
+
+// A key as sent: one token of printable ASCII (gRPC metadata allows no
+// more, and the server reads "Bearer <key>" as one token). `source` names
+// where it came from; the key itself is never quoted.
+absl::StatusOr<std::string> CheckApiKey(absl::string_view source,
+                                        absl::string_view raw) {
+  absl::string_view key = absl::StripTrailingAsciiWhitespace(raw);
+  if (key.empty()) return Usage(absl::StrCat(source, " holds no API key"));
+  for (char c : key) {
+    if (c <= ' ' || c > '~') {
+      return Usage(absl::StrCat(
+          source,
+          " must hold one API key: printable ASCII without blanks, on one "
+          "line"));
+    }
+  }
+  return std::string(key);
+}
+
+// The PEM file a TLS flag names; `kind` ("CERTIFICATE", "PRIVATE KEY") is
+// the block it must hold.
+absl::StatusOr<std::string> ReadPemFile(absl::string_view flag,
+                                        const std::string& path,
+                                        absl::string_view kind) {
+  absl::StatusOr<std::string> pem = ReadCredentialFile(flag, path);
+  if (!pem.ok()) return pem.status();
+  // "-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", ...
+  const size_t begin = pem->find("-----BEGIN ");
+  if (begin == std::string::npos ||
+      pem->find(absl::StrCat(kind, "-----"), begin) == std::string::npos) {
+    return Usage(absl::StrCat("--", flag, ": '", path, "' holds no PEM ",
+                              absl::AsciiStrToLower(kind)));
+  }
+  return pem;
+}
+
+}  // namespace
+
+absl::StatusOr<ChannelSecurity> LoadChannelSecurity(
+    const CliArgs& args, absl::string_view api_key_env) {
+  ChannelSecurity security;
+  security.tls = args.tls;
+  if (!args.ca_file.empty()) {
+    absl::StatusOr<std::string> pem =
+        ReadPemFile("ca_file", args.ca_file, "CERTIFICATE");
+    if (!pem.ok()) return pem.status();
+    security.pem_root_certs = *std::move(pem);
+  }
+  if (!args.cert_file.empty()) {
+    absl::StatusOr<std::string> pem =
+        ReadPemFile("cert_file", args.cert_file, "CERTIFICATE");
+    if (!pem.ok()) return pem.status();
+    security.pem_cert_chain = *std::move(pem);
+  }
+  if (!args.key_file.empty()) {
+    absl::StatusOr<std::string> pem =
+        ReadPemFile("key_file", args.key_file, "PRIVATE KEY");
+    if (!pem.ok()) return pem.status();
+    security.pem_private_key = *std::move(pem);
+  }
+  absl::StatusOr<std::string> key = std::string();
+  if (!args.api_key_file.empty()) {
+    absl::StatusOr<std::string> content =
+        ReadCredentialFile("api_key_file", args.api_key_file);
+    if (!content.ok()) return content.status();
+    key = CheckApiKey(absl::StrCat("--api_key_file: '", args.api_key_file, "'"),
+                      *content);
+  } else if (!api_key_env.empty()) {
+    key = CheckApiKey(absl::StrCat("$", kApiKeyEnvVar), api_key_env);
+  }
+  if (!key.ok()) return key.status();
+  security.api_key = *std::move(key);
+  return security;
+}
+
 std::string UsageText() {
   return R"(perch: read public Twitter data through a perch gateway.
 
@@ -487,6 +629,15 @@ Flags (any command):
   --timeout=DURATION   deadline per call, e.g. 10s, 500ms (default 10s)
   --json               print each response as one line of proto JSON
 
+Security (any command):
+  --api_key_file=PATH  send the API key held in PATH (default $PERCH_API_KEY)
+                       as "authorization: Bearer <key>" on every call; the
+                       key is never printed
+  --tls                use TLS, trusting the system's CAs (default: plaintext)
+  --ca_file=PATH       trust the PEM CAs in PATH instead (implies --tls)
+  --cert_file=PATH     client certificate chain (PEM) for mutual TLS, with
+  --key_file=PATH      its private key; both or neither (implies --tls)
+
 Paging (timeline, search, followers, list):
   --page_size=N        items per page (the server's default when unset)
   --page_token=T       continue from a previous "next page:" token
@@ -500,7 +651,8 @@ Exit codes:
   0  ok (health: SERVING)
   1  local failure (a response that cannot be printed as JSON, or a
      server that hands back the page token it was given)
-  2  usage error, or INVALID_ARGUMENT / OUT_OF_RANGE from the server
+  2  usage error (also: a --*_file that cannot be read or does not hold
+     what it should), or INVALID_ARGUMENT / OUT_OF_RANGE from the server
   3  NOT_FOUND
   4  PERMISSION_DENIED or UNAUTHENTICATED
   5  RESOURCE_EXHAUSTED (rate limited)

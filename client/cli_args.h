@@ -1,7 +1,8 @@
 // Parses the perch CLI's command line into a CliArgs: the command, the
-// connection flags and the ready-made perch.v1 request. Pure: no I/O, the
-// environment comes in as a parameter. Does not talk to the server; the
-// server still validates ranges (page_size limits, query length).
+// connection flags and the ready-made perch.v1 request. ParseArgs is pure: no
+// I/O, the environment comes in as a parameter; LoadChannelSecurity then
+// reads the files the TLS and API-key flags name. Does not talk to the
+// server; the server still validates ranges (page_size limits, query length).
 #ifndef PERCH_CLIENT_CLI_ARGS_H_
 #define PERCH_CLIENT_CLI_ARGS_H_
 
@@ -19,6 +20,7 @@ namespace perch::client {
 
 inline constexpr absl::string_view kDefaultServer = "localhost:50051";
 inline constexpr absl::string_view kServerEnvVar = "PERCH_SERVER";
+inline constexpr absl::string_view kApiKeyEnvVar = "PERCH_API_KEY";
 
 enum class Command {
   kHelp,
@@ -44,6 +46,18 @@ struct CliArgs {
   // Follow next_page_token until it is empty.
   bool all = false;
 
+  // Where the credentials are; LoadChannelSecurity reads them.
+  // --tls, or implied by any of the files below: a TLS channel.
+  bool tls = false;
+  // --ca_file: PEM CAs to trust instead of the system roots.
+  std::string ca_file;
+  // --cert_file and --key_file (both or neither): a client certificate for
+  // mutual TLS.
+  std::string cert_file;
+  std::string key_file;
+  // --api_key_file: a file holding the API key ($PERCH_API_KEY otherwise).
+  std::string api_key_file;
+
   perch::v1::GetTimelineRequest timeline;
   perch::v1::SearchRequest search;
   perch::v1::GetFollowersRequest followers;
@@ -59,9 +73,31 @@ struct CliArgs {
 // Users are "@name", "name" (a screen name) or all digits (a user id; write
 // "@123" for a screen name made of digits). Lists are all digits (a list id)
 // or "owner/slug" (owner with or without '@'). `--help`, `-h` or `help`
-// anywhere yields Command::kHelp.
+// anywhere yields Command::kHelp. --cert_file and --key_file come together;
+// either, or --ca_file, implies --tls (so --tls=false with them is an
+// error). Files are not opened here.
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
                                   absl::string_view server_env);
+
+// What the channel and each call are secured with: file contents, not paths.
+struct ChannelSecurity {
+  bool tls = false;
+  std::string pem_root_certs;   // "" with tls: the system roots
+  std::string pem_cert_chain;   // "" unless mutual TLS
+  std::string pem_private_key;  // a secret; "" unless mutual TLS
+  // Sent as "authorization: Bearer <api_key>" on every call; "" sends none.
+  // A secret: never printed.
+  std::string api_key;
+};
+
+// Reads the files `args` names and picks the API key: the content of
+// --api_key_file, else `api_key_env` ($PERCH_API_KEY, "" when unset), each
+// with trailing whitespace (the newline) trimmed. INVALID_ARGUMENT with a
+// one-line, user-facing message naming the flag and path when a file cannot
+// be read, holds no PEM certificate / key, or the key is empty or not one
+// token of printable ASCII. Messages never quote file contents or the key.
+absl::StatusOr<ChannelSecurity> LoadChannelSecurity(
+    const CliArgs& args, absl::string_view api_key_env);
 
 // The text `perch --help` prints: commands, flags and exit codes.
 std::string UsageText();

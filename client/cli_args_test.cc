@@ -1,8 +1,13 @@
 #include "client/cli_args.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -10,6 +15,7 @@ namespace perch::client {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 absl::StatusOr<CliArgs> Parse(std::vector<std::string> args,
                               absl::string_view env = "") {
@@ -40,9 +46,12 @@ TEST(CliArgs, HelpFlagsAndWordAnywhere) {
 TEST(CliArgs, UsageTextListsCommandsAndExitCodes) {
   const std::string usage = UsageText();
   for (const char* word :
-       {"timeline", "search", "followers", "list", "token obtain",
-        "token invalidate", "health", "--server", "--timeout", "--json",
-        "--page_size", "--page_token", "--all", "Exit codes", "8  FAILED"}) {
+       {"timeline",     "search",           "followers",     "list",
+        "token obtain", "token invalidate", "health",        "--server",
+        "--timeout",    "--json",           "--page_size",   "--page_token",
+        "--all",        "--api_key_file",   "PERCH_API_KEY", "--tls",
+        "--ca_file",    "--cert_file",      "--key_file",    "Exit codes",
+        "8  FAILED"}) {
     EXPECT_THAT(usage, HasSubstr(word));
   }
 }
@@ -280,6 +289,221 @@ TEST(CliArgs, Health) {
   ExpectUsageError({"health", "a", "b"}, "unexpected argument 'b'");
   ExpectUsageError({"health", "--page_token=x"},
                    "health does not take --page_token");
+}
+
+// A file under the test's temp dir holding `content`, removed at the end.
+class TempFile {
+ public:
+  explicit TempFile(absl::string_view content) {
+    std::string tmpl = absl::StrCat(::testing::TempDir(), "/cli_args_XXXXXX");
+    const int fd = mkstemp(tmpl.data());
+    EXPECT_GE(fd, 0);
+    close(fd);
+    path_ = tmpl;
+    std::ofstream(path_, std::ios::binary | std::ios::trunc) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+constexpr char kPemCert[] =
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+constexpr char kPemKey[] =
+    "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+// Parses `args`, then loads what they name with $PERCH_API_KEY = `key_env`.
+absl::StatusOr<ChannelSecurity> Load(std::vector<std::string> args,
+                                     absl::string_view key_env = "") {
+  absl::StatusOr<CliArgs> parsed = Parse(args);
+  if (!parsed.ok()) return parsed.status();
+  return LoadChannelSecurity(*parsed, key_env);
+}
+
+// Asserts a usage error from loading whose message contains `text` and
+// not `secret`.
+void ExpectLoadError(std::vector<std::string> args, absl::string_view text,
+                     absl::string_view secret = "",
+                     absl::string_view env = "") {
+  absl::StatusOr<ChannelSecurity> loaded = Load(args, env);
+  ASSERT_FALSE(loaded.ok()) << "loaded: " << testing::PrintToString(args);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message(loaded.status().message());
+  EXPECT_THAT(message, HasSubstr(text));
+  if (!secret.empty()) {
+    EXPECT_THAT(message, Not(HasSubstr(secret)));
+  }
+}
+
+TEST(CliArgs, DefaultIsPlaintextWithoutApiKey) {
+  absl::StatusOr<CliArgs> parsed = Parse({"timeline", "@jack"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->tls);
+  EXPECT_EQ(parsed->ca_file, "");
+  EXPECT_EQ(parsed->api_key_file, "");
+  absl::StatusOr<ChannelSecurity> loaded = LoadChannelSecurity(*parsed, "");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_FALSE(loaded->tls);
+  EXPECT_EQ(loaded->pem_root_certs, "");
+  EXPECT_EQ(loaded->pem_cert_chain, "");
+  EXPECT_EQ(loaded->api_key, "");
+}
+
+TEST(CliArgs, SecurityFlagsApplyToEveryCommand) {
+  for (const auto& command :
+       std::vector<std::vector<std::string>>{{"timeline", "@jack"},
+                                             {"search", "q"},
+                                             {"followers", "@jack"},
+                                             {"list", "1"},
+                                             {"token", "obtain"},
+                                             {"token", "invalidate"},
+                                             {"health"}}) {
+    std::vector<std::string> args = command;
+    args.insert(args.end(), {"--tls", "--ca_file=ca.pem", "--cert_file=c.pem",
+                             "--key_file=c.key", "--api_key_file=key"});
+    absl::StatusOr<CliArgs> parsed = Parse(args);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_TRUE(parsed->tls);
+    EXPECT_EQ(parsed->ca_file, "ca.pem");
+    EXPECT_EQ(parsed->cert_file, "c.pem");
+    EXPECT_EQ(parsed->key_file, "c.key");
+    EXPECT_EQ(parsed->api_key_file, "key");
+  }
+}
+
+TEST(CliArgs, TlsFlagOrTlsFilesTurnTlsOn) {
+  absl::StatusOr<CliArgs> parsed = Parse({"health", "--tls"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->tls);
+  parsed = Parse({"health", "--tls=false"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->tls);
+  parsed = Parse({"health", "--ca_file", "ca.pem"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->tls);
+  parsed = Parse({"health", "--cert_file=c.pem", "--key_file=c.key"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->tls);
+  EXPECT_EQ(parsed->ca_file, "");
+  // An API key alone does not choose TLS (perch may sit behind a mesh).
+  parsed = Parse({"health", "--api_key_file=key"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->tls);
+
+  ExpectUsageError({"health", "--tls=false", "--ca_file=ca.pem"},
+                   "contradicts");
+  ExpectUsageError({"health", "--tls=yes"}, "--tls takes no value");
+}
+
+TEST(CliArgs, ClientCertificateAndKeyComeTogether) {
+  ExpectUsageError({"health", "--cert_file=c.pem"},
+                   "--cert_file needs --key_file");
+  ExpectUsageError({"health", "--tls", "--key_file=c.key"},
+                   "--key_file needs --cert_file");
+}
+
+TEST(CliArgs, SecurityFileFlagsNeedValues) {
+  for (const char* flag :
+       {"--api_key_file", "--ca_file", "--cert_file", "--key_file"}) {
+    ExpectUsageError({"health", absl::StrCat(flag, "=")},
+                     absl::StrCat(flag, " needs a value"));
+    ExpectUsageError({"health", flag}, absl::StrCat(flag, " needs a value"));
+  }
+  // No flag takes the key itself: it would show in `ps` and shell history.
+  ExpectUsageError({"health", "--api_key=abc"}, "unknown flag '--api_key'");
+}
+
+TEST(CliArgs, ApiKeyFileTrailingNewlineIsTrimmed) {
+  for (const char* content : {"k3y-Secret_1", "k3y-Secret_1\n",
+                              "k3y-Secret_1\r\n", "k3y-Secret_1 \n\n"}) {
+    TempFile file(content);
+    absl::StatusOr<ChannelSecurity> loaded =
+        Load({"health", absl::StrCat("--api_key_file=", file.path())});
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_EQ(loaded->api_key, "k3y-Secret_1");
+  }
+}
+
+TEST(CliArgs, ApiKeyFileWinsOverEnvironment) {
+  TempFile file("from-file\n");
+  absl::StatusOr<ChannelSecurity> loaded = Load(
+      {"health", absl::StrCat("--api_key_file=", file.path())}, "from-env");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->api_key, "from-file");
+
+  loaded = Load({"health"}, "from-env\n");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->api_key, "from-env");
+}
+
+TEST(CliArgs, UnreadableFilesAreUsageErrors) {
+  const std::string missing =
+      absl::StrCat(::testing::TempDir(), "/cli_args_no_such_file");
+  for (const char* flag : {"--api_key_file", "--ca_file"}) {
+    ExpectLoadError({"health", absl::StrCat(flag, "=", missing)},
+                    absl::StrCat(flag, ": cannot read '", missing, "'"));
+  }
+  ExpectLoadError({"health", "--cert_file", missing, "--key_file", missing},
+                  "--cert_file: cannot read");
+  TempFile cert(kPemCert);
+  ExpectLoadError({"health", "--cert_file", cert.path(), "--key_file", missing},
+                  "--key_file: cannot read");
+  // A directory opens but cannot be read.
+  ExpectLoadError(
+      {"health", absl::StrCat("--api_key_file=", ::testing::TempDir())},
+      "--api_key_file: cannot read");
+}
+
+TEST(CliArgs, ApiKeyMustBeOneTokenAndIsNeverQuoted) {
+  TempFile empty("\n");
+  ExpectLoadError({"health", absl::StrCat("--api_key_file=", empty.path())},
+                  "holds no API key");
+  TempFile two_words("s3cret words\n");
+  ExpectLoadError({"health", absl::StrCat("--api_key_file=", two_words.path())},
+                  "must hold one API key", "s3cret");
+  TempFile two_lines("s3cretA\ns3cretB\n");
+  ExpectLoadError({"health", absl::StrCat("--api_key_file=", two_lines.path())},
+                  "must hold one API key", "s3cret");
+  TempFile binary(std::string("s3cret\x01\xff", 8));
+  ExpectLoadError({"health", absl::StrCat("--api_key_file=", binary.path())},
+                  "must hold one API key", "s3cret");
+  ExpectLoadError({"health"}, "$PERCH_API_KEY must hold one API key", "s3cret",
+                  "s3cret words");
+  ExpectLoadError({"health"}, "$PERCH_API_KEY holds no API key", "", " \n");
+}
+
+TEST(CliArgs, TlsFilesAreReadAndMustHoldPem) {
+  TempFile ca(kPemCert);
+  TempFile cert(kPemCert);
+  TempFile key(kPemKey);
+  absl::StatusOr<ChannelSecurity> loaded =
+      Load({"health", absl::StrCat("--ca_file=", ca.path()),
+            absl::StrCat("--cert_file=", cert.path()),
+            absl::StrCat("--key_file=", key.path())});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(loaded->tls);
+  EXPECT_EQ(loaded->pem_root_certs, kPemCert);
+  EXPECT_EQ(loaded->pem_cert_chain, kPemCert);
+  EXPECT_EQ(loaded->pem_private_key, kPemKey);
+
+  // --tls alone: the system roots (empty root PEM tells gRPC so).
+  loaded = Load({"health", "--tls"});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(loaded->tls);
+  EXPECT_EQ(loaded->pem_root_certs, "");
+
+  TempFile junk("not-a-pem-s3cret\n");
+  ExpectLoadError({"health", absl::StrCat("--ca_file=", junk.path())},
+                  "--ca_file: '" + junk.path() + "' holds no PEM certificate",
+                  "s3cret");
+  ExpectLoadError({"health", absl::StrCat("--cert_file=", key.path()),
+                   absl::StrCat("--key_file=", key.path())},
+                  "--cert_file: '" + key.path() + "' holds no PEM certificate");
+  ExpectLoadError({"health", absl::StrCat("--cert_file=", cert.path()),
+                   absl::StrCat("--key_file=", cert.path())},
+                  "--key_file: '" + cert.path() + "' holds no PEM private key");
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ namespace perch::client {
 //   0  ok (for `perch health`: the server answered SERVING)
 //   1  local failure that is no gRPC outcome (e.g. a response that cannot be
 //      printed as JSON, or a server that repeats a page token)
-//   2  usage error, or INVALID_ARGUMENT / OUT_OF_RANGE from the server
+//   2  usage error (also: a --*_file that cannot be read or does not hold
+//      what it should), or INVALID_ARGUMENT / OUT_OF_RANGE from the server
 //   3  NOT_FOUND
 //   4  PERMISSION_DENIED or UNAUTHENTICATED
 //   5  RESOURCE_EXHAUSTED (rate limited; see "retry after")

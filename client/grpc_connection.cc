@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -21,9 +22,11 @@ constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
 
 class GrpcConnection : public Connection {
  public:
-  GrpcConnection(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
+  GrpcConnection(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout,
+                 std::string authorization)
       : channel_(std::move(channel)),
         timeout_(timeout),
+        authorization_(std::move(authorization)),
         read_(perch::v1::ReadService::NewStub(channel_)),
         token_(perch::v1::TokenService::NewStub(channel_)),
         health_check_(kHealthCheckMethod, grpc::internal::RpcMethod::NORMAL_RPC,
@@ -75,11 +78,16 @@ class GrpcConnection : public Connection {
   std::unique_ptr<grpc::ClientContext> NewContext() const {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    if (!authorization_.empty()) {
+      context->AddMetadata("authorization", authorization_);
+    }
     return context;
   }
 
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration timeout_;
+  // "Bearer <api key>", or "" to send none. A secret.
+  std::string authorization_;
   std::unique_ptr<perch::v1::ReadService::Stub> read_;
   std::unique_ptr<perch::v1::TokenService::Stub> token_;
   grpc::internal::RpcMethod health_check_;
@@ -87,13 +95,27 @@ class GrpcConnection : public Connection {
 
 }  // namespace
 
-std::unique_ptr<Connection> MakeGrpcConnection(absl::string_view server,
-                                               absl::Duration timeout) {
+std::unique_ptr<Connection> MakeGrpcConnection(
+    absl::string_view server, absl::Duration timeout,
+    const ChannelSecurity& security) {
   grpc::ChannelArguments arguments;
   arguments.SetUserAgentPrefix("perch-cli");
-  auto channel = grpc::CreateCustomChannel(
-      std::string(server), grpc::InsecureChannelCredentials(), arguments);
-  return std::make_unique<GrpcConnection>(std::move(channel), timeout);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (security.tls) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = security.pem_root_certs;
+    options.pem_cert_chain = security.pem_cert_chain;
+    options.pem_private_key = security.pem_private_key;
+    credentials = grpc::SslCredentials(options);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  auto channel =
+      grpc::CreateCustomChannel(std::string(server), credentials, arguments);
+  std::string authorization =
+      security.api_key.empty() ? "" : absl::StrCat("Bearer ", security.api_key);
+  return std::make_unique<GrpcConnection>(std::move(channel), timeout,
+                                          std::move(authorization));
 }
 
 }  // namespace perch::client

@@ -1,6 +1,7 @@
-// The real Connection: generated stubs over one insecure channel, with a
-// per-call deadline. Health is called by method name because perch_api
-// compiles grpc.health.v1 without a stub.
+// The real Connection: generated stubs over one channel (plaintext, TLS or
+// mutual TLS), with a per-call deadline and the caller's API key. Health is
+// called by method name because perch_api compiles grpc.health.v1 without a
+// stub.
 #ifndef PERCH_CLIENT_GRPC_CONNECTION_H_
 #define PERCH_CLIENT_GRPC_CONNECTION_H_
 
@@ -8,15 +9,22 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/cli_args.h"
 #include "client/connection.h"
 
 namespace perch::client {
 
 // A connection to the perch server at `server` ("host:port"). Each call gets
 // a deadline `timeout` after it starts and fails fast (UNAVAILABLE) when
-// nothing listens: it does not wait for the channel to become ready.
+// nothing listens: it does not wait for the channel to become ready. With
+// `security.tls` the channel is grpc::SslCredentials (a failed handshake is
+// UNAVAILABLE); a non-empty `security.api_key` goes on every call as
+// "authorization: Bearer <key>", the form perch's callers file expects. It
+// is sent as plain metadata, not as gRPC call credentials, because those are
+// refused on plaintext channels (a perch behind an encrypting mesh).
 std::unique_ptr<Connection> MakeGrpcConnection(absl::string_view server,
-                                               absl::Duration timeout);
+                                               absl::Duration timeout,
+                                               const ChannelSecurity& security);
 
 }  // namespace perch::client
 

@@ -1,6 +1,7 @@
 // perch: the command-line client of a perch gateway. argv and the
-// environment -> CliArgs -> a gRPC connection -> one command -> exit code
-// (see exit_codes.h and `perch --help`).
+// environment -> CliArgs -> credentials read from their files -> a gRPC
+// connection -> one command -> exit code (see exit_codes.h and
+// `perch --help`).
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -24,7 +25,15 @@ int main(int argc, char** argv) {
     std::cout << perch::client::UsageText();
     return perch::client::kExitOk;
   }
-  auto connection =
-      perch::client::MakeGrpcConnection(parsed->server, parsed->timeout);
+  const char* api_key_env = std::getenv(perch::client::kApiKeyEnvVar.data());
+  auto security = perch::client::LoadChannelSecurity(
+      *parsed, api_key_env ? api_key_env : "");
+  if (!security.ok()) {
+    std::cerr << "perch: " << security.status().message()
+              << "\nRun 'perch --help' for usage.\n";
+    return perch::client::kExitUsage;
+  }
+  auto connection = perch::client::MakeGrpcConnection(
+      parsed->server, parsed->timeout, *security);
   return perch::client::RunCommand(*parsed, *connection, std::cout, std::cerr);
 }

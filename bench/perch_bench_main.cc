@@ -36,8 +36,6 @@ constexpr char kUsage[] = R"(usage: perch-bench [flags]
   --duration=D --warmup=D    per overhead/alternative point
   --scale_in_flight=N --scale_duration=D
   --page_size=N              tweets per GetTimeline page (20)
-  --emulator_nodelay=false   do not preload the TCP_NODELAY shim into the
-                             emulator (bench/nodelay_preload.cc says why)
   --git_rev= --command= --note=   recorded in the results
   --keep_work_dir            keep logs even on success
 )";
@@ -109,12 +107,10 @@ int main(int argc, char** argv) {
   auto assert_coalescing = flags->Bool("assert_coalescing", false);
   auto keep = flags->Bool("keep_work_dir", false);
   auto page_size = flags->Int("page_size", config.page_size);
-  auto nodelay = flags->Bool("emulator_nodelay", true);
   for (const absl::Status& s :
        {threads.status(), duration.status(), warmup.status(),
         scale_in_flight.status(), scale_duration.status(),
-        assert_coalescing.status(), keep.status(), page_size.status(),
-        nodelay.status()}) {
+        assert_coalescing.status(), keep.status(), page_size.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "perch-bench: %s\n", s.ToString().c_str());
       return 2;
@@ -126,7 +122,6 @@ int main(int argc, char** argv) {
   config.scale_in_flight = *scale_in_flight;
   config.scale_duration = *scale_duration;
   config.page_size = *page_size;
-  if (*nodelay) config.emulator_preload = PERCH_BENCH_NODELAY_LIBRARY;
 
   char dir_template[] = "/tmp/perch-bench.XXXXXX";
   if (mkdtemp(dir_template) == nullptr) {

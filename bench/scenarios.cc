@@ -2,7 +2,6 @@
 
 #include <openssl/sha.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -95,8 +94,7 @@ Json BenchConfig::ToJson() const {
       .Set("distinct_keys", distinct_keys)
       .Set("open_rate_fraction_of_saturation", open_rate_fraction)
       .Set("server_flags", std::move(flags))
-      .Set("page_size", page_size)
-      .Set("emulator_tcp_nodelay_shim", !emulator_preload.empty());
+      .Set("page_size", page_size);
 }
 
 double Run::CpuMicrosPerCall() const {
@@ -156,19 +154,10 @@ absl::Status Bench::Setup() {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-  std::vector<std::string> env;
-  if (!config_.emulator_preload.empty()) {
-    env.push_back(absl::StrCat("LD_PRELOAD=", config_.emulator_preload));
-    // Under AddressSanitizer the shim comes before the ASan runtime.
-    const char* asan = getenv("ASAN_OPTIONS");
-    env.push_back(absl::StrCat("ASAN_OPTIONS=", asan != nullptr ? asan : "",
-                               asan != nullptr ? ":" : "",
-                               "verify_asan_link_order=0"));
-  }
   auto emulator =
       ChildProcess::Spawn({config_.emulator_binary, "--listen=127.0.0.1:0",
                            "--max_token_requests_per_minute=100000"},
-                          env, absl::StrCat(config_.work_dir, "/emulator.log"));
+                          {}, absl::StrCat(config_.work_dir, "/emulator.log"));
   if (!emulator.ok()) return emulator.status();
   emulator_ = *std::move(emulator);
   constexpr absl::string_view kListening = "perch-emulator listening on ";

@@ -33,8 +33,6 @@ struct BenchConfig {
   std::string nginx_binary = "/usr/sbin/nginx";
   std::string wrk_binary = "/usr/bin/wrk";
   std::string work_dir;  // logs and generated configs
-  // Preloaded into perch-emulator (the TCP_NODELAY shim); empty: none.
-  std::string emulator_preload;
   int page_size = 20;
   std::set<std::string> scenarios;        // empty: all
   std::vector<std::string> server_flags;  // extra perch-server flags

@@ -9,6 +9,7 @@
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -178,6 +179,19 @@ absl::StatusOr<std::pair<int, int>> Listen(const std::string& host, int port) {
   if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // Nagle off on every connection: evhttp writes a response in 16 KiB
+  // pieces, so with Nagle on, every body over 16 KiB on a kept-alive
+  // connection waits for the client's delayed ACK (~40 ms instead of
+  // ~0.6 ms). Real upstreams set it too. Linux copies the option from the
+  // listening socket to each accepted one, before its first byte; libevent
+  // 2.1 offers no hook that sees an accepted descriptor (evhttp_set_bevcb's
+  // bufferevent gets it afterwards), so this is the one place to set it for
+  // plain and TLS connections alike.
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+    absl::Status status = absl::ErrnoToStatus(errno, "TCP_NODELAY");
+    close(fd);
+    return status;
+  }
   if (bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
     // UNAVAILABLE whatever errno says: the caller can retry another port.
     absl::Status status = absl::UnavailableError(

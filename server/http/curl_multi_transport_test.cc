@@ -137,6 +137,23 @@ TEST_F(CurlMultiTransportTest, GetCarriesPathAndHeadersAndReturnsResponse) {
   EXPECT_EQ(requests[0].body, "");
 }
 
+// 64 KiB arrives in 16 KiB pieces: grown piece by piece it would fill its
+// buffer exactly, leaving a JSON parser nothing to read past the end.
+TEST_F(CurlMultiTransportTest, AnnouncedBodyKeepsParserSpareCapacity) {
+  const std::string body(64 * 1024, 'x');
+  StartServer([&body](const ReceivedRequest&) {
+    return ScriptedReply::Ok(body);
+  });
+  StartTransport();
+  auto outcome = Send(Get(server_->Url("/big")));
+
+  ASSERT_TRUE(outcome->Wait());
+  ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+  EXPECT_EQ(outcome->result->body, body);
+  EXPECT_GE(outcome->result->body.capacity(),
+            body.size() + kResponseBodySpareBytes);
+}
+
 TEST_F(CurlMultiTransportTest, PostSendsBodyAndHeaders) {
   StartServer([](const ReceivedRequest&) {
     return ScriptedReply::Ok(R"({"token_type":"bearer"})");

@@ -3,6 +3,7 @@
 #ifndef PERCH_SERVER_HTTP_HTTP_TYPES_H_
 #define PERCH_SERVER_HTTP_HTTP_TYPES_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,12 +29,18 @@ struct HttpRequest {
   absl::Time deadline = absl::InfiniteFuture();
 };
 
+// Spare capacity CurlMultiTransport leaves after a body whose length the
+// upstream announced (Content-Length), so a parser that reads a little past
+// the end (simdjson: 64 bytes) can parse the body where it lies.
+inline constexpr size_t kResponseBodySpareBytes = 64;
+
 struct HttpResponse {
   // The HTTP status code (200, 401, 503, ...).
   int status = 0;
   // Header names lower-cased by the transport.
   HttpHeaders headers;
-  // The decoded body (content-encoding already undone).
+  // The decoded body (content-encoding already undone). See
+  // kResponseBodySpareBytes for its capacity.
   std::string body;
 
   // The first header with this lower-case name, if any.

@@ -91,18 +91,23 @@ absl::Status PublicError(absl::string_view what, const absl::Status& internal) {
                    kMalformedReason, kPerchDomain);
 }
 
-absl::Status ParseJson(absl::string_view json,
+absl::Status ParseJson(JsonText json,
                        absl::FunctionRef<absl::Status(JsonDocument&)> read) {
-  // On-demand reads up to SIMDJSON_PADDING bytes past the end, so the input
-  // needs that much readable slack; a padded copy is the simple safe way.
-  simdjson::padded_string padded(json.data(), json.size());
   // One parser per thread: parsers are not thread-safe, and keeping one per
   // thread reuses its buffers across calls.
   thread_local simdjson::ondemand::parser parser;
+  const absl::string_view text = json.text();
+  // Declared before the document that may point into it.
+  simdjson::padded_string padded;
   JsonDocument doc;
-  if (auto error = parser.iterate(padded).get(doc); error) {
-    return Malformed("", "not valid JSON", error);
+  simdjson::error_code error;
+  if (json.capacity() - text.size() >= simdjson::SIMDJSON_PADDING) {
+    error = parser.iterate(text.data(), text.size(), json.capacity()).get(doc);
+  } else {
+    padded = simdjson::padded_string(text.data(), text.size());
+    error = parser.iterate(padded).get(doc);
   }
+  if (error) return Malformed("", "not valid JSON", error);
   if (absl::Status status = read(doc); !status.ok()) return status;
   // The root value was read to its end; anything after it (a second value)
   // means the body is not the one JSON document we expect.

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "server/mapping/json_text.h"
 #include "simdjson.h"
 
 namespace perch::mapping::internal {
@@ -39,15 +40,13 @@ absl::Status WithinIndex(size_t index, absl::Status status);
 // kind, e.g. "search/tweets response") and the internal message.
 absl::Status PublicError(absl::string_view what, const absl::Status& internal);
 
-// The single entry point into simdjson: pads a copy of `json`, iterates it
-// with this thread's parser (a parser is not thread-safe; functions here are
-// called from many threads at once), runs `read` on the document, and then
+// The single entry point into simdjson: iterates `json` with this thread's
+// parser (a parser is not thread-safe; functions here are called from many
+// threads at once), in place when its buffer has SIMDJSON_PADDING spare
+// bytes, else from a padded copy; runs `read` on the document, and then
 // checks nothing follows the root value. Any document value or string view is
 // only valid inside `read`; `read` must not call ParseJson again.
-// The copy is the simple safe choice; a later performance pass can parse in
-// place when the transport's buffer has SIMDJSON_PADDING spare capacity
-// (parser.iterate(data, len, capacity)) by changing only this function.
-absl::Status ParseJson(absl::string_view json,
+absl::Status ParseJson(JsonText json,
                        absl::FunctionRef<absl::Status(JsonDocument&)> read);
 
 // Field-by-field, one forward pass over an object (on-demand cannot go back,

@@ -86,7 +86,7 @@ class ListReader {
 }  // namespace
 
 absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(
-    absl::string_view json) {
+    JsonText json) {
   TwitterList list;
   absl::Status status = internal::ParseJson(json, [&](JsonDocument& doc) {
     ListReader reader(&list);

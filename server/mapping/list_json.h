@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "perch/v1/resources.pb.h"
+#include "server/mapping/json_text.h"
 
 namespace perch::mapping {
 
@@ -14,7 +15,7 @@ namespace perch::mapping {
 // member_count, subscriber_count, created_at, user -> owner. Unknown members
 // are ignored. A wrong shape, a missing id_str or an unparseable created_at:
 // INTERNAL, UPSTREAM_MALFORMED_RESPONSE, naming the JSON path. Thread-safe.
-absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(absl::string_view json);
+absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(JsonText json);
 
 }  // namespace perch::mapping
 

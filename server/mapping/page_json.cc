@@ -128,7 +128,7 @@ absl::Status ReadIdElement(JsonValue& value, std::string* out) {
 
 }  // namespace
 
-absl::StatusOr<SearchPage> ParseSearchPage(absl::string_view json) {
+absl::StatusOr<SearchPage> ParseSearchPage(JsonText json) {
   SearchPage page;
   absl::Status status =
       internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
@@ -155,7 +155,7 @@ absl::StatusOr<SearchPage> ParseSearchPage(absl::string_view json) {
   return page;
 }
 
-absl::StatusOr<UserPage> ParseUserPage(absl::string_view json) {
+absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
   UserPage page;
   absl::Status status =
       internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
@@ -182,7 +182,7 @@ absl::StatusOr<UserPage> ParseUserPage(absl::string_view json) {
   return page;
 }
 
-absl::StatusOr<IdPage> ParseIdPage(absl::string_view json) {
+absl::StatusOr<IdPage> ParseIdPage(JsonText json) {
   IdPage page;
   absl::Status status =
       internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {

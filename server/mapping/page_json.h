@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "perch/v1/resources.pb.h"
+#include "server/mapping/json_text.h"
 
 namespace perch::mapping {
 
@@ -25,7 +26,7 @@ struct SearchPage {
 // "statuses" is required; a next_results without a decimal max_id is an
 // error. Errors: INTERNAL, UPSTREAM_MALFORMED_RESPONSE, naming the JSON path.
 // Thread-safe.
-absl::StatusOr<SearchPage> ParseSearchPage(absl::string_view json);
+absl::StatusOr<SearchPage> ParseSearchPage(JsonText json);
 
 // followers/list.json and lists/members.json:
 // {"users":[...], "next_cursor_str":"...", ...}.
@@ -37,7 +38,7 @@ struct UserPage {
   std::string next_cursor;
 };
 // "users" is required. Errors as ParseSearchPage. Thread-safe.
-absl::StatusOr<UserPage> ParseUserPage(absl::string_view json);
+absl::StatusOr<UserPage> ParseUserPage(JsonText json);
 
 // followers/ids.json: {"ids":[...], "next_cursor_str":"...", ...}.
 struct IdPage {
@@ -49,7 +50,7 @@ struct IdPage {
 };
 // "ids" is required; an id that is not a non-negative integer is an error.
 // Errors as ParseSearchPage. Thread-safe.
-absl::StatusOr<IdPage> ParseIdPage(absl::string_view json);
+absl::StatusOr<IdPage> ParseIdPage(JsonText json);
 
 }  // namespace perch::mapping
 

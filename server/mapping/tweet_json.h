@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "perch/v1/resources.pb.h"
+#include "server/mapping/json_text.h"
 
 namespace perch::mapping {
 
@@ -22,7 +23,7 @@ namespace perch::mapping {
 // created_at anywhere: INTERNAL, UPSTREAM_MALFORMED_RESPONSE, naming the JSON
 // path (e.g. "$[3].user.created_at"). Thread-safe.
 absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(
-    absl::string_view json);
+    JsonText json);
 
 }  // namespace perch::mapping
 

@@ -115,6 +115,37 @@ TEST(ParseTweetArray, UserTimelineOfTestAccount) {
   EXPECT_EQ((*tweets)[3].id(), "1149894972965085184");
 }
 
+// A body with SIMDJSON_PADDING spare capacity (what the transport hands
+// over) is parsed where it lies: same result as from a padded copy, and the
+// bytes past its end, whatever they hold, are not part of it.
+TEST(ParseTweetArray, ParsesInPlaceFromABufferWithSpareCapacity) {
+  absl::StatusOr<std::string> body = ReadRecordedBody("testusertimeline.1.json");
+  ASSERT_TRUE(body.ok()) << body.status();
+  const size_t size = body->size();
+  std::string spacious = *body;
+  spacious.append(100, ']');  // would close the array early if read
+  spacious.resize(size);
+  ASSERT_GE(spacious.capacity(), size + 64);
+
+  absl::StatusOr<std::vector<Tweet>> in_place = ParseTweetArray(spacious);
+  absl::StatusOr<std::vector<Tweet>> copied =
+      ParseTweetArray(absl::string_view(*body));
+  ASSERT_TRUE(in_place.ok()) << in_place.status();
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  ASSERT_EQ(in_place->size(), 20u);
+  ASSERT_EQ(in_place->size(), copied->size());
+  for (size_t i = 0; i < copied->size(); ++i) {
+    EXPECT_EQ((*in_place)[i].SerializeAsString(),
+              (*copied)[i].SerializeAsString());
+  }
+
+  std::string truncated = body->substr(0, size / 2);
+  truncated.append(100, ']');
+  truncated.resize(size / 2);
+  ASSERT_GE(truncated.capacity(), truncated.size() + 64);
+  EXPECT_FALSE(ParseTweetArray(truncated).ok());
+}
+
 // max_id paging: page 1 holds ...201, page 2 (max_id = that - 1) holds
 // ...232. The ids must survive exactly: a double would turn ...201 into
 // ...200.

@@ -102,7 +102,7 @@ absl::Status ReadUser(JsonDocument& doc, User* out) {
 
 }  // namespace internal
 
-absl::StatusOr<perch::v1::User> ParseUser(absl::string_view json) {
+absl::StatusOr<perch::v1::User> ParseUser(JsonText json) {
   perch::v1::User user;
   absl::Status status =
       internal::ParseJson(json, [&](internal::JsonDocument& doc) {

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "perch/v1/resources.pb.h"
+#include "server/mapping/json_text.h"
 
 namespace perch::mapping {
 
@@ -17,7 +18,7 @@ namespace perch::mapping {
 // profile_image_url_https. Unknown members are ignored. A wrong shape, a
 // missing id_str or an unparseable created_at: INTERNAL,
 // UPSTREAM_MALFORMED_RESPONSE, naming the JSON path. Thread-safe.
-absl::StatusOr<perch::v1::User> ParseUser(absl::string_view json);
+absl::StatusOr<perch::v1::User> ParseUser(JsonText json);
 
 }  // namespace perch::mapping
 

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
                                 "warmup",
                                 "scale_in_flight",
                                 "scale_duration",
+                                "page_size",
                                 "git_rev",
                                 "command",
                                 "note",

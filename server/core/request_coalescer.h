@@ -181,7 +181,15 @@ class RequestCoalescer {
         CacheLocked(key, *result);
       }
     }
-    for (Waiter& w : answered) std::move(w.done)(result);
+    // Each waiter owns its answer; the last one takes the original, so the
+    // common single caller costs no copy of the response.
+    for (size_t i = 0; i < answered.size(); ++i) {
+      if (i + 1 < answered.size()) {
+        std::move(answered[i].done)(result);
+      } else {
+        std::move(answered[i].done)(std::move(result));
+      }
+    }
   }
 
   void Withdraw(const std::string& key, uint64_t id) {

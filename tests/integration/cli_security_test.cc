@@ -5,7 +5,6 @@
 // the handshake succeed where plaintext, the system roots or another CA
 // fail, the exit codes of each outcome, and that the key is never printed.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,23 +55,11 @@ CliResult RunCli(std::vector<std::string> args, std::vector<std::string> env,
   char path[] = "/tmp/perch_cli_out_XXXXXX";
   const int fd = mkstemp(path);
   EXPECT_GE(fd, 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-  args.insert(args.begin(), PERCH_CLI_BINARY);
-  std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, PERCH_CLI_BINARY, &actions, nullptr,
-                                  argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = SpawnWithOutput(PERCH_CLI_BINARY, args, std::move(env), fd);
   close(fd);
-  EXPECT_EQ(spawned, 0);
-  if (spawned == 0) {
+  EXPECT_GE(pid, 0);
+  const bool spawned = pid >= 0;
+  if (spawned) {
     const absl::Time end = absl::Now() + limit;
     int status = 0;
     pid_t waited = 0;

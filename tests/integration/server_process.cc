@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
@@ -15,25 +16,33 @@
 
 namespace perch::testing {
 
-ServerProcess::ServerProcess(std::vector<std::string> args,
-                             std::vector<std::string> env) {
-  char path[] = "/tmp/perch_server_log_XXXXXX";
-  const int fd = mkstemp(path);
-  log_path_ = path;
+pid_t SpawnWithOutput(const std::string& binary, std::vector<std::string> args,
+                      std::vector<std::string> env, int output_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-  args.insert(args.begin(), PERCH_SERVER_BINARY);
+  posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+  args.insert(args.begin(), binary);
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  EXPECT_EQ(posix_spawn(&pid_, PERCH_SERVER_BINARY, &actions, nullptr,
-                        argv.data(), envp.data()),
-            0);
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, binary.c_str(), &actions, nullptr,
+                                  argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  return spawned == 0 ? pid : -1;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args,
+                             std::vector<std::string> env) {
+  char path[] = "/tmp/perch_server_log_XXXXXX";
+  const int fd = mkstemp(path);
+  log_path_ = path;
+  pid_ =
+      SpawnWithOutput(PERCH_SERVER_BINARY, std::move(args), std::move(env), fd);
+  EXPECT_GE(pid_, 0);
   close(fd);
 }
 

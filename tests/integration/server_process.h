@@ -13,6 +13,12 @@
 
 namespace perch::testing {
 
+// Starts `binary` with `args` (argv[0] is added) and exactly the environment
+// `env`, its stdout and stderr both going to `output_fd`. Returns the pid,
+// or -1 when the spawn failed.
+pid_t SpawnWithOutput(const std::string& binary, std::vector<std::string> args,
+                      std::vector<std::string> env, int output_fd);
+
 // Not thread-safe: one test thread drives it. The destructor SIGKILLs a
 // process still running and removes its output file.
 class ServerProcess {

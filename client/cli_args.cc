@@ -510,6 +510,12 @@ absl::StatusOr<std::string> ReadCredentialFile(absl::string_view flag,
     return Usage(absl::StrCat("--", flag, ": cannot read '", path, "': ", why));
   };
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    // Not echoed: a missing "file" may well be a key pasted in its place.
+    return Usage(absl::StrCat("--", flag,
+                              ": no such file (the flag takes the path of a "
+                              "file, not its content)"));
+  }
   if (fd < 0) return cannot(std::strerror(errno));
   std::string content;
   char buffer[4096];

@@ -443,17 +443,24 @@ TEST(CliArgs, UnreadableFilesAreUsageErrors) {
       absl::StrCat(::testing::TempDir(), "/cli_args_no_such_file");
   for (const char* flag : {"--api_key_file", "--ca_file"}) {
     ExpectLoadError({"health", absl::StrCat(flag, "=", missing)},
-                    absl::StrCat(flag, ": cannot read '", missing, "'"));
+                    absl::StrCat(flag, ": no such file"));
   }
   ExpectLoadError({"health", "--cert_file", missing, "--key_file", missing},
-                  "--cert_file: cannot read");
+                  "--cert_file: no such file");
   TempFile cert(kPemCert);
   ExpectLoadError({"health", "--cert_file", cert.path(), "--key_file", missing},
-                  "--key_file: cannot read");
+                  "--key_file: no such file");
   // A directory opens but cannot be read.
   ExpectLoadError(
       {"health", absl::StrCat("--api_key_file=", ::testing::TempDir())},
       "--api_key_file: cannot read");
+}
+
+// A key pasted where its file's path belongs must not be printed back.
+TEST(CliArgs, MissingKeyFileIsNotEchoed) {
+  const std::string pasted = "canaryPASTEDKEYe81f07";
+  ExpectLoadError({"health", "--api_key_file=" + pasted},
+                  "--api_key_file: no such file", pasted);
 }
 
 TEST(CliArgs, ApiKeyMustBeOneTokenAndIsNeverQuoted) {

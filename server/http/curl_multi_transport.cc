@@ -56,8 +56,9 @@ bool HasLineBreak(absl::string_view s) {
 constexpr absl::string_view kResponseTooLargeReason =
     "UPSTREAM_RESPONSE_TOO_LARGE";
 
-// Largest announced body reserved up front when no cap is set: a length
-// header alone must not make the process allocate without bound.
+// Largest announced body reserved up front (a bigger one still arrives,
+// growing as it comes): a length header alone must not make the process
+// allocate without bound.
 constexpr size_t kMaxReservedBodyBytes = 16 << 20;
 
 // A response body as it arrives, with the cap it must stay under.
@@ -111,7 +112,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* buffer_ptr) {
                           &announced) == CURLE_OK &&
         announced > 0 &&
         static_cast<size_t>(announced) <=
-            (buffer->limit > 0 ? buffer->limit : kMaxReservedBodyBytes)) {
+            (buffer->limit > 0 ? std::min(buffer->limit, kMaxReservedBodyBytes)
+                               : kMaxReservedBodyBytes)) {
       buffer->bytes.reserve(static_cast<size_t>(announced) +
                             kResponseBodySpareBytes);
     }

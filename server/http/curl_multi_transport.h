@@ -51,8 +51,9 @@ class CurlMultiTransport final : public HttpTransport {
     std::string user_agent = "perch/0.1";
     // Caps on open connections, per host and in total; 0 means unlimited.
     // Requests beyond a cap wait in libcurl's queue (their deadlines still
-    // apply; max_active_transfers keeps that queue short). Over HTTP/1.1 every request in flight needs a connection of its
-    // own, so the cap is a concurrency cap. Over HTTP/2, uncapped, a burst
+    // apply; max_active_transfers keeps that queue short). Over HTTP/1.1
+    // every request in flight needs a connection of its own, so the cap is
+    // a concurrency cap. Over HTTP/2, uncapped, a burst
     // past one connection's stream limit (often 100) makes libcurl 7.88 open
     // a connection per waiting request (1,000 at once: ~700 TLS handshakes);
     // a cap of a few connections keeps the burst multiplexed on those.
@@ -145,7 +146,7 @@ class CurlMultiTransport final : public HttpTransport {
   absl::flat_hash_map<RequestId, std::unique_ptr<Transfer>> active_;
   // Admitted but not yet launched, oldest first. Ids of transfers that left
   // while waiting (cancelled, expired) stay here until they reach the front,
-  // where Launch skips them.
+  // where LaunchWaiting skips them.
   std::deque<RequestId> waiting_;
   size_t in_multi_count_ = 0;
   // (deadline, id) of active transfers with a finite deadline: the loop

@@ -141,9 +141,8 @@ TEST_F(CurlMultiTransportTest, GetCarriesPathAndHeadersAndReturnsResponse) {
 // buffer exactly, leaving a JSON parser nothing to read past the end.
 TEST_F(CurlMultiTransportTest, AnnouncedBodyKeepsParserSpareCapacity) {
   const std::string body(64 * 1024, 'x');
-  StartServer([&body](const ReceivedRequest&) {
-    return ScriptedReply::Ok(body);
-  });
+  StartServer(
+      [&body](const ReceivedRequest&) { return ScriptedReply::Ok(body); });
   StartTransport();
   auto outcome = Send(Get(server_->Url("/big")));
 

@@ -85,8 +85,7 @@ class ListReader {
 
 }  // namespace
 
-absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(
-    JsonText json) {
+absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(JsonText json) {
   TwitterList list;
   absl::Status status = internal::ParseJson(json, [&](JsonDocument& doc) {
     ListReader reader(&list);

@@ -298,8 +298,7 @@ absl::Status ReadTweets(JsonDocument& doc, std::vector<Tweet>* out) {
 
 }  // namespace internal
 
-absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(
-    JsonText json) {
+absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(JsonText json) {
   std::vector<perch::v1::Tweet> tweets;
   absl::Status status =
       internal::ParseJson(json, [&](internal::JsonDocument& doc) {

@@ -22,8 +22,7 @@ namespace perch::mapping {
 // members are ignored. A wrong shape, a missing id_str or an unparseable
 // created_at anywhere: INTERNAL, UPSTREAM_MALFORMED_RESPONSE, naming the JSON
 // path (e.g. "$[3].user.created_at"). Thread-safe.
-absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(
-    JsonText json);
+absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(JsonText json);
 
 }  // namespace perch::mapping
 

@@ -82,7 +82,8 @@ int ServerProcess::WaitForPort(absl::Duration timeout) {
 bool ServerProcess::Exited(absl::Duration timeout) {
   const absl::Time end = absl::Now() + timeout;
   do {
-    if (exited_) return true;
+    // A process that never started (pid_ -1) must not become waitpid(-1).
+    if (exited_ || pid_ <= 0) return true;
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
@@ -94,6 +95,8 @@ bool ServerProcess::Exited(absl::Duration timeout) {
   return false;
 }
 
-void ServerProcess::Signal(int sig) { kill(pid_, sig); }
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);  // kill(-1) would signal every process
+}
 
 }  // namespace perch::testing

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "emulator/codec.h"
 #include "emulator/error_bodies.h"
+#include "server/common/json_escape.h"
 #include "server/common/log.h"
 #include "simdjson.h"
 

@@ -32,9 +32,6 @@ absl::StatusOr<FormFields> ParseForm(absl::string_view in);
 // The value of the first field called `name`, or nullptr.
 const std::string* FindField(const FormFields& fields, absl::string_view name);
 
-// `in` as the inside of a JSON string literal (quotes not included).
-std::string JsonEscape(absl::string_view in);
-
 }  // namespace perch::emulator
 
 #endif  // PERCH_EMULATOR_CODEC_H_

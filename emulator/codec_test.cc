@@ -40,9 +40,5 @@ TEST(PercentEncode, EncodesEverythingButUnreserved) {
   EXPECT_EQ(PercentEncode("aZ09-._~ /%:+="), "aZ09-._~%20%2F%25%3A%2B%3D");
 }
 
-TEST(JsonEscape, EscapesQuotesBackslashesAndControls) {
-  EXPECT_EQ(JsonEscape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
-}
-
 }  // namespace
 }  // namespace perch::emulator

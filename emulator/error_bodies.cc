@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "emulator/codec.h"
+#include "server/common/json_escape.h"
 
 namespace perch::emulator {
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "emulator/codec.h"
 #include "emulator/error_bodies.h"
+#include "server/common/json_escape.h"
 
 namespace perch::emulator {
 namespace {

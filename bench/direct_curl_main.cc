@@ -9,6 +9,7 @@
 #include "bench/cli_flags.h"
 #include "bench/direct_curl.h"
 #include "bench/emulator_admin.h"
+#include "bench/load_shape_flags.h"
 #include "bench/proc_stats.h"
 
 namespace {
@@ -48,31 +49,18 @@ int main(int argc, char** argv) {
   }
   perch::bench::DirectCurlOptions o;
   o.base_url = flags->String("base_url", "");
-  auto mode = perch::bench::ParseLoadMode(flags->String("mode", "closed"));
-  auto concurrency = flags->Int("concurrency", 1);
-  auto rate = flags->Double("rate", 100);
-  auto warmup = flags->Duration("warmup", absl::Seconds(1));
-  auto duration = flags->Duration("duration", absl::Seconds(5));
+  if (absl::Status shape = perch::bench::ReadLoadShapeFlags(*flags, o);
+      !shape.ok()) {
+    return Fail(shape);
+  }
   auto threads = flags->Int("threads", 1);
-  auto page_size = flags->Int("page_size", 20);
-  auto distinct = flags->Int("distinct_keys", 0);
   auto max_conns = flags->Int("max_host_connections", 0);
   auto queue_limit = flags->Int("app_queue_limit", 0);
   for (const absl::Status& s :
-       {mode.status(), concurrency.status(), rate.status(), warmup.status(),
-        duration.status(), threads.status(), page_size.status(),
-        distinct.status(), max_conns.status(), queue_limit.status()}) {
+       {threads.status(), max_conns.status(), queue_limit.status()}) {
     if (!s.ok()) return Fail(s);
   }
-  o.mode = *mode;
-  o.concurrency = *concurrency;
-  o.rate = *rate;
-  o.warmup = *warmup;
-  o.duration = *duration;
   o.threads = *threads;
-  o.screen_name = flags->String("screen_name", "perch_dev");
-  o.page_size = *page_size;
-  o.distinct_keys = *distinct;
   o.max_host_connections = *max_conns;
   o.app_queue_limit = *queue_limit;
   perch::bench::EmulatorAdmin upstream(o.base_url);

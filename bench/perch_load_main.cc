@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/cli_flags.h"
+#include "bench/load_shape_flags.h"
 #include "bench/perch_load.h"
 #include "bench/proc_stats.h"
 
@@ -37,11 +38,11 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   using perch::bench::CliFlags;
-  auto flags =
-      CliFlags::Parse(argc, argv,
-                      {"target", "rpc", "mode", "concurrency", "rate", "warmup",
-                       "duration", "channels", "screen_name", "page_size",
-                       "distinct_keys", "deadline", "watch_pid", "help"});
+  auto flags = CliFlags::Parse(
+      argc, argv,
+      {"target", "rpc", "mode", "concurrency", "rate", "warmup", "duration",
+       "channels", "screen_name", "page_size", "distinct_keys", "deadline",
+       "watch_pid", "api_key_file", "help"});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->Has("help") || !flags->Has("target")) {
     std::fputs(kUsage, flags->Has("help") ? stdout : stderr);
@@ -57,31 +58,18 @@ int main(int argc, char** argv) {
   if (o.rpc != "GetTimeline" && o.rpc != "Obtain") {
     return Fail(absl::InvalidArgumentError("--rpc is GetTimeline or Obtain"));
   }
-  auto mode = perch::bench::ParseLoadMode(flags->String("mode", "closed"));
-  auto concurrency = flags->Int("concurrency", 1);
-  auto rate = flags->Double("rate", 100);
-  auto warmup = flags->Duration("warmup", absl::Seconds(1));
-  auto duration = flags->Duration("duration", absl::Seconds(5));
+  if (absl::Status shape = perch::bench::ReadLoadShapeFlags(*flags, o);
+      !shape.ok()) {
+    return Fail(shape);
+  }
   auto channels = flags->Int("channels", 1);
-  auto page_size = flags->Int("page_size", 20);
-  auto distinct = flags->Int("distinct_keys", 0);
   auto deadline = flags->Duration("deadline", absl::Seconds(30));
   auto watch = flags->Int("watch_pid", 0);
   for (const absl::Status& s :
-       {mode.status(), concurrency.status(), rate.status(), warmup.status(),
-        duration.status(), channels.status(), page_size.status(),
-        distinct.status(), deadline.status(), watch.status()}) {
+       {channels.status(), deadline.status(), watch.status()}) {
     if (!s.ok()) return Fail(s);
   }
-  o.mode = *mode;
-  o.concurrency = *concurrency;
-  o.rate = *rate;
-  o.warmup = *warmup;
-  o.duration = *duration;
   o.channels = *channels;
-  o.screen_name = flags->String("screen_name", "perch_dev");
-  o.page_size = *page_size;
-  o.distinct_keys = *distinct;
   o.deadline = *deadline;
   std::unique_ptr<perch::bench::ProcSampler> sampler;
   if (*watch > 0) {

@@ -16,17 +16,10 @@
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
 #include "server/http/http_transport.h"
+#include "server/upstream/read_handle.h"
 #include "server/upstream/retry_policy.h"
 
 namespace perch::upstream {
-
-// Lets the caller abort a read (a cancelled RPC aborts its upstream request).
-class ReadHandle {
- public:
-  virtual ~ReadHandle() = default;
-  // The read then finishes with CANCELLED (if it had not finished).
-  virtual void Cancel() = 0;
-};
 
 class UpstreamReader {
  public:

@@ -301,8 +301,28 @@ EvhttpServer::~EvhttpServer() {
   pending_.clear();
   if (stop_ != nullptr) event_free(stop_);
   if (http_ != nullptr) evhttp_free(http_);
+  DrainLoop();
   if (ssl_ctx_ != nullptr) SSL_CTX_free(ssl_ctx_);
   if (base_ != nullptr) event_base_free(base_);
+}
+
+// The loop stopped between two callbacks, and closing the connections
+// queued more: a bufferevent is freed only by a finalizer the loop runs, and
+// while a deferred callback of its buffers is queued it holds a reference on
+// it. event_base_free cancels such a callback without dropping that
+// reference, so a connection the client was closing just as the loop stopped
+// kept its bufferevent, and over TLS its SSL with 70 KiB of buffers, alive
+// for good (LeakSanitizer, ~1 run in 30 of the EvhttpServer tests). Running
+// the loop here, on the destroying thread (the loop thread is joined), until
+// nothing is active frees every connection for real.
+void EvhttpServer::DrainLoop() {
+  if (base_ == nullptr) return;
+  // A freed connection queues at most a few rounds of callbacks; the bound
+  // only guards against a library that keeps re-queueing.
+  for (int round = 0; round < 64; ++round) {
+    if (event_base_get_num_events(base_, EVENT_BASE_COUNT_ACTIVE) == 0) return;
+    event_base_loop(base_, EVLOOP_NONBLOCK);
+  }
 }
 
 void EvhttpServer::OnRequest(evhttp_request* req, void* arg) {

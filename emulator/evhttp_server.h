@@ -59,6 +59,8 @@ class EvhttpServer {
   static void OnStop(int fd, short what, void* arg);
   void Defer(evhttp_request* req, Outcome outcome);
   void RunLoop();
+  // Runs what is still queued once the loop thread has stopped.
+  void DrainLoop();
 
   RequestHandler handler_;
   event_base* base_ = nullptr;

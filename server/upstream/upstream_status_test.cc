@@ -445,53 +445,37 @@ TEST(UpstreamStatus, NeverUnknownWhateverTheStatus) {
 }
 
 // Errors inside a 200 (UPSTREAM-V2.md section 3.2), members as sent.
-mapping::v2::Problem UnknownUsername() {
+mapping::v2::Problem Problem(absl::string_view name, absl::string_view title,
+                             absl::string_view detail,
+                             absl::string_view section = "") {
   mapping::v2::Problem p;
-  p.value = "giggggfbgfb";
-  p.detail = "Could not find user with username: [giggggfbgfb].";
-  p.title = "Not Found Error";
-  p.resource_type = "user";
-  p.parameter = "username";
-  p.resource_id = "giggggfbgfb";
-  p.type = "https://api.twitter.com/2/problems/resource-not-found";
+  p.type = absl::StrCat("https://api.twitter.com/2/problems/", name);
+  p.title = std::string(title);
+  p.detail = std::string(detail);
+  p.section = std::string(section);
   return p;
+}
+
+mapping::v2::Problem UnknownUsername() {
+  return Problem("resource-not-found", "Not Found Error",
+                 "Could not find user with username: [giggggfbgfb].");
 }
 
 mapping::v2::Problem ProtectedTimeline() {
-  mapping::v2::Problem p;
-  p.value = "123";
-  p.parameter = "id";
-  p.resource_type = "user";
-  p.section = "data";
-  p.title = "Authorization Error";
-  p.detail = "Sorry, you are not authorized to see the user with id: [123].";
-  p.type = "https://api.twitter.com/2/problems/not-authorized-for-resource";
-  return p;
+  return Problem(
+      "not-authorized-for-resource", "Authorization Error",
+      "Sorry, you are not authorized to see the user with id: [123].", "data");
 }
 
 mapping::v2::Problem SuspendedUser() {
-  mapping::v2::Problem p;
-  p.parameter = "username";
-  p.resource_id = "leeseunggi";
-  p.value = "leeseunggi";
-  p.detail = "User has been suspended: [leeseunggi].";
-  p.title = "Forbidden";
-  p.resource_type = "user";
-  p.type = "https://api.twitter.com/2/problems/resource-not-found";
-  return p;
+  return Problem("resource-not-found", "Forbidden",
+                 "User has been suspended: [leeseunggi].");
 }
 
 mapping::v2::Problem MissingReferencedTweet() {
-  mapping::v2::Problem p;
-  p.value = "1574182774923296771";
-  p.detail =
-      "Could not find tweet with referenced_tweets.id: [1574182774923296771].";
-  p.title = "Not Found Error";
-  p.resource_type = "tweet";
-  p.parameter = "referenced_tweets.id";
-  p.resource_id = "1574182774923296771";
-  p.type = "https://api.twitter.com/2/problems/resource-not-found";
-  return p;
+  return Problem(
+      "resource-not-found", "Not Found Error",
+      "Could not find tweet with referenced_tweets.id: [1574182774923296771].");
 }
 
 TEST(StatusFromV2Errors, UnknownUsernameIsNotFound) {

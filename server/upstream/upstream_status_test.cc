@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/mapping/v2_recorded_test_util.h"
 
 namespace perch::upstream {
 namespace {
@@ -551,6 +552,69 @@ TEST(StatusFromV2Errors, UnknownProblemIsPerchsBugNeverUnknown) {
   EXPECT_EQ(ErrorReason(s), "UPSTREAM_REJECTED_REQUEST");
   EXPECT_EQ(GetErrorInfo(s)->metadata().at("upstream_type"),
             "field-hydration-failure");
+}
+
+// Every real v2 body has data (some with partial errors: a suspended
+// mention, a missing referenced tweet, an unknown id among several): all OK.
+TEST(StatusFromV2Errors, EveryRecordedBodyWithDataIsOk) {
+  absl::StatusOr<std::vector<mapping::testing::V2Body>> bodies =
+      mapping::testing::LoadV2Bodies();
+  ASSERT_TRUE(bodies.ok()) << bodies.status();
+  ASSERT_FALSE(bodies->empty());
+  int with_errors = 0;
+  for (const mapping::testing::V2Body& body : *bodies) {
+    bool has_data = false;
+    std::vector<mapping::v2::Problem> errors;
+    switch (body.kind) {
+      case mapping::testing::V2Kind::kTweetPage: {
+        auto page = mapping::v2::ParseTweetPage(body.json);
+        ASSERT_TRUE(page.ok()) << body.name;
+        has_data = page->has_data;
+        errors = page->errors;
+        break;
+      }
+      case mapping::testing::V2Kind::kUserPage: {
+        auto page = mapping::v2::ParseUserPage(body.json);
+        ASSERT_TRUE(page.ok()) << body.name;
+        has_data = page->has_data;
+        errors = page->errors;
+        break;
+      }
+      case mapping::testing::V2Kind::kUserLookup: {
+        auto lookup = mapping::v2::ParseUserLookup(body.json);
+        ASSERT_TRUE(lookup.ok()) << body.name;
+        has_data = lookup->user.has_value();
+        errors = lookup->errors;
+        break;
+      }
+      case mapping::testing::V2Kind::kListLookup: {
+        auto lookup = mapping::v2::ParseListLookup(body.json);
+        ASSERT_TRUE(lookup.ok()) << body.name;
+        has_data = lookup->list.has_value();
+        errors = lookup->errors;
+        break;
+      }
+      case mapping::testing::V2Kind::kListsPage: {
+        auto page = mapping::v2::ParseListsPage(body.json);
+        ASSERT_TRUE(page.ok()) << body.name;
+        has_data = page->has_data;
+        errors = page->errors;
+        break;
+      }
+    }
+    if (!errors.empty()) ++with_errors;
+    EXPECT_TRUE(has_data) << body.name;
+    EXPECT_TRUE(StatusFromV2Errors(body.endpoint, has_data, errors).ok())
+        << body.name;
+    // The same errors without the data would fail the read.
+    bool about_data = false;
+    for (const auto& e : errors) about_data |= e.section != "includes";
+    if (about_data) {
+      EXPECT_FALSE(StatusFromV2Errors(body.endpoint, false, errors).ok())
+          << body.name;
+    }
+  }
+  EXPECT_GE(with_errors, 3);
 }
 
 }  // namespace

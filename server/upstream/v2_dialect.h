@@ -22,7 +22,7 @@ struct V2DialectOptions {
   // How long a screen name -> user id (and an owner + slug -> list id)
   // answer is reused. Ids never change, but a name can move to another
   // account; paging a timeline must not look the name up again.
-  absl::Duration name_cache_ttl = absl::Minutes(15);
+  absl::Duration name_cache_ttl = absl::Hours(1);
   // Answers kept per cache (names, slugs); the least recently used go.
   size_t name_cache_capacity = 10000;
 };

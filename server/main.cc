@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   perch::LogInfo("perch-server listening on ", config->listen, " (port ",
-                 (*server)->port(), "), upstream ", config->api_base_url);
+                 (*server)->port(), "), upstream ", config->upstream_api,
+                 " at ", config->api_base_url);
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);

@@ -26,11 +26,24 @@
 #include "server/service/read_service.h"
 #include "server/service/reflection_service.h"
 #include "server/service/token_service.h"
-#include "server/upstream/twitter_api.h"
+#include "server/upstream/read_dialect.h"
 #include "server/upstream/upstream_reader.h"
+#include "server/upstream/v1_dialect.h"
 
 namespace perch {
 namespace {
+
+// The one place --upstream_api picks the dialect core/ reads through.
+// TODO(#11): "v2" -> the v2 dialect, once it is merged.
+absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
+    const ServerConfig& config, upstream::UpstreamReader& reader) {
+  if (config.upstream_api == "v1.1") {
+    return upstream::MakeV1Dialect(reader, config.api_base_url);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--upstream_api=", config.upstream_api,
+                   " is not available in this build"));
+}
 
 class PerchServerImpl final : public PerchServer {
  public:
@@ -70,7 +83,7 @@ class PerchServerImpl final : public PerchServer {
   std::unique_ptr<security::ServerSecurity> security_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<upstream::UpstreamReader> reader_;
-  std::unique_ptr<upstream::TwitterApi> api_;
+  std::unique_ptr<upstream::ReadDialect> dialect_;
   std::unique_ptr<core::ReadOperations> read_operations_;
   // Destroyed before what its pending callbacks reach (reads, tokens).
   std::unique_ptr<http::HttpTransport> transport_;
@@ -136,10 +149,11 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
       });
-  server->api_ = std::make_unique<upstream::TwitterApi>(*server->reader_,
-                                                        config.api_base_url);
+  auto dialect = MakeReadDialect(config, *server->reader_);
+  if (!dialect.ok()) return dialect.status();
+  server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(
-      *server->api_, server->clock_,
+      *server->dialect_, server->clock_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
       *server->read_operations_, config.max_call_time,

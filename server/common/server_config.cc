@@ -20,6 +20,9 @@ struct Flag {
   const char* help;
   bool is_bool;
   std::function<bool(ServerConfig&, const std::string&)> set;
+  // Appended to "bad value for --name" where the accepted values are few
+  // and not secret.
+  const char* expected = nullptr;
 };
 
 bool ParseBool(const std::string& v, bool& out) {
@@ -50,13 +53,29 @@ const std::vector<Flag>& Flags() {
          return !v.empty();
        }},
       {"api_base_url",
-       "upstream base URL, no trailing slash (default https://api.twitter.com)",
+       "upstream base URL, no trailing slash (default https://api.x.com)",
        false,
        [](ServerConfig& c, const std::string& v) {
          c.api_base_url = v;
          while (absl::EndsWith(c.api_base_url, "/")) c.api_base_url.pop_back();
          return absl::StartsWith(v, "https://") ||
                 absl::StartsWith(v, "http://");
+       }},
+      {"upstream_api",
+       "the upstream read API: v2 or v1.1 (default v1.1); token endpoints "
+       "are the same",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         c.upstream_api = v;
+         return v == "v2" || v == "v1.1";
+       },
+       "expected v2 or v1.1"},
+      {"name_cache_ttl",
+       "how long the v2 dialect remembers a screen name's user id and a "
+       "list slug's id (default 1h; 0s: not at all)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseDurationFlag(v, c.name_cache_ttl);
        }},
       {"consumer_key_file", "file holding the app's consumer key", false,
        [](ServerConfig& c, const std::string& v) {
@@ -233,8 +252,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(
     if (!value.has_value()) continue;
     if (!f.set(config, *value)) {
       // Values are not echoed: some flags name secret files.
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad value for --", f.name));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad value for --", f.name, f.expected != nullptr ? ": " : "",
+          f.expected != nullptr ? f.expected : ""));
     }
   }
   return config;

@@ -18,7 +18,13 @@ namespace perch {
 
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
-  std::string api_base_url = "https://api.twitter.com";
+  std::string api_base_url = "https://api.x.com";
+  // The upstream read dialect: "v2" or "v1.1" (server/upstream/
+  // read_dialect.h). Token endpoints are the same for both.
+  std::string upstream_api = "v1.1";
+  // How long the v2 dialect remembers a screen name's user id and an
+  // owner+slug's list id (0: not at all).
+  absl::Duration name_cache_ttl = absl::Hours(1);
   std::string consumer_key_file;
   std::string consumer_secret_file;
   // PEM bundle trusted for the upstream, in addition to nothing: when set it

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace perch {
@@ -19,7 +20,9 @@ TEST(ServerConfig, DefaultsWithoutFlagsOrEnvironment) {
   auto c = ParseServerConfig({"perch-server"}, FakeEnv({}));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->listen, "0.0.0.0:50051");
-  EXPECT_EQ(c->api_base_url, "https://api.twitter.com");
+  EXPECT_EQ(c->api_base_url, "https://api.x.com");
+  EXPECT_EQ(c->upstream_api, "v1.1");
+  EXPECT_EQ(c->name_cache_ttl, absl::Hours(1));
   EXPECT_EQ(c->shutdown_grace, absl::Seconds(20));
   EXPECT_FALSE(c->emulate);
 }
@@ -51,6 +54,47 @@ TEST(ServerConfig, BadInputNamesTheFlag) {
   EXPECT_FALSE(url.ok());
   auto missing = ParseServerConfig({"perch-server", "--listen"}, FakeEnv({}));
   EXPECT_FALSE(missing.ok());
+}
+
+TEST(ServerConfig, UpstreamApiAndNameCacheTtlFromFlagsOrEnvironment) {
+  auto flags = ParseServerConfig(
+      {"perch-server", "--upstream_api=v2", "--name_cache_ttl=90s"},
+      FakeEnv({{"PERCH_UPSTREAM_API", "v1.1"}}));
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->upstream_api, "v2");
+  EXPECT_EQ(flags->name_cache_ttl, absl::Seconds(90));
+
+  auto env = ParseServerConfig(
+      {"perch-server"},
+      FakeEnv({{"PERCH_UPSTREAM_API", "v2"}, {"PERCH_NAME_CACHE_TTL", "0s"}}));
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->upstream_api, "v2");
+  EXPECT_EQ(env->name_cache_ttl, absl::ZeroDuration());
+
+  auto v11 = ParseServerConfig({"perch-server", "--upstream_api", "v1.1"},
+                               FakeEnv({}));
+  ASSERT_TRUE(v11.ok()) << v11.status();
+  EXPECT_EQ(v11->upstream_api, "v1.1");
+}
+
+// A dialect perch does not speak is refused before anything starts, naming
+// the flag and what it accepts.
+TEST(ServerConfig, UnknownUpstreamApiNamesTheFlagAndTheChoices) {
+  for (const char* value : {"v1", "V2", "2", "", "v2 "}) {
+    auto c = ParseServerConfig(
+        {"perch-server", absl::StrCat("--upstream_api=", value)}, FakeEnv({}));
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << value;
+    EXPECT_EQ(c.status().message(),
+              "bad value for --upstream_api: expected v2 or v1.1")
+        << value;
+  }
+  auto env = ParseServerConfig({"perch-server"},
+                               FakeEnv({{"PERCH_UPSTREAM_API", "v3"}}));
+  EXPECT_EQ(env.status().message(),
+            "bad value for --upstream_api: expected v2 or v1.1");
+  auto ttl =
+      ParseServerConfig({"perch-server", "--name_cache_ttl=-1s"}, FakeEnv({}));
+  EXPECT_EQ(ttl.status().message(), "bad value for --name_cache_ttl");
 }
 
 TEST(ServerConfig, SecurityFlagsParse) {

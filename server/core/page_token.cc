@@ -7,7 +7,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -18,22 +17,28 @@ namespace perch::core {
 namespace {
 
 constexpr absl::string_view kVersion = "p1";
+// "p1." + 16 hex digits + "." + position, base64 without padding.
+constexpr size_t kMaxRawChars = 2 + 1 + 16 + 1 + kMaxPagePositionChars;
+constexpr size_t kMaxTokenChars = (kMaxRawChars + 2) / 3 * 4;
 
 absl::Status BadToken(absl::string_view why) {
   return MakeInvalidArgument({{"page_token", std::string(why)}});
 }
 
-// A decimal that fits in uint64, as every max_id and cursor does.
-bool IsDecimal(absl::string_view s) {
-  if (s.empty() || s.size() > 20) return false;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  uint64_t value;
-  return absl::SimpleAtoi(s, &value);
-}
-
 }  // namespace
+
+bool IsPagePosition(absl::string_view position) {
+  if (position.empty() || position.size() > kMaxPagePositionChars) {
+    return false;
+  }
+  for (char c : position) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '=' && c != ':' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
@@ -68,11 +73,12 @@ std::string EncodePageToken(absl::string_view fingerprint,
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
                                             absl::string_view fingerprint) {
   std::string raw;
-  if (token.size() > 256 || !absl::WebSafeBase64Unescape(token, &raw)) {
+  if (token.size() > kMaxTokenChars ||
+      !absl::WebSafeBase64Unescape(token, &raw)) {
     return BadToken("not a page token issued by perch");
   }
   std::vector<std::string> parts = absl::StrSplit(raw, '.');
-  if (parts.size() != 3 || parts[0] != kVersion || !IsDecimal(parts[2])) {
+  if (parts.size() != 3 || parts[0] != kVersion || !IsPagePosition(parts[2])) {
     return BadToken("not a page token issued by perch");
   }
   if (parts[1] != fingerprint) {

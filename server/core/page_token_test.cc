@@ -48,11 +48,49 @@ TEST(PageToken, GarbageIsInvalidArgument) {
               absl::StatusCode::kInvalidArgument)
         << token;
   }
-  // A position that is not a number is refused even with the right prefix.
-  EXPECT_FALSE(DecodePageToken(EncodePageToken(fp, "12a"), fp).ok());
-  // Nor one beyond uint64.
-  EXPECT_FALSE(
-      DecodePageToken(EncodePageToken(fp, "99999999999999999999"), fp).ok());
+}
+
+// Positions are opaque to core: a v1.1 max_id or cursor, a v2 next_token,
+// a dialect's own composite; any of [A-Za-z0-9_=:-] round-trips.
+TEST(PageToken, AnyOpaquePositionOfTheAllowedAlphabetRoundTrips) {
+  const std::string fp = RequestFingerprint(Search("cats"));
+  const std::string longest(kMaxPagePositionChars, 'z');
+  for (const std::string& position :
+       {std::string("1149557488447975428"), std::string("-1"),
+        std::string("7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"),
+        std::string("u:2244994945:b26v89c19zqg8o3fpzbkk7lhaxgl4"),
+        std::string("QURBRkFBR0FBQT0_-=="), longest}) {
+    auto decoded = DecodePageToken(EncodePageToken(fp, position), fp);
+    ASSERT_TRUE(decoded.ok()) << position << ": " << decoded.status();
+    EXPECT_EQ(*decoded, position);
+  }
+}
+
+// A token is only base64: a caller can forge one with the right fingerprint.
+// What it carries must still be a position a dialect could have minted.
+TEST(PageToken, ForgedPositionsOutsideTheAlphabetOrTooLongAreRefused) {
+  const std::string fp = RequestFingerprint(Search("cats"));
+  for (const std::string& position :
+       {std::string("12.5"), std::string("a b"), std::string("a/b"),
+        std::string("a+b"), std::string("a&max_id=1"),
+        std::string("caf\xc3\xa9"),
+        std::string(kMaxPagePositionChars + 1, 'z')}) {
+    auto decoded = DecodePageToken(EncodePageToken(fp, position), fp);
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument)
+        << position;
+    auto bad = GetBadRequest(decoded.status());
+    ASSERT_TRUE(bad.has_value()) << position;
+    EXPECT_EQ(bad->field_violations(0).field(), "page_token");
+  }
+}
+
+TEST(PageToken, IsPagePositionStatesTheAlphabet) {
+  EXPECT_TRUE(IsPagePosition("aZ09_=:-"));
+  EXPECT_FALSE(IsPagePosition(""));
+  EXPECT_FALSE(IsPagePosition("."));
+  EXPECT_FALSE(IsPagePosition("%2C"));
+  EXPECT_TRUE(IsPagePosition(std::string(kMaxPagePositionChars, '1')));
+  EXPECT_FALSE(IsPagePosition(std::string(kMaxPagePositionChars + 1, '1')));
 }
 
 }  // namespace

@@ -1,21 +1,18 @@
 #include "server/core/read_operations.h"
 
+#include <string>
 #include <utility>
-#include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/errors.h"
 #include "server/core/page_token.h"
 #include "server/core/read_validation.h"
-#include "server/mapping/list_json.h"
-#include "server/mapping/page_json.h"
-#include "server/mapping/tweet_json.h"
 
 namespace perch::core {
 namespace {
+
+using upstream::ReadDialect;
 
 constexpr int kDefaultPageSize = 20;
 
@@ -23,43 +20,7 @@ int PageSize(int requested) {
   return requested == 0 ? kDefaultPageSize : requested;
 }
 
-void SetRateLimit(const std::optional<upstream::RateLimitWindow>& window,
-                  v1::RateLimit* out) {
-  if (!window.has_value()) return;
-  out->set_limit(window->limit);
-  out->set_remaining(window->remaining);
-  out->mutable_reset_time()->set_seconds(absl::ToUnixSeconds(window->reset));
-}
-
-// The max_id for the page after `tweets`: one below the smallest id seen
-// (max_id is inclusive upstream), computed on integers, never doubles.
-// Empty when there is no further page.
-std::string NextMaxId(const std::vector<v1::Tweet>& tweets) {
-  uint64_t lowest = 0;
-  bool any = false;
-  for (const v1::Tweet& t : tweets) {
-    uint64_t id;
-    if (!absl::SimpleAtoi(t.id(), &id)) continue;
-    if (!any || id < lowest) lowest = id;
-    any = true;
-  }
-  if (!any || lowest == 0) return "";
-  return absl::StrCat(lowest - 1);
-}
-
-// The caller's reply/retweet filters, applied by perch (see GetTimeline).
-struct TweetFilter {
-  bool exclude_replies;
-  bool include_retweets;
-  bool Keeps(const v1::Tweet& t) const {
-    if (exclude_replies && !t.in_reply_to_tweet_id().empty()) return false;
-    if (!include_retweets && t.has_retweeted_tweet()) return false;
-    return true;
-  }
-};
-
-// Decodes the page token if any; on failure adds nothing and returns the
-// error for the caller to report.
+// Decodes the page token if any; "" for the first page.
 absl::StatusOr<std::string> Position(const google::protobuf::Message& request,
                                      absl::string_view page_token) {
   if (page_token.empty()) return std::string();
@@ -97,9 +58,6 @@ bool Rejected(Violations violations,
   return true;
 }
 
-template <typename Response>
-using Finish = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
-
 // Requests meet in the coalescer only when every field is equal: the RPC
 // name plus the request's deterministic bytes.
 std::string CoalescingKey(const google::protobuf::Message& request) {
@@ -114,23 +72,99 @@ std::string CoalescingKey(const google::protobuf::Message& request) {
   return key;
 }
 
-std::string Cursor(const std::string& position) {
-  return position.empty() ? "-1" : position;
+// Each response's share of a page.
+template <typename Response>
+void TakeItems(upstream::TweetPage& page, Response& response) {
+  for (auto& t : page.tweets) *response.add_tweets() = std::move(t);
+}
+void TakeItems(upstream::FollowerPage& page,
+               v1::GetFollowersResponse& response) {
+  for (auto& u : page.users) *response.add_users() = std::move(u);
+  for (auto& id : page.user_ids) response.add_user_ids(std::move(id));
+}
+void TakeItems(upstream::ListPage& page, v1::GetListResponse& response) {
+  if (page.list.has_value()) *response.mutable_list() = std::move(*page.list);
+  for (auto& t : page.tweets) *response.add_tweets() = std::move(t);
+  for (auto& u : page.members) *response.add_members() = std::move(u);
 }
 
-// Aborts every part of a call made of several upstream reads.
-class HandleGroup final : public upstream::ReadHandle {
- public:
-  void Add(std::shared_ptr<upstream::ReadHandle> h) {
-    if (h) handles_.push_back(std::move(h));
-  }
-  void Cancel() override {
-    for (auto& h : handles_) h->Cancel();
-  }
+// The completion every RPC shares: the page's items, its next_position
+// sealed into a page token bound to this request, its rate-limit window.
+template <typename Response, typename Page>
+ReadDialect::Callback<Page> Respond(std::string fingerprint,
+                                    ReadOperations::Done<Response> done) {
+  return [fingerprint = std::move(fingerprint),
+          done = std::move(done)](absl::StatusOr<Page> page) mutable {
+    if (!page.ok()) return std::move(done)(page.status());
+    Response response;
+    if (!page->next_position.empty()) {
+      // A dialect passes the upstream's pointer on; one that a token cannot
+      // carry would fail only on the next call, as the caller's fault.
+      if (!IsPagePosition(page->next_position)) {
+        return std::move(done)(MakeError(
+            absl::StatusCode::kInternal,
+            "the upstream's next-page position cannot be carried in a page "
+            "token",
+            "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain));
+      }
+      response.set_next_page_token(
+          EncodePageToken(fingerprint, page->next_position));
+    }
+    TakeItems(*page, response);
+    if (page->rate_limit.has_value()) {
+      v1::RateLimit& out = *response.mutable_rate_limit();
+      out.set_limit(page->rate_limit->limit);
+      out.set_remaining(page->rate_limit->remaining);
+      out.mutable_reset_time()->set_seconds(
+          absl::ToUnixSeconds(page->rate_limit->reset));
+    }
+    std::move(done)(std::move(response));
+  };
+}
 
- private:
-  std::vector<std::shared_ptr<upstream::ReadHandle>> handles_;
-};
+template <typename Query, typename Page>
+using DialectMethod = std::shared_ptr<upstream::ReadHandle> (ReadDialect::*)(
+    const Query&, absl::Time, ReadDialect::Callback<Page>);
+
+// Runs a valid request's dialect call through `coalescer`.
+template <typename Response, typename Query, typename Page>
+ReadOperations::Handle Coalesced(ReadDialect& dialect,
+                                 RequestCoalescer<Response>& coalescer,
+                                 const google::protobuf::Message& request,
+                                 absl::Time deadline, Query query,
+                                 DialectMethod<Query, Page> method,
+                                 ReadOperations::Done<Response> done) {
+  auto start = [&dialect, method, query = std::move(query),
+                fingerprint = RequestFingerprint(request)](
+                   absl::Time deadline,
+                   typename RequestCoalescer<Response>::Finish finish) {
+    return (dialect.*method)(
+        query, deadline,
+        Respond<Response, Page>(fingerprint, std::move(finish)));
+  };
+  return coalescer.Run(CoalescingKey(request), deadline, std::move(start),
+                       std::move(done));
+}
+
+// An unset optional bool that defaults to true (include_retweets).
+template <typename Request>
+bool IncludeRetweets(const Request& request) {
+  return !request.has_include_retweets() || request.include_retweets();
+}
+
+upstream::SearchQuery::Ranking Ranking(v1::SearchRequest::ResultType type) {
+  using R = upstream::SearchQuery::Ranking;
+  switch (type) {
+    case v1::SearchRequest::RESULT_TYPE_MIXED:
+      return R::kMixed;
+    case v1::SearchRequest::RESULT_TYPE_RECENT:
+      return R::kRecent;
+    case v1::SearchRequest::RESULT_TYPE_POPULAR:
+      return R::kPopular;
+    default:
+      return R::kDefault;
+  }
+}
 
 }  // namespace
 
@@ -145,40 +179,13 @@ ReadOperations::Handle ReadOperations::GetTimeline(
   auto position = Position(request, request.page_token());
   if (Rejected(std::move(violations), position, done)) return nullptr;
 
-  query.count = PageSize(request.page_size());
+  query.page_size = PageSize(request.page_size());
   query.since_id = request.since_id();
-  query.max_id = *position;
-  // The upstream applies count before exclude_replies/include_rts, so a
-  // filtered page can be empty while older tweets remain, and its ids no
-  // longer tell where the page ended. perch asks for unfiltered pages,
-  // steps max_id from them, and filters itself.
-  const TweetFilter filter{
-      request.exclude_replies(),
-      !request.has_include_retweets() || request.include_retweets()};
-  const std::string fingerprint = RequestFingerprint(request);
-  auto start = [this, query, filter, fingerprint](
-                   absl::Time deadline, Finish<v1::GetTimelineResponse> done) {
-    return api_.UserTimeline(
-        query, deadline,
-        [filter, fingerprint, done = std::move(done)](
-            absl::StatusOr<upstream::ApiResponse> r) mutable {
-          if (!r.ok()) return std::move(done)(r.status());
-          auto tweets = mapping::ParseTweetArray(r->body);
-          if (!tweets.ok()) return std::move(done)(tweets.status());
-          v1::GetTimelineResponse response;
-          const std::string next = NextMaxId(*tweets);
-          if (!next.empty()) {
-            response.set_next_page_token(EncodePageToken(fingerprint, next));
-          }
-          for (auto& t : *tweets) {
-            if (filter.Keeps(t)) *response.add_tweets() = std::move(t);
-          }
-          SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-          std::move(done)(std::move(response));
-        });
-  };
-  return timelines_.Run(CoalescingKey(request), deadline, std::move(start),
-                        std::move(done));
+  query.exclude_replies = request.exclude_replies();
+  query.include_retweets = IncludeRetweets(request);
+  query.position = *std::move(position);
+  return Coalesced(dialect_, timelines_, request, deadline, std::move(query),
+                   &ReadDialect::Timeline, std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
@@ -197,155 +204,44 @@ ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
   if (Rejected(std::move(violations), position, done)) return nullptr;
 
   upstream::SearchQuery query;
-  query.q = request.query();
-  query.count = PageSize(request.page_size());
-  switch (request.result_type()) {
-    case v1::SearchRequest::RESULT_TYPE_MIXED:
-      query.result_type = "mixed";
-      break;
-    case v1::SearchRequest::RESULT_TYPE_RECENT:
-      query.result_type = "recent";
-      break;
-    case v1::SearchRequest::RESULT_TYPE_POPULAR:
-      query.result_type = "popular";
-      break;
-    default:
-      break;
-  }
+  query.query = request.query();
+  query.page_size = PageSize(request.page_size());
+  query.ranking = Ranking(request.result_type());
   query.lang = request.lang();
   query.until = request.until();
   query.since_id = request.since_id();
-  query.max_id = *position;
-  const std::string fingerprint = RequestFingerprint(request);
-  auto start = [this, query, fingerprint](absl::Time deadline,
-                                          Finish<v1::SearchResponse> done) {
-    return api_.SearchTweets(
-        query, deadline,
-        [fingerprint, done = std::move(done)](
-            absl::StatusOr<upstream::ApiResponse> r) mutable {
-          if (!r.ok()) return std::move(done)(r.status());
-          auto page = mapping::ParseSearchPage(r->body);
-          if (!page.ok()) return std::move(done)(page.status());
-          v1::SearchResponse response;
-          if (!page->next_max_id.empty()) {
-            response.set_next_page_token(
-                EncodePageToken(fingerprint, page->next_max_id));
-          }
-          for (auto& t : page->tweets) *response.add_tweets() = std::move(t);
-          SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-          std::move(done)(std::move(response));
-        });
-  };
-  return searches_.Run(CoalescingKey(request), deadline, std::move(start),
-                       std::move(done));
+  query.position = *std::move(position);
+  return Coalesced(dialect_, searches_, request, deadline, std::move(query),
+                   &ReadDialect::Search, std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::GetFollowers(
     const v1::GetFollowersRequest& request, absl::Time deadline,
     Done<v1::GetFollowersResponse> done) {
-  upstream::UserRef user;
+  upstream::FollowersQuery query;
   Violations violations;
-  CheckUser(request, user, violations);
+  CheckUser(request, query.user, violations);
   CheckPageSize(request.page_size(), request.ids_only() ? 5000 : 200,
                 violations);
   auto position = Position(request, request.page_token());
   if (Rejected(std::move(violations), position, done)) return nullptr;
 
-  upstream::CursorQuery query;
-  query.count = PageSize(request.page_size());
-  query.cursor = Cursor(*position);
-  const std::string fingerprint = RequestFingerprint(request);
-  const bool ids_only = request.ids_only();
-  auto start = [this, user, query, fingerprint, ids_only](
-                   absl::Time deadline,
-                   Finish<v1::GetFollowersResponse> done) -> Handle {
-    if (ids_only) {
-      return api_.FollowersIds(
-          user, query, deadline,
-          [fingerprint, done = std::move(done)](
-              absl::StatusOr<upstream::ApiResponse> r) mutable {
-            if (!r.ok()) return std::move(done)(r.status());
-            auto page = mapping::ParseIdPage(r->body);
-            if (!page.ok()) return std::move(done)(page.status());
-            v1::GetFollowersResponse response;
-            for (auto& id : page->ids) response.add_user_ids(std::move(id));
-            if (!page->next_cursor.empty()) {
-              response.set_next_page_token(
-                  EncodePageToken(fingerprint, page->next_cursor));
-            }
-            SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-            std::move(done)(std::move(response));
-          });
-    }
-    return api_.FollowersList(
-        user, query, deadline,
-        [fingerprint, done = std::move(done)](
-            absl::StatusOr<upstream::ApiResponse> r) mutable {
-          if (!r.ok()) return std::move(done)(r.status());
-          auto page = mapping::ParseUserPage(r->body);
-          if (!page.ok()) return std::move(done)(page.status());
-          v1::GetFollowersResponse response;
-          for (auto& u : page->users) *response.add_users() = std::move(u);
-          if (!page->next_cursor.empty()) {
-            response.set_next_page_token(
-                EncodePageToken(fingerprint, page->next_cursor));
-          }
-          SetRateLimit(r->rate_limit, response.mutable_rate_limit());
-          std::move(done)(std::move(response));
-        });
-  };
-  return followers_.Run(CoalescingKey(request), deadline, std::move(start),
-                        std::move(done));
+  query.page_size = PageSize(request.page_size());
+  query.ids_only = request.ids_only();
+  query.position = *std::move(position);
+  return Coalesced(dialect_, followers_, request, deadline, std::move(query),
+                   &ReadDialect::Followers, std::move(done));
 }
-
-namespace {
-
-// Joins lists/show (first page only) with the page of tweets or members:
-// answers once both are in, with the first error if either failed.
-class ListJoin {
- public:
-  ListJoin(int parts, ReadOperations::Done<v1::GetListResponse> done)
-      : remaining_(parts), done_(std::move(done)) {}
-
-  // Runs `fill` on the shared response unless an error came first.
-  void Complete(absl::Status status,
-                const std::function<void(v1::GetListResponse&)>& fill) {
-    ReadOperations::Done<v1::GetListResponse> done;
-    absl::StatusOr<v1::GetListResponse> result;
-    {
-      absl::MutexLock lock(&mu_);
-      if (error_.ok() && !status.ok()) error_ = std::move(status);
-      if (error_.ok()) fill(response_);
-      if (--remaining_ > 0) return;
-      done = std::move(done_);
-      if (error_.ok()) {
-        result = std::move(response_);
-      } else {
-        result = error_;
-      }
-    }
-    std::move(done)(std::move(result));
-  }
-
- private:
-  absl::Mutex mu_;
-  int remaining_ ABSL_GUARDED_BY(mu_);
-  absl::Status error_ ABSL_GUARDED_BY(mu_);
-  v1::GetListResponse response_ ABSL_GUARDED_BY(mu_);
-  ReadOperations::Done<v1::GetListResponse> done_ ABSL_GUARDED_BY(mu_);
-};
-
-}  // namespace
 
 ReadOperations::Handle ReadOperations::GetList(
     const v1::GetListRequest& request, absl::Time deadline,
     Done<v1::GetListResponse> done) {
-  upstream::ListRef list;
+  upstream::ListQuery query;
   Violations violations;
   switch (request.list_case()) {
     case v1::GetListRequest::kListId:
       CheckId("list_id", request.list_id(), violations);
-      list.list_id = request.list_id();
+      query.list.list_id = request.list_id();
       break;
     case v1::GetListRequest::kSlug:
       CheckScreenName("slug.owner_screen_name",
@@ -353,8 +249,8 @@ ReadOperations::Handle ReadOperations::GetList(
       if (request.slug().slug().empty() || request.slug().slug().size() > 25) {
         violations.push_back({"slug.slug", "must be 1-25 characters"});
       }
-      list.owner_screen_name = request.slug().owner_screen_name();
-      list.slug = request.slug().slug();
+      query.list.owner_screen_name = request.slug().owner_screen_name();
+      query.list.slug = request.slug().slug();
       break;
     default:
       violations.push_back({"list", "set list_id or slug"});
@@ -366,78 +262,15 @@ ReadOperations::Handle ReadOperations::GetList(
   auto position = Position(request, request.page_token());
   if (Rejected(std::move(violations), position, done)) return nullptr;
 
-  const std::string fingerprint = RequestFingerprint(request);
-  const bool first_page = position->empty();
-  const int count = PageSize(request.page_size());
-  const std::string cursor_or_max_id = *position;
-  const bool include_rts =
-      !request.has_include_retweets() || request.include_retweets();
-  auto start = [this, list, fingerprint, first_page, members, count,
-                cursor_or_max_id,
-                include_rts](absl::Time deadline,
-                             Finish<v1::GetListResponse> done) -> Handle {
-    auto join = std::make_shared<ListJoin>(first_page ? 2 : 1, std::move(done));
-    auto group = std::make_shared<HandleGroup>();
-
-    if (first_page) {
-      group->Add(api_.ListsShow(
-          list, deadline, [join](absl::StatusOr<upstream::ApiResponse> r) {
-            if (!r.ok()) return join->Complete(r.status(), nullptr);
-            auto parsed = mapping::ParseTwitterList(r->body);
-            if (!parsed.ok()) return join->Complete(parsed.status(), nullptr);
-            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-              *out.mutable_list() = std::move(*parsed);
-            });
-          }));
-    }
-    if (members) {
-      upstream::CursorQuery query;
-      query.count = count;
-      query.cursor = Cursor(cursor_or_max_id);
-      group->Add(api_.ListsMembers(
-          list, query, deadline,
-          [join, fingerprint](absl::StatusOr<upstream::ApiResponse> r) {
-            if (!r.ok()) return join->Complete(r.status(), nullptr);
-            auto page = mapping::ParseUserPage(r->body);
-            if (!page.ok()) return join->Complete(page.status(), nullptr);
-            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-              for (auto& u : page->users) *out.add_members() = std::move(u);
-              if (!page->next_cursor.empty()) {
-                out.set_next_page_token(
-                    EncodePageToken(fingerprint, page->next_cursor));
-              }
-              SetRateLimit(r->rate_limit, out.mutable_rate_limit());
-            });
-          }));
-    } else {
-      upstream::ListStatusesQuery query;
-      query.list = list;
-      query.count = count;
-      query.max_id = cursor_or_max_id;  // unfiltered: see GetTimeline
-      group->Add(api_.ListsStatuses(
-          query, deadline,
-          [join, fingerprint,
-           include_rts](absl::StatusOr<upstream::ApiResponse> r) {
-            if (!r.ok()) return join->Complete(r.status(), nullptr);
-            auto tweets = mapping::ParseTweetArray(r->body);
-            if (!tweets.ok()) return join->Complete(tweets.status(), nullptr);
-            join->Complete(absl::OkStatus(), [&](v1::GetListResponse& out) {
-              const std::string next = NextMaxId(*tweets);
-              if (!next.empty()) {
-                out.set_next_page_token(EncodePageToken(fingerprint, next));
-              }
-              const TweetFilter filter{false, include_rts};
-              for (auto& t : *tweets) {
-                if (filter.Keeps(t)) *out.add_tweets() = std::move(t);
-              }
-              SetRateLimit(r->rate_limit, out.mutable_rate_limit());
-            });
-          }));
-    }
-    return group;
-  };
-  return lists_.Run(CoalescingKey(request), deadline, std::move(start),
-                    std::move(done));
+  query.view = members ? upstream::ListQuery::View::kMembers
+                       : upstream::ListQuery::View::kTweets;
+  query.page_size = PageSize(request.page_size());
+  query.include_retweets = IncludeRetweets(request);
+  // The list's metadata comes with the first page only.
+  query.with_metadata = position->empty();
+  query.position = *std::move(position);
+  return Coalesced(dialect_, lists_, request, deadline, std::move(query),
+                   &ReadDialect::List, std::move(done));
 }
 
 }  // namespace perch::core

@@ -1,6 +1,7 @@
 // What ReadService does, apart from gRPC: validate the request, turn it into
-// upstream calls (resuming from the page token), map the JSON into perch.v1
-// messages and mint the next page token. One method per RPC.
+// a dialect-neutral query (resuming from the page token's position), and
+// turn the dialect's page into the response with the next page token. One
+// method per RPC; the upstream's paths, JSON and paging are the dialect's.
 #ifndef PERCH_SERVER_CORE_READ_OPERATIONS_H_
 #define PERCH_SERVER_CORE_READ_OPERATIONS_H_
 
@@ -12,7 +13,7 @@
 #include "perch/v1/read_service.pb.h"
 #include "server/common/clock.h"
 #include "server/core/request_coalescer.h"
-#include "server/upstream/twitter_api.h"
+#include "server/upstream/read_dialect.h"
 
 namespace perch::core {
 
@@ -20,17 +21,18 @@ namespace perch::core {
 // request is invalid: INVALID_ARGUMENT with a BadRequest, and no upstream
 // call; inline from the response cache) and returns a handle that withdraws
 // the caller, or nullptr when it was answered already. Identical requests in
-// flight together share one upstream call and its parsed result.
+// flight together share one dialect call and its result. The dialect's
+// errors reach the caller unchanged.
 class ReadOperations {
  public:
   template <typename Response>
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   using Handle = std::shared_ptr<upstream::ReadHandle>;
 
-  // `api` and `clock` must outlive this object.
-  ReadOperations(upstream::TwitterApi& api, const Clock& clock,
+  // `dialect` and `clock` must outlive this object.
+  ReadOperations(upstream::ReadDialect& dialect, const Clock& clock,
                  CoalescerOptions options = {})
-      : api_(api),
+      : dialect_(dialect),
         timelines_(clock, options),
         searches_(clock, options),
         followers_(clock, options),
@@ -46,7 +48,7 @@ class ReadOperations {
                  Done<v1::GetListResponse> done);
 
  private:
-  upstream::TwitterApi& api_;
+  upstream::ReadDialect& dialect_;
   RequestCoalescer<v1::GetTimelineResponse> timelines_;
   RequestCoalescer<v1::SearchResponse> searches_;
   RequestCoalescer<v1::GetFollowersResponse> followers_;

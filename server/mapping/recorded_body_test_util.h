@@ -1,6 +1,6 @@
 // Test-only: reads the recorded upstream bodies that are the golden inputs
-// for mapping/ (../shared/fixtures/recorded/bodies, located through the
-// PERCH_SHARED_DIR variable that perch_add_test sets for ctest).
+// for mapping/ (../shared/fixtures/recorded/bodies and recorded-v2, located
+// through the PERCH_SHARED_DIR variable that perch_add_test sets for ctest).
 #ifndef PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
 #define PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
 
@@ -16,24 +16,29 @@
 
 namespace perch::mapping::testing {
 
-// The body file `name` (e.g. "testusertimeline.1.json"), byte for byte. A
-// missing variable or file is an error naming what was looked for, so a test
-// fails with the reason instead of parsing an empty string.
-inline absl::StatusOr<std::string> ReadRecordedBody(absl::string_view name) {
+// The file at `path` under ../shared/fixtures (e.g.
+// "recorded-v2/twarc-csv/users.jsonl"), byte for byte. A missing variable or
+// file is an error naming what was looked for, so a test fails with the
+// reason instead of parsing an empty string.
+inline absl::StatusOr<std::string> ReadSharedFixture(absl::string_view path) {
   const char* shared = std::getenv("PERCH_SHARED_DIR");
   if (shared == nullptr || *shared == '\0') {
     return absl::FailedPreconditionError(
         "PERCH_SHARED_DIR is not set; run this test through ctest");
   }
-  const std::string path =
-      absl::StrCat(shared, "/fixtures/recorded/bodies/", name);
-  std::ifstream in(path, std::ios::binary);
+  const std::string full_path = absl::StrCat(shared, "/fixtures/", path);
+  std::ifstream in(full_path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("missing fixture ", path));
+    return absl::NotFoundError(absl::StrCat("missing fixture ", full_path));
   }
   std::ostringstream contents;
   contents << in.rdbuf();
   return contents.str();
+}
+
+// The body file `name` in recorded/bodies (e.g. "testusertimeline.1.json").
+inline absl::StatusOr<std::string> ReadRecordedBody(absl::string_view name) {
+  return ReadSharedFixture(absl::StrCat("recorded/bodies/", name));
 }
 
 }  // namespace perch::mapping::testing

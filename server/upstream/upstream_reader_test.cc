@@ -101,6 +101,24 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   EXPECT_EQ(tokens_fake_->fetches(), 2);
 }
 
+TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
+  // v2 answers a revoked bearer with 401 about:blank, not 401/89.
+  const http::HttpResponse unauthorized = FakeHttpTransport::Response(
+      401,
+      R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})");
+  auto r = Read();
+  GiveToken("OLD");
+  transport_.CompleteNext(unauthorized);
+  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  GiveToken("NEW");
+  EXPECT_EQ(LastAuthorization(), "Bearer NEW");
+  transport_.CompleteNext(unauthorized);
+  ASSERT_TRUE(r->value.has_value());
+  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
+  EXPECT_EQ(tokens_fake_->fetches(), 2);
+}
+
 TEST_F(UpstreamReaderTest, ConcurrentRejectionsShareOneReobtain) {
   std::vector<std::shared_ptr<Result>> results;
   for (int i = 0; i < 100; ++i) results.push_back(Read());

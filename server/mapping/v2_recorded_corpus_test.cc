@@ -1,0 +1,497 @@
+// Sweeps every real v2 body in ../shared/fixtures through its parser and
+// checks every mapped object against the body itself, read a second time
+// with simdjson's DOM API (an independent reading, not the code under test):
+// each tweet's id, text (note_tweet and the retweet rule), created_at,
+// author, counts, entities, media and referenced tweets; each user; each
+// list; meta and errors. Hand-picked values per body are in
+// v2_recorded_bodies_test.cc.
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "server/mapping/v2_json.h"
+#include "server/mapping/v2_recorded_test_util.h"
+#include "simdjson.h"
+
+namespace perch::mapping::v2 {
+namespace {
+
+using ::perch::mapping::testing::LoadV2Bodies;
+using ::perch::mapping::testing::V2Body;
+using ::perch::mapping::testing::V2Kind;
+using ::perch::v1::Tweet;
+using ::perch::v1::TwitterList;
+using ::perch::v1::User;
+using simdjson::dom::element;
+
+// An empty object standing in for an absent one, so that reads of its
+// members answer "absent".
+element EmptyObject() {
+  static simdjson::dom::parser* parser = new simdjson::dom::parser;
+  static const element empty = parser->parse("{}", 2).value_unsafe();
+  return empty;
+}
+// The object member `key`, or an empty object when it is absent or null.
+element Member(element object, const char* key) {
+  simdjson::dom::object member;
+  if (object[key].get(member)) return EmptyObject();
+  return object[key].value_unsafe();
+}
+
+// A member as the body has it: "" / 0 / false when absent or null.
+std::string Str(element object, const char* key) {
+  std::string_view text;
+  if (object[key].get(text)) return "";
+  return std::string(text);
+}
+int64_t Int(element object, const char* key) {
+  int64_t value = 0;
+  if (object[key].get(value)) return 0;
+  return value;
+}
+bool Bool(element object, const char* key) {
+  bool value = false;
+  if (object[key].get(value)) return false;
+  return value;
+}
+std::vector<element> Array(element object, const char* key) {
+  std::vector<element> out;
+  simdjson::dom::array array;
+  if (object[key].get(array)) return out;
+  for (element e : array) out.push_back(e);
+  return out;
+}
+
+void ExpectTime(const google::protobuf::Timestamp& mapped, element object,
+                const char* key, const std::string& where) {
+  const std::string text = Str(object, key);
+  if (text.empty()) {
+    EXPECT_FALSE(mapped.seconds() != 0 || mapped.nanos() != 0) << where;
+    return;
+  }
+  absl::Time expected;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &expected, &error))
+      << where << ": " << text << ": " << error;
+  EXPECT_EQ(mapped.seconds(), absl::ToUnixSeconds(expected)) << where;
+  EXPECT_EQ(mapped.nanos(),
+            absl::ToInt64Nanoseconds(expected -
+                                     absl::FromUnixSeconds(mapped.seconds())))
+      << where;
+}
+
+void ExpectUser(const User& user, element object, const std::string& where) {
+  EXPECT_EQ(user.id(), Str(object, "id")) << where;
+  EXPECT_FALSE(user.id().empty()) << where;
+  EXPECT_EQ(user.screen_name(), Str(object, "username")) << where;
+  EXPECT_EQ(user.name(), Str(object, "name")) << where;
+  EXPECT_EQ(user.description(), Str(object, "description")) << where;
+  EXPECT_EQ(user.location(), Str(object, "location")) << where;
+  EXPECT_EQ(user.url(), Str(object, "url")) << where;
+  EXPECT_EQ(user.profile_image_url(), Str(object, "profile_image_url"))
+      << where;
+  EXPECT_EQ(user.verified(), Bool(object, "verified")) << where;
+  EXPECT_EQ(user.protected_(), Bool(object, "protected")) << where;
+  ExpectTime(user.created_at(), object, "created_at", where);
+  element metrics;
+  if (object["public_metrics"].get(metrics) == simdjson::SUCCESS) {
+    EXPECT_EQ(user.followers_count(), Int(metrics, "followers_count")) << where;
+    EXPECT_EQ(user.following_count(), Int(metrics, "following_count")) << where;
+    EXPECT_EQ(user.listed_count(), Int(metrics, "listed_count")) << where;
+    EXPECT_EQ(user.tweet_count(), Int(metrics, "tweet_count")) << where;
+  } else {
+    EXPECT_EQ(user.followers_count() + user.following_count() +
+                  user.listed_count() + user.tweet_count(),
+              0)
+        << where;
+  }
+}
+
+// `includes`, indexed as the body gives it.
+struct Includes {
+  std::map<std::string, element> users, tweets, media;
+
+  explicit Includes(element body) {
+    const element includes = Member(body, "includes");
+    for (element u : Array(includes, "users")) users.emplace(Str(u, "id"), u);
+    for (element t : Array(includes, "tweets")) tweets.emplace(Str(t, "id"), t);
+    for (element m : Array(includes, "media")) {
+      media.emplace(Str(m, "media_key"), m);
+    }
+  }
+  const element* User(const std::string& id) const { return Find(users, id); }
+  const element* Tweet(const std::string& id) const { return Find(tweets, id); }
+  const element* Media(const std::string& key) const {
+    return Find(media, key);
+  }
+
+ private:
+  static const element* Find(const std::map<std::string, element>& map,
+                             const std::string& id) {
+    auto it = map.find(id);
+    return it == map.end() ? nullptr : &it->second;
+  }
+};
+
+// A tweet's full text as the body gives it: note_tweet's when present.
+std::string FullText(element tweet) {
+  element note;
+  if (tweet["note_tweet"].get(note) == simdjson::SUCCESS) {
+    return Str(note, "text");
+  }
+  return Str(tweet, "text");
+}
+
+struct Tally {
+  int tweets = 0;
+  int nested = 0;
+  int retweets_rewritten = 0;
+  int media = 0;
+  int users = 0;
+  int lists = 0;
+  int errors = 0;
+};
+
+void ExpectTweet(const Tweet& tweet, element object, const Includes& includes,
+                 int depth, const std::string& where, Tally& tally) {
+  tally.tweets += depth == 0;
+  tally.nested += depth > 0;
+  EXPECT_EQ(tweet.id(), Str(object, "id")) << where;
+  ExpectTime(tweet.created_at(), object, "created_at", where);
+  EXPECT_EQ(tweet.lang(), Str(object, "lang")) << where;
+  EXPECT_EQ(tweet.source(), Str(object, "source")) << where;
+  EXPECT_EQ(tweet.possibly_sensitive(), Bool(object, "possibly_sensitive"))
+      << where;
+  const element metrics = Member(object, "public_metrics");
+  EXPECT_EQ(tweet.retweet_count(), Int(metrics, "retweet_count")) << where;
+  EXPECT_EQ(tweet.reply_count(), Int(metrics, "reply_count")) << where;
+  EXPECT_EQ(tweet.like_count(), Int(metrics, "like_count")) << where;
+  EXPECT_EQ(tweet.quote_count(), Int(metrics, "quote_count")) << where;
+
+  const std::string author_id = Str(object, "author_id");
+  EXPECT_EQ(tweet.author().id(), author_id) << where;
+  if (const element* author = includes.User(author_id)) {
+    ExpectUser(tweet.author(), *author, where + ".author");
+  }
+  const std::string reply_user = Str(object, "in_reply_to_user_id");
+  EXPECT_EQ(tweet.in_reply_to_user_id(), reply_user) << where;
+  const element* replied_user = includes.User(reply_user);
+  EXPECT_EQ(tweet.in_reply_to_screen_name(),
+            replied_user ? Str(*replied_user, "username") : "")
+      << where;
+
+  // Referenced tweets: the reply by id, the others resolved from includes
+  // (two levels deep, as v1.1 nests them).
+  std::string replied_to, retweeted, quoted;
+  for (element ref : Array(object, "referenced_tweets")) {
+    const std::string type = Str(ref, "type");
+    if (type == "replied_to") replied_to = Str(ref, "id");
+    if (type == "retweeted") retweeted = Str(ref, "id");
+    if (type == "quoted") quoted = Str(ref, "id");
+  }
+  EXPECT_EQ(tweet.in_reply_to_tweet_id(), replied_to) << where;
+  std::string text = FullText(object);
+  const element* original = includes.Tweet(retweeted);
+  EXPECT_EQ(tweet.has_retweeted_tweet(), original != nullptr && depth < 2)
+      << where;
+  if (original != nullptr) {
+    if (const element* by = includes.User(Str(*original, "author_id"))) {
+      text =
+          absl::StrCat("RT @", Str(*by, "username"), ": ", FullText(*original));
+      ++tally.retweets_rewritten;
+    }
+    if (tweet.has_retweeted_tweet()) {
+      ExpectTweet(tweet.retweeted_tweet(), *original, includes, depth + 1,
+                  where + ".retweeted_tweet", tally);
+    }
+  }
+  EXPECT_EQ(tweet.text(), text) << where;
+  const element* quote = includes.Tweet(quoted);
+  EXPECT_EQ(tweet.has_quoted_tweet(), quote != nullptr && depth < 2) << where;
+  if (quote != nullptr && tweet.has_quoted_tweet()) {
+    ExpectTweet(tweet.quoted_tweet(), *quote, includes, depth + 1,
+                where + ".quoted_tweet", tally);
+  }
+
+  // Entities: tags, mentions, links; pic links move to the media.
+  const element entities = Member(object, "entities");
+  const std::vector<element> hashtags = Array(entities, "hashtags");
+  ASSERT_EQ(tweet.entities().hashtags_size(), static_cast<int>(hashtags.size()))
+      << where;
+  for (size_t i = 0; i < hashtags.size(); ++i) {
+    EXPECT_EQ(tweet.entities().hashtags(i).text(), Str(hashtags[i], "tag"))
+        << where;
+  }
+  const std::vector<element> mentions = Array(entities, "mentions");
+  ASSERT_EQ(tweet.entities().user_mentions_size(),
+            static_cast<int>(mentions.size()))
+      << where;
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    EXPECT_EQ(tweet.entities().user_mentions(i).screen_name(),
+              Str(mentions[i], "username"))
+        << where;
+    EXPECT_EQ(tweet.entities().user_mentions(i).user_id(),
+              Str(mentions[i], "id"))
+        << where;
+  }
+  std::vector<std::string> media_keys;
+  for (element key : Array(Member(object, "attachments"), "media_keys")) {
+    media_keys.emplace_back(key.get_string().value_unsafe());
+  }
+  std::vector<element> links, pic_links;
+  for (element url : Array(entities, "urls")) {
+    const std::string expanded = Str(url, "expanded_url");
+    const bool pic = !Str(url, "media_key").empty() ||
+                     absl::StrContains(expanded, "/photo/") ||
+                     absl::StrContains(expanded, "/video/");
+    (pic && !media_keys.empty() ? pic_links : links).push_back(url);
+  }
+  ASSERT_EQ(tweet.entities().urls_size(), static_cast<int>(links.size()))
+      << where;
+  for (size_t i = 0; i < links.size(); ++i) {
+    EXPECT_EQ(tweet.entities().urls(i).url(), Str(links[i], "url")) << where;
+    EXPECT_EQ(tweet.entities().urls(i).expanded_url(),
+              Str(links[i], "expanded_url"))
+        << where;
+    EXPECT_EQ(tweet.entities().urls(i).display_url(),
+              Str(links[i], "display_url"))
+        << where;
+  }
+  ASSERT_EQ(tweet.entities().media_size(), static_cast<int>(media_keys.size()))
+      << where;
+  for (size_t i = 0; i < media_keys.size(); ++i) {
+    const perch::v1::Media& media = tweet.entities().media(i);
+    ++tally.media;
+    EXPECT_EQ(media.id(), media_keys[i].substr(media_keys[i].find('_') + 1))
+        << where;
+    if (!pic_links.empty()) {
+      EXPECT_EQ(media.url(), Str(pic_links[0], "url")) << where;
+      EXPECT_EQ(media.expanded_url(), Str(pic_links[0], "expanded_url"))
+          << where;
+    }
+    const element* included = includes.Media(media_keys[i]);
+    if (included == nullptr) {
+      EXPECT_EQ(media.type(), perch::v1::Media::TYPE_UNSPECIFIED) << where;
+      continue;
+    }
+    const std::string type = Str(*included, "type");
+    EXPECT_EQ(media.type(), type == "photo"   ? perch::v1::Media::TYPE_PHOTO
+                            : type == "video" ? perch::v1::Media::TYPE_VIDEO
+                            : type == "animated_gif"
+                                ? perch::v1::Media::TYPE_ANIMATED_GIF
+                                : perch::v1::Media::TYPE_UNSPECIFIED)
+        << where;
+    EXPECT_EQ(media.media_url(), type == "photo"
+                                     ? Str(*included, "url")
+                                     : Str(*included, "preview_image_url"))
+        << where;
+  }
+}
+
+void ExpectList(const TwitterList& list, element object,
+                const Includes& includes, const std::string& where) {
+  EXPECT_EQ(list.id(), Str(object, "id")) << where;
+  EXPECT_EQ(list.name(), Str(object, "name")) << where;
+  EXPECT_EQ(list.slug(), Slugify(Str(object, "name"))) << where;
+  EXPECT_EQ(list.description(), Str(object, "description")) << where;
+  EXPECT_EQ(list.member_count(), Int(object, "member_count")) << where;
+  EXPECT_EQ(list.subscriber_count(), Int(object, "follower_count")) << where;
+  ExpectTime(list.created_at(), object, "created_at", where);
+  bool is_private = false;
+  if (object["private"].get(is_private) == simdjson::SUCCESS) {
+    EXPECT_EQ(list.mode(),
+              is_private ? TwitterList::MODE_PRIVATE : TwitterList::MODE_PUBLIC)
+        << where;
+  } else {
+    EXPECT_EQ(list.mode(), TwitterList::MODE_UNSPECIFIED) << where;
+  }
+  const std::string owner_id = Str(object, "owner_id");
+  EXPECT_EQ(list.owner().id(), owner_id) << where;
+  const element* owner = includes.User(owner_id);
+  EXPECT_EQ(
+      list.full_name(),
+      owner ? absl::StrCat("@", Str(*owner, "username"), "/", list.slug()) : "")
+      << where;
+}
+
+void ExpectMeta(const Meta& meta, element body, const std::string& where) {
+  const element object = Member(body, "meta");
+  EXPECT_EQ(meta.result_count, Int(object, "result_count")) << where;
+  EXPECT_EQ(meta.next_token, Str(object, "next_token")) << where;
+  EXPECT_EQ(meta.newest_id, Str(object, "newest_id")) << where;
+  EXPECT_EQ(meta.oldest_id, Str(object, "oldest_id")) << where;
+}
+
+void ExpectErrors(const std::vector<Problem>& problems, element body,
+                  const std::string& where, Tally& tally) {
+  const std::vector<element> errors = Array(body, "errors");
+  ASSERT_EQ(problems.size(), errors.size()) << where;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    ++tally.errors;
+    const Problem& p = problems[i];
+    const element e = errors[i];
+    EXPECT_EQ(p.type, Str(e, "type")) << where;
+    EXPECT_EQ(p.title, Str(e, "title")) << where;
+    EXPECT_EQ(p.detail, Str(e, "detail")) << where;
+    EXPECT_EQ(p.parameter, Str(e, "parameter")) << where;
+    EXPECT_EQ(p.value, Str(e, "value")) << where;
+    EXPECT_EQ(p.resource_type, Str(e, "resource_type")) << where;
+    EXPECT_EQ(p.resource_id, Str(e, "resource_id")) << where;
+    EXPECT_EQ(p.section, Str(e, "section")) << where;
+    EXPECT_FALSE(p.type.empty()) << where;
+  }
+}
+
+// Parses `body` with its parser and checks it against the DOM reading.
+void ExpectBodyMapped(const V2Body& body, Tally& tally) {
+  simdjson::dom::parser parser;
+  element doc;
+  ASSERT_EQ(parser.parse(body.json).get(doc), simdjson::SUCCESS) << body.name;
+  const Includes includes(doc);
+  const std::vector<element> data = Array(doc, "data");
+  const bool has_data = doc["data"].error() == simdjson::SUCCESS;
+  switch (body.kind) {
+    case V2Kind::kTweetPage: {
+      absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
+      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
+      EXPECT_EQ(page->has_data, has_data) << body.name;
+      ASSERT_EQ(page->tweets.size(), data.size()) << body.name;
+      for (size_t i = 0; i < data.size(); ++i) {
+        ExpectTweet(page->tweets[i], data[i], includes, 0,
+                    absl::StrCat(body.name, " data[", i, "]"), tally);
+      }
+      ExpectMeta(page->meta, doc, body.name);
+      ExpectErrors(page->errors, doc, body.name, tally);
+      break;
+    }
+    case V2Kind::kUserPage: {
+      absl::StatusOr<UserPage> page = ParseUserPage(body.json);
+      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
+      EXPECT_EQ(page->has_data, has_data) << body.name;
+      ASSERT_EQ(page->users.size(), data.size()) << body.name;
+      for (size_t i = 0; i < data.size(); ++i) {
+        ++tally.users;
+        ExpectUser(page->users[i], data[i],
+                   absl::StrCat(body.name, " data[", i, "]"));
+      }
+      ExpectMeta(page->meta, doc, body.name);
+      ExpectErrors(page->errors, doc, body.name, tally);
+      break;
+    }
+    case V2Kind::kUserLookup: {
+      absl::StatusOr<UserLookup> lookup = ParseUserLookup(body.json);
+      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
+      ASSERT_EQ(lookup->user.has_value(), has_data) << body.name;
+      if (has_data) {
+        ++tally.users;
+        ExpectUser(*lookup->user, doc["data"].value_unsafe(), body.name);
+      }
+      ExpectErrors(lookup->errors, doc, body.name, tally);
+      break;
+    }
+    case V2Kind::kListLookup: {
+      absl::StatusOr<ListLookup> lookup = ParseListLookup(body.json);
+      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
+      ASSERT_EQ(lookup->list.has_value(), has_data) << body.name;
+      if (has_data) {
+        ++tally.lists;
+        ExpectList(*lookup->list, doc["data"].value_unsafe(), includes,
+                   body.name);
+      }
+      ExpectErrors(lookup->errors, doc, body.name, tally);
+      break;
+    }
+    case V2Kind::kListsPage: {
+      absl::StatusOr<ListsPage> page = ParseListsPage(body.json);
+      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
+      EXPECT_EQ(page->has_data, has_data) << body.name;
+      ASSERT_EQ(page->lists.size(), data.size()) << body.name;
+      for (size_t i = 0; i < data.size(); ++i) {
+        ++tally.lists;
+        ExpectList(page->lists[i], data[i], includes,
+                   absl::StrCat(body.name, " data[", i, "]"));
+      }
+      ExpectMeta(page->meta, doc, body.name);
+      ExpectErrors(page->errors, doc, body.name, tally);
+      break;
+    }
+  }
+}
+
+TEST(V2RecordedCorpus, EveryBodyMapsFieldByField) {
+  absl::StatusOr<std::vector<V2Body>> bodies = LoadV2Bodies();
+  ASSERT_TRUE(bodies.ok()) << bodies.status();
+  // 16 tweepy recordings, 8 twarc lines, 2 preocts pages.
+  ASSERT_EQ(bodies->size(), 26u);
+  std::set<V2Kind> kinds;
+  Tally tally;
+  for (const V2Body& body : *bodies) {
+    SCOPED_TRACE(body.name);
+    kinds.insert(body.kind);
+    ExpectBodyMapped(body, tally);
+  }
+  EXPECT_EQ(kinds.size(), 5u) << "a parser had no recorded body";
+  // Totals of the corpus, so that no body is silently skipped: tweets
+  // 2+2+10+10+97+97 (tweepy) + 200+100+1+100 (twarc) + 20 (preocts).
+  EXPECT_EQ(tally.tweets, 639);
+  EXPECT_EQ(tally.users, 100 + 84 + 100 + 100 + 2 + 2 + 1 + 1 + 96);
+  EXPECT_EQ(tally.lists, 1 + 1 + 4 + 2);
+  EXPECT_EQ(tally.errors, 1 + 1 + 1 + 8);
+  // The resolution paths are exercised, not just reached.
+  EXPECT_GT(tally.nested, 200);
+  EXPECT_GT(tally.retweets_rewritten, 150);
+  EXPECT_GT(tally.media, 50);
+}
+
+// Each thread keeps its own simdjson parser; many threads parsing v2 pages
+// at once must each get the single-threaded answer.
+TEST(V2RecordedCorpus, ConcurrentParsesAgree) {
+  absl::StatusOr<std::vector<V2Body>> bodies = LoadV2Bodies();
+  ASSERT_TRUE(bodies.ok()) << bodies.status();
+  std::vector<const V2Body*> pages;
+  std::vector<std::string> expected;
+  for (const V2Body& body : *bodies) {
+    if (body.kind != V2Kind::kTweetPage) continue;
+    absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
+    ASSERT_TRUE(page.ok()) << body.name;
+    std::string serialized;
+    for (const Tweet& tweet : page->tweets)
+      serialized += tweet.SerializeAsString();
+    pages.push_back(&body);
+    expected.push_back(std::move(serialized));
+  }
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 5;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        for (size_t i = 0; i < pages.size(); ++i) {
+          const size_t k = (i + t) % pages.size();
+          absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
+          std::string serialized;
+          if (page.ok()) {
+            for (const Tweet& tweet : page->tweets) {
+              serialized += tweet.SerializeAsString();
+            }
+          }
+          if (!page.ok() || serialized != expected[k]) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+  }
+}
+
+}  // namespace
+}  // namespace perch::mapping::v2

@@ -1,0 +1,609 @@
+#include "server/upstream/v2_dialect.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/common/errors.h"
+#include "server/common/percent_encoding.h"
+#include "server/mapping/v2_json.h"
+#include "server/upstream/endpoint_call.h"
+#include "server/upstream/list_join.h"
+#include "server/upstream/read_chain.h"
+#include "server/upstream/ttl_cache.h"
+#include "server/upstream/upstream_status.h"
+#include "server/upstream/v2_paging.h"
+
+namespace perch::upstream {
+namespace {
+
+namespace v2 = mapping::v2;
+
+// Everything perch maps: without these v2 sends only id and text (and a
+// user's id, name, username).
+constexpr absl::string_view kTweetFields =
+    "attachments,author_id,conversation_id,created_at,entities,"
+    "in_reply_to_user_id,lang,note_tweet,possibly_sensitive,public_metrics,"
+    "referenced_tweets,source";
+constexpr absl::string_view kTweetExpansions =
+    "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
+    "in_reply_to_user_id,attachments.media_keys";
+constexpr absl::string_view kUserFields =
+    "created_at,description,location,profile_image_url,protected,"
+    "public_metrics,url,verified";
+constexpr absl::string_view kMediaFields =
+    "media_key,type,url,preview_image_url,width,height";
+constexpr absl::string_view kListFields =
+    "created_at,description,follower_count,member_count,name,owner_id,private";
+
+// Route patterns: what errors and QuotaFailure name (never a caller's id or
+// name); RoutePath fills them in for the URL.
+constexpr absl::string_view kUserByUsernamePath =
+    "/2/users/by/username/:username";
+constexpr absl::string_view kUserTweetsPath = "/2/users/:id/tweets";
+constexpr absl::string_view kSearchPath = "/2/tweets/search/recent";
+constexpr absl::string_view kFollowersPath = "/2/users/:id/followers";
+constexpr absl::string_view kListPath = "/2/lists/:id";
+constexpr absl::string_view kListTweetsPath = "/2/lists/:id/tweets";
+constexpr absl::string_view kListMembersPath = "/2/lists/:id/members";
+constexpr absl::string_view kOwnedListsPath = "/2/users/:id/owned_lists";
+
+// max_results per endpoint (UPSTREAM-V2.md section 1.2): below the minimum
+// the upstream answers 400 invalid-request.
+struct Range {
+  int min;
+  int max;
+};
+constexpr Range kTimelineRange{5, 100};
+constexpr Range kSearchRange{10, 100};
+constexpr Range kFollowersRange{1, 1000};
+constexpr Range kListTweetsRange{1, 100};
+constexpr Range kListMembersRange{1, 100};
+// owned_lists allows 15 calls per 15 minutes per app (SNS rate_limit.py,
+// tweepy recordings): a slug costs one call per 100 of the owner's lists,
+// which is why the answer is cached.
+constexpr int kOwnedListsPageSize = 100;
+
+// Search errors on these parameters are about a value the caller chose,
+// named by the perch.v1 field it came from.
+constexpr std::pair<absl::string_view, absl::string_view> kCallerParameters[] =
+    {{"query", "query"}, {"end_time", "until"}, {"since_id", "since_id"}};
+
+std::string RoutePath(absl::string_view pattern, absl::string_view value) {
+  const std::string encoded = PercentEncode(value);
+  return absl::StrReplaceAll(pattern,
+                             {{":id", encoded}, {":username", encoded}});
+}
+
+// max_results for `page_size` on an endpoint with `range`.
+std::string MaxResults(int page_size, Range range) {
+  return absl::StrCat(AskFor(page_size, range.min, range.max));
+}
+
+void AddTweetFields(QueryParams& params) {
+  params.emplace_back("tweet.fields", kTweetFields);
+  params.emplace_back("expansions", kTweetExpansions);
+  params.emplace_back("user.fields", kUserFields);
+  params.emplace_back("media.fields", kMediaFields);
+}
+
+void AddUserFields(QueryParams& params) {
+  params.emplace_back("user.fields", kUserFields);
+}
+
+absl::Status Malformed(absl::string_view path, absl::string_view what) {
+  return MakeError(absl::StatusCode::kInternal,
+                   absl::StrCat(path, " answered 200 without ", what),
+                   "UPSTREAM_MALFORMED_RESPONSE", kUpstreamDomain,
+                   {{std::string(kHttpStatusKey), "200"},
+                    {std::string(kEndpointKey), std::string(path)}});
+}
+
+// A parsed v2 page: the errors it carries instead of data become the read's
+// status (upstream_status.h); partial errors beside data are dropped.
+template <typename Parsed>
+absl::Status CheckPage(absl::string_view path,
+                       const absl::StatusOr<Parsed>& parsed, bool has_data) {
+  if (!parsed.ok()) return parsed.status();
+  return StatusFromV2Errors(path, has_data, parsed->errors);
+}
+
+const std::string& TweetId(const v1::Tweet& tweet) { return tweet.id(); }
+const std::string& UserId(const v1::User& user) { return user.id(); }
+
+// A tweet page cut to `page_size` (v2_paging.h), with its rate-limit window.
+absl::StatusOr<TweetPage> ToTweetPage(absl::string_view path,
+                                      const http::HttpResponse& response,
+                                      const V2Position& at, int page_size,
+                                      bool resume_by_id) {
+  absl::StatusOr<v2::TweetPage> parsed = v2::ParseTweetPage(response.body);
+  if (absl::Status s = CheckPage(path, parsed, parsed.ok() && parsed->has_data);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::string> next =
+      CutPage(parsed->tweets, at, page_size, parsed->meta.next_token,
+              resume_by_id, TweetId);
+  if (!next.ok()) return next.status();
+  TweetPage page;
+  page.tweets = std::move(parsed->tweets);
+  page.next_position = *std::move(next);
+  page.rate_limit = ReadRateLimit(response);
+  return page;
+}
+
+// Users of a followers or members page, cut the same way (the ranges keep
+// max_results at or below page_size, so nothing is cut in practice).
+absl::StatusOr<std::vector<v1::User>> ToUsers(
+    absl::string_view path, const http::HttpResponse& response,
+    const V2Position& at, int page_size, std::string* next_position) {
+  absl::StatusOr<v2::UserPage> parsed = v2::ParseUserPage(response.body);
+  if (absl::Status s = CheckPage(path, parsed, parsed.ok() && parsed->has_data);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::string> next = CutPage(
+      parsed->users, at, page_size, parsed->meta.next_token, false, UserId);
+  if (!next.ok()) return next.status();
+  *next_position = *std::move(next);
+  return std::move(parsed->users);
+}
+
+// 400 invalid-request naming only values the caller chose (the search
+// query's syntax, an `until` or since_id outside the 7 days search covers)
+// is the caller's error: INVALID_ARGUMENT with a BadRequest on the perch.v1
+// field and the upstream's words. Anything else stays perch's bug.
+absl::Status CallerRejection(absl::Status status) {
+  if (ErrorReason(status) != kUpstreamRejectedRequest) return status;
+  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
+  const auto& metadata = info->metadata();
+  auto value = [&](absl::string_view key) -> std::string {
+    auto it = metadata.find(std::string(key));
+    return it == metadata.end() ? std::string() : it->second;
+  };
+  if (value(kUpstreamTypeKey) != "invalid-request") return status;
+  const std::string parameters = value(kUpstreamParametersKey);
+  if (parameters.empty()) return status;
+  std::string description = value(kUpstreamMessageKey);
+  if (description.empty()) description = value(kUpstreamDetailKey);
+
+  google::rpc::BadRequest bad_request;
+  for (absl::string_view parameter : absl::StrSplit(parameters, ',')) {
+    absl::string_view field;
+    for (const auto& [name, caller_field] : kCallerParameters) {
+      if (parameter == name) field = caller_field;
+    }
+    if (field.empty()) return status;
+    auto* violation = bad_request.add_field_violations();
+    violation->set_field(std::string(field));
+    violation->set_description(description);
+  }
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (const auto& [key, text] : metadata) kept.emplace_back(key, text);
+  absl::Status invalid =
+      MakeError(absl::StatusCode::kInvalidArgument,
+                absl::StrCat("the upstream rejected the search: ", description),
+                "INVALID_REQUEST", kUpstreamDomain, std::move(kept));
+  invalid.SetPayload(kBadRequestTypeUrl,
+                     absl::Cord(bad_request.SerializeAsString()));
+  return invalid;
+}
+
+absl::string_view SortOrder(SearchQuery::Ranking ranking) {
+  switch (ranking) {
+    case SearchQuery::Ranking::kRecent:
+      return "recency";
+    case SearchQuery::Ranking::kPopular:
+      return "relevancy";
+    case SearchQuery::Ranking::kDefault:
+    case SearchQuery::Ranking::kMixed:
+      break;
+  }
+  return "";  // the upstream's default order, newest first
+}
+
+std::string Exclude(const TimelineQuery& query) {
+  std::vector<absl::string_view> exclude;
+  if (query.exclude_replies) exclude.push_back("replies");
+  if (!query.include_retweets) exclude.push_back("retweets");
+  return absl::StrJoin(exclude, ",");
+}
+
+// The chain of a read at `position`. `at` is left empty when the position
+// is not one this dialect made; the chain has then answered.
+template <typename Page>
+std::shared_ptr<ReadChain<Page>> StartChain(absl::string_view position,
+                                            ReadDialect::Callback<Page> done,
+                                            std::optional<V2Position>* at) {
+  auto chain = std::make_shared<ReadChain<Page>>(std::move(done));
+  absl::StatusOr<V2Position> decoded = DecodeV2Position(position);
+  if (decoded.ok()) {
+    *at = *std::move(decoded);
+  } else {
+    chain->Answer(decoded.status());
+  }
+  return chain;
+}
+
+// The rest of a read once an id is known.
+using Then = absl::AnyInvocable<void(std::string id) &&>;
+
+class V2Dialect final : public ReadDialect {
+ public:
+  V2Dialect(UpstreamReader& reader, std::string base_url, const Clock& clock,
+            V2DialectOptions options)
+      : reader_(reader),
+        base_url_(std::move(base_url)),
+        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity),
+        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity) {}
+
+  absl::string_view name() const override { return "v2"; }
+
+  std::shared_ptr<ReadHandle> Timeline(const TimelineQuery& query,
+                                       absl::Time deadline,
+                                       Callback<TweetPage> done) override {
+    std::optional<V2Position> at;
+    auto chain = StartChain<TweetPage>(query.position, std::move(done), &at);
+    if (!at.has_value()) return chain;
+    WithUserId(
+        query.user, deadline, chain,
+        [this, chain, query, at = *at, deadline](std::string user_id) {
+          QueryParams params = {
+              {"max_results", MaxResults(query.page_size, kTimelineRange)},
+              {"since_id", query.since_id},
+              {"until_id", at.until_id},
+              {"exclude", Exclude(query)},
+              {"pagination_token", at.token}};
+          AddTweetFields(params);
+          chain->Track(CallEndpoint<TweetPage>(
+              reader_, Url(kUserTweetsPath, user_id, params),
+              std::string(kUserTweetsPath), deadline,
+              [at, page_size =
+                       query.page_size](const http::HttpResponse& response) {
+                // Newest first, and the endpoint takes until_id.
+                return ToTweetPage(kUserTweetsPath, response, at, page_size,
+                                   /*resume_by_id=*/true);
+              },
+              AnswerTo(chain)));
+        });
+    return chain;
+  }
+
+  std::shared_ptr<ReadHandle> Search(const SearchQuery& query,
+                                     absl::Time deadline,
+                                     Callback<TweetPage> done) override {
+    std::optional<V2Position> at;
+    auto chain = StartChain<TweetPage>(query.position, std::move(done), &at);
+    if (!at.has_value()) return chain;
+    absl::StatusOr<QueryParams> params = SearchParams(query, *at);
+    if (!params.ok()) {
+      chain->Answer(params.status());
+      return chain;
+    }
+    // Relevancy is not id order: resuming below the last id would skip.
+    const bool resume_by_id = query.ranking != SearchQuery::Ranking::kPopular;
+    chain->Track(CallEndpoint<TweetPage>(
+        reader_, EndpointUrl(base_url_, kSearchPath, *params),
+        std::string(kSearchPath), deadline,
+        [at = *at, page_size = query.page_size,
+         resume_by_id](const http::HttpResponse& response) {
+          return ToTweetPage(kSearchPath, response, at, page_size,
+                             resume_by_id);
+        },
+        [chain](absl::StatusOr<TweetPage> page) {
+          if (!page.ok()) page = CallerRejection(page.status());
+          chain->Answer(std::move(page));
+        }));
+    return chain;
+  }
+
+  std::shared_ptr<ReadHandle> Followers(const FollowersQuery& query,
+                                        absl::Time deadline,
+                                        Callback<FollowerPage> done) override {
+    std::optional<V2Position> at;
+    auto chain = StartChain<FollowerPage>(query.position, std::move(done), &at);
+    if (!at.has_value()) return chain;
+    WithUserId(
+        query.user, deadline, chain,
+        [this, chain, query, at = *at, deadline](std::string user_id) {
+          QueryParams params = {
+              {"max_results", MaxResults(query.page_size, kFollowersRange)},
+              {"pagination_token", at.token}};
+          AddUserFields(params);
+          chain->Track(CallEndpoint<FollowerPage>(
+              reader_, Url(kFollowersPath, user_id, params),
+              std::string(kFollowersPath), deadline,
+              [at, query](const http::HttpResponse& response)
+                  -> absl::StatusOr<FollowerPage> {
+                FollowerPage page;
+                absl::StatusOr<std::vector<v1::User>> users =
+                    ToUsers(kFollowersPath, response, at, query.page_size,
+                            &page.next_position);
+                if (!users.ok()) return users.status();
+                if (query.ids_only) {
+                  for (const v1::User& user : *users) {
+                    page.user_ids.push_back(user.id());
+                  }
+                } else {
+                  page.users = *std::move(users);
+                }
+                page.rate_limit = ReadRateLimit(response);
+                return page;
+              },
+              AnswerTo(chain)));
+        });
+    return chain;
+  }
+
+  std::shared_ptr<ReadHandle> List(const ListQuery& query, absl::Time deadline,
+                                   Callback<ListPage> done) override {
+    std::optional<V2Position> at;
+    auto chain = StartChain<ListPage>(query.position, std::move(done), &at);
+    if (!at.has_value()) return chain;
+    WithListId(
+        query.list, deadline, chain,
+        [this, chain, query, at = *at, deadline](std::string list_id) {
+          ListPageStart page = [this, query, at, list_id,
+                                deadline](Callback<ListPage> done) {
+            return StartListPage(query, at, list_id, deadline, std::move(done));
+          };
+          Callback<ListPage> answer = AnswerTo(chain);
+          if (!query.with_metadata) {
+            chain->Track(std::move(page)(std::move(answer)));
+            return;
+          }
+          // In parallel: the first error answers and aborts the other read.
+          chain->Track(JoinListReads(
+              [this, list_id, deadline](Callback<v1::TwitterList> done) {
+                return StartListLookup(list_id, deadline, std::move(done));
+              },
+              std::move(page), std::move(answer)));
+        });
+    return chain;
+  }
+
+ private:
+  std::string Url(absl::string_view pattern, absl::string_view id,
+                  const QueryParams& params) const {
+    return EndpointUrl(base_url_, RoutePath(pattern, id), params);
+  }
+
+  static absl::StatusOr<QueryParams> SearchParams(const SearchQuery& query,
+                                                  const V2Position& at) {
+    QueryParams params = {
+        {"query", query.lang.empty()
+                      ? query.query
+                      : absl::StrCat(query.query, " lang:", query.lang)},
+        {"max_results", MaxResults(query.page_size, kSearchRange)},
+        {"sort_order", std::string(SortOrder(query.ranking))},
+        {"since_id", query.since_id}};
+    // `until` is end_time, except that v2 refuses end_time beside since_id
+    // or until_id: then it becomes the first id of that day. A cut page's
+    // until_id is already older than everything before `until`.
+    std::string until_id = at.until_id;
+    if (!query.until.empty() && until_id.empty()) {
+      if (query.since_id.empty()) {
+        params.emplace_back("end_time",
+                            absl::StrCat(query.until, "T00:00:00Z"));
+      } else {
+        absl::StatusOr<std::string> first = FirstIdOfDay(query.until);
+        if (!first.ok()) return first.status();
+        until_id = *std::move(first);
+      }
+    }
+    params.emplace_back("until_id", until_id);
+    params.emplace_back("next_token", at.token);
+    AddTweetFields(params);
+    return params;
+  }
+
+  // Runs `then` with the user's id: as given, from the cache, or looked up
+  // by screen name (and cached).
+  template <typename Page>
+  void WithUserId(const UserRef& user, absl::Time deadline,
+                  const std::shared_ptr<ReadChain<Page>>& chain, Then then) {
+    if (!user.user_id.empty()) return std::move(then)(user.user_id);
+    std::string key = absl::AsciiStrToLower(user.screen_name);
+    if (std::optional<std::string> id = user_ids_.Get(key)) {
+      return std::move(then)(*std::move(id));
+    }
+    QueryParams params;
+    AddUserFields(params);
+    chain->Track(CallEndpoint<std::string>(
+        reader_, Url(kUserByUsernamePath, user.screen_name, params),
+        std::string(kUserByUsernamePath), deadline,
+        [](const http::HttpResponse& response) -> absl::StatusOr<std::string> {
+          absl::StatusOr<v2::UserLookup> lookup =
+              v2::ParseUserLookup(response.body);
+          if (absl::Status s =
+                  CheckPage(kUserByUsernamePath, lookup,
+                            lookup.ok() && lookup->user.has_value());
+              !s.ok()) {
+            return s;
+          }
+          if (!lookup->user.has_value()) {
+            return Malformed(kUserByUsernamePath, "a user");
+          }
+          return lookup->user->id();
+        },
+        [this, chain, key = std::move(key),
+         then = std::move(then)](absl::StatusOr<std::string> id) mutable {
+          if (!id.ok()) return chain->Answer(id.status());
+          if (chain->answered()) return;
+          user_ids_.Put(key, *id);
+          std::move(then)(*std::move(id));
+        }));
+  }
+
+  // Runs `then` with the list's id: as given, from the cache, or found among
+  // its owner's lists by slug (and cached).
+  template <typename Page>
+  void WithListId(const ListRef& list, absl::Time deadline,
+                  const std::shared_ptr<ReadChain<Page>>& chain, Then then) {
+    if (!list.list_id.empty()) return std::move(then)(list.list_id);
+    std::string slug = absl::AsciiStrToLower(list.slug);
+    std::string key =
+        absl::StrCat(absl::AsciiStrToLower(list.owner_screen_name), "/", slug);
+    if (std::optional<std::string> id = list_ids_.Get(key)) {
+      return std::move(then)(*std::move(id));
+    }
+    UserRef owner;
+    owner.screen_name = list.owner_screen_name;
+    WithUserId(
+        owner, deadline, chain,
+        [this, chain, slug = std::move(slug), key = std::move(key), deadline,
+         then = std::move(then)](std::string owner_id) mutable {
+          FindOwnedList(chain, std::move(owner_id), std::move(slug),
+                        std::move(key), "", deadline, std::move(then));
+        });
+  }
+
+  // v2 lists have no slug: pages through the owner's lists (100 at a time)
+  // until one's slugified name matches.
+  template <typename Page>
+  void FindOwnedList(const std::shared_ptr<ReadChain<Page>>& chain,
+                     std::string owner_id, std::string slug, std::string key,
+                     std::string token, absl::Time deadline, Then then) {
+    QueryParams params = {{"list.fields", std::string(kListFields)},
+                          {"max_results", absl::StrCat(kOwnedListsPageSize)},
+                          {"pagination_token", std::move(token)}};
+    std::string url = Url(kOwnedListsPath, owner_id, params);
+    chain->Track(CallEndpoint<v2::ListsPage>(
+        reader_, std::move(url), std::string(kOwnedListsPath), deadline,
+        [](const http::HttpResponse& response)
+            -> absl::StatusOr<v2::ListsPage> {
+          absl::StatusOr<v2::ListsPage> page =
+              v2::ParseListsPage(response.body);
+          if (absl::Status s =
+                  CheckPage(kOwnedListsPath, page, page.ok() && page->has_data);
+              !s.ok()) {
+            return s;
+          }
+          return page;
+        },
+        [this, chain, owner_id = std::move(owner_id), slug = std::move(slug),
+         key = std::move(key), deadline,
+         then = std::move(then)](absl::StatusOr<v2::ListsPage> page) mutable {
+          if (!page.ok()) return chain->Answer(page.status());
+          if (chain->answered()) return;
+          for (const v1::TwitterList& list : page->lists) {
+            if (v2::Slugify(list.name()) == slug) {
+              list_ids_.Put(key, list.id());
+              return std::move(then)(list.id());
+            }
+          }
+          if (page->meta.next_token.empty()) {
+            return chain->Answer(MakeError(
+                absl::StatusCode::kNotFound,
+                absl::StrCat("no list \"", slug, "\" among the owner's lists"),
+                "RESOURCE_NOT_FOUND", kUpstreamDomain,
+                {{std::string(kHttpStatusKey), "200"},
+                 {std::string(kEndpointKey), std::string(kOwnedListsPath)}}));
+          }
+          FindOwnedList(chain, std::move(owner_id), std::move(slug),
+                        std::move(key), page->meta.next_token, deadline,
+                        std::move(then));
+        }));
+  }
+
+  // GET /2/lists/:id with its owner.
+  std::shared_ptr<ReadHandle> StartListLookup(const std::string& list_id,
+                                              absl::Time deadline,
+                                              Callback<v1::TwitterList> done) {
+    QueryParams params = {{"list.fields", std::string(kListFields)},
+                          {"expansions", "owner_id"}};
+    AddUserFields(params);
+    return CallEndpoint<v1::TwitterList>(
+        reader_, Url(kListPath, list_id, params), std::string(kListPath),
+        deadline,
+        [](const http::HttpResponse& response)
+            -> absl::StatusOr<v1::TwitterList> {
+          absl::StatusOr<v2::ListLookup> lookup =
+              v2::ParseListLookup(response.body);
+          if (absl::Status s = CheckPage(
+                  kListPath, lookup, lookup.ok() && lookup->list.has_value());
+              !s.ok()) {
+            return s;
+          }
+          if (!lookup->list.has_value()) return Malformed(kListPath, "a list");
+          return *std::move(lookup->list);
+        },
+        std::move(done));
+  }
+
+  // A page of the list's tweets or members.
+  std::shared_ptr<ReadHandle> StartListPage(const ListQuery& query,
+                                            const V2Position& at,
+                                            const std::string& list_id,
+                                            absl::Time deadline,
+                                            Callback<ListPage> done) {
+    const bool tweets = query.view == ListQuery::View::kTweets;
+    const absl::string_view path = tweets ? kListTweetsPath : kListMembersPath;
+    QueryParams params = {
+        {"max_results",
+         MaxResults(query.page_size,
+                    tweets ? kListTweetsRange : kListMembersRange)},
+        {"pagination_token", at.token}};
+    if (tweets) {
+      AddTweetFields(params);
+    } else {
+      AddUserFields(params);
+    }
+    return CallEndpoint<ListPage>(
+        reader_, Url(path, list_id, params), std::string(path), deadline,
+        [query, at,
+         path](const http::HttpResponse& response) -> absl::StatusOr<ListPage> {
+          ListPage page;
+          if (query.view == ListQuery::View::kMembers) {
+            absl::StatusOr<std::vector<v1::User>> users = ToUsers(
+                path, response, at, query.page_size, &page.next_position);
+            if (!users.ok()) return users.status();
+            page.members = *std::move(users);
+            page.rate_limit = ReadRateLimit(response);
+            return page;
+          }
+          // The endpoint has no until_id; list pages are never cut anyway.
+          absl::StatusOr<TweetPage> tweets = ToTweetPage(
+              path, response, at, query.page_size, /*resume_by_id=*/false);
+          if (!tweets.ok()) return tweets.status();
+          // No upstream `exclude` here: retweets are dropped as on v1.1.
+          for (v1::Tweet& tweet : tweets->tweets) {
+            if (!query.include_retweets && tweet.has_retweeted_tweet()) {
+              continue;
+            }
+            page.tweets.push_back(std::move(tweet));
+          }
+          page.next_position = std::move(tweets->next_position);
+          page.rate_limit = tweets->rate_limit;
+          return page;
+        },
+        std::move(done));
+  }
+
+  UpstreamReader& reader_;
+  const std::string base_url_;
+  // lower-case screen name -> user id
+  TtlCache user_ids_;
+  // lower-case "owner/slug" -> list id
+  TtlCache list_ids_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReadDialect> MakeV2Dialect(UpstreamReader& reader,
+                                           std::string base_url,
+                                           const Clock& clock,
+                                           V2DialectOptions options) {
+  return std::make_unique<V2Dialect>(reader, std::move(base_url), clock,
+                                     options);
+}
+
+}  // namespace perch::upstream

@@ -21,14 +21,11 @@
 namespace perch::mapping {
 namespace {
 
+using ::perch::mapping::testing::FindParser;
 using ::perch::mapping::testing::IsMalformed;
+using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadRecordedBody;
 using ::perch::mapping::testing::TruncationCuts;
-
-struct NamedParser {
-  const char* name;
-  std::function<absl::Status(absl::string_view)> parse;
-};
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
@@ -94,10 +91,7 @@ TEST(Malformed, TruncatedRecordedBodiesFail) {
                         Case{"testgetlist.0.json", "ParseTwitterList"}}) {
     absl::StatusOr<std::string> body = ReadRecordedBody(c.body);
     ASSERT_TRUE(body.ok()) << body.status();
-    const NamedParser* parser = nullptr;
-    for (const NamedParser& p : AllParsers()) {
-      if (absl::string_view(p.name) == c.parser) parser = &p;
-    }
+    const NamedParser* parser = FindParser(AllParsers(), c.parser);
     ASSERT_NE(parser, nullptr);
     ASSERT_TRUE(parser->parse(*body).ok()) << c.body;
 

@@ -6,6 +6,7 @@
 #define PERCH_SERVER_MAPPING_MALFORMED_TEST_UTIL_H_
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,6 +18,20 @@
 #include "server/common/errors.h"
 
 namespace perch::mapping::testing {
+
+// A parser under test, by name, reduced to the status it answers.
+struct NamedParser {
+  const char* name;
+  std::function<absl::Status(absl::string_view)> parse;
+};
+
+inline const NamedParser* FindParser(const std::vector<NamedParser>& parsers,
+                                     absl::string_view name) {
+  for (const NamedParser& parser : parsers) {
+    if (name == parser.name) return &parser;
+  }
+  return nullptr;
+}
 
 inline ::testing::AssertionResult IsMalformed(const absl::Status& status) {
   if (status.ok()) return ::testing::AssertionFailure() << "parsed OK";

@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -33,6 +32,7 @@ using internal::JsonDocument;
 using internal::JsonValue;
 using internal::Malformed;
 using internal::ReadCount;
+using internal::ReadFlag;
 using internal::ReadId;
 using internal::ReadNullableBool;
 using internal::ReadNullableId;
@@ -141,15 +141,6 @@ absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
   }
   *mutable_timestamp() = time;
   return absl::OkStatus();
-}
-
-template <typename Message>
-absl::Status ReadFlag(JsonValue& value, absl::string_view field, Message* out,
-                      void (Message::*set)(bool)) {
-  bool flag = false;
-  absl::Status status = ReadNullableBool(value, field, &flag);
-  if (status.ok()) (out->*set)(flag);
-  return status;
 }
 
 // A media_key is "<type>_<id>" ("3_1611076914248286208"); the id is what
@@ -651,13 +642,7 @@ absl::Status ReadIncludedMedia(JsonValue& value, IncludedMedia* out) {
         if (key == "type") {
           std::string type;
           absl::Status read = ReadNullableString(member, ".type", &type);
-          if (type == "photo") {
-            out->media.set_type(Media::TYPE_PHOTO);
-          } else if (type == "video") {
-            out->media.set_type(Media::TYPE_VIDEO);
-          } else if (type == "animated_gif") {
-            out->media.set_type(Media::TYPE_ANIMATED_GIF);
-          }
+          out->media.set_type(internal::MediaType(type));
           return read;
         }
         if (key == "url") return ReadNullableString(member, ".url", &url);
@@ -894,42 +879,58 @@ void ResolveList(const Includes& includes, RawList& raw) {
 
 // ---- bodies ---------------------------------------------------------------
 
-// `data` as an array: `read` per element; null or absent is no data.
-template <typename ReadFn>
-absl::Status ReadDataArray(JsonValue& value, bool* has_data, ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, ".data", &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  *has_data = true;
-  return Within(".data", ForEachElement(value, [&](size_t, JsonValue& e) {
-                  return read(e);
-                }));
+// A body's `data`: an array on pages, one object on lookups.
+enum class DataShape { kArray, kObject };
+
+template <typename Out>
+constexpr bool kHasMeta = requires(Out out) {
+  out.meta;
+};
+
+// One pass over a body's members: `data` (null or absent: no data) to
+// `read_data`, per element or as the one object; `includes` into `includes`
+// (nullptr: skipped, the body needs none); `errors` and, on pages, `meta`
+// into `out`. Other members are ignored.
+template <typename Out, typename ReadData>
+absl::Status ReadBody(JsonDocument& doc, DataShape shape, Out* out,
+                      bool* has_data, Includes* includes, ReadData read_data) {
+  return ForEachField(
+      doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
+        if (key == "data") {
+          bool is_null = false;
+          if (absl::Status status = IsNull(value, ".data", &is_null);
+              !status.ok() || is_null) {
+            return status;
+          }
+          *has_data = true;
+          if (shape == DataShape::kObject) {
+            return Within(".data", read_data(value));
+          }
+          return Within(".data",
+                        ForEachElement(value, [&](size_t, JsonValue& element) {
+                          return read_data(element);
+                        }));
+        }
+        if (key == "includes" && includes != nullptr) {
+          return includes->Read(value);
+        }
+        if (key == "errors") return ReadErrors(value, &out->errors);
+        if constexpr (kHasMeta<Out>) {
+          if (key == "meta") return ReadMeta(value, &out->meta);
+        }
+        return absl::OkStatus();
+      });
 }
 
-// `data` as one object.
-template <typename ReadFn>
-absl::Status ReadDataObject(JsonValue& value, bool* has_data, ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, ".data", &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  *has_data = true;
-  return Within(".data", read(value));
-}
-
-// The members a v2 body carries besides data/includes: errors, and meta on
-// pages (single-object lookups have none); others are ignored.
-template <typename Page>
-absl::Status ReadCommon(raw_json_string key, JsonValue& value, Page* page) {
-  if (key == "errors") return ReadErrors(value, &page->errors);
-  if constexpr (!std::is_same_v<Page, UserLookup> &&
-                !std::is_same_v<Page, ListLookup>) {
-    if (key == "meta") return ReadMeta(value, &page->meta);
-  }
-  return absl::OkStatus();
+// Runs `read(doc, out)` on the body into a fresh Out; an error becomes
+// perch's malformed-response error, naming `what`.
+template <typename Out, typename ReadFn>
+absl::StatusOr<Out> Parse(JsonText json, absl::string_view what, ReadFn read) {
+  Out out;
+  absl::Status status = internal::ParseJson(
+      json, [&](JsonDocument& doc) { return read(doc, out); });
+  if (!status.ok()) return internal::PublicError(what, status);
+  return out;
 }
 
 }  // namespace
@@ -961,22 +962,17 @@ std::string Slugify(absl::string_view name) {
 }
 
 absl::StatusOr<TweetPage> ParseTweetPage(JsonText json) {
-  TweetPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<TweetPage>(
+      json, "v2 tweet page",
+      [](JsonDocument& doc, TweetPage& page) -> absl::Status {
         std::vector<RawTweet> data;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadRawTweet(e, &data.emplace_back());
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &page);
-            });
-        if (!fields.ok()) return fields;
+        absl::Status status =
+            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
+                     [&](JsonValue& element) {
+                       return ReadRawTweet(element, &data.emplace_back());
+                     });
+        if (!status.ok()) return status;
         includes.Index();
         page.tweets.reserve(data.size());
         for (RawTweet& raw : data) {
@@ -985,96 +981,63 @@ absl::StatusOr<TweetPage> ParseTweetPage(JsonText json) {
         }
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 tweet page", status);
-  return page;
 }
 
 absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
-  UserPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
-        return ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadUser(e, &page.users.emplace_back());
-                });
-              }
-              return ReadCommon(key, value, &page);
-            });
+  return Parse<UserPage>(
+      json, "v2 user page", [](JsonDocument& doc, UserPage& page) {
+        return ReadBody(doc, DataShape::kArray, &page, &page.has_data,
+                        /*includes=*/nullptr, [&](JsonValue& element) {
+                          return ReadUser(element, &page.users.emplace_back());
+                        });
       });
-  if (!status.ok()) return internal::PublicError("v2 user page", status);
-  return page;
 }
 
 absl::StatusOr<UserLookup> ParseUserLookup(JsonText json) {
-  UserLookup lookup;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<UserLookup>(
+      json, "v2 user lookup",
+      [](JsonDocument& doc, UserLookup& lookup) -> absl::Status {
         bool has_data = false;
         User user;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataObject(value, &has_data, [&](JsonValue& v) {
-                  return ReadUser(v, &user);
-                });
-              }
-              return ReadCommon(key, value, &lookup);
-            });
-        if (!fields.ok()) return fields;
-        if (has_data) lookup.user = std::move(user);
-        return absl::OkStatus();
+        absl::Status status =
+            ReadBody(doc, DataShape::kObject, &lookup, &has_data,
+                     /*includes=*/nullptr,
+                     [&](JsonValue& value) { return ReadUser(value, &user); });
+        if (status.ok() && has_data) lookup.user = std::move(user);
+        return status;
       });
-  if (!status.ok()) return internal::PublicError("v2 user lookup", status);
-  return lookup;
 }
 
 absl::StatusOr<ListLookup> ParseListLookup(JsonText json) {
-  ListLookup lookup;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<ListLookup>(
+      json, "v2 list lookup",
+      [](JsonDocument& doc, ListLookup& lookup) -> absl::Status {
         bool has_data = false;
         RawList raw;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataObject(value, &has_data, [&](JsonValue& v) {
-                  return ReadRawList(v, &raw);
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &lookup);
-            });
-        if (!fields.ok()) return fields;
-        if (!has_data) return absl::OkStatus();
+        absl::Status status = ReadBody(
+            doc, DataShape::kObject, &lookup, &has_data, &includes,
+            [&](JsonValue& value) { return ReadRawList(value, &raw); });
+        if (!status.ok() || !has_data) return status;
         includes.Index();
         ResolveList(includes, raw);
         lookup.list = std::move(raw.list);
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 list lookup", status);
-  return lookup;
 }
 
 absl::StatusOr<ListsPage> ParseListsPage(JsonText json) {
-  ListsPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<ListsPage>(
+      json, "v2 list page",
+      [](JsonDocument& doc, ListsPage& page) -> absl::Status {
         std::vector<RawList> data;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadRawList(e, &data.emplace_back());
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &page);
-            });
-        if (!fields.ok()) return fields;
+        absl::Status status =
+            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
+                     [&](JsonValue& element) {
+                       return ReadRawList(element, &data.emplace_back());
+                     });
+        if (!status.ok()) return status;
         includes.Index();
         page.lists.reserve(data.size());
         for (RawList& raw : data) {
@@ -1083,8 +1046,6 @@ absl::StatusOr<ListsPage> ParseListsPage(JsonText json) {
         }
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 list page", status);
-  return page;
 }
 
 }  // namespace perch::mapping::v2

@@ -2,7 +2,6 @@
 // answer INTERNAL / UPSTREAM_MALFORMED_RESPONSE naming the JSON path (never
 // crash, never a half-filled success, never echo the body). Problems the
 // upstream reports inside `errors` are not malformed: they are data.
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,15 +15,12 @@
 namespace perch::mapping::v2 {
 namespace {
 
+using ::perch::mapping::testing::FindParser;
 using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::IsMalformedAt;
+using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadV2Body;
 using ::perch::mapping::testing::TruncationCuts;
-
-struct NamedParser {
-  const char* name;
-  std::function<absl::Status(absl::string_view)> parse;
-};
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
@@ -43,11 +39,25 @@ const std::vector<NamedParser>& AllParsers() {
 }
 
 const NamedParser& ParserNamed(absl::string_view name) {
-  for (const NamedParser& p : AllParsers()) {
-    if (name == p.name) return p;
+  const NamedParser* parser = FindParser(AllParsers(), name);
+  if (parser == nullptr) ADD_FAILURE() << "no parser " << name;
+  return parser != nullptr ? *parser : AllParsers().front();
+}
+
+// A body that `parser` must refuse, naming `path`, without quoting the
+// SENTINEL the body may hold.
+struct MalformedCase {
+  const char* parser;
+  const char* body;
+  const char* path;
+};
+
+void ExpectMalformedAt(const std::vector<MalformedCase>& cases) {
+  for (const MalformedCase& c : cases) {
+    absl::Status status = ParserNamed(c.parser).parse(c.body);
+    EXPECT_TRUE(IsMalformedAt(status, c.path)) << c.parser << " " << c.body;
+    EXPECT_FALSE(absl::StrContains(status.message(), "SENTINEL")) << status;
   }
-  ADD_FAILURE() << "no parser " << name;
-  return AllParsers().front();
 }
 
 TEST(V2Malformed, NonJsonEmptyAndWrongTopLevelBodiesFailEveryParser) {
@@ -80,51 +90,45 @@ TEST(V2Malformed, DataOfTheWrongShape) {
 }
 
 TEST(V2Malformed, MissingOrBadIdsNameTheirPath) {
-  struct Case {
-    const char* parser;
-    const char* body;
-    const char* path;
-  };
-  for (
-      const Case& c : {
-          Case{"ParseTweetPage", R"({"data":[{"id":"1"},{"text":"SENTINEL"}]})",
-               "$.data[1].id"},
-          Case{"ParseTweetPage", R"({"data":[{"id":1}]})", "$.data[0].id"},
-          Case{"ParseTweetPage", R"({"data":[{"id":"12a"}]})", "$.data[0].id"},
-          Case{"ParseTweetPage", R"({"data":[{"id":""}]})", "$.data[0].id"},
-          Case{"ParseTweetPage", R"({"data":[{"id":"1","author_id":5}]})",
-               "$.data[0].author_id"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","referenced_tweets":[{"type":"quoted"}]}]})",
-              "$.data[0].referenced_tweets[0].id"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1"}],"includes":{"users":[{"id":"2"},{"username":"SENTINEL"}]}})",
-              "$.includes.users[1].id"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1"}],"includes":{"tweets":[{"text":"SENTINEL"}]}})",
-              "$.includes.tweets[0].id"},
-          Case{"ParseTweetPage",
-               R"({"includes":{"media":[{"type":"photo","url":"SENTINEL"}]}})",
-               "$.includes.media[0].media_key"},
-          Case{"ParseUserPage", R"({"data":[{"username":"SENTINEL"}]})",
-               "$.data[0].id"},
-          Case{"ParseUserLookup", R"({"data":{"name":"SENTINEL"}})",
-               "$.data.id"},
-          Case{"ParseListLookup", R"({"data":{"name":"SENTINEL"}})",
-               "$.data.id"},
-          Case{"ParseListLookup",
-               R"({"data":{"id":"1","owner_id":"SENTINEL"}})",
-               "$.data.owner_id"},
-          Case{"ParseListsPage", R"({"data":[{"id":"1"},{"id":null}]})",
-               "$.data[1].id"},
-      }) {
-    absl::Status status = ParserNamed(c.parser).parse(c.body);
-    EXPECT_TRUE(IsMalformedAt(status, c.path)) << c.parser << " " << c.body;
-    EXPECT_FALSE(absl::StrContains(status.message(), "SENTINEL")) << status;
-  }
+  ExpectMalformedAt({
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1"},{"text":"SENTINEL"}]})",
+                    "$.data[1].id"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":1}]})", "$.data[0].id"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":"12a"}]})",
+                    "$.data[0].id"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":""}]})",
+                    "$.data[0].id"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":"1","author_id":5}]})",
+                    "$.data[0].author_id"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","referenced_tweets":[{"type":"quoted"}]}]})",
+          "$.data[0].referenced_tweets[0].id"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1"}],"includes":{"users":[{"id":"2"},{"username":"SENTINEL"}]}})",
+          "$.includes.users[1].id"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1"}],"includes":{"tweets":[{"text":"SENTINEL"}]}})",
+          "$.includes.tweets[0].id"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"includes":{"media":[{"type":"photo","url":"SENTINEL"}]}})",
+          "$.includes.media[0].media_key"},
+      MalformedCase{"ParseUserPage", R"({"data":[{"username":"SENTINEL"}]})",
+                    "$.data[0].id"},
+      MalformedCase{"ParseUserLookup", R"({"data":{"name":"SENTINEL"}})",
+                    "$.data.id"},
+      MalformedCase{"ParseListLookup", R"({"data":{"name":"SENTINEL"}})",
+                    "$.data.id"},
+      MalformedCase{"ParseListLookup",
+                    R"({"data":{"id":"1","owner_id":"SENTINEL"}})",
+                    "$.data.owner_id"},
+      MalformedCase{"ParseListsPage", R"({"data":[{"id":"1"},{"id":null}]})",
+                    "$.data[1].id"},
+  });
 }
 
 TEST(V2Malformed, CreatedAtMustBeAnIsoTimeThatExists) {
@@ -174,82 +178,78 @@ TEST(V2Malformed, CreatedAtMustBeAnIsoTimeThatExists) {
 }
 
 TEST(V2Malformed, WrongMemberTypesNameTheField) {
-  struct Case {
-    const char* parser;
-    const char* body;
-    const char* path;
-  };
-  for (
-      const Case& c : {
-          Case{"ParseTweetPage", R"({"data":[{"id":"1","text":["SENTINEL"]}]})",
-               "$.data[0].text"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","note_tweet":{"text":7}}]})",
-               "$.data[0].note_tweet.text"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","note_tweet":"SENTINEL"}]})",
-               "$.data[0].note_tweet"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","public_metrics":{"like_count":"SENTINEL"}}]})",
-              "$.data[0].public_metrics.like_count"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","public_metrics":{"retweet_count":1.5}}]})",
-              "$.data[0].public_metrics.retweet_count"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","possibly_sensitive":"yes"}]})",
-               "$.data[0].possibly_sensitive"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","referenced_tweets":{"type":"quoted"}}]})",
-               "$.data[0].referenced_tweets"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","entities":{"hashtags":"SENTINEL"}}]})",
-               "$.data[0].entities.hashtags"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","entities":{"mentions":[{"username":1}]}}]})",
-              "$.data[0].entities.mentions[0].username"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","entities":{"urls":[{},{"media_key":"SENTINEL"}]}}]})",
-              "$.data[0].entities.urls[1].media_key"},
-          Case{
-              "ParseTweetPage",
-              R"({"data":[{"id":"1","attachments":{"media_keys":["3_1","SENTINEL"]}}]})",
-              "$.data[0].attachments.media_keys[1]"},
-          Case{"ParseTweetPage",
-               R"({"data":[{"id":"1","attachments":{"media_keys":[3]}}]})",
-               "$.data[0].attachments.media_keys[0]"},
-          Case{"ParseTweetPage",
-               R"({"includes":{"media":[{"media_key":"3_"}]}})",
-               "$.includes.media[0].media_key"},
-          Case{"ParseTweetPage", R"({"includes":[]})", "$.includes"},
-          Case{"ParseTweetPage", R"({"meta":{"result_count":"10"}})",
-               "$.meta.result_count"},
-          Case{"ParseTweetPage", R"({"meta":{"next_token":7}})",
-               "$.meta.next_token"},
-          Case{"ParseTweetPage", R"({"meta":[]})", "$.meta"},
-          Case{"ParseTweetPage", R"({"errors":{"title":"x"}})", "$.errors"},
-          Case{"ParseUserPage", R"({"errors":[{"title":7}]})",
-               "$.errors[0].title"},
-          Case{
-              "ParseUserPage",
-              R"({"data":[{"id":"1","public_metrics":{"followers_count":"SENTINEL"}}]})",
-              "$.data[0].public_metrics.followers_count"},
-          Case{"ParseUserPage", R"({"data":[{"id":"1","protected":"no"}]})",
-               "$.data[0].protected"},
-          Case{"ParseUserLookup", R"({"data":{"id":"1","username":{}}})",
-               "$.data.username"},
-          Case{"ParseListLookup", R"({"data":{"id":"1","private":"no"}})",
-               "$.data.private"},
-          Case{"ParseListsPage", R"({"data":[{"id":"1","member_count":"3"}]})",
-               "$.data[0].member_count"},
-      }) {
-    absl::Status status = ParserNamed(c.parser).parse(c.body);
-    EXPECT_TRUE(IsMalformedAt(status, c.path)) << c.parser << " " << c.body;
-    EXPECT_FALSE(absl::StrContains(status.message(), "SENTINEL")) << status;
-  }
+  ExpectMalformedAt({
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1","text":["SENTINEL"]}]})",
+                    "$.data[0].text"},
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1","note_tweet":{"text":7}}]})",
+                    "$.data[0].note_tweet.text"},
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1","note_tweet":"SENTINEL"}]})",
+                    "$.data[0].note_tweet"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","public_metrics":{"like_count":"SENTINEL"}}]})",
+          "$.data[0].public_metrics.like_count"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","public_metrics":{"retweet_count":1.5}}]})",
+          "$.data[0].public_metrics.retweet_count"},
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1","possibly_sensitive":"yes"}]})",
+                    "$.data[0].possibly_sensitive"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","referenced_tweets":{"type":"quoted"}}]})",
+          "$.data[0].referenced_tweets"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","entities":{"hashtags":"SENTINEL"}}]})",
+          "$.data[0].entities.hashtags"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","entities":{"mentions":[{"username":1}]}}]})",
+          "$.data[0].entities.mentions[0].username"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","entities":{"urls":[{},{"media_key":"SENTINEL"}]}}]})",
+          "$.data[0].entities.urls[1].media_key"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"data":[{"id":"1","attachments":{"media_keys":["3_1","SENTINEL"]}}]})",
+          "$.data[0].attachments.media_keys[1]"},
+      MalformedCase{"ParseTweetPage",
+                    R"({"data":[{"id":"1","attachments":{"media_keys":[3]}}]})",
+                    "$.data[0].attachments.media_keys[0]"},
+      MalformedCase{"ParseTweetPage",
+                    R"({"includes":{"media":[{"media_key":"3_"}]}})",
+                    "$.includes.media[0].media_key"},
+      MalformedCase{"ParseTweetPage", R"({"includes":[]})", "$.includes"},
+      MalformedCase{"ParseTweetPage", R"({"meta":{"result_count":"10"}})",
+                    "$.meta.result_count"},
+      MalformedCase{"ParseTweetPage", R"({"meta":{"next_token":7}})",
+                    "$.meta.next_token"},
+      MalformedCase{"ParseTweetPage", R"({"meta":[]})", "$.meta"},
+      MalformedCase{"ParseTweetPage", R"({"errors":{"title":"x"}})",
+                    "$.errors"},
+      MalformedCase{"ParseUserPage", R"({"errors":[{"title":7}]})",
+                    "$.errors[0].title"},
+      MalformedCase{
+          "ParseUserPage",
+          R"({"data":[{"id":"1","public_metrics":{"followers_count":"SENTINEL"}}]})",
+          "$.data[0].public_metrics.followers_count"},
+      MalformedCase{"ParseUserPage",
+                    R"({"data":[{"id":"1","protected":"no"}]})",
+                    "$.data[0].protected"},
+      MalformedCase{"ParseUserLookup", R"({"data":{"id":"1","username":{}}})",
+                    "$.data.username"},
+      MalformedCase{"ParseListLookup", R"({"data":{"id":"1","private":"no"}})",
+                    "$.data.private"},
+      MalformedCase{"ParseListsPage",
+                    R"({"data":[{"id":"1","member_count":"3"}]})",
+                    "$.data[0].member_count"},
+  });
 }
 
 // Cutting a real body anywhere must fail, including right after an inner

@@ -121,26 +121,35 @@ bool ParseIsoTime(absl::string_view text, google::protobuf::Timestamp* out) {
   return true;
 }
 
-// A created_at member; null leaves the timestamp unset, anything that is not
-// an RFC 3339 time is an error.
-template <typename MutableFn>
-absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
-                                 MutableFn mutable_timestamp) {
+// Runs `read` unless the value is JSON null, which the upstream writes where
+// a member is absent (the field then stays unset).
+template <typename ReadFn>
+absl::Status UnlessNull(JsonValue& value, absl::string_view field,
+                        ReadFn read) {
   bool is_null = false;
   if (absl::Status status = IsNull(value, field, &is_null);
       !status.ok() || is_null) {
     return status;
   }
-  std::string_view text;
-  if (auto error = value.get_string().get(text); error) {
-    return Malformed(field, "expected a created_at string", error);
-  }
-  google::protobuf::Timestamp time;
-  if (!ParseIsoTime(absl::string_view(text.data(), text.size()), &time)) {
-    return Malformed(field, "not a \"yyyy-mm-ddThh:mm:ss.sssZ\" time");
-  }
-  *mutable_timestamp() = time;
-  return absl::OkStatus();
+  return read();
+}
+
+// A created_at member; null leaves the timestamp unset, anything that is not
+// an RFC 3339 time is an error.
+template <typename MutableFn>
+absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
+                                 MutableFn mutable_timestamp) {
+  return UnlessNull(value, field, [&]() -> absl::Status {
+    std::string_view text;
+    if (auto error = value.get_string().get(text); error) {
+      return Malformed(field, "expected a created_at string", error);
+    }
+    if (!ParseIsoTime(absl::string_view(text.data(), text.size()),
+                      mutable_timestamp())) {
+      return Malformed(field, "not a \"yyyy-mm-ddThh:mm:ss.sssZ\" time");
+    }
+    return absl::OkStatus();
+  });
 }
 
 // A media_key is "<type>_<id>" ("3_1611076914248286208"); the id is what
@@ -154,13 +163,11 @@ bool IsMediaKey(absl::string_view key) {
 
 absl::Status ReadMediaKey(JsonValue& value, absl::string_view field,
                           std::string* out) {
-  if (absl::Status status = internal::ReadString(value, field, out);
-      !status.ok()) {
-    return status;
-  }
-  if (!IsMediaKey(*out))
+  absl::Status status = internal::ReadString(value, field, out);
+  if (status.ok() && !IsMediaKey(*out)) {
     return Malformed(field, "not a \"<n>_<id>\" media key");
-  return absl::OkStatus();
+  }
+  return status;
 }
 
 // Calls `read` on each element of an array member, or nothing when it is
@@ -168,30 +175,23 @@ absl::Status ReadMediaKey(JsonValue& value, absl::string_view field,
 template <typename ReadFn>
 absl::Status ReadNullableArray(JsonValue& value, absl::string_view field,
                                ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  return Within(field, ForEachElement(value, [&](size_t, JsonValue& element) {
-                  return read(element);
-                }));
+  return UnlessNull(value, field, [&] {
+    return Within(field, ForEachElement(value, [&](size_t, JsonValue& element) {
+                    return read(element);
+                  }));
+  });
 }
 
 // Same for an object member, with `read` getting each of its fields.
 template <typename ReadFn>
 absl::Status ReadNullableObject(JsonValue& value, absl::string_view field,
                                 ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  return Within(field, ForEachField(value,
-                                    [&](raw_json_string key,
-                                        JsonValue& member) -> absl::Status {
-                                      return read(key, member);
-                                    }));
+  return UnlessNull(value, field, [&] {
+    return Within(
+        field, ForEachField(value, [&](raw_json_string key, JsonValue& member) {
+          return read(key, member);
+        }));
+  });
 }
 
 // ---- problems and meta ----------------------------------------------------
@@ -411,10 +411,9 @@ absl::Status ReadUrl(JsonValue& value, EntitiesRead* out) {
                                     url->mutable_display_url());
         }
         if (key == "media_key") {
-          bool is_null = false;
-          absl::Status status = IsNull(member, ".media_key", &is_null);
-          if (!status.ok() || is_null) return status;
-          return ReadMediaKey(member, ".media_key", &media_key);
+          return UnlessNull(member, ".media_key", [&] {
+            return ReadMediaKey(member, ".media_key", &media_key);
+          });
         }
         return absl::OkStatus();
       });
@@ -821,14 +820,14 @@ class ListReader {
                                 list_->mutable_description());
     }
     if (key == "private") {
-      bool is_null = false;
-      absl::Status status = IsNull(value, ".private", &is_null);
-      if (!status.ok() || is_null) return status;
-      bool is_private = false;
-      status = ReadNullableBool(value, ".private", &is_private);
-      list_->set_mode(is_private ? TwitterList::MODE_PRIVATE
-                                 : TwitterList::MODE_PUBLIC);
-      return status;
+      // Absent or null: not reported (MODE_UNSPECIFIED).
+      return UnlessNull(value, ".private", [&] {
+        bool is_private = false;
+        absl::Status status = ReadNullableBool(value, ".private", &is_private);
+        list_->set_mode(is_private ? TwitterList::MODE_PRIVATE
+                                   : TwitterList::MODE_PUBLIC);
+        return status;
+      });
     }
     if (key == "member_count") {
       return ReadCount(value, ".member_count", list_,
@@ -897,19 +896,16 @@ absl::Status ReadBody(JsonDocument& doc, DataShape shape, Out* out,
   return ForEachField(
       doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
         if (key == "data") {
-          bool is_null = false;
-          if (absl::Status status = IsNull(value, ".data", &is_null);
-              !status.ok() || is_null) {
-            return status;
-          }
-          *has_data = true;
-          if (shape == DataShape::kObject) {
-            return Within(".data", read_data(value));
-          }
-          return Within(".data",
-                        ForEachElement(value, [&](size_t, JsonValue& element) {
-                          return read_data(element);
-                        }));
+          return UnlessNull(value, ".data", [&]() -> absl::Status {
+            *has_data = true;
+            if (shape == DataShape::kObject) {
+              return Within(".data", read_data(value));
+            }
+            return Within(".data",
+                          ForEachElement(value, [&](size_t, JsonValue& e) {
+                            return read_data(e);
+                          }));
+          });
         }
         if (key == "includes" && includes != nullptr) {
           return includes->Read(value);

@@ -156,25 +156,25 @@ TEST(V2Malformed, CreatedAtMustBeAnIsoTimeThatExists) {
     EXPECT_FALSE(absl::StrContains(status.message(), "SENTINEL")) << status;
   }
   // Everywhere a created_at is read, and a number is not a time either.
-  EXPECT_TRUE(IsMalformedAt(
-      ParseTweetPage(
-          R"({"includes":{"tweets":[{"id":"2","created_at":"2022"}]}})")
-          .status(),
-      "$.includes.tweets[0].created_at"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseTweetPage(
-          R"({"includes":{"users":[{"id":"2","created_at":1664819831}]}})")
-          .status(),
-      "$.includes.users[0].created_at"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseUserPage(R"({"data":[{"id":"2","created_at":"x"}]})").status(),
-      "$.data[0].created_at"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseListLookup(R"({"data":{"id":"2","created_at":"x"}})").status(),
-      "$.data.created_at"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseListsPage(R"({"data":[{"id":"2","created_at":"x"}]})").status(),
-      "$.data[0].created_at"));
+  ExpectMalformedAt({
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"includes":{"tweets":[{"id":"2","created_at":"2022"}]}})",
+          "$.includes.tweets[0].created_at"},
+      MalformedCase{
+          "ParseTweetPage",
+          R"({"includes":{"users":[{"id":"2","created_at":1664819831}]}})",
+          "$.includes.users[0].created_at"},
+      MalformedCase{"ParseUserPage",
+                    R"({"data":[{"id":"2","created_at":"x"}]})",
+                    "$.data[0].created_at"},
+      MalformedCase{"ParseListLookup",
+                    R"({"data":{"id":"2","created_at":"x"}})",
+                    "$.data.created_at"},
+      MalformedCase{"ParseListsPage",
+                    R"({"data":[{"id":"2","created_at":"x"}]})",
+                    "$.data[0].created_at"},
+  });
 }
 
 TEST(V2Malformed, WrongMemberTypesNameTheField) {

@@ -521,7 +521,10 @@ class TweetReader {
     if (!saw_id_) return Malformed(".id", "missing");
     EntitiesRead& chosen = saw_note_entities_ ? note_entities_ : entities_;
     SplitMediaLinks(chosen);
-    tweet_->mutable_entities()->Swap(&chosen.entities);
+    // Only a tweet that has entities gets the message, as in v1.1 bodies.
+    if (chosen.entities.ByteSizeLong() > 0) {
+      tweet_->mutable_entities()->Swap(&chosen.entities);
+    }
     return absl::OkStatus();
   }
 
@@ -771,7 +774,9 @@ void ResolveTweet(const Includes& includes, const TweetRefs& refs, int depth,
   if (const User* replied = includes.FindUser(out->in_reply_to_user_id())) {
     out->set_in_reply_to_screen_name(replied->screen_name());
   }
-  ResolveMedia(includes, refs, out->mutable_entities());
+  if (!refs.media_keys.empty()) {
+    ResolveMedia(includes, refs, out->mutable_entities());
+  }
   // A referenced tweet from includes, resolved one level deeper; unset when
   // it is missing or the nesting is deep enough. Returns the include.
   const auto nest = [&](absl::string_view id,

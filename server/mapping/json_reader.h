@@ -86,6 +86,16 @@ absl::Status ReadCount(JsonValue& value, absl::string_view field, Message* out,
 }
 absl::Status ReadNullableBool(JsonValue& value, absl::string_view field,
                               bool* out);
+// Reads a nullable flag and, when the read succeeds, stores it with `set`
+// (e.g. &User::set_verified); null stores false.
+template <typename Message>
+absl::Status ReadFlag(JsonValue& value, absl::string_view field, Message* out,
+                      void (Message::*set)(bool)) {
+  bool flag = false;
+  absl::Status status = ReadNullableBool(value, field, &flag);
+  if (status.ok()) (out->*set)(flag);
+  return status;
+}
 // An id from an "*_str" field: a non-empty run of decimal digits, copied as
 // text so ids above 2^53 stay exact.
 absl::Status ReadId(JsonValue& value, absl::string_view field,

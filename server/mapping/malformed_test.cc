@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/mapping/list_json.h"
+#include "server/mapping/malformed_test_util.h"
 #include "server/mapping/page_json.h"
 #include "server/mapping/recorded_body_test_util.h"
 #include "server/mapping/token_json.h"
@@ -20,12 +21,11 @@
 namespace perch::mapping {
 namespace {
 
+using ::perch::mapping::testing::FindParser;
+using ::perch::mapping::testing::IsMalformed;
+using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadRecordedBody;
-
-struct NamedParser {
-  const char* name;
-  std::function<absl::Status(absl::string_view)> parse;
-};
+using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
@@ -46,19 +46,6 @@ const std::vector<NamedParser>& AllParsers() {
        [](absl::string_view j) { return ParseInvalidatedToken(j).status(); }},
   };
   return *parsers;
-}
-
-::testing::AssertionResult IsMalformed(const absl::Status& status) {
-  if (status.ok()) return ::testing::AssertionFailure() << "parsed OK";
-  if (status.code() != absl::StatusCode::kInternal ||
-      ErrorReason(status) != "UPSTREAM_MALFORMED_RESPONSE") {
-    return ::testing::AssertionFailure() << "wrong error: " << status;
-  }
-  auto info = GetErrorInfo(status);
-  if (!info.has_value() || info->domain() != "perch.v1") {
-    return ::testing::AssertionFailure() << "wrong domain: " << status;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 TEST(Malformed, NonJsonAndEmptyBodiesFailEveryParser) {
@@ -104,25 +91,11 @@ TEST(Malformed, TruncatedRecordedBodiesFail) {
                         Case{"testgetlist.0.json", "ParseTwitterList"}}) {
     absl::StatusOr<std::string> body = ReadRecordedBody(c.body);
     ASSERT_TRUE(body.ok()) << body.status();
-    const NamedParser* parser = nullptr;
-    for (const NamedParser& p : AllParsers()) {
-      if (absl::string_view(p.name) == c.parser) parser = &p;
-    }
+    const NamedParser* parser = FindParser(AllParsers(), c.parser);
     ASSERT_NE(parser, nullptr);
     ASSERT_TRUE(parser->parse(*body).ok()) << c.body;
 
-    std::vector<size_t> cuts;
-    for (size_t i = 0; i < body->size(); ++i) {
-      const char ch = (*body)[i];
-      // Every cut after a bracket, brace, quote or comma, plus every 97th.
-      if (ch == '}' || ch == ']' || ch == '"' || ch == ',' || i % 97 == 0) {
-        cuts.push_back(i + 1);
-      }
-    }
-    for (size_t cut : cuts) {
-      if (cut >= body->size()) continue;
-      // Only trailing whitespace may be dropped without harm.
-      if (absl::StripTrailingAsciiWhitespace(*body).size() <= cut) continue;
+    for (size_t cut : TruncationCuts(*body)) {
       absl::string_view prefix = absl::string_view(*body).substr(0, cut);
       ASSERT_TRUE(IsMalformed(parser->parse(prefix)))
           << c.body << " cut at " << cut << " of " << body->size();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "perch/v1/resources.pb.h"
 #include "server/mapping/json_reader.h"
 
@@ -20,6 +21,10 @@ absl::Status ReadUser(JsonDocument& doc, perch::v1::User* out);
 // A v1.1 tweet object, with its retweeted/quoted tweets. id_str is required.
 // (tweet_json.cc)
 absl::Status ReadTweet(JsonValue& value, perch::v1::Tweet* out);
+
+// A media "type" ("photo", "video", "animated_gif"; the same words in v1.1
+// and v2); anything else is TYPE_UNSPECIFIED. (tweet_json.cc)
+perch::v1::Media::Type MediaType(absl::string_view type);
 
 // A JSON array of tweet objects, appended to `out`. (tweet_json.cc)
 absl::Status ReadTweets(JsonValue& value, std::vector<perch::v1::Tweet>* out);

@@ -9,6 +9,14 @@
 
 namespace perch::mapping {
 namespace internal {
+
+perch::v1::Media::Type MediaType(absl::string_view type) {
+  if (type == "photo") return perch::v1::Media::TYPE_PHOTO;
+  if (type == "video") return perch::v1::Media::TYPE_VIDEO;
+  if (type == "animated_gif") return perch::v1::Media::TYPE_ANIMATED_GIF;
+  return perch::v1::Media::TYPE_UNSPECIFIED;
+}
+
 namespace {
 
 using perch::v1::Entities;
@@ -21,13 +29,6 @@ using simdjson::ondemand::raw_json_string;
 constexpr int kMaxTweetNesting = 4;
 
 absl::Status ReadTweetAt(JsonValue& value, int depth, Tweet* out);
-
-Media::Type MediaType(absl::string_view type) {
-  if (type == "photo") return Media::TYPE_PHOTO;
-  if (type == "video") return Media::TYPE_VIDEO;
-  if (type == "animated_gif") return Media::TYPE_ANIMATED_GIF;
-  return Media::TYPE_UNSPECIFIED;
-}
 
 absl::Status ReadMedia(JsonValue& value, Media* out) {
   return ForEachField(

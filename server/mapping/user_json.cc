@@ -58,10 +58,10 @@ class UserReader {
       return ReadCount(value, ".statuses_count", out_, &User::set_tweet_count);
     }
     if (key == "verified") {
-      return Flag(value, ".verified", &User::set_verified);
+      return ReadFlag(value, ".verified", out_, &User::set_verified);
     }
     if (key == "protected") {
-      return Flag(value, ".protected", &User::set_protected_);
+      return ReadFlag(value, ".protected", out_, &User::set_protected_);
     }
     if (key == "profile_image_url_https") {
       return ReadNullableString(value, ".profile_image_url_https",
@@ -76,14 +76,6 @@ class UserReader {
   }
 
  private:
-  absl::Status Flag(JsonValue& value, absl::string_view field,
-                    void (User::*set)(bool)) {
-    bool flag = false;
-    absl::Status status = ReadNullableBool(value, field, &flag);
-    if (status.ok()) (out_->*set)(flag);
-    return status;
-  }
-
   User* out_;
   bool saw_id_ = false;
 };

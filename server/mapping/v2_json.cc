@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -33,6 +32,7 @@ using internal::JsonDocument;
 using internal::JsonValue;
 using internal::Malformed;
 using internal::ReadCount;
+using internal::ReadFlag;
 using internal::ReadId;
 using internal::ReadNullableBool;
 using internal::ReadNullableId;
@@ -121,35 +121,35 @@ bool ParseIsoTime(absl::string_view text, google::protobuf::Timestamp* out) {
   return true;
 }
 
-// A created_at member; null leaves the timestamp unset, anything that is not
-// an RFC 3339 time is an error.
-template <typename MutableFn>
-absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
-                                 MutableFn mutable_timestamp) {
+// Runs `read` unless the value is JSON null, which the upstream writes where
+// a member is absent (the field then stays unset).
+template <typename ReadFn>
+absl::Status UnlessNull(JsonValue& value, absl::string_view field,
+                        ReadFn read) {
   bool is_null = false;
   if (absl::Status status = IsNull(value, field, &is_null);
       !status.ok() || is_null) {
     return status;
   }
-  std::string_view text;
-  if (auto error = value.get_string().get(text); error) {
-    return Malformed(field, "expected a created_at string", error);
-  }
-  google::protobuf::Timestamp time;
-  if (!ParseIsoTime(absl::string_view(text.data(), text.size()), &time)) {
-    return Malformed(field, "not a \"yyyy-mm-ddThh:mm:ss.sssZ\" time");
-  }
-  *mutable_timestamp() = time;
-  return absl::OkStatus();
+  return read();
 }
 
-template <typename Message>
-absl::Status ReadFlag(JsonValue& value, absl::string_view field, Message* out,
-                      void (Message::*set)(bool)) {
-  bool flag = false;
-  absl::Status status = ReadNullableBool(value, field, &flag);
-  if (status.ok()) (out->*set)(flag);
-  return status;
+// A created_at member; null leaves the timestamp unset, anything that is not
+// an RFC 3339 time is an error.
+template <typename MutableFn>
+absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
+                                 MutableFn mutable_timestamp) {
+  return UnlessNull(value, field, [&]() -> absl::Status {
+    std::string_view text;
+    if (auto error = value.get_string().get(text); error) {
+      return Malformed(field, "expected a created_at string", error);
+    }
+    if (!ParseIsoTime(absl::string_view(text.data(), text.size()),
+                      mutable_timestamp())) {
+      return Malformed(field, "not a \"yyyy-mm-ddThh:mm:ss.sssZ\" time");
+    }
+    return absl::OkStatus();
+  });
 }
 
 // A media_key is "<type>_<id>" ("3_1611076914248286208"); the id is what
@@ -163,13 +163,11 @@ bool IsMediaKey(absl::string_view key) {
 
 absl::Status ReadMediaKey(JsonValue& value, absl::string_view field,
                           std::string* out) {
-  if (absl::Status status = internal::ReadString(value, field, out);
-      !status.ok()) {
-    return status;
-  }
-  if (!IsMediaKey(*out))
+  absl::Status status = internal::ReadString(value, field, out);
+  if (status.ok() && !IsMediaKey(*out)) {
     return Malformed(field, "not a \"<n>_<id>\" media key");
-  return absl::OkStatus();
+  }
+  return status;
 }
 
 // Calls `read` on each element of an array member, or nothing when it is
@@ -177,30 +175,23 @@ absl::Status ReadMediaKey(JsonValue& value, absl::string_view field,
 template <typename ReadFn>
 absl::Status ReadNullableArray(JsonValue& value, absl::string_view field,
                                ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  return Within(field, ForEachElement(value, [&](size_t, JsonValue& element) {
-                  return read(element);
-                }));
+  return UnlessNull(value, field, [&] {
+    return Within(field, ForEachElement(value, [&](size_t, JsonValue& element) {
+                    return read(element);
+                  }));
+  });
 }
 
 // Same for an object member, with `read` getting each of its fields.
 template <typename ReadFn>
 absl::Status ReadNullableObject(JsonValue& value, absl::string_view field,
                                 ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  return Within(field, ForEachField(value,
-                                    [&](raw_json_string key,
-                                        JsonValue& member) -> absl::Status {
-                                      return read(key, member);
-                                    }));
+  return UnlessNull(value, field, [&] {
+    return Within(
+        field, ForEachField(value, [&](raw_json_string key, JsonValue& member) {
+          return read(key, member);
+        }));
+  });
 }
 
 // ---- problems and meta ----------------------------------------------------
@@ -420,10 +411,9 @@ absl::Status ReadUrl(JsonValue& value, EntitiesRead* out) {
                                     url->mutable_display_url());
         }
         if (key == "media_key") {
-          bool is_null = false;
-          absl::Status status = IsNull(member, ".media_key", &is_null);
-          if (!status.ok() || is_null) return status;
-          return ReadMediaKey(member, ".media_key", &media_key);
+          return UnlessNull(member, ".media_key", [&] {
+            return ReadMediaKey(member, ".media_key", &media_key);
+          });
         }
         return absl::OkStatus();
       });
@@ -531,7 +521,10 @@ class TweetReader {
     if (!saw_id_) return Malformed(".id", "missing");
     EntitiesRead& chosen = saw_note_entities_ ? note_entities_ : entities_;
     SplitMediaLinks(chosen);
-    tweet_->mutable_entities()->Swap(&chosen.entities);
+    // Only a tweet that has entities gets the message, as in v1.1 bodies.
+    if (chosen.entities.ByteSizeLong() > 0) {
+      tweet_->mutable_entities()->Swap(&chosen.entities);
+    }
     return absl::OkStatus();
   }
 
@@ -651,13 +644,7 @@ absl::Status ReadIncludedMedia(JsonValue& value, IncludedMedia* out) {
         if (key == "type") {
           std::string type;
           absl::Status read = ReadNullableString(member, ".type", &type);
-          if (type == "photo") {
-            out->media.set_type(Media::TYPE_PHOTO);
-          } else if (type == "video") {
-            out->media.set_type(Media::TYPE_VIDEO);
-          } else if (type == "animated_gif") {
-            out->media.set_type(Media::TYPE_ANIMATED_GIF);
-          }
+          out->media.set_type(internal::MediaType(type));
           return read;
         }
         if (key == "url") return ReadNullableString(member, ".url", &url);
@@ -787,7 +774,9 @@ void ResolveTweet(const Includes& includes, const TweetRefs& refs, int depth,
   if (const User* replied = includes.FindUser(out->in_reply_to_user_id())) {
     out->set_in_reply_to_screen_name(replied->screen_name());
   }
-  ResolveMedia(includes, refs, out->mutable_entities());
+  if (!refs.media_keys.empty()) {
+    ResolveMedia(includes, refs, out->mutable_entities());
+  }
   // A referenced tweet from includes, resolved one level deeper; unset when
   // it is missing or the nesting is deep enough. Returns the include.
   const auto nest = [&](absl::string_view id,
@@ -836,14 +825,14 @@ class ListReader {
                                 list_->mutable_description());
     }
     if (key == "private") {
-      bool is_null = false;
-      absl::Status status = IsNull(value, ".private", &is_null);
-      if (!status.ok() || is_null) return status;
-      bool is_private = false;
-      status = ReadNullableBool(value, ".private", &is_private);
-      list_->set_mode(is_private ? TwitterList::MODE_PRIVATE
-                                 : TwitterList::MODE_PUBLIC);
-      return status;
+      // Absent or null: not reported (MODE_UNSPECIFIED).
+      return UnlessNull(value, ".private", [&] {
+        bool is_private = false;
+        absl::Status status = ReadNullableBool(value, ".private", &is_private);
+        list_->set_mode(is_private ? TwitterList::MODE_PRIVATE
+                                   : TwitterList::MODE_PUBLIC);
+        return status;
+      });
     }
     if (key == "member_count") {
       return ReadCount(value, ".member_count", list_,
@@ -894,42 +883,55 @@ void ResolveList(const Includes& includes, RawList& raw) {
 
 // ---- bodies ---------------------------------------------------------------
 
-// `data` as an array: `read` per element; null or absent is no data.
-template <typename ReadFn>
-absl::Status ReadDataArray(JsonValue& value, bool* has_data, ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, ".data", &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  *has_data = true;
-  return Within(".data", ForEachElement(value, [&](size_t, JsonValue& e) {
-                  return read(e);
-                }));
+// A body's `data`: an array on pages, one object on lookups.
+enum class DataShape { kArray, kObject };
+
+template <typename Out>
+constexpr bool kHasMeta = requires(Out out) {
+  out.meta;
+};
+
+// One pass over a body's members: `data` (null or absent: no data) to
+// `read_data`, per element or as the one object; `includes` into `includes`
+// (nullptr: skipped, the body needs none); `errors` and, on pages, `meta`
+// into `out`. Other members are ignored.
+template <typename Out, typename ReadData>
+absl::Status ReadBody(JsonDocument& doc, DataShape shape, Out* out,
+                      bool* has_data, Includes* includes, ReadData read_data) {
+  return ForEachField(
+      doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
+        if (key == "data") {
+          return UnlessNull(value, ".data", [&]() -> absl::Status {
+            *has_data = true;
+            if (shape == DataShape::kObject) {
+              return Within(".data", read_data(value));
+            }
+            return Within(".data",
+                          ForEachElement(value, [&](size_t, JsonValue& e) {
+                            return read_data(e);
+                          }));
+          });
+        }
+        if (key == "includes" && includes != nullptr) {
+          return includes->Read(value);
+        }
+        if (key == "errors") return ReadErrors(value, &out->errors);
+        if constexpr (kHasMeta<Out>) {
+          if (key == "meta") return ReadMeta(value, &out->meta);
+        }
+        return absl::OkStatus();
+      });
 }
 
-// `data` as one object.
-template <typename ReadFn>
-absl::Status ReadDataObject(JsonValue& value, bool* has_data, ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, ".data", &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  *has_data = true;
-  return Within(".data", read(value));
-}
-
-// The members a v2 body carries besides data/includes: errors, and meta on
-// pages (single-object lookups have none); others are ignored.
-template <typename Page>
-absl::Status ReadCommon(raw_json_string key, JsonValue& value, Page* page) {
-  if (key == "errors") return ReadErrors(value, &page->errors);
-  if constexpr (!std::is_same_v<Page, UserLookup> &&
-                !std::is_same_v<Page, ListLookup>) {
-    if (key == "meta") return ReadMeta(value, &page->meta);
-  }
-  return absl::OkStatus();
+// Runs `read(doc, out)` on the body into a fresh Out; an error becomes
+// perch's malformed-response error, naming `what`.
+template <typename Out, typename ReadFn>
+absl::StatusOr<Out> Parse(JsonText json, absl::string_view what, ReadFn read) {
+  Out out;
+  absl::Status status = internal::ParseJson(
+      json, [&](JsonDocument& doc) { return read(doc, out); });
+  if (!status.ok()) return internal::PublicError(what, status);
+  return out;
 }
 
 }  // namespace
@@ -961,22 +963,17 @@ std::string Slugify(absl::string_view name) {
 }
 
 absl::StatusOr<TweetPage> ParseTweetPage(JsonText json) {
-  TweetPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<TweetPage>(
+      json, "v2 tweet page",
+      [](JsonDocument& doc, TweetPage& page) -> absl::Status {
         std::vector<RawTweet> data;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadRawTweet(e, &data.emplace_back());
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &page);
-            });
-        if (!fields.ok()) return fields;
+        absl::Status status =
+            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
+                     [&](JsonValue& element) {
+                       return ReadRawTweet(element, &data.emplace_back());
+                     });
+        if (!status.ok()) return status;
         includes.Index();
         page.tweets.reserve(data.size());
         for (RawTweet& raw : data) {
@@ -985,96 +982,63 @@ absl::StatusOr<TweetPage> ParseTweetPage(JsonText json) {
         }
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 tweet page", status);
-  return page;
 }
 
 absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
-  UserPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
-        return ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadUser(e, &page.users.emplace_back());
-                });
-              }
-              return ReadCommon(key, value, &page);
-            });
+  return Parse<UserPage>(
+      json, "v2 user page", [](JsonDocument& doc, UserPage& page) {
+        return ReadBody(doc, DataShape::kArray, &page, &page.has_data,
+                        /*includes=*/nullptr, [&](JsonValue& element) {
+                          return ReadUser(element, &page.users.emplace_back());
+                        });
       });
-  if (!status.ok()) return internal::PublicError("v2 user page", status);
-  return page;
 }
 
 absl::StatusOr<UserLookup> ParseUserLookup(JsonText json) {
-  UserLookup lookup;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<UserLookup>(
+      json, "v2 user lookup",
+      [](JsonDocument& doc, UserLookup& lookup) -> absl::Status {
         bool has_data = false;
         User user;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataObject(value, &has_data, [&](JsonValue& v) {
-                  return ReadUser(v, &user);
-                });
-              }
-              return ReadCommon(key, value, &lookup);
-            });
-        if (!fields.ok()) return fields;
-        if (has_data) lookup.user = std::move(user);
-        return absl::OkStatus();
+        absl::Status status =
+            ReadBody(doc, DataShape::kObject, &lookup, &has_data,
+                     /*includes=*/nullptr,
+                     [&](JsonValue& value) { return ReadUser(value, &user); });
+        if (status.ok() && has_data) lookup.user = std::move(user);
+        return status;
       });
-  if (!status.ok()) return internal::PublicError("v2 user lookup", status);
-  return lookup;
 }
 
 absl::StatusOr<ListLookup> ParseListLookup(JsonText json) {
-  ListLookup lookup;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<ListLookup>(
+      json, "v2 list lookup",
+      [](JsonDocument& doc, ListLookup& lookup) -> absl::Status {
         bool has_data = false;
         RawList raw;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataObject(value, &has_data, [&](JsonValue& v) {
-                  return ReadRawList(v, &raw);
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &lookup);
-            });
-        if (!fields.ok()) return fields;
-        if (!has_data) return absl::OkStatus();
+        absl::Status status = ReadBody(
+            doc, DataShape::kObject, &lookup, &has_data, &includes,
+            [&](JsonValue& value) { return ReadRawList(value, &raw); });
+        if (!status.ok() || !has_data) return status;
         includes.Index();
         ResolveList(includes, raw);
         lookup.list = std::move(raw.list);
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 list lookup", status);
-  return lookup;
 }
 
 absl::StatusOr<ListsPage> ParseListsPage(JsonText json) {
-  ListsPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
+  return Parse<ListsPage>(
+      json, "v2 list page",
+      [](JsonDocument& doc, ListsPage& page) -> absl::Status {
         std::vector<RawList> data;
         Includes includes;
-        absl::Status fields = ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "data") {
-                return ReadDataArray(value, &page.has_data, [&](JsonValue& e) {
-                  return ReadRawList(e, &data.emplace_back());
-                });
-              }
-              if (key == "includes") return includes.Read(value);
-              return ReadCommon(key, value, &page);
-            });
-        if (!fields.ok()) return fields;
+        absl::Status status =
+            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
+                     [&](JsonValue& element) {
+                       return ReadRawList(element, &data.emplace_back());
+                     });
+        if (!status.ok()) return status;
         includes.Index();
         page.lists.reserve(data.size());
         for (RawList& raw : data) {
@@ -1083,8 +1047,6 @@ absl::StatusOr<ListsPage> ParseListsPage(JsonText json) {
         }
         return absl::OkStatus();
       });
-  if (!status.ok()) return internal::PublicError("v2 list page", status);
-  return page;
 }
 
 }  // namespace perch::mapping::v2

@@ -225,6 +225,24 @@ TEST(ParseTweetPage, RetweetWithTheOriginalMissingKeepsItsOwnText) {
   EXPECT_EQ(ProblemName(page->errors[0].type), "resource-not-found");
 }
 
+TEST(ParseTweetPage, RetweetWhoseOriginalAuthorIsMissingKeepsItsOwnText) {
+  absl::StatusOr<TweetPage> page = ParseTweetPage(R"({
+    "data": [{"id": "5", "text": "RT @x: cut…",
+              "referenced_tweets": [{"type": "retweeted", "id": "4"}]}],
+    "includes": {"tweets": [{"id": "4", "text": "whole", "author_id": "9"}]}
+  })");
+  ASSERT_TRUE(page.ok()) << page.status();
+  const Tweet& retweet = page->tweets[0];
+  // Without the author's username there is no "RT @…: " to rebuild.
+  EXPECT_EQ(retweet.text(), "RT @x: cut…");
+  ASSERT_TRUE(retweet.has_retweeted_tweet());
+  EXPECT_EQ(retweet.retweeted_tweet().text(), "whole");
+  EXPECT_EQ(retweet.retweeted_tweet().author().id(), "9");
+  // No entities in the body: none in the message, as v1.1 bodies map.
+  EXPECT_FALSE(retweet.has_entities());
+  EXPECT_FALSE(retweet.has_author());
+}
+
 TEST(ParseTweetPage, UnexpandedAuthorAndMediaKeepTheirIds) {
   absl::StatusOr<TweetPage> page = ParseTweetPage(R"({"data":[{
     "id": "1", "text": "t", "author_id": "10",

@@ -1,6 +1,6 @@
-// libFuzzer target for server/mapping: every public parser gets the same
-// bytes, as an upstream body (or created_at text). The upstream is not
-// trusted, so each parser must return, never crash, hang or read out of
+// libFuzzer target for server/mapping: every public parser, v1.1 and v2,
+// gets the same bytes, as an upstream body (or created_at text). The upstream
+// is not trusted, so each parser must return, never crash, hang or read out of
 // bounds, and every error must keep the documented contract: INTERNAL with
 // ErrorInfo reason UPSTREAM_MALFORMED_RESPONSE (anything else aborts, so
 // the fuzzer reports it). Built only with clang (-DPERCH_FUZZ=ON); run by
@@ -20,6 +20,7 @@
 #include "server/mapping/token_json.h"
 #include "server/mapping/tweet_json.h"
 #include "server/mapping/user_json.h"
+#include "server/mapping/v2_json.h"
 
 namespace {
 
@@ -50,6 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckContract("ParseInvalidatedToken",
                 m::ParseInvalidatedToken(body).status());
   CheckContract("ParseCreatedAt", m::ParseCreatedAt(body).status());
+  CheckContract("v2::ParseTweetPage", m::v2::ParseTweetPage(body).status());
+  CheckContract("v2::ParseUserPage", m::v2::ParseUserPage(body).status());
+  CheckContract("v2::ParseUserLookup", m::v2::ParseUserLookup(body).status());
+  CheckContract("v2::ParseListLookup", m::v2::ParseListLookup(body).status());
+  CheckContract("v2::ParseListsPage", m::v2::ParseListsPage(body).status());
+  // Pure string functions: any bytes in, no crash.
+  (void)m::v2::ProblemName(body);
+  (void)m::v2::Slugify(body);
   // Any body at all may come with an error status: answers or nullopt.
   (void)m::ParseUpstreamError(body);
   return 0;

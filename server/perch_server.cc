@@ -29,20 +29,27 @@
 #include "server/upstream/read_dialect.h"
 #include "server/upstream/upstream_reader.h"
 #include "server/upstream/v1_dialect.h"
+#include "server/upstream/v2_dialect.h"
 
 namespace perch {
 namespace {
 
 // The one place --upstream_api picks the dialect core/ reads through.
-// TODO(#11): "v2" -> the v2 dialect, once it is merged.
 absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
-    const ServerConfig& config, upstream::UpstreamReader& reader) {
+    const ServerConfig& config, upstream::UpstreamReader& reader,
+    const Clock& clock) {
   if (config.upstream_api == "v1.1") {
     return upstream::MakeV1Dialect(reader, config.api_base_url);
   }
+  if (config.upstream_api == "v2") {
+    upstream::V2DialectOptions options;
+    options.name_cache_ttl = config.name_cache_ttl;
+    return upstream::MakeV2Dialect(reader, config.api_base_url, clock,
+                                   options);
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("--upstream_api=", config.upstream_api,
-                   " is not available in this build"));
+                   ": expected v2 or v1.1"));
 }
 
 class PerchServerImpl final : public PerchServer {
@@ -149,7 +156,7 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
       });
-  auto dialect = MakeReadDialect(config, *server->reader_);
+  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_);
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(

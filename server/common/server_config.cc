@@ -62,7 +62,7 @@ const std::vector<Flag>& Flags() {
                 absl::StartsWith(v, "http://");
        }},
       {"upstream_api",
-       "the upstream read API: v2 or v1.1 (default v1.1); token endpoints "
+       "the upstream read API: v2 or v1.1 (default v2); token endpoints "
        "are the same",
        false,
        [](ServerConfig& c, const std::string& v) {

@@ -21,7 +21,7 @@ struct ServerConfig {
   std::string api_base_url = "https://api.x.com";
   // The upstream read dialect: "v2" or "v1.1" (server/upstream/
   // read_dialect.h). Token endpoints are the same for both.
-  std::string upstream_api = "v1.1";
+  std::string upstream_api = "v2";
   // How long the v2 dialect remembers a screen name's user id and an
   // owner+slug's list id (0: not at all).
   absl::Duration name_cache_ttl = absl::Hours(1);

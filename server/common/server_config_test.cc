@@ -21,7 +21,7 @@ TEST(ServerConfig, DefaultsWithoutFlagsOrEnvironment) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->listen, "0.0.0.0:50051");
   EXPECT_EQ(c->api_base_url, "https://api.x.com");
-  EXPECT_EQ(c->upstream_api, "v1.1");
+  EXPECT_EQ(c->upstream_api, "v2");
   EXPECT_EQ(c->name_cache_ttl, absl::Hours(1));
   EXPECT_EQ(c->shutdown_grace, absl::Seconds(20));
   EXPECT_FALSE(c->emulate);
@@ -66,9 +66,9 @@ TEST(ServerConfig, UpstreamApiAndNameCacheTtlFromFlagsOrEnvironment) {
 
   auto env = ParseServerConfig(
       {"perch-server"},
-      FakeEnv({{"PERCH_UPSTREAM_API", "v2"}, {"PERCH_NAME_CACHE_TTL", "0s"}}));
+      FakeEnv({{"PERCH_UPSTREAM_API", "v1.1"}, {"PERCH_NAME_CACHE_TTL", "0s"}}));
   ASSERT_TRUE(env.ok()) << env.status();
-  EXPECT_EQ(env->upstream_api, "v2");
+  EXPECT_EQ(env->upstream_api, "v1.1");
   EXPECT_EQ(env->name_cache_ttl, absl::ZeroDuration());
 
   auto v11 = ParseServerConfig({"perch-server", "--upstream_api", "v1.1"},

@@ -101,6 +101,31 @@ TEST(ReportError, NotFoundShowsUpstreamFacts) {
             "  upstream_message: User not found.\n");
 }
 
+TEST(ReportError, V2ProblemShowsItsTypeTitleDetailAndWhereToEnrol) {
+  google::rpc::ErrorInfo info =
+      Info("APP_NOT_ENROLLED", "api.twitter.com",
+           {{"http_status", "403"},
+            {"upstream_type", "client-forbidden"},
+            {"upstream_title", "Client Forbidden"},
+            {"upstream_detail", "You must use keys from a Project."},
+            {"required_enrollment", "Appropriate Level of API Access"},
+            {"registration_url", "https://developer.x.com/en/portal"},
+            {"endpoint", "/2/users/:id/tweets"}});
+  ErrorReport report = ReportError(
+      RichStatus(grpc::StatusCode::PERMISSION_DENIED, "not enrolled", {&info}),
+      kServer);
+  EXPECT_EQ(report.exit_code, kExitDenied);
+  EXPECT_EQ(report.text,
+            "error: PERMISSION_DENIED: not enrolled\n"
+            "  reason: APP_NOT_ENROLLED (domain api.twitter.com)\n"
+            "  http_status: 403\n"
+            "  upstream_type: client-forbidden\n"
+            "  upstream_title: Client Forbidden\n"
+            "  upstream_detail: You must use keys from a Project.\n"
+            "  required_enrollment: Appropriate Level of API Access\n"
+            "  registration_url: https://developer.x.com/en/portal\n");
+}
+
 TEST(ReportError, DeniedAndUnauthenticatedShareACode) {
   google::rpc::ErrorInfo info =
       Info("PROTECTED_RESOURCE", "api.twitter.com",

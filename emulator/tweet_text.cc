@@ -79,15 +79,18 @@ RenderedTweet RenderTweet(const World& world, const WorldTweet& tweet,
     r.media_owner = content;
     r.media_span = Shift(content->media_span, shift);
   }
-  if (mode == TweetMode::kExtended || tweet.length <= kCompatLength) return r;
+  const bool retweet = tweet.kind == TweetKind::kRetweet;
+  const size_t limit =
+      mode == TweetMode::kV2 && !retweet ? kV2TextLength : kCompatLength;
+  if (mode == TweetMode::kExtended || tweet.length <= limit) return r;
 
-  // Compatibility mode, too long: cut, and keep only the entities that fit.
+  // Too long: cut, and keep only the entities that fit.
   size_t keep;
   std::string tail;
-  if (tweet.kind == TweetKind::kRetweet) {
-    // A retweet is cut with an ellipsis and stays truncated:false; clients
-    // read retweeted_status for the whole text.
-    keep = kCompatLength - 1;
+  if (retweet || mode == TweetMode::kV2) {
+    // Cut with an ellipsis and truncated:false; clients read the original
+    // (retweeted_status, referenced_tweets) or note_tweet for the whole.
+    keep = limit - 1;
     tail = "…";
   } else {
     keep = std::min<size_t>(kCompatKeep, tweet.display.end);
@@ -139,7 +142,6 @@ RenderedTweet RenderTweet(const World& world, const WorldTweet& tweet,
   }
   return r;
 }
-
 
 std::string StatusLink(uint64_t tweet_id) { return TcoFor(tweet_id); }
 

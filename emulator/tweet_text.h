@@ -18,7 +18,13 @@ namespace perch::emulator {
 enum class TweetMode {
   kCompat,    // "text", cut at 140 code points with truncated:true
   kExtended,  // tweet_mode=extended: "full_text" and display_text_range
+  // v2's "text": an original whole up to 280 code points (longer: its first
+  // 279 and "…"), a retweet cut as in compatibility mode.
+  kV2,
 };
+
+// v2's text holds this many code points of a long post (note_tweet all).
+inline constexpr size_t kV2TextLength = 280;
 
 struct RenderedTweet {
   struct Url {
@@ -37,7 +43,7 @@ struct RenderedTweet {
 
 // Compatibility mode cuts an original tweet (truncated, with a link to it)
 // and a retweet (with "…", truncated stays false) longer than 140 code
-// points, keeping only the entities that fit.
+// points, keeping only the entities that fit; kV2 cuts as its comment says.
 RenderedTweet RenderTweet(const World& world, const WorldTweet& tweet,
                           TweetMode mode);
 

@@ -294,10 +294,9 @@ std::string MediaPath(const WorldMedia& media) {
 std::string MediaExpandedUrl(const World& world, const WorldTweet& owner,
                              const WorldMedia& media, size_t position) {
   const bool photo = media.kind == MediaKind::kPhoto;
-  return absl::StrCat("https://twitter.com/",
-                      world.user(owner.author).screen_name, "/status/",
-                      owner.id, photo ? "/photo/" : "/video/",
-                      photo ? position + 1 : 1);
+  return absl::StrCat(
+      "https://twitter.com/", world.user(owner.author).screen_name, "/status/",
+      owner.id, photo ? "/photo/" : "/video/", photo ? position + 1 : 1);
 }
 
 std::vector<VideoVariant> VideoVariants(const WorldMedia& media) {

@@ -48,8 +48,8 @@ constexpr Omission kOmissions[] = {
      "withheld tweets"},
 };
 
-bool Omitted(const std::string& key) {
-  for (const Omission& o : kOmissions) {
+bool Listed(absl::Span<const Omission> list, const std::string& key) {
+  for (const Omission& o : list) {
     if (absl::StartsWith(key, o.path)) return true;
   }
   return false;
@@ -249,7 +249,7 @@ TEST_P(RecordedShapesTest, EveryRecordedFieldIsThereWithItsType) {
 
   std::vector<std::string> missing, mistyped;
   for (const auto& [key, types] : recorded) {
-    if (Omitted(key)) continue;
+    if (Listed(kOmissions, key)) continue;
     auto found = emulated.find(key);
     if (found == emulated.end()) {
       missing.push_back(key);
@@ -311,13 +311,6 @@ constexpr Omission kV2Unrecorded[] = {
      "media_tweet.jsonl); the copied bodies predate it"},
 };
 
-bool Listed(absl::Span<const Omission> list, const std::string& key) {
-  for (const Omission& o : list) {
-    if (absl::StartsWith(key, o.path)) return true;
-  }
-  return false;
-}
-
 // The top-level fields of each kind perch asks for (helpers/COMMON.md),
 // defaults included; every envelope path counts.
 bool PerchAsks(const std::string& key) {
@@ -344,6 +337,29 @@ bool PerchAsks(const std::string& key) {
   std::string field = key.substr(space + 2);  // past " ."
   field = field.substr(0, field.find_first_of(".["));
   return fields->second.count(field) > 0;
+}
+
+// Every path of `from` that `keep` selects is in `in` with each of its
+// types; the others go to `absent` and `mistyped`.
+template <typename Keep>
+void CheckContained(const Shapes& from, const Shapes& in, Keep keep,
+                    std::vector<std::string>& absent,
+                    std::vector<std::string>& mistyped) {
+  for (const auto& [key, types] : from) {
+    if (!keep(key)) continue;
+    auto found = in.find(key);
+    if (found == in.end()) {
+      absent.push_back(key);
+      continue;
+    }
+    for (const std::string& type : types) {
+      if (!found->second.count(type)) {
+        mistyped.push_back(absl::StrCat(
+            key, ": ", type, " on one side only ",
+            "(the other: ", absl::StrJoin(found->second, "|"), ")"));
+      }
+    }
+  }
 }
 
 void WalkPlain(element e, const std::string& kind, const std::string& path,
@@ -561,33 +577,16 @@ TEST_F(RecordedV2ShapesTest, EmulatorAndRecordingsAgreeOnEveryField) {
            emulated);
 
   std::vector<std::string> unrecorded, mistyped, missing;
-  for (const auto& [key, types] : emulated) {
-    if (Listed(kV2Unrecorded, key)) continue;
-    auto found = recorded.find(key);
-    if (found == recorded.end()) {
-      unrecorded.push_back(key);
-      continue;
-    }
-    for (const std::string& type : types) {
-      if (!found->second.count(type)) {
-        mistyped.push_back(absl::StrCat(key, " is ", type, ", recorded ",
-                                        absl::StrJoin(found->second, "|")));
-      }
-    }
-  }
-  for (const auto& [key, types] : recorded) {
-    if (!PerchAsks(key) || Listed(kV2Omissions, key)) continue;
-    auto found = emulated.find(key);
-    if (found == emulated.end()) {
-      missing.push_back(key);
-      continue;
-    }
-    for (const std::string& type : types) {
-      if (!found->second.count(type)) {
-        mistyped.push_back(absl::StrCat(key, " never ", type));
-      }
-    }
-  }
+  CheckContained(
+      emulated, recorded,
+      [](const std::string& key) { return !Listed(kV2Unrecorded, key); },
+      unrecorded, mistyped);
+  CheckContained(
+      recorded, emulated,
+      [](const std::string& key) {
+        return PerchAsks(key) && !Listed(kV2Omissions, key);
+      },
+      missing, mistyped);
   EXPECT_TRUE(unrecorded.empty())
       << "sent but never recorded:\n  " << absl::StrJoin(unrecorded, "\n  ");
   EXPECT_TRUE(missing.empty()) << "recorded, asked by perch, not sent:\n  "

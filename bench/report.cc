@@ -82,8 +82,8 @@ std::string DialectSection(const Bench& bench) {
     if (b.name != "dialect_parity" || !b.measured) continue;
     absl::StrAppend(
         &md, "\nv2's ratio / v1.1's = ", absl::StrFormat("%.3f", b.ratio), " (",
-        absl::StrFormat("%+.1f%%", (b.ratio - 1) * 100),
-        "): ", b.pass ? "**within**" : "**NOT within**", " ", b.limit, ".\n");
+        absl::StrFormat("%+.1f%%", (b.ratio - 1) * 100), "); ", b.limit, ": ",
+        b.pass ? "**yes**" : "**NO**", ".\n");
   }
   absl::StrAppend(&md,
                   "\nAlternative, Scale, Cold start and Coalescing ran "

@@ -63,20 +63,24 @@ std::string DialectSection(const Bench& bench) {
       "\n## GetTimeline per upstream dialect\n\n"
       "Overhead ran one perch-server per `--upstream_api`, each against "
       "direct-curl making that dialect's requests, the dialects taking turns "
-      "at each load point. Saturation: the best of the sweep.\n\n");
+      "at each load point. Saturation: the best of the sweep. CPU/call: "
+      "every process (server, emulator, load generator) at that point; "
+      "*perch adds* is the difference, what a call through perch costs "
+      "beyond the same upstream work done directly.\n\n");
   if (bench.dialects().empty()) {
     return absl::StrCat(md, "Not measured (Overhead did not run).\n");
   }
   absl::StrAppend(&md,
                   "| upstream | perch calls/s | direct-curl calls/s | "
-                  "perch / direct | CPU/call perch | CPU/call direct |\n"
-                  "|---|---|---|---|---|---|\n");
+                  "perch / direct | CPU/call perch | CPU/call direct | perch "
+                  "adds |\n|---|---|---|---|---|---|---|\n");
   for (const DialectSaturation& d : bench.dialects()) {
     absl::StrAppend(&md, "| ", d.upstream_api, " | ", Num(d.perch_calls_per_s),
                     " (", d.perch_at, ") | ", Num(d.direct_calls_per_s), " (",
                     d.direct_at, ") | ", absl::StrFormat("%.3f", d.ratio()),
                     " | ", Us(d.perch_cpu_us_per_call), " | ",
-                    Us(d.direct_cpu_us_per_call), " |\n");
+                    Us(d.direct_cpu_us_per_call), " | ",
+                    Us(d.perch_added_cpu_us_per_call()), " |\n");
   }
   for (const Bar& b : bench.bars()) {
     if (b.name != "dialect_parity" || !b.measured) continue;

@@ -145,6 +145,7 @@ Json DialectSaturation::ToJson() const {
       .Set("direct_calls_per_s", direct_calls_per_s)
       .Set("direct_at", direct_at)
       .Set("direct_cpu_us_per_call_all_processes", direct_cpu_us_per_call)
+      .Set("perch_added_cpu_us_per_call", perch_added_cpu_us_per_call())
       .Set("ratio", ratio());
 }
 

@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (const perch::bench::Bar& b : bench.bars()) {
-      std::fprintf(stderr, "perch-bench: bar %-22s %s\n", b.name.c_str(),
+      std::fprintf(stderr, "perch-bench: bar %-24s %s\n", b.name.c_str(),
                    !b.measured ? "not measured"
                    : b.pass    ? "holds"
                                : "MISSED");

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/emulator_admin.h"
 #include "bench/proc_stats.h"
-#include "server/mapping/tweet_json.h"
 
 namespace perch::bench {
 namespace {
@@ -46,6 +46,7 @@ class CurlLoop {
   CurlLoop(const DirectCurlOptions& options, int concurrency, double rate,
            Shared& shared)
       : options_(options),
+        target_{options.api, options.screen_name, options.user_id},
         concurrency_(concurrency),
         rate_(rate),
         shared_(shared),
@@ -173,7 +174,7 @@ class CurlLoop {
     Transfer* t = Acquire();
     const int64_t seq = shared_.seq.fetch_add(1);
     t->url = TimelineUrl(
-        options_.base_url, options_.screen_name, options_.page_size,
+        options_.base_url, target_, options_.page_size,
         options_.distinct_keys > 0 ? 1 + seq % options_.distinct_keys : 0);
     curl_easy_setopt(t->easy, CURLOPT_URL, t->url.c_str());
     t->body.clear();
@@ -242,11 +243,13 @@ class CurlLoop {
     } else if (http != 200) {
       error = absl::StrCat("HTTP_", http);
     } else {
-      auto parsed = mapping::ParseTweetArray(t.body);
-      if (!parsed.ok()) {
-        error = "MALFORMED";
+      absl::StatusOr<int64_t> mapped = MapTimelineBody(options_.api, t.body);
+      if (!mapped.ok()) {
+        error = mapped.status().code() == absl::StatusCode::kNotFound
+                    ? "UPSTREAM_ERRORS"
+                    : "MALFORMED";
       } else {
-        tweets = static_cast<int64_t>(parsed->size());
+        tweets = *mapped;
       }
     }
     ++(error.empty() ? local_all_ok_ : local_all_errors_);
@@ -262,6 +265,7 @@ class CurlLoop {
   }
 
   const DirectCurlOptions& options_;
+  const TimelineTarget target_;
   const int concurrency_;
   const double rate_;
   Shared& shared_;
@@ -282,24 +286,19 @@ class CurlLoop {
 
 }  // namespace
 
-std::string TimelineUrl(absl::string_view base_url,
-                        absl::string_view screen_name, int page_size,
-                        int64_t since_id) {
-  // The parameter order and values of upstream::TwitterApi::UserTimeline.
-  std::string url = absl::StrCat(
-      base_url, "/1.1/statuses/user_timeline.json?screen_name=", screen_name,
-      "&count=", page_size);
-  if (since_id > 0) absl::StrAppend(&url, "&since_id=", since_id);
-  absl::StrAppend(
-      &url, "&exclude_replies=false&include_rts=true&tweet_mode=extended");
-  return url;
-}
-
-absl::StatusOr<LoadResult> RunDirectCurl(const DirectCurlOptions& options) {
-  if (options.mode == LoadMode::kBurst) {
+absl::StatusOr<LoadResult> RunDirectCurl(const DirectCurlOptions& given) {
+  if (given.mode == LoadMode::kBurst) {
     return absl::InvalidArgumentError("direct-curl runs closed or open loops");
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  DirectCurlOptions options = given;
+  if (options.api == UpstreamApi::kV2 && options.user_id.empty()) {
+    absl::StatusOr<std::string> id =
+        EmulatorAdmin(options.base_url)
+            .LookUpUserId(options.bearer_token, options.screen_name);
+    if (!id.ok()) return id.status();
+    options.user_id = *std::move(id);
+  }
   Shared shared;
   const int threads = std::max(1, options.threads);
   std::vector<std::unique_ptr<CurlLoop>> loops;

@@ -1,9 +1,10 @@
 // direct-curl's engine: the baseline perch is measured against. It makes the
-// same upstream request perch makes for GetTimeline (same URL and parameters,
-// the bearer header it obtained itself) with a libcurl multi handle, and
-// parses every body into perch.v1.Tweet messages with perch_mapping, exactly
-// the work perch does minus gRPC, the token holder and retries. One event
-// loop per thread; closed or open loop like perch-load.
+// same upstream request perch makes for GetTimeline in either upstream
+// dialect (same URL and parameters, upstream_timeline.h; the bearer header
+// it obtained itself) with a libcurl multi handle, and maps every body into
+// perch.v1.Tweet messages with perch_mapping, exactly the work perch does
+// minus gRPC, the token holder and retries. One event loop per thread;
+// closed or open loop like perch-load.
 #ifndef PERCH_BENCH_DIRECT_CURL_H_
 #define PERCH_BENCH_DIRECT_CURL_H_
 
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "bench/load_result.h"
 #include "bench/perch_load.h"
+#include "bench/upstream_timeline.h"
 
 namespace perch::bench {
 
@@ -26,6 +28,11 @@ struct DirectCurlOptions {
   absl::Duration warmup = absl::Seconds(1);
   absl::Duration duration = absl::Seconds(5);
   int threads = 1;
+  // The dialect perch-server speaks upstream (--upstream_api). v2 reads by
+  // user id: with `user_id` empty, RunDirectCurl looks `screen_name` up once
+  // before the load, as perch does once and then answers from its cache.
+  UpstreamApi api = UpstreamApi::kV2;
+  std::string user_id;
   std::string screen_name = "perch_dev";
   int page_size = 20;
   int distinct_keys = 0;  // as PerchLoadOptions
@@ -38,11 +45,6 @@ struct DirectCurlOptions {
   // (The experiment behind the Scale recommendation in docs/performance.md.)
   int app_queue_limit = 0;
 };
-
-// The URL perch's TwitterApi builds for this timeline read.
-std::string TimelineUrl(absl::string_view base_url,
-                        absl::string_view screen_name, int page_size,
-                        int64_t since_id);
 
 absl::StatusOr<LoadResult> RunDirectCurl(const DirectCurlOptions& options);
 

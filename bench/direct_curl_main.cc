@@ -1,7 +1,9 @@
 // direct-curl: the baseline client. Obtains a bearer token from the emulator,
-// then reads the timeline directly with libcurl and perch_mapping; prints one
-// summary line and the result as JSON. See direct_curl.h.
+// then reads the timeline directly with libcurl and perch_mapping, in the
+// upstream dialect asked for; prints one summary line and the result as
+// JSON. See direct_curl.h.
 //   direct-curl --base_url=http://127.0.0.1:8080 --concurrency=64
+//   direct-curl --base_url=http://127.0.0.1:8080 --upstream_api=v1.1
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +22,9 @@ constexpr char kUsage[] =
   --concurrency=N --rate=R    as perch-load
   --warmup=D --duration=D     e.g. 1s, 10s
   --threads=N                 libcurl multi loops, one per thread (1)
+  --upstream_api=v2|v1.1      the requests of perch's dialect (default v2,
+                              as perch-server's); v2 reads by user id
+  --user_id=ID                v2: skip the one screen-name lookup
   --screen_name=S --page_size=N --distinct_keys=K
   --app_key=K --app_secret=S  default: the emulator's example app
   --max_host_connections=N    CURLMOPT_MAX_HOST_CONNECTIONS (0: unlimited)
@@ -41,7 +46,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {"base_url", "mode", "concurrency", "rate", "warmup", "duration",
        "threads", "screen_name", "page_size", "distinct_keys", "app_key",
-       "app_secret", "max_host_connections", "app_queue_limit", "help"});
+       "app_secret", "max_host_connections", "app_queue_limit", "upstream_api",
+       "user_id", "help"});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->Has("help") || !flags->Has("base_url")) {
     std::fputs(kUsage, flags->Has("help") ? stdout : stderr);
@@ -53,6 +59,11 @@ int main(int argc, char** argv) {
       !shape.ok()) {
     return Fail(shape);
   }
+  auto api =
+      perch::bench::ParseUpstreamApi(flags->String("upstream_api", "v2"));
+  if (!api.ok()) return Fail(api.status());
+  o.api = *api;
+  o.user_id = flags->String("user_id", "");
   auto threads = flags->Int("threads", 1);
   auto max_conns = flags->Int("max_host_connections", 0);
   auto queue_limit = flags->Int("app_queue_limit", 0);

@@ -6,7 +6,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "bench/upstream_timeline.h"
 #include "server/mapping/token_json.h"
+#include "server/mapping/v2_json.h"
 #include "simdjson.h"
 
 namespace perch::bench {
@@ -33,11 +35,15 @@ absl::StatusOr<std::string> EmulatorAdmin::Call(
   if (!authorization.empty()) {
     headers = curl_slist_append(
         headers, absl::StrCat("Authorization: ", authorization).c_str());
+  }
+  // Authorized calls with a body are the token request (a form); the admin
+  // endpoints take JSON. A GET sends neither, as perch's reads do not.
+  if (!body.empty()) {
     headers = curl_slist_append(
-        headers,
-        "Content-Type: application/x-www-form-urlencoded;charset=UTF-8");
-  } else if (!body.empty()) {
-    headers = curl_slist_append(headers, "Content-Type: application/json");
+        headers, authorization.empty()
+                     ? "Content-Type: application/json"
+                     : "Content-Type: application/x-www-form-urlencoded;"
+                       "charset=UTF-8");
   }
   CURL* e = easy.get();
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
@@ -124,6 +130,22 @@ absl::StatusOr<std::string> EmulatorAdmin::ObtainToken(
   absl::StatusOr<mapping::TokenGrant> grant = mapping::ParseTokenGrant(*body);
   if (!grant.ok()) return grant.status();
   return grant->access_token;
+}
+
+absl::StatusOr<std::string> EmulatorAdmin::LookUpUserId(
+    absl::string_view bearer_token, absl::string_view screen_name) {
+  absl::StatusOr<std::string> body =
+      Call("GET", UserLookupPathAndQuery(screen_name), "",
+           absl::StrCat("Bearer ", bearer_token));
+  if (!body.ok()) return body.status();
+  absl::StatusOr<mapping::v2::UserLookup> lookup =
+      mapping::v2::ParseUserLookup(*body);
+  if (!lookup.ok()) return lookup.status();
+  if (!lookup->user.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no user @", screen_name, " upstream"));
+  }
+  return lookup->user->id();
 }
 
 int64_t CountOf(const std::map<std::string, int64_t>& counts,

@@ -32,6 +32,10 @@ class EmulatorAdmin {
   // A bearer token for the app (POST /oauth2/token, client credentials).
   absl::StatusOr<std::string> ObtainToken(absl::string_view key,
                                           absl::string_view secret);
+  // The user id of `screen_name` by v2's lookup, the request perch makes
+  // once before it caches the answer (upstream_timeline.h).
+  absl::StatusOr<std::string> LookUpUserId(absl::string_view bearer_token,
+                                           absl::string_view screen_name);
 
  private:
   absl::StatusOr<std::string> Call(absl::string_view method,

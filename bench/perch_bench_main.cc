@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -19,6 +20,7 @@
 #include "bench/load_result.h"
 #include "bench/report.h"
 #include "bench/scenarios.h"
+#include "bench/upstream_timeline.h"
 
 namespace {
 
@@ -29,7 +31,10 @@ constexpr char kUsage[] = R"(usage: perch-bench [flags]
                              work directory)
   --scenarios=a,b            overhead, alternative, scale, cold_start,
                              coalescing (default: all)
-  --server_flags="--x=1 --y" extra perch-server flags
+  --server_flags="--x=1 --y" extra perch-server flags (not --upstream_api)
+  --upstream_api=v2|v1.1     perch-server's dialect for alternative, scale,
+                             cold_start and coalescing (default v2, the
+                             server's default); overhead runs both
   --assert_coalescing        fail unless <= 2 upstream requests (smoke)
   --server_binary= --emulator_binary= --nginx= --wrk= --gnuplot=
   --direct_threads=N         libcurl loops of the direct baseline (1)
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
                                 "out_prefix",
                                 "scenarios",
                                 "server_flags",
+                                "upstream_api",
                                 "assert_coalescing",
                                 "server_binary",
                                 "emulator_binary",
@@ -97,8 +103,23 @@ int main(int argc, char** argv) {
   }
   for (absl::string_view f : absl::StrSplit(flags->String("server_flags", ""),
                                             ' ', absl::SkipEmpty())) {
+    // Each scenario sets the dialect itself; the bench must know it to
+    // build the baselines' requests and count the upstream's.
+    if (absl::StartsWith(f, "--upstream_api")) {
+      std::fprintf(stderr,
+                   "perch-bench: pass --upstream_api to perch-bench, not in "
+                   "--server_flags\n");
+      return 2;
+    }
     config.server_flags.push_back(std::string(f));
   }
+  auto api =
+      perch::bench::ParseUpstreamApi(flags->String("upstream_api", "v2"));
+  if (!api.ok()) {
+    std::fprintf(stderr, "perch-bench: %s\n", api.status().ToString().c_str());
+    return 2;
+  }
+  config.upstream_api = *api;
   auto threads = flags->Int("direct_threads", config.direct_threads);
   auto duration = flags->Duration("duration", config.duration);
   auto warmup = flags->Duration("warmup", config.warmup);
@@ -168,7 +189,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (const perch::bench::Bar& b : bench.bars()) {
-      std::fprintf(stderr, "perch-bench: bar %-22s %s\n", b.name.c_str(),
+      std::fprintf(stderr, "perch-bench: bar %-24s %s\n", b.name.c_str(),
                    !b.measured ? "not measured"
                    : b.pass    ? "holds"
                                : "MISSED");

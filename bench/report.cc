@@ -55,6 +55,48 @@ std::string Machine() {
                       sysconf(_SC_NPROCESSORS_ONLN), " CPUs online");
 }
 
+// GetTimeline's saturation ratio per upstream dialect, and which dialect the
+// other scenarios ran.
+std::string DialectSection(const Bench& bench) {
+  const BenchConfig& config = bench.config();
+  std::string md = absl::StrCat(
+      "\n## GetTimeline per upstream dialect\n\n"
+      "Overhead ran one perch-server per `--upstream_api`, each against "
+      "direct-curl making that dialect's requests, the dialects taking turns "
+      "at each load point. Saturation: the best of the sweep. CPU/call: "
+      "every process (server, emulator, load generator) at that point; "
+      "*perch adds* is the difference, what a call through perch costs "
+      "beyond the same upstream work done directly.\n\n");
+  if (bench.dialects().empty()) {
+    return absl::StrCat(md, "Not measured (Overhead did not run).\n");
+  }
+  absl::StrAppend(&md,
+                  "| upstream | perch calls/s | direct-curl calls/s | "
+                  "perch / direct | CPU/call perch | CPU/call direct | perch "
+                  "adds |\n|---|---|---|---|---|---|---|\n");
+  for (const DialectSaturation& d : bench.dialects()) {
+    absl::StrAppend(&md, "| ", d.upstream_api, " | ", Num(d.perch_calls_per_s),
+                    " (", d.perch_at, ") | ", Num(d.direct_calls_per_s), " (",
+                    d.direct_at, ") | ", absl::StrFormat("%.3f", d.ratio()),
+                    " | ", Us(d.perch_cpu_us_per_call), " | ",
+                    Us(d.direct_cpu_us_per_call), " | ",
+                    Us(d.perch_added_cpu_us_per_call()), " |\n");
+  }
+  for (const Bar& b : bench.bars()) {
+    if (b.name != "dialect_parity" || !b.measured) continue;
+    absl::StrAppend(
+        &md, "\nv2's ratio / v1.1's = ", absl::StrFormat("%.3f", b.ratio), " (",
+        absl::StrFormat("%+.1f%%", (b.ratio - 1) * 100), "); ", b.limit, ": ",
+        b.pass ? "**yes**" : "**NO**", ".\n");
+  }
+  absl::StrAppend(&md,
+                  "\nAlternative, Scale, Cold start and Coalescing ran "
+                  "perch-server with `--upstream_api=",
+                  UpstreamApiName(config.upstream_api),
+                  "`; the nginx alternative sends that dialect's requests.\n");
+  return md;
+}
+
 std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
                             const std::vector<std::string>& pngs) {
   std::string md;
@@ -92,16 +134,22 @@ std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
     }
   }
 
-  // perch against each baseline at the same load, run by run.
+  absl::StrAppend(&md, DialectSection(bench));
+
+  // perch against each baseline at the same load and dialect, run by run.
   std::string pairs;
   for (const Run& p : bench.runs()) {
     if (p.system != "perch" || p.scenario != "overhead") continue;
     for (const Run& b : bench.runs()) {
-      if (b.system == "perch" || b.label != p.label) continue;
+      if (b.system == "perch" || b.label != p.label ||
+          b.upstream_api != p.upstream_api) {
+        continue;
+      }
       auto r = [](double x, double y) {
         return y > 0 ? absl::StrFormat("%.2f", x / y) : std::string("–");
       };
-      absl::StrAppend(&pairs, "| ", p.label, " | ", b.system, " | ",
+      absl::StrAppend(&pairs, "| ", p.upstream_api, " | ", p.label, " | ",
+                      b.system, " | ",
                       r(p.load.throughput(), b.load.throughput()), " | ",
                       r(p.load.latency.p50_us, b.load.latency.p50_us), " | ",
                       r(p.load.latency.p99_us, b.load.latency.p99_us), " | ",
@@ -111,8 +159,8 @@ std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
   if (!pairs.empty()) {
     absl::StrAppend(&md,
                     "\n## perch / baseline at the same load\n\n"
-                    "| load | baseline | calls/s | p50 | p99 | CPU/call |\n"
-                    "|---|---|---|---|---|---|\n",
+                    "| upstream | load | baseline | calls/s | p50 | p99 | "
+                    "CPU/call |\n|---|---|---|---|---|---|---|\n",
                     pairs);
   }
 
@@ -123,16 +171,18 @@ std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
       "loop: from the scheduled send time). CPU/call: the CPU time of the "
       "server (or nginx), the emulator and the load generator over the whole "
       "run, warmup included, divided by every call the run made.\n\n"
-      "| scenario | system | load | calls/s | p50 | p90 | p99 | p99.9 | "
-      "errors | tweets/answer | server peak RSS | server threads | CPU/call "
-      "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "| scenario | system | upstream | load | calls/s | p50 | p90 | p99 | "
+      "p99.9 | errors | tweets/answer | server peak RSS | server threads | "
+      "CPU/call |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+      "\n");
   for (const Run& r : bench.runs()) {
     const LoadResult& l = r.load;
     absl::StrAppend(
-        &md, "| ", r.scenario, " | ", r.system, " | ", r.label, " | ",
-        absl::StrFormat("%.0f", l.throughput()), " | ", Us(l.latency.p50_us),
-        " | ", Us(l.latency.p90_us), " | ", Us(l.latency.p99_us), " | ",
-        Us(l.latency.p999_us), " | ", Errors(l), " | ",
+        &md, "| ", r.scenario, " | ", r.system, " | ", r.upstream_api, " | ",
+        r.label, " | ", absl::StrFormat("%.0f", l.throughput()), " | ",
+        Us(l.latency.p50_us), " | ", Us(l.latency.p90_us), " | ",
+        Us(l.latency.p99_us), " | ", Us(l.latency.p999_us), " | ", Errors(l),
+        " | ",
         r.system == "nginx"
             ? "n/a"
             : absl::StrFormat("%.1f", l.ok > 0 ? 1.0 * l.items / l.ok : 0.0),
@@ -154,7 +204,11 @@ std::string MarkdownSummary(const Bench& bench, const ReportContext& c,
       "\n## How to read this\n\n"
       "- *direct-curl* is the same upstream request made by a libcurl multi "
       "loop that parses each body into `perch.v1.Tweet` with perch_mapping "
-      "(what perch does, minus gRPC and the token holder). *nginx* is "
+      "(what perch does, minus gRPC and the token holder), in the dialect of "
+      "the perch it is compared with: v1.1 `statuses/user_timeline` by "
+      "screen name, or v2 `users/:id/tweets` by id with perch's fields and "
+      "expansions (perch looks the name up once and caches the id, so the "
+      "steady state is that one request per call on both sides). *nginx* is "
       "Debian's nginx injecting the bearer header, driven by wrk; it passes "
       "bytes through and parses nothing.\n"
       "- Saturation is the best closed-loop throughput over the concurrency "
@@ -197,7 +251,8 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
       lines.push_back(absl::StrCat("'", cdf_file(r),
                                    "' using 2:1 with "
                                    "linespoints title '",
-                                   r.system, " (1 in flight)'"));
+                                   r.system, " ", r.upstream_api,
+                                   " (1 in flight)'"));
     }
   }
   if (!lines.empty()) {
@@ -215,14 +270,17 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
   for (const Run& r : bench.runs()) {
     if ((r.scenario == "overhead" || r.scenario == "alternative") &&
         r.load.mode == "closed") {
-      absl::StrAppend(&sweep[r.system], r.load.concurrency, " ",
-                      r.load.throughput(), " ", r.load.latency.p99_us, "\n");
+      absl::StrAppend(&sweep[absl::StrCat(r.system, " ", r.upstream_api)],
+                      r.load.concurrency, " ", r.load.throughput(), " ",
+                      r.load.latency.p99_us, "\n");
     }
   }
   if (!sweep.empty()) {
     lines.clear();
+    int sweep_files = 0;
     for (const auto& [system, data] : sweep) {
-      std::string name = absl::StrCat(work_dir, "/sweep-", system, ".dat");
+      std::string name =
+          absl::StrCat(work_dir, "/sweep-", sweep_files++, ".dat");
       (void)Write(name, data);
       lines.push_back(absl::StrCat(
           "'", name, "' using 1:2 with linespoints title '", system, "'"));
@@ -292,8 +350,12 @@ Json BuildResultsJson(const Bench& bench, const ReportContext& c) {
   for (const Run& r : bench.runs()) runs.Push(r.ToJson());
   Json failures = Json::MakeObject();
   for (const auto& [name, error] : bench.failures()) failures.Set(name, error);
+  Json dialects = Json::MakeArray();
+  for (const DialectSaturation& d : bench.dialects()) dialects.Push(d.ToJson());
+  // Schema 2: runs name their upstream_api; the Overhead bars are per
+  // dialect (overhead_latency_v2, ...), plus dialect_parity.
   return Json::MakeObject()
-      .Set("schema", 1)
+      .Set("schema", 2)
       .Set("date", c.date)
       .Set("started_at", c.started_at)
       .Set("git_rev", c.git_rev)
@@ -306,6 +368,7 @@ Json BuildResultsJson(const Bench& bench, const ReportContext& c) {
                           .Set("note", c.note))
       .Set("config", bench.config().ToJson())
       .Set("bars", std::move(bars))
+      .Set("dialects", std::move(dialects))
       .Set("upstream_counts", bench.counts())
       .Set("runs", std::move(runs))
       .Set("failures", std::move(failures));

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -24,8 +25,8 @@ namespace {
 // emulator accepts by default.
 constexpr char kAppKey[] = "xvz1evFS4wEEPTGEFPHBog";
 constexpr char kAppSecret[] = "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg";
-constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
 constexpr char kTokenPath[] = "/oauth2/token";
+constexpr char kScreenName[] = "perch_dev";
 
 void Say(const std::string& line) {
   std::fprintf(stderr, "perch-bench: %s\n", line.c_str());
@@ -58,6 +59,9 @@ void BenchConfig::Smoke() {
   warmup = absl::Milliseconds(200);
   duration = absl::Milliseconds(600);
   saturation_concurrency = {8};
+  // Both dialects' saturation pair, but the 1-in-flight and fixed-rate
+  // points only on the main one: 2 runs more than before, not 6.
+  other_apis_saturation_only = true;
   // Under ASan on a busy 2-core machine perch serves about 70 calls/s, so a
   // wave of 200 took 2-2.9 s and sometimes missed a 1 s window entirely.
   scale_in_flight = 50;
@@ -78,8 +82,14 @@ Json BenchConfig::ToJson() const {
   for (int c : saturation_concurrency) sat.Push(c);
   Json flags = Json::MakeArray();
   for (const std::string& f : server_flags) flags.Push(f);
+  Json apis = Json::MakeArray();
+  for (UpstreamApi api : overhead_apis) apis.Push(UpstreamApiName(api));
   return Json::MakeObject()
       .Set("smoke", smoke)
+      .Set("upstream_api", UpstreamApiName(upstream_api))
+      .Set("overhead_upstream_apis", std::move(apis))
+      .Set("other_apis_saturation_only", other_apis_saturation_only)
+      .Set("dialect_parity_tolerance", dialect_parity_tolerance)
       .Set("warmup_s", Seconds(warmup))
       .Set("duration_s", Seconds(duration))
       .Set("saturation_concurrency", std::move(sat))
@@ -119,10 +129,24 @@ Json Run::ToJson() const {
       .Set("scenario", scenario)
       .Set("system", system)
       .Set("label", label)
+      .Set("upstream_api", upstream_api)
       .Set("load", load.ToJson())
       .Set("server", std::move(server))
       .Set("emulator_cpu_seconds", emulator_cpu_seconds)
       .Set("cpu_us_per_call_all_processes", CpuMicrosPerCall());
+}
+
+Json DialectSaturation::ToJson() const {
+  return Json::MakeObject()
+      .Set("upstream_api", upstream_api)
+      .Set("perch_calls_per_s", perch_calls_per_s)
+      .Set("perch_at", perch_at)
+      .Set("perch_cpu_us_per_call_all_processes", perch_cpu_us_per_call)
+      .Set("direct_calls_per_s", direct_calls_per_s)
+      .Set("direct_at", direct_at)
+      .Set("direct_cpu_us_per_call_all_processes", direct_cpu_us_per_call)
+      .Set("perch_added_cpu_us_per_call", perch_added_cpu_us_per_call())
+      .Set("ratio", ratio());
 }
 
 Json Bar::ToJson() const {
@@ -171,17 +195,30 @@ absl::Status Bench::Setup() {
     url.pop_back();
   }
   admin_ = std::make_unique<EmulatorAdmin>(url);
-  // The emulator enforces the upstream's 1,500 reads per 15 minutes; a
-  // benchmark makes millions.
-  absl::Status limited = admin_->SetRateLimit(kTimelinePath, 2147483647);
-  if (!limited.ok()) return limited;
+  // The emulator enforces the upstream's windows (1,500 timeline reads per
+  // 15 minutes, fewer lookups); a benchmark makes millions, and 1,000 cold
+  // first calls on v2 may each look the name up before one answer is cached.
+  for (absl::string_view route :
+       {TimelineRoute(UpstreamApi::kV1_1), TimelineRoute(UpstreamApi::kV2),
+        kUserLookupRoute}) {
+    absl::Status limited = admin_->SetRateLimit(route, 2147483647);
+    if (!limited.ok()) return limited;
+  }
   Say(absl::StrCat("emulator at ", url, " (pid ", emulator_->pid(), ")"));
+  // The baselines read v2 by id, as perch does once it has looked it up.
+  auto token = DirectToken();
+  if (!token.ok()) return token.status();
+  auto id = admin_->LookUpUserId(*token, kScreenName);
+  if (!id.ok()) return id.status();
+  user_id_ = *std::move(id);
   return SetUpCallerKey();
 }
 
-absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name) {
+absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name,
+                                                 UpstreamApi api) {
   std::vector<std::string> argv = {
-      config_.server_binary, "--listen=127.0.0.1:0", "--shutdown_grace=2s"};
+      config_.server_binary, "--listen=127.0.0.1:0", "--shutdown_grace=2s",
+      absl::StrCat("--upstream_api=", UpstreamApiName(api))};
   argv.insert(argv.end(), auth_flags_.begin(), auth_flags_.end());
   argv.insert(argv.end(), config_.server_flags.begin(),
               config_.server_flags.end());
@@ -191,7 +228,7 @@ absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name) {
        absl::StrCat("PERCH_CONSUMER_SECRET=", kAppSecret),
        absl::StrCat("PERCH_API_BASE_URL=", admin_->base_url())},
       absl::StrCat(config_.work_dir, "/server-", ++server_count_, "-", name,
-                   ".log"));
+                   "-", UpstreamApiName(api), ".log"));
   if (!process.ok()) return process.status();
   Server server;
   server.process = *std::move(process);
@@ -203,7 +240,8 @@ absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name) {
     return absl::InternalError(absl::StrCat("no port in: ", *line));
   }
   Say(absl::StrCat("perch-server for ", name, " on port ", server.port,
-                   " (pid ", server.process->pid(), ")"));
+                   " (pid ", server.process->pid(),
+                   ", --upstream_api=", UpstreamApiName(api), ")"));
   return server;
 }
 
@@ -248,9 +286,14 @@ PerchLoadOptions Bench::PerchOptions(const Server& server) const {
   PerchLoadOptions o;
   o.target = server.target();
   o.api_key = api_key_;
+  o.screen_name = kScreenName;
   o.page_size = config_.page_size;
   o.distinct_keys = config_.distinct_keys;
   return o;
+}
+
+TimelineTarget Bench::Target(UpstreamApi api) const {
+  return TimelineTarget{api, kScreenName, user_id_};
 }
 
 absl::StatusOr<std::string> Bench::DirectToken() {
@@ -281,16 +324,22 @@ void Bench::RunAll() {
 
 namespace {
 
+// A run about to be measured: what it is, before what it did.
+Run NewRun(std::string scenario, std::string system, std::string label,
+           UpstreamApi api) {
+  Run run;
+  run.scenario = std::move(scenario);
+  run.system = std::move(system);
+  run.label = std::move(label);
+  run.upstream_api = UpstreamApiName(api);
+  return run;
+}
+
 // Runs `load` while sampling `server_pid` (if > 0) and the emulator.
 template <typename LoadFn>
-absl::StatusOr<Run> Measure(const std::string& scenario,
-                            const std::string& system, const std::string& label,
-                            pid_t server_pid, const ChildProcess* emulator,
-                            bool keep_samples, LoadFn load) {
-  Run run;
-  run.scenario = scenario;
-  run.system = system;
-  run.label = label;
+absl::StatusOr<Run> Measure(Run run, pid_t server_pid,
+                            const ChildProcess* emulator, bool keep_samples,
+                            LoadFn load) {
   std::unique_ptr<ProcSampler> sampler;
   if (server_pid > 0) sampler = std::make_unique<ProcSampler>(server_pid, 50);
   const double emulator_cpu = EmulatorCpu(emulator);
@@ -312,99 +361,130 @@ absl::StatusOr<Run> Measure(const std::string& scenario,
         absl::StrFormat("; server peak RSS %.1f MiB, %d threads",
                         *run.server_peak_rss_mib, *run.server_max_threads);
   }
-  Say(absl::StrCat(scenario, " / ", system, " / ", label, ": ",
-                   run.load.Describe(), server_note));
+  Say(absl::StrCat(run.scenario, " / ", run.system, " / ", run.upstream_api,
+                   " / ", run.label, ": ", run.load.Describe(), server_note));
   return run;
 }
 
 }  // namespace
 
 absl::Status Bench::Overhead() {
-  Say("== overhead: perch vs direct libcurl, 0 ms upstream latency");
-  auto server = StartServer("overhead");
-  if (!server.ok()) return server.status();
+  Say("== overhead: perch vs direct libcurl per upstream dialect, 0 ms "
+      "upstream latency");
   auto token = DirectToken();
   if (!token.ok()) return token.status();
-  const pid_t pid = server->process->pid();
 
-  PerchLoadOptions p = PerchOptions(*server);
-  p.warmup = config_.warmup;
-  p.duration = config_.duration;
-  p.distinct_keys = config_.distinct_keys;
-  p.page_size = config_.page_size;
-  DirectCurlOptions d;
-  d.base_url = admin_->base_url();
-  d.bearer_token = *token;
-  d.warmup = config_.warmup;
-  d.duration = config_.duration;
-  d.distinct_keys = config_.distinct_keys;
-  d.threads = config_.direct_threads;
-  d.page_size = config_.page_size;
+  // One perch-server per dialect, both up for the whole scenario so that the
+  // dialects take turns at each load point: whatever else the machine does
+  // meanwhile falls on both ratios alike.
+  struct Side {
+    UpstreamApi api;
+    Server server;
+    bool all_points;
+    PerchLoadOptions perch;
+    DirectCurlOptions direct;
+  };
+  std::vector<Side> sides;
+  for (UpstreamApi api : config_.overhead_apis) {
+    auto server = StartServer("overhead", api);
+    if (!server.ok()) return server.status();
+    Side side{
+        api,
+        *std::move(server),
+        !config_.other_apis_saturation_only || api == config_.upstream_api,
+        {},
+        {}};
+    side.perch = PerchOptions(side.server);
+    side.perch.warmup = config_.warmup;
+    side.perch.duration = config_.duration;
+    DirectCurlOptions& d = side.direct;
+    d.base_url = admin_->base_url();
+    d.bearer_token = *token;
+    d.api = api;
+    d.user_id = user_id_;
+    d.screen_name = kScreenName;
+    d.warmup = config_.warmup;
+    d.duration = config_.duration;
+    d.distinct_keys = config_.distinct_keys;
+    d.threads = config_.direct_threads;
+    d.page_size = config_.page_size;
+    sides.push_back(std::move(side));
+  }
 
-  auto perch_closed = [&](int c, const std::string& label) -> absl::Status {
-    PerchLoadOptions o = p;
-    o.concurrency = c;
-    o.channels = SaturationChannels(c);
-    auto run = Measure("overhead", "perch", label, pid, emulator_.get(), false,
+  auto perch_run = [&](const Side& side, PerchLoadOptions o,
+                       const std::string& label) -> absl::Status {
+    auto run = Measure(NewRun("overhead", "perch", label, side.api),
+                       side.server.process->pid(), emulator_.get(), false,
                        [&] { return RunPerchLoad(o); });
     if (!run.ok()) return run.status();
     runs_.push_back(*std::move(run));
     return absl::OkStatus();
   };
-  auto direct_closed = [&](int c, const std::string& label) -> absl::Status {
-    DirectCurlOptions o = d;
-    o.concurrency = c;
-    o.threads = std::min(c, config_.direct_threads);
-    auto run = Measure("overhead", "direct-curl", label, 0, emulator_.get(),
-                       false, [&] { return RunDirectCurl(o); });
+  auto direct_run = [&](const Side& side, DirectCurlOptions o,
+                        const std::string& label) -> absl::Status {
+    auto run =
+        Measure(NewRun("overhead", "direct-curl", label, side.api), 0,
+                emulator_.get(), false, [&] { return RunDirectCurl(o); });
     if (!run.ok()) return run.status();
     runs_.push_back(*std::move(run));
     return absl::OkStatus();
   };
-  absl::Status s = perch_closed(1, "1 in flight");
-  if (s.ok()) s = direct_closed(1, "1 in flight");
-  for (int c : config_.saturation_concurrency) {
-    const std::string label = absl::StrCat("closed c=", c);
-    if (s.ok()) s = perch_closed(c, label);
-    if (s.ok()) s = direct_closed(c, label);
+  auto closed_pair = [&](const Side& side, int c) -> absl::Status {
+    const std::string label =
+        c == 1 ? "1 in flight" : absl::StrCat("closed c=", c);
+    PerchLoadOptions p = side.perch;
+    p.concurrency = c;
+    p.channels = SaturationChannels(c);
+    absl::Status s = perch_run(side, p, label);
+    if (!s.ok()) return s;
+    DirectCurlOptions d = side.direct;
+    d.concurrency = c;
+    d.threads = std::min(c, config_.direct_threads);
+    return direct_run(side, d, label);
+  };
+
+  std::vector<int> points = {1};
+  points.insert(points.end(), config_.saturation_concurrency.begin(),
+                config_.saturation_concurrency.end());
+  absl::Status s;
+  for (int c : points) {
+    for (const Side& side : sides) {
+      if (c == 1 && !side.all_points) continue;
+      if (s.ok()) s = closed_pair(side, c);
+    }
   }
-  if (!s.ok()) return s;
 
   // Latency under a fixed, sustainable load: both at the same rate, a
-  // fraction of the lower of the two saturation throughputs.
-  const Run* perch_sat = Saturation("perch");
-  const Run* direct_sat = Saturation("direct-curl");
-  if (perch_sat == nullptr || direct_sat == nullptr) return absl::OkStatus();
-  const double rate =
-      std::max(10.0, config_.open_rate_fraction *
-                         std::min(perch_sat->load.throughput(),
-                                  direct_sat->load.throughput()));
-  const std::string label = absl::StrFormat("open %.0f/s", rate);
-  {
-    PerchLoadOptions o = p;
-    o.mode = LoadMode::kOpen;
-    o.rate = rate;
-    o.channels = 4;
-    auto run = Measure("overhead", "perch", label, pid, emulator_.get(), false,
-                       [&] { return RunPerchLoad(o); });
-    if (!run.ok()) return run.status();
-    runs_.push_back(*std::move(run));
+  // fraction of the lower of the dialect's two saturation throughputs.
+  for (const Side& side : sides) {
+    if (!s.ok() || !side.all_points) continue;
+    const Run* perch_sat = Saturation("perch", side.api);
+    const Run* direct_sat = Saturation("direct-curl", side.api);
+    if (perch_sat == nullptr || direct_sat == nullptr) continue;
+    const double rate =
+        std::max(10.0, config_.open_rate_fraction *
+                           std::min(perch_sat->load.throughput(),
+                                    direct_sat->load.throughput()));
+    const std::string label = absl::StrFormat("open %.0f/s", rate);
+    PerchLoadOptions p = side.perch;
+    p.mode = LoadMode::kOpen;
+    p.rate = rate;
+    p.channels = 4;
+    s = perch_run(side, p, label);
+    DirectCurlOptions d = side.direct;
+    d.mode = LoadMode::kOpen;
+    d.rate = rate;
+    if (s.ok()) s = direct_run(side, d, label);
   }
-  {
-    DirectCurlOptions o = d;
-    o.mode = LoadMode::kOpen;
-    o.rate = rate;
-    auto run = Measure("overhead", "direct-curl", label, 0, emulator_.get(),
-                       false, [&] { return RunDirectCurl(o); });
-    if (!run.ok()) return run.status();
-    runs_.push_back(*std::move(run));
-  }
-  server->process->Stop();
-  return absl::OkStatus();
+  for (Side& side : sides) side.server.process->Stop();
+  return s;
 }
 
 absl::Status Bench::Alternative() {
-  Say("== alternative: nginx injecting the bearer header, driven by wrk");
+  Say(
+      absl::StrCat("== alternative: nginx injecting the bearer header, driven "
+                   "by wrk, ",
+                   UpstreamApiName(config_.upstream_api), " requests"));
   auto token = DirectToken();
   if (!token.ok()) return token.status();
   const std::string upstream =
@@ -421,7 +501,8 @@ absl::Status Bench::Alternative() {
     w.wrk_binary = config_.wrk_binary;
     // since_id is appended per request by the script.
     w.url_without_since_id =
-        TimelineUrl((*proxy)->base_url(), "perch_dev", config_.page_size, 0);
+        TimelineUrl((*proxy)->base_url(), Target(config_.upstream_api),
+                    config_.page_size, 0);
     w.connections = c;
     w.threads = 1;
     w.warmup = config_.smoke ? absl::ZeroDuration() : absl::Seconds(1);
@@ -439,8 +520,9 @@ absl::Status Bench::Alternative() {
       w.warmup = absl::ZeroDuration();
     }
     const double proxy_cpu = (*proxy)->CpuSeconds();
-    auto run = Measure("alternative", "nginx", label, 0, emulator_.get(), false,
-                       [&] { return RunWrk(w); });
+    auto run =
+        Measure(NewRun("alternative", "nginx", label, config_.upstream_api), 0,
+                emulator_.get(), false, [&] { return RunWrk(w); });
     if (!run.ok()) return run.status();
     run->server_cpu_seconds = (*proxy)->CpuSeconds() - proxy_cpu;
     runs_.push_back(*std::move(run));
@@ -459,11 +541,12 @@ absl::Status Bench::Scale() {
                      variant));
     std::vector<std::string> saved = config_.server_flags;
     if (!variant.empty()) config_.server_flags.push_back(variant);
-    auto server = StartServer("scale");
+    auto server = StartServer("scale", config_.upstream_api);
     config_.server_flags = saved;
     if (!server.ok()) return server.status();
     absl::Status faulted = admin_->AddFault(
-        absl::StrCat(R"({"path_prefix":"/1.1/","latency_ms":)",
+        absl::StrCat(R"({"path_prefix":")",
+                     ReadPathPrefix(config_.upstream_api), R"(","latency_ms":)",
                      absl::ToInt64Milliseconds(config_.scale_latency), "}"));
     if (!faulted.ok()) return faulted;
     PerchLoadOptions o = PerchOptions(*server);
@@ -474,8 +557,9 @@ absl::Status Bench::Scale() {
     o.timeline_bucket_ms = config_.smoke ? 0 : 250;
     std::string label = absl::StrCat("closed c=", config_.scale_in_flight);
     if (!variant.empty()) absl::StrAppend(&label, ", ", variant);
-    auto run = Measure("scale", "perch", label, server->process->pid(),
-                       emulator_.get(), !config_.smoke && variant.empty(),
+    auto run = Measure(NewRun("scale", "perch", label, config_.upstream_api),
+                       server->process->pid(), emulator_.get(),
+                       !config_.smoke && variant.empty(),
                        [&] { return RunPerchLoad(o); });
     absl::Status cleared = admin_->ClearFaults();
     if (!run.ok()) return run.status();
@@ -490,7 +574,9 @@ absl::Status Bench::ColdStartAndCoalescing() {
   Say("== cold start: concurrent first calls on a server with no token");
   absl::Status reset = admin_->Reset();
   if (!reset.ok()) return reset;
-  auto server = StartServer("cold-start");
+  const UpstreamApi api = config_.upstream_api;
+  const std::string timeline_route(TimelineRoute(api));
+  auto server = StartServer("cold-start", api);
   if (!server.ok()) return server.status();
   const pid_t pid = server->process->pid();
   PerchLoadOptions o = PerchOptions(*server);
@@ -499,21 +585,28 @@ absl::Status Bench::ColdStartAndCoalescing() {
   o.channels = std::max(1, config_.cold_start_calls / 100);
   o.distinct_keys = config_.distinct_keys;
   o.page_size = config_.page_size;
-  auto cold = Measure("cold_start", "perch",
-                      absl::StrCat("burst ", config_.cold_start_calls), pid,
-                      emulator_.get(), false, [&] { return RunPerchLoad(o); });
+  auto cold =
+      Measure(NewRun("cold_start", "perch",
+                     absl::StrCat("burst ", config_.cold_start_calls), api),
+              pid, emulator_.get(), false, [&] { return RunPerchLoad(o); });
   if (!cold.ok()) return cold.status();
   auto counts = admin_->RequestCounts();
   if (!counts.ok()) return counts.status();
   cold_start_token_requests_ = CountOf(*counts, kTokenPath);
   cold_start_errors_ = cold->load.error_count();
-  counts_.Set(
-      "cold_start",
+  Json cold_counts =
       Json::MakeObject()
+          .Set("upstream_api", UpstreamApiName(api))
           .Set("calls", config_.cold_start_calls)
           .Set("errors", *cold_start_errors_)
           .Set("upstream_token_requests", *cold_start_token_requests_)
-          .Set("upstream_timeline_requests", CountOf(*counts, kTimelinePath)));
+          .Set("upstream_timeline_requests", CountOf(*counts, timeline_route));
+  if (api == UpstreamApi::kV2) {
+    // Concurrent first calls all miss the empty name cache.
+    cold_counts.Set("upstream_user_lookups",
+                    CountOf(*counts, kUserLookupRoute));
+  }
+  counts_.Set("cold_start", std::move(cold_counts));
   Say(absl::StrCat("cold start: ", *cold_start_token_requests_,
                    " upstream token request(s), ", *cold_start_errors_,
                    " caller error(s)"));
@@ -526,28 +619,31 @@ absl::Status Bench::ColdStartAndCoalescing() {
                    " upstream latency"));
   // The upstream answer takes a while, so every call arrives while the first
   // upstream request is still in flight: the case coalescing is for.
-  absl::Status faulted = admin_->AddFault(
-      absl::StrCat(R"({"path_prefix":")", kTimelinePath, R"(","latency_ms":)",
-                   absl::ToInt64Milliseconds(config_.coalescing_latency), "}"));
+  // The timeline read only (on v2 not the lookup, cached by now anyway).
+  absl::Status faulted = admin_->AddFault(absl::StrCat(
+      R"({"path_prefix":")", TimelinePath(Target(api)), R"(","latency_ms":)",
+      absl::ToInt64Milliseconds(config_.coalescing_latency), "}"));
   if (!faulted.ok()) return faulted;
   reset = admin_->Reset();
   if (!reset.ok()) return reset;
   o.concurrency = config_.coalescing_calls;
   o.channels = std::max(1, config_.coalescing_calls / 100);
   o.distinct_keys = 0;
-  auto coalesced =
-      Measure("coalescing", "perch",
-              absl::StrCat("burst ", config_.coalescing_calls, " identical"),
-              pid, emulator_.get(), false, [&] { return RunPerchLoad(o); });
+  auto coalesced = Measure(
+      NewRun("coalescing", "perch",
+             absl::StrCat("burst ", config_.coalescing_calls, " identical"),
+             api),
+      pid, emulator_.get(), false, [&] { return RunPerchLoad(o); });
   absl::Status cleared = admin_->ClearFaults();
   if (!coalesced.ok()) return coalesced.status();
   counts = admin_->RequestCounts();
   if (!counts.ok()) return counts.status();
-  coalescing_upstream_ = CountOf(*counts, kTimelinePath);
+  coalescing_upstream_ = CountOf(*counts, timeline_route);
   coalescing_errors_ = coalesced->load.error_count();
   counts_.Set(
       "coalescing",
       Json::MakeObject()
+          .Set("upstream_api", UpstreamApiName(api))
           .Set("calls", config_.coalescing_calls)
           .Set("errors", *coalescing_errors_)
           .Set("upstream_timeline_requests", *coalescing_upstream_)
@@ -561,20 +657,21 @@ absl::Status Bench::ColdStartAndCoalescing() {
 }
 
 const Run* Bench::Find(const std::string& scenario, const std::string& system,
-                       const std::string& label) const {
+                       const std::string& label, UpstreamApi api) const {
   for (const Run& r : runs_) {
-    if (r.scenario == scenario && r.system == system && r.label == label) {
+    if (r.scenario == scenario && r.system == system && r.label == label &&
+        r.upstream_api == UpstreamApiName(api)) {
       return &r;
     }
   }
   return nullptr;
 }
 
-const Run* Bench::Saturation(const std::string& system) const {
+const Run* Bench::Saturation(const std::string& system, UpstreamApi api) const {
   const Run* best = nullptr;
   for (const Run& r : runs_) {
-    if (r.system != system || r.load.mode != "closed" ||
-        r.label == "1 in flight" ||
+    if (r.system != system || r.upstream_api != UpstreamApiName(api) ||
+        r.load.mode != "closed" || r.label == "1 in flight" ||
         (r.scenario != "overhead" && r.scenario != "alternative")) {
       continue;
     }
@@ -587,46 +684,69 @@ const Run* Bench::Saturation(const std::string& system) const {
 
 void Bench::ComputeBars() {
   bars_.clear();
+  dialects_.clear();
   auto ratio = [](double a, double b) { return b != 0 ? a / b : 0.0; };
-  {
-    Bar b = NewBar("overhead_latency", "median latency at 1 in flight (us)");
-    b.limit = "perch p50 <= direct libcurl p50 + 150 us";
-    const Run* perch = Find("overhead", "perch", "1 in flight");
-    const Run* direct = Find("overhead", "direct-curl", "1 in flight");
-    if (perch && direct) {
-      b.measured = true;
-      b.value = perch->load.latency.p50_us;
-      b.baseline = direct->load.latency.p50_us;
-      b.ratio = ratio(b.value, b.baseline);
-      b.pass = b.value <= b.baseline + 150;
-      b.note = absl::StrFormat("perch adds %.0f us", b.value - b.baseline);
-    }
-    bars_.push_back(b);
-  }
-  const Run* perch_sat = Saturation("perch");
-  // perch's saturation throughput against `system`'s, as a ratio.
-  auto throughput_bar = [&](absl::string_view name, absl::string_view limit,
-                            absl::string_view system,
+  // perch's saturation throughput against `other`'s, as a ratio.
+  auto throughput_bar = [&](std::string name, absl::string_view limit,
+                            const Run* perch, const Run* other,
                             absl::string_view short_name, double min_ratio) {
-    Bar b = NewBar(std::string(name), "saturation throughput (calls/s)");
+    Bar b = NewBar(std::move(name), "saturation throughput (calls/s)");
     b.limit = std::string(limit);
-    const Run* other = Saturation(std::string(system));
-    if (perch_sat && other) {
+    if (perch && other) {
       b.measured = true;
-      b.value = perch_sat->load.throughput();
+      b.value = perch->load.throughput();
       b.baseline = other->load.throughput();
       b.ratio = ratio(b.value, b.baseline);
       b.pass = b.ratio >= min_ratio;
-      b.note = absl::StrCat("perch at ", perch_sat->label, ", ", short_name,
-                            " at ", other->label);
+      b.note =
+          absl::StrCat("perch at ", perch->label, ", ", short_name, " at ",
+                       other->label, ", ", perch->upstream_api, " upstream");
     }
     bars_.push_back(b);
   };
-  throughput_bar("overhead_throughput", "perch >= 60% of direct libcurl",
-                 "direct-curl", "direct", 0.6);
+  // Overhead, once per upstream dialect, each against direct-curl making
+  // that dialect's requests in the same run.
+  for (UpstreamApi api : config_.overhead_apis) {
+    const std::string name = UpstreamApiName(api);
+    {
+      Bar b = NewBar(absl::StrCat("overhead_latency_", name),
+                     "median latency at 1 in flight (us)");
+      b.limit = "perch p50 <= direct libcurl p50 + 150 us";
+      const Run* perch = Find("overhead", "perch", "1 in flight", api);
+      const Run* direct = Find("overhead", "direct-curl", "1 in flight", api);
+      if (perch && direct) {
+        b.measured = true;
+        b.value = perch->load.latency.p50_us;
+        b.baseline = direct->load.latency.p50_us;
+        b.ratio = ratio(b.value, b.baseline);
+        b.pass = b.value <= b.baseline + 150;
+        b.note = absl::StrFormat("perch adds %.0f us, %s upstream",
+                                 b.value - b.baseline, name);
+      }
+      bars_.push_back(b);
+    }
+    const Run* perch = Saturation("perch", api);
+    const Run* direct = Saturation("direct-curl", api);
+    throughput_bar(absl::StrCat("overhead_throughput_", name),
+                   "perch >= 60% of direct libcurl", perch, direct, "direct",
+                   0.6);
+    if (perch && direct) {
+      DialectSaturation d;
+      d.upstream_api = name;
+      d.perch_calls_per_s = perch->load.throughput();
+      d.perch_at = perch->label;
+      d.perch_cpu_us_per_call = perch->CpuMicrosPerCall();
+      d.direct_calls_per_s = direct->load.throughput();
+      d.direct_at = direct->label;
+      d.direct_cpu_us_per_call = direct->CpuMicrosPerCall();
+      dialects_.push_back(d);
+    }
+  }
+  ComputeDialectParityBar();
+  const Run* perch_sat = Saturation("perch", config_.upstream_api);
   throughput_bar("alternative_throughput",
-                 "perch >= nginx header-injecting proxy", "nginx", "nginx",
-                 1.0);
+                 "perch >= nginx header-injecting proxy", perch_sat,
+                 Saturation("nginx", config_.upstream_api), "nginx", 1.0);
   const Run* scale = nullptr;
   for (const Run& r : runs_) {
     // The run on the default configuration (variants add ", --flag").
@@ -733,6 +853,33 @@ void Bench::ComputeBars() {
   }
 }
 
+void Bench::ComputeDialectParityBar() {
+  const DialectSaturation* v1 = nullptr;
+  const DialectSaturation* v2 = nullptr;
+  for (const DialectSaturation& d : dialects_) {
+    if (d.upstream_api == UpstreamApiName(UpstreamApi::kV1_1)) v1 = &d;
+    if (d.upstream_api == UpstreamApiName(UpstreamApi::kV2)) v2 = &d;
+  }
+  Bar b = NewBar("dialect_parity",
+                 "perch/direct saturation ratio: v2's (perch) against "
+                 "v1.1's (baseline)");
+  b.limit = absl::StrFormat("within %.0f%% of v1.1's",
+                            config_.dialect_parity_tolerance * 100);
+  if (v1 != nullptr && v2 != nullptr && v1->ratio() > 0) {
+    b.measured = true;
+    b.value = v2->ratio();
+    b.baseline = v1->ratio();
+    b.ratio = b.value / b.baseline;
+    b.pass = std::abs(b.ratio - 1) <= config_.dialect_parity_tolerance;
+    b.note = absl::StrFormat(
+        "v2 %.0f / %.0f calls/s, v1.1 %.0f / %.0f calls/s; v2's ratio is "
+        "%+.1f%% of v1.1's",
+        v2->perch_calls_per_s, v2->direct_calls_per_s, v1->perch_calls_per_s,
+        v1->direct_calls_per_s, (b.ratio - 1) * 100);
+  }
+  bars_.push_back(b);
+}
+
 std::vector<std::string> Bench::AssertionFailures(bool coalescing) const {
   std::vector<std::string> out;
   for (const auto& [name, error] : failures_) {
@@ -742,6 +889,18 @@ std::vector<std::string> Bench::AssertionFailures(bool coalescing) const {
     if (r.load.ok == 0) {
       out.push_back(absl::StrCat(r.scenario, "/", r.system, "/", r.label,
                                  ": no successful call"));
+    }
+  }
+  if (Wants("overhead") && failures_.count("overhead") == 0) {
+    for (UpstreamApi api : config_.overhead_apis) {
+      bool measured = false;
+      for (const DialectSaturation& d : dialects_) {
+        measured |= d.upstream_api == UpstreamApiName(api);
+      }
+      if (!measured) {
+        out.push_back(absl::StrCat("overhead: no saturation pair on ",
+                                   UpstreamApiName(api)));
+      }
     }
   }
   if (Wants("cold_start") || Wants("coalescing")) {

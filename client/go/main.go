@@ -162,8 +162,8 @@ func run(server string) {
 		expect(len(listed.Members) > 0, "GetList: perch_dev/engineering has members in %s", world)
 	}
 
-	// A mapped error: the upstream's 404/50 becomes NOT_FOUND with an
-	// ErrorInfo saying why.
+	// A mapped error: an unknown user is NOT_FOUND with an ErrorInfo saying
+	// why: reason NOT_FOUND from v1.1's 404/50, RESOURCE_NOT_FOUND from v2.
 	fmt.Println("GetTimeline @no_such_user_zz (expect NOT_FOUND)")
 	_, err = reads.GetTimeline(ctx, &perchv1.GetTimelineRequest{
 		User: &perchv1.GetTimelineRequest_ScreenName{ScreenName: "no_such_user_zz"}})
@@ -171,7 +171,9 @@ func run(server string) {
 		infos := showError(err)
 		expect(status.Code(err) == codes.NotFound, "unknown user: NOT_FOUND, got %s", status.Code(err))
 		if expect(len(infos) == 1, "unknown user: exactly one ErrorInfo") {
-			expect(infos[0].Reason == "NOT_FOUND", "unknown user: reason NOT_FOUND, got %s", infos[0].Reason)
+			reason := infos[0].Reason
+			expect(reason == "NOT_FOUND" || reason == "RESOURCE_NOT_FOUND",
+				"unknown user: reason (RESOURCE_)NOT_FOUND, got %s", reason)
 		}
 	}
 }

@@ -140,14 +140,16 @@ async function main() {
     expect(listed.members.length, `GetList: perch_dev/engineering has members in ${WORLD}`);
   }
 
-  // A mapped error: the upstream's 404/50 becomes NOT_FOUND with an ErrorInfo.
+  // A mapped error: an unknown user is NOT_FOUND with an ErrorInfo: reason
+  // NOT_FOUND from v1.1's 404/50, RESOURCE_NOT_FOUND from v2 (docs/api.md).
   console.log('GetTimeline @no_such_user_zz (expect NOT_FOUND)');
   const [err] = await call(reads, 'GetTimeline', { screen_name: 'no_such_user_zz' });
   if (expect(err, `GetTimeline @no_such_user_zz: NOT_FOUND, but it succeeded (${WORLD} knows no such user)`)) {
     const infos = showError(err).filter((d) => d.type === 'google.rpc.ErrorInfo');
     expect(err.code === grpc.status.NOT_FOUND, `unknown user: NOT_FOUND, got ${grpc.status[err.code]}`);
     if (expect(infos.length === 1, 'unknown user: exactly one ErrorInfo')) {
-      expect(infos[0].reason === 'NOT_FOUND', `unknown user: reason NOT_FOUND, got ${infos[0].reason}`);
+      expect(['NOT_FOUND', 'RESOURCE_NOT_FOUND'].includes(infos[0].reason),
+        `unknown user: reason (RESOURCE_)NOT_FOUND, got ${infos[0].reason}`);
     }
   }
 

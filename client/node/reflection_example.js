@@ -40,8 +40,9 @@ const TOUR = [
 ];
 // [JSON request to GetTimeline, expected code, expected ErrorInfo.reason].
 const FAILING = [
-  // The upstream's 404/50, mapped by perch.
-  ['{"screen_name": "no_such_user_zz"}', 'NOT_FOUND', 'NOT_FOUND'],
+  // v2's resource-not-found inside a 200, mapped by perch (a v1.1 perch
+  // maps the 404/50 to reason NOT_FOUND instead).
+  ['{"screen_name": "no_such_user_zz"}', 'NOT_FOUND', 'RESOURCE_NOT_FOUND'],
   // Refused by perch's validation ('@' is not part of a handle): BadRequest.
   ['{"screen_name": "@perch_dev"}', 'INVALID_ARGUMENT', 'INVALID_REQUEST'],
 ];

@@ -170,8 +170,9 @@ def main():
             expect(listed.list.slug == "engineering", "GetList: the list is perch_dev/engineering")
             expect(listed.members, f"GetList: perch_dev/engineering has members in {WORLD}")
 
-        # A mapped error: the upstream's 404/50 becomes NOT_FOUND with an
-        # ErrorInfo saying why.
+        # A mapped error: an unknown user is NOT_FOUND with an ErrorInfo
+        # saying why: reason NOT_FOUND from v1.1's 404/50, RESOURCE_NOT_FOUND
+        # from v2's resource-not-found (docs/api.md).
         print("GetTimeline @no_such_user_zz (expect NOT_FOUND)")
         try:
             reads.GetTimeline(read.GetTimelineRequest(screen_name="no_such_user_zz"),
@@ -184,8 +185,8 @@ def main():
                    f"unknown user: NOT_FOUND, got {err.code().name}")
             infos = [d for d in details if isinstance(d, error_details_pb2.ErrorInfo)]
             if expect(len(infos) == 1, "unknown user: exactly one ErrorInfo"):
-                expect(infos[0].reason == "NOT_FOUND",
-                       f"unknown user: reason NOT_FOUND, got {infos[0].reason}")
+                expect(infos[0].reason in ("NOT_FOUND", "RESOURCE_NOT_FOUND"),
+                       f"unknown user: reason (RESOURCE_)NOT_FOUND, got {infos[0].reason}")
 
     if failures:
         print(f"\n{len(failures)} expectation(s) failed:")

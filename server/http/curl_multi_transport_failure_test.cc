@@ -4,6 +4,7 @@
 // peer's side. Each pins the status curl_status.cc documents for its path
 // (UPSTREAM.md §5: never UNKNOWN). Every peer is on 127.0.0.1.
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +29,7 @@ using ::perch::http::testing::CurlCode;
 using ::perch::http::testing::Get;
 using ::perch::http::testing::kWait;
 using ::perch::http::testing::Outcome;
-using ::perch::http::testing::Record;
+using ::perch::http::testing::SendRecorded;
 using ::perch::testing::Http2Response;
 using ::perch::testing::Http2Script;
 using ::perch::testing::Http2Step;
@@ -58,11 +59,7 @@ class CurlMultiTransportFailureTest : public ::testing::Test {
 
   std::shared_ptr<Outcome> Send(HttpRequest request,
                                 HttpTransport::RequestId* id = nullptr) {
-    auto outcome = std::make_shared<Outcome>();
-    const HttpTransport::RequestId sent =
-        transport_->Send(std::move(request), Record(outcome));
-    if (id != nullptr) *id = sent;
-    return outcome;
+    return SendRecorded(*transport_, std::move(request), id);
   }
 
   // Sends a GET and waits for its outcome.
@@ -121,6 +118,11 @@ Http2TestPeer::Script FirstThenOk(Http2Script first) {
 
 bool ClientClosedAConnection(const Http2TestPeer::Events& e) {
   return e.closed_by_client > 0;
+}
+
+// True once `n` requests have reached the peer.
+std::function<bool(const Http2TestPeer::Events&)> RequestsArrived(size_t n) {
+  return [n](const Http2TestPeer::Events& e) { return e.requests.size() >= n; };
 }
 
 // --- HTTP/2 GOAWAY --------------------------------------------------------
@@ -336,9 +338,7 @@ TEST_F(CurlMultiTransportFailureTest, CancelEndsTheHttp2StreamUpstream) {
   auto peer = StartHttp2(FirstThenOk({}));
   HttpTransport::RequestId id = 0;
   auto outcome = Send(Get(peer->Url("/silent")), &id);
-  ASSERT_TRUE(peer->WaitFor(
-      [](const Http2TestPeer::Events& e) { return e.requests.size() == 1; },
-      kWait));
+  ASSERT_TRUE(peer->WaitFor(RequestsArrived(1), kWait));
   transport_->Cancel(id);
 
   ASSERT_TRUE(outcome->Wait());
@@ -359,13 +359,9 @@ TEST_F(CurlMultiTransportFailureTest, CancelResetsOnlyItsHttp2Stream) {
   });
   HttpTransport::RequestId id = 0;
   auto cancelled = Send(Get(peer->Url("/cancelled")), &id);
-  ASSERT_TRUE(peer->WaitFor(
-      [](const Http2TestPeer::Events& e) { return e.requests.size() == 1; },
-      kWait));
+  ASSERT_TRUE(peer->WaitFor(RequestsArrived(1), kWait));
   auto other = Send(Get(peer->Url("/other")));
-  ASSERT_TRUE(peer->WaitFor(
-      [](const Http2TestPeer::Events& e) { return e.requests.size() == 2; },
-      kWait));
+  ASSERT_TRUE(peer->WaitFor(RequestsArrived(2), kWait));
   transport_->Cancel(id);
   ASSERT_TRUE(cancelled->Wait());
   EXPECT_EQ(cancelled->result.status().code(), absl::StatusCode::kCancelled);

@@ -42,6 +42,7 @@ using ::perch::http::testing::Get;
 using ::perch::http::testing::kWait;
 using ::perch::http::testing::Outcome;
 using ::perch::http::testing::Record;
+using ::perch::http::testing::SendRecorded;
 
 constexpr absl::Duration kServerStall = absl::Seconds(120);
 
@@ -62,11 +63,7 @@ class CurlMultiTransportTest : public ::testing::Test {
 
   std::shared_ptr<Outcome> Send(HttpRequest request,
                                 HttpTransport::RequestId* id = nullptr) {
-    auto outcome = std::make_shared<Outcome>();
-    const HttpTransport::RequestId sent =
-        transport_->Send(std::move(request), Record(outcome));
-    if (id != nullptr) *id = sent;
-    return outcome;
+    return SendRecorded(*transport_, std::move(request), id);
   }
 
   // Declared first so it outlives the transport: the transport's destructor

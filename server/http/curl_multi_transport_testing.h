@@ -41,6 +41,18 @@ inline HttpTransport::Callback Record(std::shared_ptr<Outcome> outcome) {
   };
 }
 
+// Sends `request` through `transport`; the returned outcome fills in when
+// its callback runs. Stores the request's id in `*id` if given.
+inline std::shared_ptr<Outcome> SendRecorded(
+    HttpTransport& transport, HttpRequest request,
+    HttpTransport::RequestId* id = nullptr) {
+  auto outcome = std::make_shared<Outcome>();
+  const HttpTransport::RequestId sent =
+      transport.Send(std::move(request), Record(outcome));
+  if (id != nullptr) *id = sent;
+  return outcome;
+}
+
 inline HttpRequest Get(std::string url) {
   HttpRequest request;
   request.url = std::move(url);

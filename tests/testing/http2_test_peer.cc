@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -241,9 +242,7 @@ absl::StatusOr<std::unique_ptr<Http2TestPeer>> Http2TestPeer::Start(
   auto peer =
       std::unique_ptr<Http2TestPeer>(new Http2TestPeer(std::move(script), tls));
   auto listener = LoopbackListener::Start(
-      [p = peer.get()](int fd, const LoopbackListener& listener) {
-        p->Serve(fd, listener);
-      });
+      std::bind_front(&Http2TestPeer::Serve, peer.get()));
   if (!listener.ok()) return listener.status();
   peer->listener_ = *std::move(listener);
   return peer;

@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<LoopbackListener>> LoopbackListener::Start(
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(fd, 128) != 0 ||
+      ::listen(fd, 1024) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     absl::Status status =
         absl::InternalError(absl::StrCat("bind/listen: ", strerror(errno)));

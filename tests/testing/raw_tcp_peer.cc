@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <functional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,10 +11,8 @@ namespace perch::testing {
 
 absl::StatusOr<std::unique_ptr<RawTcpPeer>> RawTcpPeer::Start(Options options) {
   auto peer = std::unique_ptr<RawTcpPeer>(new RawTcpPeer(std::move(options)));
-  auto listener = LoopbackListener::Start(
-      [p = peer.get()](int fd, const LoopbackListener& listener) {
-        p->Serve(fd, listener);
-      });
+  auto listener =
+      LoopbackListener::Start(std::bind_front(&RawTcpPeer::Serve, peer.get()));
   if (!listener.ok()) return listener.status();
   peer->listener_ = *std::move(listener);
   return peer;

@@ -383,7 +383,7 @@ bool CurlMultiTransport::ProcessCommands() {
   for (Command& command : batch) {
     if (command.transfer != nullptr) {
       Start(std::move(command.transfer));
-    } else if (auto transfer = Detach(command.id); transfer != nullptr) {
+    } else if (auto transfer = Abandon(command.id); transfer != nullptr) {
       Finish(std::move(transfer), Cancelled("request cancelled"));
     }
   }
@@ -470,13 +470,6 @@ absl::Status CurlMultiTransport::Configure(Transfer& transfer) {
     transfer.headers = appended;
   }
 
-  long timeout_ms = 0;  // libcurl's "no timeout"
-  if (HasFiniteDeadline(request)) {
-    const absl::Duration left = request.deadline - absl::Now();
-    timeout_ms = static_cast<long>(std::max<int64_t>(
-        1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)))));
-  }
-
   CURL* easy = transfer.easy;
   CURLcode code = CURLE_OK;
   // Stops at the first failure, which is then reported.
@@ -505,7 +498,9 @@ absl::Status CurlMultiTransport::Configure(Transfer& transfer) {
   set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
   set(CURLOPT_TCP_KEEPALIVE, 1L);  // Pooled connections may idle for long.
-  set(CURLOPT_TIMEOUT_MS, timeout_ms);
+  // No CURLOPT_TIMEOUT_MS: the loop's own deadline (ExpireDeadlines) ends
+  // every request, through Abandon(), so the upstream learns of it. A
+  // libcurl timeout would end an HTTP/2 stream without a word to the server.
   set(CURLOPT_WRITEFUNCTION, &OnBody);
   transfer.body.easy = easy;
   transfer.body.limit = static_cast<size_t>(options_.max_response_bytes);
@@ -572,7 +567,7 @@ void CurlMultiTransport::ExpireDeadlines() {
   const absl::Time now = absl::Now();
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     const RequestId id = deadlines_.begin()->second;
-    std::unique_ptr<Transfer> transfer = Detach(id);
+    std::unique_ptr<Transfer> transfer = Abandon(id);
     if (transfer == nullptr) {  // Cannot happen; never loop on it.
       deadlines_.erase(deadlines_.begin());
       continue;
@@ -587,7 +582,7 @@ void CurlMultiTransport::CancelEverything() {
   ids.reserve(active_.size());
   for (const auto& [id, transfer] : active_) ids.push_back(id);
   for (RequestId id : ids) {
-    Finish(Detach(id), Cancelled("HTTP transport shut down"));
+    Finish(Abandon(id), Cancelled("HTTP transport shut down"));
   }
   // Callbacks above may have sent more; fail those too until none are left.
   while (true) {
@@ -604,6 +599,23 @@ void CurlMultiTransport::CancelEverything() {
       }
     }
   }
+}
+
+std::unique_ptr<CurlMultiTransport::Transfer> CurlMultiTransport::Abandon(
+    RequestId id) {
+  auto it = active_.find(id);
+  if (it != active_.end() && it->second->in_multi) {
+    // libcurl 7.88 queues the RST_STREAM of an HTTP/2 stream removed
+    // mid-flight but sends it only when its connection next does I/O: on a
+    // connection nothing else uses, never, and the upstream would go on
+    // working for nobody. With reuse forbidden, libcurl closes a connection
+    // this transfer was the last user of, which ends the stream for the
+    // upstream at once; one that other streams still use stays open and
+    // sends the RST_STREAM with their traffic. (An HTTP/1.1 connection with
+    // a response in flight is closed either way.)
+    curl_easy_setopt(it->second->easy, CURLOPT_FORBID_REUSE, 1L);
+  }
+  return Detach(id);
 }
 
 std::unique_ptr<CurlMultiTransport::Transfer> CurlMultiTransport::Detach(

@@ -32,11 +32,17 @@ namespace perch::http {
 // thread, one at a time, with no transport lock held; a slow callback delays
 // every other request, so callbacks must hand heavy work elsewhere.
 //
-// Status codes (beyond HttpTransport's contract): UNAVAILABLE,
-// DEADLINE_EXCEEDED and INTERNAL come from the CURLcode table in
-// curl_status.h; INTERNAL also when the request cannot be expressed (URL
-// scheme not http/https, a line break in a header). Every error carries one
-// ErrorInfo (domain perch.v1).
+// Status codes (beyond HttpTransport's contract): UNAVAILABLE and INTERNAL
+// come from the CURLcode table in curl_status.h; INTERNAL also when the
+// request cannot be expressed (URL scheme not http/https, a line break in a
+// header). DEADLINE_EXCEEDED comes from the I/O loop, which ends a request at
+// its deadline wherever it is (resolving, connecting, queued, waiting for
+// bytes). Every error carries one ErrorInfo (domain perch.v1).
+//
+// A request that ends before its response did (Cancel(), deadline,
+// destruction) ends upstream too: its HTTP/1.1 connection is closed; its
+// HTTP/2 stream is reset, or its connection closed if no other stream
+// uses it.
 //
 // Destruction cancels everything still pending (callbacks run with CANCELLED
 // before the destructor returns) and joins the I/O thread. It must not run on
@@ -123,6 +129,9 @@ class CurlMultiTransport final : public HttpTransport {
   void CancelEverything();
   // Takes an admitted transfer out of the multi handle and the tables.
   std::unique_ptr<Transfer> Detach(RequestId id);
+  // Detach() for a transfer libcurl has not finished (cancel, deadline,
+  // shutdown), such that the upstream sees the request end.
+  std::unique_ptr<Transfer> Abandon(RequestId id);
   // Recycles the transfer's handles, then runs its callback.
   void Finish(std::unique_ptr<Transfer> transfer,
               absl::StatusOr<HttpResponse> result);
@@ -149,9 +158,10 @@ class CurlMultiTransport final : public HttpTransport {
   // where LaunchWaiting skips them.
   std::deque<RequestId> waiting_;
   size_t in_multi_count_ = 0;
-  // (deadline, id) of active transfers with a finite deadline: the loop
-  // enforces deadlines itself too, because libcurl does not time out a
-  // transfer still queued for a connection.
+  // (deadline, id) of active transfers with a finite deadline. The loop
+  // alone enforces them (libcurl is given none): so that every expiry goes
+  // through Abandon(), and because libcurl does not time out a transfer
+  // still queued for a connection.
   std::set<std::pair<absl::Time, RequestId>> deadlines_;
   // When libcurl wants curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
   std::optional<std::chrono::steady_clock::time_point> curl_timer_;

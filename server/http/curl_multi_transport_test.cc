@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/http/curl_multi_transport_testing.h"
 #include "tests/testing/scripted_http_server.h"
 
 namespace perch::http {
@@ -36,42 +37,14 @@ using ::perch::testing::ReceivedRequest;
 using ::perch::testing::ScriptedHttpServer;
 using ::perch::testing::ScriptedReply;
 
-// Generous: two shared cores, sanitizers. Tests that prove something is fast
-// compare against a server delay far longer than this.
-constexpr absl::Duration kWait = absl::Seconds(20);
+using ::perch::http::testing::CurlCode;
+using ::perch::http::testing::Get;
+using ::perch::http::testing::kWait;
+using ::perch::http::testing::Outcome;
+using ::perch::http::testing::Record;
+using ::perch::http::testing::SendRecorded;
+
 constexpr absl::Duration kServerStall = absl::Seconds(120);
-
-// What one request's callback saw.
-struct Outcome {
-  absl::Notification done;
-  absl::StatusOr<HttpResponse> result = absl::UnknownError("callback not run");
-  std::thread::id thread;
-  std::atomic<int> calls{0};
-
-  bool Wait() { return done.WaitForNotificationWithTimeout(kWait); }
-};
-
-HttpTransport::Callback Record(std::shared_ptr<Outcome> outcome) {
-  return [outcome](absl::StatusOr<HttpResponse> result) {
-    // A second call would be a contract breach; count it, never Notify twice.
-    if (outcome->calls.fetch_add(1) > 0) return;
-    outcome->thread = std::this_thread::get_id();
-    outcome->result = std::move(result);
-    outcome->done.Notify();
-  };
-}
-
-HttpRequest Get(std::string url) {
-  HttpRequest request;
-  request.url = std::move(url);
-  return request;
-}
-
-std::string CurlCode(const absl::Status& status) {
-  auto info = GetErrorInfo(status);
-  if (!info.has_value() || !info->metadata().contains("curl_code")) return "";
-  return info->metadata().at("curl_code");
-}
 
 class CurlMultiTransportTest : public ::testing::Test {
  protected:
@@ -90,11 +63,7 @@ class CurlMultiTransportTest : public ::testing::Test {
 
   std::shared_ptr<Outcome> Send(HttpRequest request,
                                 HttpTransport::RequestId* id = nullptr) {
-    auto outcome = std::make_shared<Outcome>();
-    const HttpTransport::RequestId sent =
-        transport_->Send(std::move(request), Record(outcome));
-    if (id != nullptr) *id = sent;
-    return outcome;
+    return SendRecorded(*transport_, std::move(request), id);
   }
 
   // Declared first so it outlives the transport: the transport's destructor

@@ -43,9 +43,17 @@ constexpr Row kTable[] = {
     // gets this far because the transport checks the scheme first.
     {CURLE_UNSUPPORTED_PROTOCOL, Code::kUnavailable,
      "response is not HTTP/1.x or HTTP/2"},
-    {CURLE_HTTP2, Code::kUnavailable, "HTTP/2 protocol error"},
-    // Usually REFUSED_STREAM or a GOAWAY from a server shedding load.
-    {CURLE_HTTP2_STREAM, Code::kUnavailable, "HTTP/2 stream reset by server"},
+    // A framing error, or a GOAWAY naming this request unprocessed (libcurl
+    // 7.88 does not retry those itself; the request never reached the
+    // server's application, so a retry is safe).
+    {CURLE_HTTP2, Code::kUnavailable,
+     "HTTP/2 connection failed (framing error or GOAWAY)"},
+    // RST_STREAM from the server (overload, an error of its own), or from
+    // nghttp2 for a malformed response (a body shorter than its
+    // content-length). REFUSED_STREAM never gets here: libcurl retries it on
+    // a new connection, then fails with CURLE_RECV_ERROR.
+    {CURLE_HTTP2_STREAM, Code::kUnavailable,
+     "HTTP/2 stream reset by the server or for a malformed response"},
     // The upstream sent a body its content-encoding header does not describe.
     {CURLE_BAD_CONTENT_ENCODING, Code::kUnavailable,
      "response body could not be decoded"},

@@ -1,17 +1,11 @@
 #include "tests/testing/scripted_http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <functional>
 
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
@@ -140,10 +134,6 @@ std::string FormatResponse(const ScriptedReply& reply) {
   return out;
 }
 
-absl::Status Internal(absl::string_view what) {
-  return absl::InternalError(absl::StrCat(what, ": ", strerror(errno)));
-}
-
 }  // namespace
 
 std::optional<std::string> ReceivedRequest::Header(
@@ -156,10 +146,6 @@ std::optional<std::string> ReceivedRequest::Header(
 
 absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
     Handler handler, Options options) {
-  // A client that hangs up mid-write must not kill the test process with
-  // SIGPIPE (SSL_write cannot pass MSG_NOSIGNAL).
-  ::signal(SIGPIPE, SIG_IGN);
-
   SSL_CTX* tls = nullptr;
   if (!options.cert_file.empty()) {
     tls = SSL_CTX_new(TLS_server_method());
@@ -172,58 +158,24 @@ absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
       return absl::InternalError("cannot load the TLS certificate or key");
     }
   }
-
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    SSL_CTX_free(tls);
-    return Internal("socket");
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(fd, 1024) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    absl::Status status = Internal("bind/listen");
-    ::close(fd);
-    SSL_CTX_free(tls);
-    return status;
-  }
-  auto server = absl::WrapUnique(new ScriptedHttpServer(
-      std::move(handler), fd, ntohs(addr.sin_port), tls));
-  server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  auto server =
+      absl::WrapUnique(new ScriptedHttpServer(std::move(handler), tls));
+  auto listener = LoopbackListener::Start(
+      std::bind_front(&ScriptedHttpServer::Serve, server.get()));
+  if (!listener.ok()) return listener.status();
+  server->listener_ = *std::move(listener);
   return server;
 }
 
-ScriptedHttpServer::ScriptedHttpServer(Handler handler, int listen_fd, int port,
-                                       SSL_CTX* tls)
-    : handler_(std::move(handler)),
-      listen_fd_(listen_fd),
-      port_(port),
-      tls_(tls) {}
-
 ScriptedHttpServer::~ScriptedHttpServer() {
   stopping_.Notify();
-  // Wakes the blocked accept() (Linux returns EINVAL).
-  ::shutdown(listen_fd_, SHUT_RDWR);
-  accept_thread_.join();
-  std::vector<std::thread> threads;
-  {
-    absl::MutexLock lock(&mu_);
-    // Wakes connection threads blocked in reads; each closes its own fd.
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-    threads.swap(connection_threads_);
-  }
-  for (std::thread& thread : threads) thread.join();
-  ::close(listen_fd_);
+  listener_.reset();  // Joins the connection threads, which use tls_.
   SSL_CTX_free(tls_);
 }
 
 std::string ScriptedHttpServer::Url(absl::string_view path) const {
   return absl::StrCat(tls_ != nullptr ? "https" : "http",
-                      "://127.0.0.1:", port_, path);
+                      "://127.0.0.1:", port(), path);
 }
 
 std::vector<ReceivedRequest> ScriptedHttpServer::requests() const {
@@ -232,8 +184,7 @@ std::vector<ReceivedRequest> ScriptedHttpServer::requests() const {
 }
 
 int ScriptedHttpServer::connections_accepted() const {
-  absl::MutexLock lock(&mu_);
-  return connections_;
+  return listener_->connections_accepted();
 }
 
 bool ScriptedHttpServer::WaitForRequests(size_t n,
@@ -245,28 +196,7 @@ bool ScriptedHttpServer::WaitForRequests(size_t n,
   return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
 }
 
-void ScriptedHttpServer::AcceptLoop() {
-  while (true) {
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (stopping_.HasBeenNotified()) {
-      if (fd >= 0) ::close(fd);
-      return;
-    }
-    if (fd < 0) {
-      // Out of descriptors: back off rather than spin until some close.
-      if (errno == EMFILE || errno == ENFILE) {
-        absl::SleepFor(absl::Milliseconds(1));
-      }
-      continue;  // Also EINTR, ECONNABORTED: keep accepting.
-    }
-    absl::MutexLock lock(&mu_);
-    ++connections_;
-    open_fds_.push_back(fd);
-    connection_threads_.emplace_back([this, fd] { Serve(fd); });
-  }
-}
-
-void ScriptedHttpServer::Serve(int fd) {
+void ScriptedHttpServer::Serve(int fd, const LoopbackListener& /*listener*/) {
   SSL* ssl = nullptr;
   if (tls_ != nullptr) {
     ssl = SSL_new(tls_);
@@ -302,10 +232,6 @@ void ScriptedHttpServer::Serve(int fd) {
     }
     ERR_clear_error();  // OpenSSL's error queue is per thread.
   }
-  // Closed under the lock so the destructor never shuts down a reused fd.
-  absl::MutexLock lock(&mu_);
-  open_fds_.erase(std::find(open_fds_.begin(), open_fds_.end(), fd));
-  ::close(fd);
 }
 
 }  // namespace perch::testing

@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "tests/testing/loopback_listener.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -110,7 +110,7 @@ class ScriptedHttpServer {
   // every thread.
   ~ScriptedHttpServer();
 
-  int port() const { return port_; }
+  int port() const { return listener_->port(); }
   // "http://127.0.0.1:<port><path>" (https with TLS).
   std::string Url(absl::string_view path) const;
 
@@ -120,23 +120,20 @@ class ScriptedHttpServer {
   bool WaitForRequests(size_t n, absl::Duration timeout) const;
 
  private:
-  ScriptedHttpServer(Handler handler, int listen_fd, int port, SSL_CTX* tls);
-  void AcceptLoop();
-  void Serve(int fd);
+  ScriptedHttpServer(Handler handler, SSL_CTX* tls)
+      : handler_(std::move(handler)), tls_(tls) {}
+  void Serve(int fd, const LoopbackListener& listener);
 
   const Handler handler_;
-  const int listen_fd_;
-  const int port_;
   SSL_CTX* const tls_;  // Null for plain HTTP.
+  // Cuts delays short when the server stops.
   absl::Notification stopping_;
 
   mutable absl::Mutex mu_;
   std::vector<ReceivedRequest> requests_ ABSL_GUARDED_BY(mu_);
-  int connections_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<int> open_fds_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> connection_threads_ ABSL_GUARDED_BY(mu_);
 
-  std::thread accept_thread_;
+  // Last: its destructor joins the threads that use the members above.
+  std::unique_ptr<LoopbackListener> listener_;
 };
 
 }  // namespace perch::testing

@@ -1,6 +1,7 @@
 #include "emulator/admin_routes.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -164,9 +165,14 @@ Response AdminRoutes::Handle(const Request& request) {
   if (path == "/_emulator/rate_limits" && method == "POST") {
     return SetRateLimit(request);
   }
+  if (path == "/_emulator/account" && method == "POST") {
+    return SetAccount(request);
+  }
+  if (path == "/_emulator/account" && method == "GET") return Account();
   if (path == "/_emulator/reset" && method == "POST") {
     counters_.Reset();
     read_limits_.ResetWindows();
+    account_.Reset();
     return JsonResponse(200, R"({"reset":true})");
   }
   if (path == "/_emulator/stats" && method == "GET") return Stats();
@@ -199,6 +205,49 @@ Response AdminRoutes::SetRateLimit(const Request& request) {
   }
   read_limits_.SetLimit(path, static_cast<int>(limit));
   return JsonResponse(200, R"({"ok":true})");
+}
+
+Response AdminRoutes::SetAccount(const Request& request) {
+  std::optional<AccessLevel> access;
+  std::optional<AccountState> state;
+  absl::Status status =
+      ForEachField(request.body,
+                   [&](absl::string_view key,
+                       simdjson::ondemand::value& value) -> absl::Status {
+                     std::string name;
+                     absl::Status s = ReadString(value, &name);
+                     if (!s.ok()) return s;
+                     if (key == "access") {
+                       access = ParseAccessLevel(name);
+                       if (!access.has_value()) {
+                         return absl::InvalidArgumentError(
+                             "expected full, v2_only or not_enrolled");
+                       }
+                       return absl::OkStatus();
+                     }
+                     if (key == "state") {
+                       state = ParseAccountState(name);
+                       if (!state.has_value()) {
+                         return absl::InvalidArgumentError(
+                             "expected ok, usage_capped or credits_depleted");
+                       }
+                       return absl::OkStatus();
+                     }
+                     return absl::InvalidArgumentError("unknown field");
+                   });
+  if (!status.ok()) return AdminError(400, status.message());
+  if (access.has_value()) account_.set_access(*access);
+  if (state.has_value()) account_.set_state(*state);
+  LogInfo("emulator: account access=", AccessLevelName(account_.access()),
+          " state=", AccountStateName(account_.state()));
+  return Account();
+}
+
+Response AdminRoutes::Account() {
+  return JsonResponse(
+      200, absl::StrCat(R"({"access":")", AccessLevelName(account_.access()),
+                        R"(","state":")", AccountStateName(account_.state()),
+                        "\"}"));
 }
 
 Response AdminRoutes::Stats() {

@@ -1,13 +1,15 @@
 // The emulator's own control endpoints under /_emulator/, for scripts and
 // benchmarks that run the binary: add and clear fault rules, revoke the token,
-// override a rate limit, read and reset the counters. They are never counted
-// nor faulted, and are not part of the imitated upstream.
+// override a rate limit, switch the account's access level and state, read
+// and reset the counters. They are never counted nor faulted, and are not
+// part of the imitated upstream.
 #ifndef PERCH_EMULATOR_ADMIN_ROUTES_H_
 #define PERCH_EMULATOR_ADMIN_ROUTES_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "emulator/account_status.h"
 #include "emulator/faults.h"
 #include "emulator/http_message.h"
 #include "emulator/rate_limiter.h"
@@ -29,11 +31,13 @@ absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json);
 class AdminRoutes {
  public:
   AdminRoutes(FaultInjector& faults, TokenAuthority& tokens,
-              RequestCounters& counters, RateLimiter& read_limits)
+              RequestCounters& counters, RateLimiter& read_limits,
+              AccountStatus& account)
       : faults_(faults),
         tokens_(tokens),
         counters_(counters),
-        read_limits_(read_limits) {}
+        read_limits_(read_limits),
+        account_(account) {}
 
   static bool Serves(absl::string_view path) {
     return absl::StartsWith(path, kAdminPrefix);
@@ -43,20 +47,33 @@ class AdminRoutes {
   //   DELETE /_emulator/faults       -> {"faults":0}
   //   POST   /_emulator/revoke       -> {"revoked":true}
   //   POST   /_emulator/rate_limits  body: {"path":"/1.1/...","limit":N}
-  //   POST   /_emulator/reset        counters and rate-limit windows
-  //   GET    /_emulator/stats        -> {"requests":{path:n},
+  //                                  (v2: the route pattern as "path",
+  //                                  e.g. "/2/users/:id/tweets")
+  //   POST   /_emulator/account      body: {"access":A,"state":S}, either
+  //                                  optional; A full|v2_only|not_enrolled,
+  //                                  S ok|usage_capped|credits_depleted
+  //                                  -> {"access":A,"state":S}
+  //   GET    /_emulator/account      -> {"access":A,"state":S}
+  //   POST   /_emulator/reset        counters, rate-limit windows, and the
+  //                                  account back to its start-up values
+  //   GET    /_emulator/stats        -> {"requests":{key:n},
   //                                      "tokens_issued":n,"faults":n}
+  //                                  key: the path, or for v2 the route
+  //                                  pattern ("/2/users/by/username/:username")
   Response Handle(const Request& request);
 
  private:
   Response AddFault(const Request& request);
   Response SetRateLimit(const Request& request);
+  Response SetAccount(const Request& request);
+  Response Account();
   Response Stats();
 
   FaultInjector& faults_;
   TokenAuthority& tokens_;
   RequestCounters& counters_;
   RateLimiter& read_limits_;
+  AccountStatus& account_;
 };
 
 }  // namespace perch::emulator

@@ -7,6 +7,7 @@
 #include "emulator/routes.h"
 #include "emulator/world.h"
 #include "emulator/world_reads.h"
+#include "emulator/world_reads_v2.h"
 
 namespace perch::emulator {
 
@@ -23,7 +24,8 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(
       opts.clock != nullptr ? *opts.clock : emulator->system_clock_;
   emulator->world_ = World::Generate(opts.seed);
   emulator->router_ = std::make_unique<Router>(
-      opts, clock, WorldReadEndpoints(emulator->world_));
+      opts, clock, WorldReadEndpoints(emulator->world_),
+      WorldV2Endpoints(emulator->world_));
 
   ServerOptions server_options;
   server_options.host = opts.listen_host;
@@ -71,6 +73,16 @@ void Emulator::RevokeCurrentToken() { router_->tokens().Revoke(); }
 int64_t Emulator::TokensIssued() const {
   return router_->tokens().tokens_issued();
 }
+
+void Emulator::SetAccessLevel(AccessLevel level) {
+  router_->account().set_access(level);
+}
+
+void Emulator::SetAccountState(AccountState state) {
+  router_->account().set_state(state);
+}
+
+void Emulator::ResetAccount() { router_->account().Reset(); }
 
 void Emulator::SetRateLimit(absl::string_view path, int limit_per_window) {
   router_->read_limits().SetLimit(path, limit_per_window);

@@ -1,6 +1,7 @@
-// perch-emulator in-process: an imitation of the upstream's app-only auth
-// and v1.1 reads (UPSTREAM.md §1-4, §6) over real HTTP(S) on loopback, with
-// fault injection and the hooks tests need (counters, revoke, rate limits).
+// perch-emulator in-process: an imitation of the upstream's app-only auth,
+// v1.1 reads (UPSTREAM.md §1-4, §6) and v2 reads (UPSTREAM-V2.md) over real
+// HTTP(S) on loopback, with fault injection and the hooks tests need
+// (counters, revoke, rate limits, the account's access level and state).
 // Never linked into the server; tests and the perch-emulator binary use it.
 #ifndef PERCH_EMULATOR_EMULATOR_H_
 #define PERCH_EMULATOR_EMULATOR_H_
@@ -43,6 +44,8 @@ class Emulator {
 
   // Requests seen for `path` (no query, e.g. "/oauth2/token"), faulted or
   // not, since the start or the last ResetCounters. Admin requests excluded.
+  // v2 requests count under their route pattern, with ":name" for each path
+  // parameter: "/2/users/by/username/:username", "/2/users/:id/tweets".
   int64_t RequestCount(absl::string_view path) const;
   std::map<std::string, int64_t> RequestCounts() const;
   void ResetCounters();
@@ -62,7 +65,14 @@ class Emulator {
   // immutable, so tests may query it at any time.
   const World& world() const { return *world_; }
 
-  // Overrides the 15-minute limit of a read path and opens a fresh window.
+  // What the developer account may read (account_status.h); takes effect
+  // from the next request. ResetAccount returns to the options' values.
+  void SetAccessLevel(AccessLevel level);
+  void SetAccountState(AccountState state);
+  void ResetAccount();
+
+  // Overrides the 15-minute limit of a read path (v2: its route pattern) and
+  // opens a fresh window.
   void SetRateLimit(absl::string_view path, int limit_per_window);
   // Closes every read path's window (overrides stay).
   void ResetRateLimits();

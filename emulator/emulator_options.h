@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/account_status.h"
 #include "emulator/faults.h"
 #include "server/common/clock.h"
 
@@ -32,6 +33,12 @@ struct EmulatorOptions {
   // Makes the synthetic world (world.h), tokens and fault rolls
   // reproducible.
   uint64_t seed = 1;
+
+  // The developer account behind the app: which dialects it may read and
+  // whether it may read at all (account_status.h). /_emulator/reset and
+  // Emulator::ResetAccount() return to these.
+  AccessLevel access_level = AccessLevel::kFull;
+  AccountState account_state = AccountState::kOk;
 
   // Active from the first request; more can be added at run time.
   std::vector<FaultRule> faults;

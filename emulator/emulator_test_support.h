@@ -47,6 +47,30 @@ inline constexpr char kUserTimeline[] = "/1.1/statuses/user_timeline.json";
 inline constexpr char kDevTimeline[] =
     "/1.1/statuses/user_timeline.json?screen_name=perch_dev&count=1";
 
+// The fields and expansions perch asks over v2 (helpers/COMMON.md), with
+// commas as %2C as perch may encode them.
+inline constexpr char kPerchUserFields[] =
+    "user.fields=created_at%2Cdescription%2Clocation%2Cprofile_image_url%2C"
+    "protected%2Cpublic_metrics%2Curl%2Cverified";
+inline constexpr char kPerchTweetParams[] =
+    "tweet.fields=attachments%2Cauthor_id%2Cconversation_id%2Ccreated_at%2C"
+    "entities%2Cin_reply_to_user_id%2Clang%2Cnote_tweet%2Cpossibly_sensitive%2C"
+    "public_metrics%2Creferenced_tweets%2Csource"
+    "&expansions=author_id%2Creferenced_tweets.id%2C"
+    "referenced_tweets.id.author_id%2Cin_reply_to_user_id%2C"
+    "attachments.media_keys"
+    "&user.fields=created_at%2Cdescription%2Clocation%2Cprofile_image_url%2C"
+    "protected%2Cpublic_metrics%2Curl%2Cverified"
+    "&media.fields=media_key%2Ctype%2Curl%2Cpreview_image_url%2Cwidth%2Cheight";
+inline constexpr char kPerchListFields[] =
+    "list.fields=created_at%2Cdescription%2Cfollower_count%2Cmember_count%2C"
+    "name%2Cowner_id%2Cprivate";
+inline constexpr char kPerchListParams[] =
+    "list.fields=created_at%2Cdescription%2Cfollower_count%2Cmember_count%2C"
+    "name%2Cowner_id%2Cprivate&expansions=owner_id"
+    "&user.fields=created_at%2Cdescription%2Clocation%2Cprofile_image_url%2C"
+    "protected%2Cpublic_metrics%2Curl%2Cverified";
+
 class EmulatorTest : public ::testing::Test {
  protected:
   // Starts the emulator; the fake clock drives its windows unless the

@@ -55,6 +55,15 @@ Response UserSuspended() {
   return ErrorResponse(403, 63, "User has been suspended.");
 }
 
+Response AccessLevelInsufficient() {
+  return ErrorResponse(
+      403, 453,
+      "You currently have access to a subset of X API V2 endpoints and "
+      "limited v1.1 endpoints (e.g. media post, oauth) only. If you need "
+      "access to this endpoint, you may need a different access level. You "
+      "can learn more here: https://developer.x.com/en/portal/product");
+}
+
 Response NotAuthorized(absl::string_view request_path) {
   return JsonResponse(401,
                       absl::StrCat(R"({"request":")", JsonEscape(request_path),

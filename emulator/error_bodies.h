@@ -32,6 +32,9 @@ Response PageDoesNotExist();       // 404/34
 Response RateLimitExceeded();      // 429/88
 Response UserNotFound();           // 404/50
 Response UserSuspended();          // 403/63
+// 403/453: the app's access level covers v2 (and media/oauth) only
+// (UPSTREAM-V2.md §3.6, the current wording).
+Response AccessLevelInsufficient();
 
 // A protected account's timeline (and follower lists): 401 with the old
 // {"request":"<path>","error":"Not authorized."} body, not an errors array.

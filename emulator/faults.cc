@@ -21,12 +21,14 @@ size_t FaultInjector::size() const {
   return rules_.size();
 }
 
-FaultDecision FaultInjector::Decide(absl::string_view path) {
+FaultDecision FaultInjector::Decide(absl::string_view path,
+                                    absl::string_view pattern) {
   FaultDecision decision;
   absl::MutexLock lock(&mu_);
   for (auto it = rules_.begin(); it != rules_.end();) {
     FaultRule& rule = *it;
-    if (!absl::StartsWith(path, rule.path_prefix)) {
+    if (!absl::StartsWith(path, rule.path_prefix) &&
+        (pattern.empty() || !absl::StartsWith(pattern, rule.path_prefix))) {
       ++it;
       continue;
     }

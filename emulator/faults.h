@@ -60,8 +60,10 @@ class FaultInjector {
   void Clear();
   size_t size() const;
 
-  // Rolls every rule matching `path` in the order they were added.
-  FaultDecision Decide(absl::string_view path);
+  // Rolls every rule matching `path` in the order they were added. A rule
+  // also matches when its prefix starts `pattern`, the route pattern of a v2
+  // path ("/2/users/:id/tweets"), so one endpoint can be faulted alone.
+  FaultDecision Decide(absl::string_view path, absl::string_view pattern = "");
 
  private:
   mutable absl::Mutex mu_;

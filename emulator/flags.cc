@@ -62,8 +62,15 @@ std::string EmulatorUsage() {
   --max_token_requests_per_minute=N  default 60; more: 403/99
   --seed=N                           the synthetic world, tokens and fault
                                      rolls; default 1
+  --access_level=LEVEL               full (default: v1.1 and v2), v2_only
+                                     (v1.1 reads: 403/453), not_enrolled
+                                     (v2 reads: 403 client-not-enrolled)
+  --account_state=STATE              ok (default), usage_capped (v2 reads:
+                                     429 UsageCapExceeded), credits_depleted
+                                     (v2 reads: 402 CreditsDepleted)
 Faults (one rule for every path under --fault_path_prefix):
-  --fault_path_prefix=/1.1/          default "" (every path)
+  --fault_path_prefix=/1.1/          default "" (every path); a v2 route
+                                     pattern ("/2/users/:id/tweets") works too
   --fault_latency_ms=MS              delay every matching request
   --fault_error_rate=P               chance in [0,1] of the outcome below
                                      (alone: 503/130 "Over capacity")
@@ -144,6 +151,20 @@ absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
         status = BadFlag(name, "expected an unsigned integer");
       }
       options.seed = seed;
+    } else if (name == "access_level") {
+      std::optional<AccessLevel> level = ParseAccessLevel(value);
+      if (!has_value || !level.has_value()) {
+        status = BadFlag(name, "expected full, v2_only or not_enrolled");
+      } else {
+        options.access_level = *level;
+      }
+    } else if (name == "account_state") {
+      std::optional<AccountState> state = ParseAccountState(value);
+      if (!has_value || !state.has_value()) {
+        status = BadFlag(name, "expected ok, usage_capped or credits_depleted");
+      } else {
+        options.account_state = *state;
+      }
     } else if (name == "fault_path_prefix") {
       status = need_string(&fault_prefix);
     } else if (name == "fault_latency_ms") {

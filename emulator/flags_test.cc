@@ -34,6 +34,28 @@ TEST(ParseEmulatorFlags, ReadsEveryOption) {
   EXPECT_EQ(o.seed, 99u);
 }
 
+TEST(ParseEmulatorFlags, AccessLevelAndAccountState) {
+  absl::StatusOr<EmulatorFlags> defaults = ParseEmulatorFlags({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->options.access_level, AccessLevel::kFull);
+  EXPECT_EQ(defaults->options.account_state, AccountState::kOk);
+  absl::StatusOr<EmulatorFlags> flags = ParseEmulatorFlags(
+      {"--access_level=v2_only", "--account_state=credits_depleted"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->options.access_level, AccessLevel::kV2Only);
+  EXPECT_EQ(flags->options.account_state, AccountState::kCreditsDepleted);
+  flags = ParseEmulatorFlags(
+      {"--access_level=not_enrolled", "--account_state=usage_capped"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->options.access_level, AccessLevel::kNotEnrolled);
+  EXPECT_EQ(flags->options.account_state, AccountState::kUsageCapped);
+  for (const char* bad : {"--access_level=gold", "--access_level",
+                          "--account_state=broke", "--account_state"}) {
+    absl::StatusOr<EmulatorFlags> result = ParseEmulatorFlags({bad});
+    EXPECT_FALSE(result.ok()) << bad;
+  }
+}
+
 TEST(ParseEmulatorFlags, LatencyAndOutcomeBecomeSeparateRules) {
   absl::StatusOr<EmulatorFlags> flags = ParseEmulatorFlags(
       {"--fault_path_prefix=/1.1/", "--fault_latency_ms=200",

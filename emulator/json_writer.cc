@@ -6,15 +6,47 @@ namespace perch::emulator {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
+constexpr char kUpperHex[] = "0123456789ABCDEF";
 
-void AppendUnit(uint32_t unit, std::string* out) {
+void AppendUnit(uint32_t unit, std::string* out, const char* hex = kHex) {
   char buf[6] = {'\\',
                  'u',
-                 kHex[(unit >> 12) & 0xF],
-                 kHex[(unit >> 8) & 0xF],
-                 kHex[(unit >> 4) & 0xF],
-                 kHex[unit & 0xF]};
+                 hex[(unit >> 12) & 0xF],
+                 hex[(unit >> 8) & 0xF],
+                 hex[(unit >> 4) & 0xF],
+                 hex[unit & 0xF]};
   out->append(buf, sizeof(buf));
+}
+
+// The escape of a character both dialects escape alike, or nullptr.
+const char* CommonEscape(uint32_t cp) {
+  switch (cp) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return nullptr;
+  }
+}
+
+void AppendCodePoint(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
 }
 
 // Decodes one code point at `i`, advancing it; U+FFFD for a bad sequence.
@@ -42,39 +74,49 @@ void AppendUpstreamJsonString(absl::string_view utf8, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < utf8.size();) {
     const uint32_t cp = DecodeUtf8(utf8, i);
-    switch (cp) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '/':
-        out->append("\\/");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (cp < 0x20 || cp == '<' || cp == '>' ||
-            (cp >= 0x7F && cp < 0x10000)) {
-          AppendUnit(cp, out);
-        } else if (cp >= 0x10000) {
-          const uint32_t v = cp - 0x10000;
-          AppendUnit(0xD800 + (v >> 10), out);
-          AppendUnit(0xDC00 + (v & 0x3FF), out);
-        } else {
-          out->push_back(static_cast<char>(cp));
-        }
+    if (const char* escape = CommonEscape(cp)) {
+      out->append(escape);
+    } else if (cp == '/') {
+      out->append("\\/");
+    } else if (cp < 0x20 || cp == '<' || cp == '>' ||
+               (cp >= 0x7F && cp < 0x10000)) {
+      AppendUnit(cp, out);
+    } else if (cp >= 0x10000) {
+      const uint32_t v = cp - 0x10000;
+      AppendUnit(0xD800 + (v >> 10), out);
+      AppendUnit(0xDC00 + (v & 0x3FF), out);
+    } else {
+      out->push_back(static_cast<char>(cp));
     }
   }
   out->push_back('"');
+}
+
+void AppendV2JsonString(absl::string_view utf8, std::string* out) {
+  out->push_back('"');
+  for (size_t i = 0; i < utf8.size();) {
+    const uint32_t cp = DecodeUtf8(utf8, i);
+    if (const char* escape = CommonEscape(cp)) {
+      out->append(escape);
+    } else if (cp < 0x20) {
+      AppendUnit(cp, out);
+    } else if (cp >= 0x10000) {
+      const uint32_t v = cp - 0x10000;
+      AppendUnit(0xD800 + (v >> 10), out, kUpperHex);
+      AppendUnit(0xDC00 + (v & 0x3FF), out, kUpperHex);
+    } else {
+      AppendCodePoint(cp, out);
+    }
+  }
+  out->push_back('"');
+}
+
+void JsonWriter::AppendString(absl::string_view utf8) {
+  if (dialect_ == JsonDialect::kV2) {
+    AppendV2JsonString(utf8, &out_);
+  } else {
+    AppendUpstreamJsonString(utf8, &out_);
+  }
 }
 
 void JsonWriter::BeforeValue() {
@@ -116,7 +158,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(absl::string_view key) {
   BeforeValue();
-  AppendUpstreamJsonString(key, &out_);
+  AppendString(key);
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -124,7 +166,7 @@ JsonWriter& JsonWriter::Key(absl::string_view key) {
 
 JsonWriter& JsonWriter::String(absl::string_view value) {
   BeforeValue();
-  AppendUpstreamJsonString(value, &out_);
+  AppendString(value);
   return *this;
 }
 

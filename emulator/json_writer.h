@@ -1,7 +1,9 @@
-// Writes JSON the way the upstream serialises v1.1 bodies: compact, members in
-// the order written, strings escaped as Twitter does ("\/", "\u003c", every
-// non-ASCII code point as \uXXXX with UTF-16 surrogate pairs), integers
-// written from their 64-bit value, never through a double.
+// Writes JSON the way the upstream serialises its bodies: compact, members in
+// the order written, integers written from their 64-bit value, never through
+// a double, and strings escaped as each dialect does: v1.1 escapes "/", '<',
+// '>' and every non-ASCII code point (\uXXXX, UTF-16 surrogate pairs); v2
+// sends the Basic Multilingual Plane as raw UTF-8 and escapes only controls
+// and the code points beyond it (as surrogate pairs, upper-case hex).
 #ifndef PERCH_EMULATOR_JSON_WRITER_H_
 #define PERCH_EMULATOR_JSON_WRITER_H_
 
@@ -13,14 +15,20 @@
 
 namespace perch::emulator {
 
+enum class JsonDialect { kV1, kV2 };
+
 // `utf8` as a quoted JSON string in the upstream's escaping. Invalid UTF-8
 // becomes U+FFFD.
 void AppendUpstreamJsonString(absl::string_view utf8, std::string* out);
+void AppendV2JsonString(absl::string_view utf8, std::string* out);
 
 // Not thread-safe; one writer per body. Misuse (a value without a key in an
 // object, unbalanced ends) is a programming error and is not detected.
 class JsonWriter {
  public:
+  explicit JsonWriter(JsonDialect dialect = JsonDialect::kV1)
+      : dialect_(dialect) {}
+
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
@@ -46,7 +54,9 @@ class JsonWriter {
 
  private:
   void BeforeValue();
+  void AppendString(absl::string_view utf8);
 
+  JsonDialect dialect_;
   std::string out_;
   std::vector<bool> has_items_;  // one per open container
   bool after_key_ = false;

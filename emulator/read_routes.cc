@@ -10,7 +10,8 @@
 namespace perch::emulator {
 namespace {
 
-// The app-only rows of UPSTREAM.md §4.
+// The app-only rows of UPSTREAM.md §4 and UPSTREAM-V2.md §1.5 (the
+// observed x-rate-limit-limit with a bearer).
 struct LimitRow {
   absl::string_view path;
   int limit;
@@ -23,6 +24,15 @@ constexpr LimitRow kAppOnlyLimits[] = {
     {"/1.1/lists/show.json", 75},
     {"/1.1/lists/statuses.json", 900},
     {"/1.1/lists/members.json", 75},
+    {"/2/users/by/username/:username", 300},
+    {"/2/users/:id", 300},
+    {"/2/users/:id/tweets", 1500},
+    {"/2/tweets/search/recent", 450},
+    {"/2/users/:id/followers", 15},
+    {"/2/lists/:id", 75},
+    {"/2/lists/:id/tweets", 900},
+    {"/2/lists/:id/members", 900},
+    {"/2/users/:id/owned_lists", 15},
 };
 
 // Endpoints that exist but need a user context: a bearer token gets 403/220.
@@ -50,10 +60,28 @@ int AppOnlyReadLimit(absl::string_view path) {
   return kDefaultReadLimit;
 }
 
+std::optional<absl::string_view> BearerToken(const Request& request) {
+  const std::string* authorization = request.Header("Authorization");
+  if (authorization == nullptr) return std::nullopt;
+  absl::string_view value = absl::StripAsciiWhitespace(*authorization);
+  size_t space = value.find(' ');
+  if (space == absl::string_view::npos ||
+      !absl::EqualsIgnoreCase(value.substr(0, space), "Bearer")) {
+    return std::nullopt;
+  }
+  // The token is compared byte for byte: a client that percent-decoded it
+  // ("%2F" -> "/") presents a token the upstream never issued.
+  absl::string_view token = value.substr(space + 1);
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
 ReadRoutes::ReadRoutes(const TokenAuthority& tokens, const Clock& clock,
+                       const AccountStatus& account,
                        std::vector<ReadEndpoint> endpoints)
     : tokens_(tokens),
       clock_(clock),
+      account_(account),
       // A function pointer, not a lambda: GCC 12 at -O3 falsely reports the
       // AnyInvocable holding an empty lambda as moved uninitialized.
       limiter_(kWindow, &AppOnlyReadLimit) {
@@ -70,19 +98,14 @@ bool ReadRoutes::Serves(absl::string_view path) const {
 Response ReadRoutes::Handle(const Request& request) {
   // Authentication comes first: an app that cannot be identified has no
   // window to count against.
-  const std::string* authorization = request.Header("Authorization");
-  if (authorization == nullptr) return BadAuthenticationData();
-  absl::string_view value = absl::StripAsciiWhitespace(*authorization);
-  size_t space = value.find(' ');
-  if (space == absl::string_view::npos ||
-      !absl::EqualsIgnoreCase(value.substr(0, space), "Bearer")) {
-    return BadAuthenticationData();
+  std::optional<absl::string_view> token = BearerToken(request);
+  if (!token.has_value()) return BadAuthenticationData();
+  if (!tokens_.IsCurrent(*token)) return InvalidOrExpiredToken();
+  // An app with v2 access only is refused every v1.1 read, before anything
+  // about the endpoint is looked at.
+  if (account_.access() == AccessLevel::kV2Only) {
+    return AccessLevelInsufficient();
   }
-  // The token is compared byte for byte: a client that percent-decoded it
-  // ("%2F" -> "/") presents a token the upstream never issued.
-  absl::string_view token = value.substr(space + 1);
-  if (token.empty()) return BadAuthenticationData();
-  if (!tokens_.IsCurrent(token)) return InvalidOrExpiredToken();
 
   if (IsUserContextOnly(request.path)) return AppOnlyNotAllowed();
   auto endpoint = endpoints_.find(request.path);

@@ -86,7 +86,7 @@ TEST_F(ReadRoutesTest, HomeTimelineWithABearerIs403Code220) {
 }
 
 TEST_F(ReadRoutesTest, UnknownPathIs404Code34) {
-  for (const char* path : {"/1.1/nope.json", "/", "/2/users/783214/tweets"}) {
+  for (const char* path : {"/1.1/nope.json", "/", "/2/nope/783214"}) {
     HttpResult result = GetWithBearer(path, token_);
     EXPECT_EQ(result.status, 404) << path;
     EXPECT_EQ(result.body, kNotFoundBody) << path;

@@ -3,18 +3,25 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "emulator/error_bodies.h"
 
 namespace perch::emulator {
 
 Router::Router(const EmulatorOptions& options, const Clock& clock,
-               std::vector<ReadEndpoint> read_endpoints)
+               std::vector<ReadEndpoint> read_endpoints,
+               std::vector<V2Endpoint> v2_endpoints)
     : tokens_(options.seed),
+      account_(options.access_level, options.account_state),
       faults_(options.seed),
       token_routes_(AppCredentials{options.app_key, options.app_secret},
                     tokens_, options.max_token_requests_per_minute, clock),
-      reads_(tokens_, clock, std::move(read_endpoints)),
-      admin_(faults_, tokens_, counters_, reads_.limiter()) {
+      reads_(tokens_, clock, account_, std::move(read_endpoints)),
+      // Both dialects' windows live in one limiter, keyed by v1.1 path or
+      // v2 pattern, so admin overrides and resets reach either.
+      v2_(tokens_, clock, reads_.limiter(), account_,
+          AccountIdFor(options.seed), std::move(v2_endpoints)),
+      admin_(faults_, tokens_, counters_, reads_.limiter(), account_) {
   for (const FaultRule& rule : options.faults) faults_.Add(rule);
 }
 
@@ -24,9 +31,12 @@ Outcome Router::Handle(const Request& request) {
     outcome.response = admin_.Handle(request);
     return outcome;
   }
-  counters_.Increment(request.path);
+  const std::string pattern = V2Routes::Serves(request.path)
+                                  ? v2_.PatternOf(request.path)
+                                  : request.path;
+  counters_.Increment(pattern);
 
-  FaultDecision fault = faults_.Decide(request.path);
+  FaultDecision fault = faults_.Decide(request.path, pattern);
   outcome.delay = fault.latency;
   const FaultRule* rule = fault.outcome ? &*fault.outcome : nullptr;
   // An injected failure stands in for the upstream entirely: the request
@@ -67,7 +77,14 @@ Response Router::Dispatch(const Request& request,
     return token_routes_.Handle(request, token_type);
   }
   if (reads_.Serves(request.path)) return reads_.Handle(request);
+  if (V2Routes::Serves(request.path)) return v2_.Handle(request);
   return PageDoesNotExist();
+}
+
+std::string AccountIdFor(uint64_t seed) {
+  uint64_t z = (seed + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 31)) * 0xBF58476D1CE4E5B9ull;
+  return absl::StrCat(1000000000000000000ull + z % 8000000000000000000ull);
 }
 
 std::string TruncateBody(const std::string& body) {

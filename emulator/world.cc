@@ -88,6 +88,22 @@ int64_t SnowflakeUnixMs(uint64_t id) {
   return static_cast<int64_t>(id >> 22) + kTwepochMs;
 }
 
+std::string Slugify(absl::string_view name) {
+  std::string slug;
+  bool pending_dash = false;
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || c == '_') {
+      if (pending_dash && !slug.empty()) slug.push_back('-');
+      pending_dash = false;
+      slug.push_back(absl::ascii_tolower(u));
+    } else {
+      pending_dash = true;
+    }
+  }
+  return slug;
+}
+
 size_t CodePointCount(absl::string_view text) {
   size_t n = 0;
   for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -177,6 +193,23 @@ std::vector<uint32_t> World::TimelinePage(const WorldUser& user,
   return page;
 }
 
+std::vector<uint32_t> World::ReachableTimeline(const WorldUser& user,
+                                               bool exclude_replies,
+                                               bool exclude_retweets) const {
+  const size_t reach = std::min(user.tweets.size(), kTimelineCap);
+  std::vector<uint32_t> out;
+  for (size_t k = 0; k < reach; ++k) {
+    const WorldTweet& t = tweets_[user.tweets[k]];
+    if (exclude_replies && t.kind == TweetKind::kReply) continue;
+    if (exclude_retweets && t.kind == TweetKind::kRetweet) continue;
+    out.push_back(user.tweets[k]);
+  }
+  if (exclude_replies && out.size() > kTimelineCapWithoutReplies) {
+    out.resize(kTimelineCapWithoutReplies);
+  }
+  return out;
+}
+
 std::vector<uint32_t> World::ListTimelinePage(const WorldList& list,
                                               const IdPageQuery& query) const {
   std::vector<uint32_t> page;
@@ -193,9 +226,12 @@ std::vector<uint32_t> World::Search(const SearchQuery& query,
   std::vector<uint32_t> out;
   const std::vector<Term> terms = ParseTerms(query.q);
   if (terms.empty()) return out;
-  const int64_t oldest =
-      kWorldNowUnixSeconds - absl::ToInt64Seconds(kSearchWindow);
+  int64_t oldest = kWorldNowUnixSeconds - absl::ToInt64Seconds(kSearchWindow);
+  if (query.start_time.has_value()) {
+    oldest = std::max(oldest, *query.start_time);
+  }
   int64_t before = kWorldNowUnixSeconds + 1;
+  if (query.end_time.has_value()) before = *query.end_time;
   if (!query.until.empty()) {
     absl::Time day;
     std::string error;

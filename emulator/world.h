@@ -45,6 +45,8 @@ inline constexpr absl::string_view kPerchHashtag = "perch";
 
 // The only timeline tweets statuses/user_timeline can still reach.
 inline constexpr size_t kTimelineCap = 3200;
+// v2's users/:id/tweets with exclude=replies reaches this many.
+inline constexpr size_t kTimelineCapWithoutReplies = 800;
 // Search covers this much time before the world's present.
 inline constexpr absl::Duration kSearchWindow = absl::Hours(7 * 24);
 // favorite_count from which a tweet counts as a "popular" search result.
@@ -116,6 +118,11 @@ struct WorldTweet {
   TextSpan media_span;
   int32_t retweet_count = 0;
   int32_t favorite_count = 0;
+  // Counted over the world (v2's public_metrics; v1.1 shows neither).
+  int32_t reply_count = 0;
+  int32_t quote_count = 0;
+  // The first tweet of the reply chain (itself when not a reply).
+  uint32_t conversation = 0;
   uint8_t source = 0;  // index into the posting clients
   bool possibly_sensitive = false;
   absl::string_view lang = "en";  // static storage
@@ -182,6 +189,9 @@ struct SearchQuery {
   std::string until;        // YYYY-MM-DD, exclusive; malformed ones ignored
   uint64_t since_id = 0;
   std::optional<uint64_t> max_id;
+  // v2's start_time (inclusive) and end_time (exclusive), Unix seconds.
+  std::optional<int64_t> start_time;
+  std::optional<int64_t> end_time;
 };
 
 class World {
@@ -233,6 +243,11 @@ class World {
   // filtered out, as the upstream documents, so it may come back short.
   std::vector<uint32_t> TimelinePage(const WorldUser& user,
                                      const IdPageQuery& query) const;
+  // users/:id/tweets (v2): the newest 3,200 tweets, newest first, then
+  // filtered; with replies excluded at most the first 800 that are left.
+  std::vector<uint32_t> ReachableTimeline(const WorldUser& user,
+                                          bool exclude_replies,
+                                          bool exclude_retweets) const;
   // lists/statuses: filtered first, then cut to `count`.
   std::vector<uint32_t> ListTimelinePage(const WorldList& list,
                                          const IdPageQuery& query) const;
@@ -281,6 +296,11 @@ class World {
 // 22 bits), and back.
 uint64_t SnowflakeId(int64_t unix_ms, uint32_t low_bits);
 int64_t SnowflakeUnixMs(uint64_t id);
+
+// A list's v1.1 slug from its name, the rule v2 clients (which get no slug)
+// use: ASCII letters lower-cased, digits and '_' kept, every run of other
+// bytes one '-', none at either end. Every world list's slug is its name's.
+std::string Slugify(absl::string_view name);
 
 // Code points in valid UTF-8 `text`.
 size_t CodePointCount(absl::string_view text);

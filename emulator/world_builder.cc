@@ -912,7 +912,16 @@ void WorldBuilder::SetCounts(WorldTweet& t) {
 void WorldBuilder::Finish() {
   World& w = *world_;
   for (uint32_t i = 0; i < w.tweets_.size(); ++i) {
-    w.users_[w.tweets_[i].author].tweets.push_back(i);
+    WorldTweet& t = w.tweets_[i];
+    w.users_[t.author].tweets.push_back(i);
+    // Replies point at older tweets, whose conversation is already known.
+    t.conversation = i;
+    if (t.in_reply_to != kNoIndex) {
+      WorldTweet& parent = w.tweets_[t.in_reply_to];
+      ++parent.reply_count;
+      t.conversation = parent.conversation;
+    }
+    if (t.quote_of != kNoIndex) ++w.tweets_[t.quote_of].quote_count;
   }
   for (WorldUser& user : w.users_) {
     std::reverse(user.tweets.begin(), user.tweets.end());

@@ -8,160 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "emulator/tweet_text.h"
 
 namespace perch::emulator {
 namespace {
-
-// Compatibility mode keeps texts to this many code points.
-constexpr size_t kCompatLength = 140;
-// A cut tweet keeps at most this much before "… https://t.co/xxxxxxxxxx".
-constexpr size_t kCompatKeep = 114;
-
-struct Source {
-  absl::string_view name;
-  absl::string_view url;
-};
-constexpr Source kSources[kSourceCount] = {
-    {"Twitter Web App", "https://mobile.twitter.com"},
-    {"Twitter for iPhone", "http://twitter.com/download/iphone"},
-    {"Twitter for Android", "http://twitter.com/download/android"},
-    {"TweetDeck", "https://about.twitter.com/products/tweetdeck"},
-    {"perch-firehose", "https://perch.example/firehose"},
-};
-
-constexpr absl::string_view kBase62 =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-// A stable pseudo-random t.co code for `n`.
-std::string TcoFor(uint64_t n) {
-  uint64_t z = n * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 29)) * 0xBF58476D1CE4E5B9ull;
-  std::string out = "https://t.co/";
-  for (int i = 0; i < 10; ++i) {
-    out.push_back(kBase62[z % 62]);
-    z /= 62;
-    if (z == 0) z = n + i + 1;
-  }
-  return out;
-}
-
-std::string ShortDisplay(absl::string_view expanded) {
-  absl::string_view rest = expanded;
-  if (absl::StartsWith(rest, "https://")) rest.remove_prefix(8);
-  if (CodePointCount(rest) <= 26) return std::string(rest);
-  return absl::StrCat(rest.substr(0, CodePointOffset(rest, 25)), "…");
-}
-
-TextSpan Shift(TextSpan span, int by) {
-  return {static_cast<uint16_t>(span.start + by),
-          static_cast<uint16_t>(span.end + by)};
-}
-
-// A tweet's text and entities as one response shows them: a retweet's are
-// its original's shifted behind "RT @name: "; compatibility mode may cut.
-struct Rendered {
-  struct Url {
-    std::string url, expanded_url, display_url;
-    TextSpan span;
-  };
-  std::string text;
-  bool truncated = false;
-  TextSpan display;
-  std::vector<WorldHashtag> hashtags;
-  std::vector<WorldMention> mentions;
-  std::vector<Url> urls;
-  const WorldTweet* media_owner = nullptr;  // nullptr: no media shown
-  TextSpan media_span;
-};
-
-Rendered Render(const World& world, const WorldTweet& tweet, TweetMode mode) {
-  Rendered r;
-  r.text = tweet.full_text;
-  r.display = tweet.display;
-  const WorldTweet* content = &tweet;
-  int shift = 0;
-  if (tweet.kind == TweetKind::kRetweet) {
-    content = &world.tweet(tweet.retweet_of);
-    const WorldUser& author = world.user(content->author);
-    shift = static_cast<int>(4 + author.screen_name.size() + 2);  // "RT @x: "
-    r.mentions.push_back(
-        {content->author,
-         {3, static_cast<uint16_t>(4 + author.screen_name.size())}});
-  }
-  for (const WorldHashtag& h : content->hashtags) {
-    r.hashtags.push_back({h.text, Shift(h.span, shift)});
-  }
-  for (const WorldMention& m : content->mentions) {
-    r.mentions.push_back({m.user, Shift(m.span, shift)});
-  }
-  for (const WorldUrl& u : content->urls) {
-    r.urls.push_back(
-        {u.url, u.expanded_url, u.display_url, Shift(u.span, shift)});
-  }
-  if (!content->media.empty()) {
-    r.media_owner = content;
-    r.media_span = Shift(content->media_span, shift);
-  }
-  if (mode == TweetMode::kExtended || tweet.length <= kCompatLength) return r;
-
-  // Compatibility mode, too long: cut, and keep only the entities that fit.
-  size_t keep;
-  std::string tail;
-  if (tweet.kind == TweetKind::kRetweet) {
-    // A retweet is cut with an ellipsis and stays truncated:false; clients
-    // read retweeted_status for the whole text.
-    keep = kCompatLength - 1;
-    tail = "…";
-  } else {
-    keep = std::min<size_t>(kCompatKeep, tweet.display.end);
-    // Never inside an entity, and at a space where one is near.
-    bool moved = true;
-    while (moved) {
-      moved = false;
-      auto inside = [&](TextSpan s) {
-        if (s.start < keep && keep < s.end) {
-          keep = s.start;
-          moved = true;
-        }
-      };
-      for (const auto& h : r.hashtags) inside(h.span);
-      for (const auto& m : r.mentions) inside(m.span);
-      for (const auto& u : r.urls) inside(u.span);
-    }
-    r.truncated = true;
-  }
-  const size_t cut = CodePointOffset(tweet.full_text, keep);
-  std::string prefix = tweet.full_text.substr(0, cut);
-  while (!prefix.empty() && prefix.back() == ' ') {
-    prefix.pop_back();
-    --keep;
-  }
-  auto fits = [&](TextSpan s) { return s.end <= keep; };
-  r.hashtags.erase(std::remove_if(r.hashtags.begin(), r.hashtags.end(),
-                                  [&](const auto& h) { return !fits(h.span); }),
-                   r.hashtags.end());
-  r.mentions.erase(std::remove_if(r.mentions.begin(), r.mentions.end(),
-                                  [&](const auto& m) { return !fits(m.span); }),
-                   r.mentions.end());
-  r.urls.erase(std::remove_if(r.urls.begin(), r.urls.end(),
-                              [&](const auto& u) { return !fits(u.span); }),
-               r.urls.end());
-  if (r.media_owner != nullptr && !fits(r.media_span)) r.media_owner = nullptr;
-  if (r.truncated) {
-    const std::string link = StatusLink(tweet.id);
-    const uint16_t at = static_cast<uint16_t>(keep + 2);
-    r.urls.push_back(
-        {link,
-         absl::StrCat("https://twitter.com/i/web/status/", tweet.id),
-         absl::StrCat("twitter.com/i/web/status/",
-                      absl::StrCat(tweet.id).substr(0, 1), "…"),
-         {at, static_cast<uint16_t>(at + CodePointCount(link))}});
-    r.text = absl::StrCat(prefix, "… ", link);
-  } else {
-    r.text = absl::StrCat(prefix, tail);
-  }
-  return r;
-}
 
 void WriteIndices(TextSpan span, JsonWriter& out) {
   out.Key("indices").BeginArray().Uint(span.start).Uint(span.end).EndArray();
@@ -194,20 +44,7 @@ void WriteMedia(const World& world, const WorldTweet& owner,
                 const WorldMedia& media, size_t position, TextSpan span,
                 bool as_entity, bool source, JsonWriter& out) {
   const WorldUser& author = world.user(owner.author);
-  std::string path;
-  switch (media.kind) {
-    case MediaKind::kPhoto:
-      path = absl::StrCat("pbs.twimg.com/media/", media.key, ".jpg");
-      break;
-    case MediaKind::kVideo:
-      path = absl::StrCat("pbs.twimg.com/ext_tw_video_thumb/", media.id,
-                          "/pu/img/", media.key, ".jpg");
-      break;
-    case MediaKind::kAnimatedGif:
-      path =
-          absl::StrCat("pbs.twimg.com/tweet_video_thumb/", media.key, ".jpg");
-      break;
-  }
+  const std::string path = MediaPath(media);
   const bool photo = media.kind == MediaKind::kPhoto;
   out.BeginObject();
   out.Key("id").Uint(media.id).Field("id_str", absl::StrCat(media.id));
@@ -217,10 +54,7 @@ void WriteMedia(const World& world, const WorldTweet& owner,
   out.Field("url", owner.media_link);
   out.Field("display_url",
             absl::StrCat("pic.twitter.com/", owner.media_link.substr(13)));
-  out.Field("expanded_url",
-            absl::StrCat("https://twitter.com/", author.screen_name, "/status/",
-                         owner.id, photo ? "/photo/" : "/video/",
-                         photo ? position + 1 : 1));
+  out.Field("expanded_url", MediaExpandedUrl(world, owner, media, position));
   out.Field("type", as_entity || photo                ? "photo"
                     : media.kind == MediaKind::kVideo ? "video"
                                                       : "animated_gif");
@@ -248,33 +82,11 @@ void WriteMedia(const World& world, const WorldTweet& owner,
       out.Key("duration_millis").Uint(media.duration_ms);
     }
     out.Key("variants").BeginArray();
-    if (media.kind == MediaKind::kAnimatedGif) {
-      out.BeginObject().Key("bitrate").Int(0).Field("content_type",
-                                                    "video/mp4");
-      out.Field("url", absl::StrCat("https://video.twimg.com/tweet_video/",
-                                    media.key, ".mp4"));
+    for (const VideoVariant& v : VideoVariants(media)) {
+      out.BeginObject();
+      if (v.bitrate >= 0) out.Key("bitrate").Int(v.bitrate);
+      out.Field("content_type", v.content_type).Field("url", v.url);
       out.EndObject();
-    } else {
-      const std::string base = absl::StrCat(
-          "https://video.twimg.com/ext_tw_video/", media.id, "/pu/");
-      struct Variant {
-        int bitrate, w;
-      };
-      for (Variant v : {Variant{256000, 480}, Variant{0, 0},
-                        Variant{832000, 640}, Variant{2176000, 1280}}) {
-        out.BeginObject();
-        if (v.w == 0) {
-          out.Field("content_type", "application/x-mpegURL");
-          out.Field("url",
-                    absl::StrCat(base, "pl/", media.key, ".m3u8?tag=12"));
-        } else {
-          const int h = v.w * media.height / media.width;
-          out.Key("bitrate").Int(v.bitrate).Field("content_type", "video/mp4");
-          out.Field("url", absl::StrCat(base, "vid/", v.w, "x", h, "/",
-                                        media.key, ".mp4?tag=12"));
-        }
-        out.EndObject();
-      }
     }
     out.EndArray();
     out.EndObject();
@@ -295,7 +107,7 @@ void WriteMedia(const World& world, const WorldTweet& owner,
 }
 
 void WriteEntities(const World& world, const WorldTweet& tweet,
-                   const Rendered& r, JsonWriter& out) {
+                   const RenderedTweet& r, JsonWriter& out) {
   out.Key("entities").BeginObject();
   out.Key("hashtags").BeginArray();
   for (const WorldHashtag& h : r.hashtags) {
@@ -316,7 +128,7 @@ void WriteEntities(const World& world, const WorldTweet& tweet,
   }
   out.EndArray();
   out.Key("urls").BeginArray();
-  for (const Rendered::Url& u : r.urls) {
+  for (const RenderedTweet::Url& u : r.urls) {
     out.BeginObject().Field("url", u.url).Field("expanded_url", u.expanded_url);
     out.Field("display_url", u.display_url);
     WriteIndices(u.span, out);
@@ -362,7 +174,7 @@ void WriteTweetAt(const World& world, uint32_t index,
                   const TweetJsonOptions& options, bool include_user, int depth,
                   JsonWriter& out) {
   const WorldTweet& t = world.tweet(index);
-  const Rendered r = Render(world, t, options.mode);
+  const RenderedTweet r = RenderTweet(world, t, options.mode);
   const WorldTweet& content =
       t.kind == TweetKind::kRetweet ? world.tweet(t.retweet_of) : t;
   out.BeginObject();
@@ -386,7 +198,7 @@ void WriteTweetAt(const World& world, uint32_t index,
               t.favorite_count >= kPopularFavorites ? "popular" : "recent");
     out.EndObject();
   }
-  const Source& source = kSources[t.source % kSourceCount];
+  const TweetSource& source = SourceOf(t);
   out.Field("source",
             absl::StrCat("<a href=\"", source.url, "\" rel=\"nofollow\">",
                          source.name, "</a>"));
@@ -465,7 +277,72 @@ std::string FormatCreatedAt(int64_t unix_seconds) {
                           absl::UTCTimeZone());
 }
 
-std::string StatusLink(uint64_t tweet_id) { return TcoFor(tweet_id); }
+std::string MediaPath(const WorldMedia& media) {
+  switch (media.kind) {
+    case MediaKind::kPhoto:
+      return absl::StrCat("pbs.twimg.com/media/", media.key, ".jpg");
+    case MediaKind::kVideo:
+      return absl::StrCat("pbs.twimg.com/ext_tw_video_thumb/", media.id,
+                          "/pu/img/", media.key, ".jpg");
+    case MediaKind::kAnimatedGif:
+      return absl::StrCat("pbs.twimg.com/tweet_video_thumb/", media.key,
+                          ".jpg");
+  }
+  return "";
+}
+
+std::string MediaExpandedUrl(const World& world, const WorldTweet& owner,
+                             const WorldMedia& media, size_t position) {
+  const bool photo = media.kind == MediaKind::kPhoto;
+  return absl::StrCat(
+      "https://twitter.com/", world.user(owner.author).screen_name, "/status/",
+      owner.id, photo ? "/photo/" : "/video/", photo ? position + 1 : 1);
+}
+
+std::vector<VideoVariant> VideoVariants(const WorldMedia& media) {
+  std::vector<VideoVariant> out;
+  if (media.kind == MediaKind::kPhoto) return out;
+  if (media.kind == MediaKind::kAnimatedGif) {
+    out.push_back({0, "video/mp4",
+                   absl::StrCat("https://video.twimg.com/tweet_video/",
+                                media.key, ".mp4")});
+    return out;
+  }
+  const std::string base =
+      absl::StrCat("https://video.twimg.com/ext_tw_video/", media.id, "/pu/");
+  struct Variant {
+    int bitrate, w;
+  };
+  for (Variant v : {Variant{256000, 480}, Variant{0, 0}, Variant{832000, 640},
+                    Variant{2176000, 1280}}) {
+    if (v.w == 0) {
+      out.push_back({-1, "application/x-mpegURL",
+                     absl::StrCat(base, "pl/", media.key, ".m3u8?tag=12")});
+    } else {
+      const int h = v.w * media.height / media.width;
+      out.push_back({v.bitrate, "video/mp4",
+                     absl::StrCat(base, "vid/", v.w, "x", h, "/", media.key,
+                                  ".mp4?tag=12")});
+    }
+  }
+  return out;
+}
+
+std::string AvatarPath(const WorldUser& u) {
+  if (u.default_profile_image) {
+    return "abs.twimg.com/sticky/default_profile_images/"
+           "default_profile_normal.png";
+  }
+  return absl::StrCat(
+      "pbs.twimg.com/profile_images/",
+      SnowflakeId(u.created_at * 1000 + 86400000, static_cast<uint32_t>(u.id)),
+      "/", u.avatar_key, "_normal.jpg");
+}
+
+std::string BannerUrl(const WorldUser& u) {
+  return absl::StrCat("https://pbs.twimg.com/profile_banners/", u.id, "/",
+                      u.created_at + 86400);
+}
 
 void WriteTweet(const World& world, uint32_t tweet,
                 const TweetJsonOptions& options, JsonWriter& out) {
@@ -540,22 +417,10 @@ void WriteUser(const World& world, uint32_t index,
   out.Field("profile_background_image_url_https",
             absl::StrCat("https://", background));
   out.Key("profile_background_tile").Bool(false);
-  const std::string avatar =
-      u.default_profile_image
-          ? std::string(
-                "abs.twimg.com/sticky/default_profile_images/"
-                "default_profile_normal.png")
-          : absl::StrCat("pbs.twimg.com/profile_images/",
-                         SnowflakeId(u.created_at * 1000 + 86400000,
-                                     static_cast<uint32_t>(u.id)),
-                         "/", u.avatar_key, "_normal.jpg");
+  const std::string avatar = AvatarPath(u);
   out.Field("profile_image_url", absl::StrCat("http://", avatar));
   out.Field("profile_image_url_https", absl::StrCat("https://", avatar));
-  if (u.has_banner) {
-    out.Field("profile_banner_url",
-              absl::StrCat("https://pbs.twimg.com/profile_banners/", u.id, "/",
-                           u.created_at + 86400));
-  }
+  if (u.has_banner) out.Field("profile_banner_url", BannerUrl(u));
   out.Field("profile_link_color", themed ? "FA743E" : "1DA1F2");
   out.Field("profile_sidebar_border_color", themed ? "000000" : "C0DEED");
   out.Field("profile_sidebar_fill_color", themed ? "000000" : "DDEEF6");

@@ -8,16 +8,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "emulator/json_writer.h"
+#include "emulator/tweet_text.h"
 #include "emulator/world.h"
 
 namespace perch::emulator {
-
-enum class TweetMode {
-  kCompat,    // "text", cut at 140 code points with truncated:true
-  kExtended,  // tweet_mode=extended: "full_text" and display_text_range
-};
 
 struct TweetJsonOptions {
   TweetMode mode = TweetMode::kCompat;
@@ -48,8 +45,22 @@ void WriteList(const World& world, const WorldList& list, JsonWriter& out);
 // "Wed Oct 10 20:19:24 +0000 2018".
 std::string FormatCreatedAt(int64_t unix_seconds);
 
-// The t.co link compatibility mode appends to a cut tweet, pointing at it.
-std::string StatusLink(uint64_t tweet_id);
+// Where both dialects point for the same object. MediaPath has no scheme
+// (v1.1 shows it as http:// and https://): a photo itself, a video's or
+// GIF's still. `position` is the medium's index in its tweet.
+std::string MediaPath(const WorldMedia& media);
+std::string MediaExpandedUrl(const World& world, const WorldTweet& owner,
+                             const WorldMedia& media, size_t position);
+std::string AvatarPath(const WorldUser& user);  // no scheme
+
+// A video's or GIF's playable files (none for a photo).
+struct VideoVariant {
+  int bitrate = -1;  // -1: none (the HLS playlist)
+  std::string content_type;
+  std::string url;
+};
+std::vector<VideoVariant> VideoVariants(const WorldMedia& media);
+std::string BannerUrl(const WorldUser& user);
 
 }  // namespace perch::emulator
 

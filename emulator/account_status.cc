@@ -1,56 +1,61 @@
 #include "emulator/account_status.h"
 
+#include <cstddef>
+
 namespace perch::emulator {
 namespace {
 
-struct AccessRow {
-  AccessLevel level;
+template <typename Enum>
+struct Named {
+  Enum value;
   absl::string_view name;
 };
-constexpr AccessRow kAccessLevels[] = {
+
+constexpr Named<AccessLevel> kAccessLevels[] = {
     {AccessLevel::kFull, "full"},
     {AccessLevel::kV2Only, "v2_only"},
     {AccessLevel::kNotEnrolled, "not_enrolled"},
 };
 
-struct StateRow {
-  AccountState state;
-  absl::string_view name;
-};
-constexpr StateRow kStates[] = {
+constexpr Named<AccountState> kStates[] = {
     {AccountState::kOk, "ok"},
     {AccountState::kUsageCapped, "usage_capped"},
     {AccountState::kCreditsDepleted, "credits_depleted"},
 };
 
+template <typename Enum, size_t N>
+std::optional<Enum> ValueOf(const Named<Enum> (&rows)[N],
+                            absl::string_view name) {
+  for (const Named<Enum>& row : rows) {
+    if (row.name == name) return row.value;
+  }
+  return std::nullopt;
+}
+
+template <typename Enum, size_t N>
+absl::string_view NameOf(const Named<Enum> (&rows)[N], Enum value) {
+  for (const Named<Enum>& row : rows) {
+    if (row.value == value) return row.name;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::optional<AccessLevel> ParseAccessLevel(absl::string_view name) {
-  for (const AccessRow& row : kAccessLevels) {
-    if (row.name == name) return row.level;
-  }
-  return std::nullopt;
+  return ValueOf(kAccessLevels, name);
 }
 
 absl::string_view AccessLevelName(AccessLevel level) {
-  for (const AccessRow& row : kAccessLevels) {
-    if (row.level == level) return row.name;
-  }
-  return "";
+  return NameOf(kAccessLevels, level);
 }
 
 std::optional<AccountState> ParseAccountState(absl::string_view name) {
-  for (const StateRow& row : kStates) {
-    if (row.name == name) return row.state;
-  }
-  return std::nullopt;
+  return ValueOf(kStates, name);
 }
 
 absl::string_view AccountStateName(AccountState state) {
-  for (const StateRow& row : kStates) {
-    if (row.state == state) return row.name;
-  }
-  return "";
+  return NameOf(kStates, state);
 }
 
 }  // namespace perch::emulator

@@ -4,6 +4,7 @@
 #ifndef PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
 #define PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "emulator/test_http_client.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "simdjson.h"
 
 namespace perch::emulator::testing {
 
@@ -124,6 +126,24 @@ class EmulatorTest : public ::testing::Test {
                 {absl::StrCat("Authorization: Bearer ", token)});
   }
 
+  // GETs with `token` and parses the body; fails the test unless the status
+  // is `want_status` and the body valid JSON. The element lives as long as
+  // the fixture.
+  simdjson::dom::element GetJson(const std::string& path_and_query,
+                                 absl::string_view token,
+                                 long want_status = 200) {  // NOLINT
+    HttpResult result = GetWithBearer(path_and_query, token);
+    EXPECT_EQ(result.status, want_status) << path_and_query << "\n"
+                                          << result.body.substr(0, 400);
+    json_bodies_.push_back(std::make_unique<std::string>(result.body));
+    json_parsers_.push_back(std::make_unique<simdjson::dom::parser>());
+    simdjson::dom::element doc;
+    EXPECT_EQ(json_parsers_.back()->parse(*json_bodies_.back()).get(doc),
+              simdjson::SUCCESS)
+        << result.body.substr(0, 400);
+    return doc;
+  }
+
   static std::string FormEncode(absl::string_view in) {
     std::string out;
     for (char c : in) {
@@ -142,6 +162,8 @@ class EmulatorTest : public ::testing::Test {
   FakeClock clock_;
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
+  std::deque<std::unique_ptr<std::string>> json_bodies_;
+  std::deque<std::unique_ptr<simdjson::dom::parser>> json_parsers_;
 };
 
 }  // namespace perch::emulator::testing

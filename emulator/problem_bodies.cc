@@ -20,25 +20,25 @@ std::string ProblemType(absl::string_view name) {
   return absl::StrCat(kProblemTypePrefix, name);
 }
 
+// {"title":T,"type":"about:blank","status":N,"detail":T}, member order as
+// recorded (§3.3).
+Response AboutBlank(int status, absl::string_view title) {
+  return WithContentType(status,
+                         absl::StrCat(R"({"title":")", title,
+                                      R"(","type":"about:blank","status":)",
+                                      status, R"(,"detail":")", title, R"("})"),
+                         kProblemContentType);
+}
+
 }  // namespace
 
 Response V2JsonResponse(int status, std::string body) {
   return WithContentType(status, std::move(body), kV2ContentType);
 }
 
-Response V2Unauthorized() {
-  return WithContentType(
-      401,
-      R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})",
-      kProblemContentType);
-}
+Response V2Unauthorized() { return AboutBlank(401, "Unauthorized"); }
 
-Response V2TooManyRequests() {
-  return WithContentType(
-      429,
-      R"({"title":"Too Many Requests","type":"about:blank","status":429,"detail":"Too Many Requests"})",
-      kProblemContentType);
-}
+Response V2TooManyRequests() { return AboutBlank(429, "Too Many Requests"); }
 
 Response V2UnsupportedAuthentication() {
   // The double space after "endpoint." is in the recorded original.

@@ -5,7 +5,6 @@
 // unknown or private lists and missing parameters.
 #include "emulator/world_reads.h"
 
-#include <deque>
 #include <memory>
 #include <set>
 #include <string>
@@ -61,19 +60,8 @@ class WorldReadsTest : public EmulatorTest {
     }
   }
 
-  // GETs and parses; fails the test unless the status is `want_status` and
-  // the body valid JSON. The element lives as long as the fixture.
   element Get(const std::string& path_and_query, long want_status = 200) {
-    HttpResult result = GetWithBearer(path_and_query, token_);
-    EXPECT_EQ(result.status, want_status) << path_and_query << "\n"
-                                          << result.body.substr(0, 300);
-    bodies_.push_back(std::make_unique<std::string>(result.body));
-    parsers_.push_back(std::make_unique<simdjson::dom::parser>());
-    element doc;
-    EXPECT_EQ(parsers_.back()->parse(*bodies_.back()).get(doc),
-              simdjson::SUCCESS)
-        << result.body.substr(0, 300);
-    return doc;
+    return GetJson(path_and_query, token_, want_status);
   }
 
   std::string Raw(const std::string& path_and_query) {
@@ -138,8 +126,6 @@ class WorldReadsTest : public EmulatorTest {
 
   std::string token_;
   const World* world_ = nullptr;
-  std::deque<std::unique_ptr<std::string>> bodies_;
-  std::deque<std::unique_ptr<simdjson::dom::parser>> parsers_;
 };
 
 std::vector<uint64_t> Prefix(const std::vector<uint64_t>& ids, size_t n) {

@@ -6,7 +6,6 @@
 // errors a 200 carries for unknown, suspended and protected resources.
 #include "emulator/world_reads_v2.h"
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -95,19 +94,8 @@ class WorldReadsV2Test : public EmulatorTest {
     emulator_->SetRateLimit("/1.1/statuses/user_timeline.json", 100000);
   }
 
-  // GETs and parses; fails the test unless the status is `want_status` and
-  // the body valid JSON. The element lives as long as the fixture.
   element Get(const std::string& path_and_query, long want_status = 200) {
-    HttpResult result = GetWithBearer(path_and_query, token_);
-    EXPECT_EQ(result.status, want_status) << path_and_query << "\n"
-                                          << result.body.substr(0, 400);
-    bodies_.push_back(std::make_unique<std::string>(result.body));
-    parsers_.push_back(std::make_unique<simdjson::dom::parser>());
-    element doc;
-    EXPECT_EQ(parsers_.back()->parse(*bodies_.back()).get(doc),
-              simdjson::SUCCESS)
-        << result.body.substr(0, 400);
-    return doc;
+    return GetJson(path_and_query, token_, want_status);
   }
 
   std::string Raw(const std::string& path_and_query) {
@@ -154,8 +142,6 @@ class WorldReadsV2Test : public EmulatorTest {
 
   std::string token_;
   const World* world_ = nullptr;
-  std::deque<std::unique_ptr<std::string>> bodies_;
-  std::deque<std::unique_ptr<simdjson::dom::parser>> parsers_;
 };
 
 // --- users by username and by id ---

@@ -5,9 +5,12 @@
 #ifndef PERCH_TESTS_INTEGRATION_DIALECTS_H_
 #define PERCH_TESTS_INTEGRATION_DIALECTS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "emulator/emulator.h"
 #include "gtest/gtest.h"
 
 namespace perch::testing {
@@ -80,6 +83,18 @@ inline DialectPaths PathsOf(const std::string& api) {
           "/1.1/lists/statuses.json",
           "/1.1/lists/members.json",
           ""};
+}
+
+// Every read request the emulator has counted, whichever dialect sent it
+// (token requests excluded).
+inline int64_t UpstreamReads(const emulator::Emulator& upstream) {
+  int64_t n = 0;
+  for (const auto& [path, count] : upstream.RequestCounts()) {
+    if (absl::StartsWith(path, "/1.1/") || absl::StartsWith(path, "/2/")) {
+      n += count;
+    }
+  }
+  return n;
 }
 
 }  // namespace perch::testing

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/integration/v2_bodies.h"
 
 namespace perch::testing {
 namespace {
@@ -192,7 +193,7 @@ const Row kV2Rows[] = {
     {"not_found_in_200",
      200,
      0,
-     R"({"errors":[{"value":"2244994945","detail":"Could not find user with id: [2244994945].","title":"Not Found Error","resource_type":"user","parameter":"id","resource_id":"2244994945","type":"https://api.twitter.com/2/problems/resource-not-found"}]})",
+     v2_bodies::kNotFound,
      grpc::StatusCode::NOT_FOUND,
      "RESOURCE_NOT_FOUND",
      1,
@@ -201,7 +202,7 @@ const Row kV2Rows[] = {
     {"suspended_in_200",
      200,
      0,
-     R"({"errors":[{"parameter":"id","resource_id":"2244994945","value":"2244994945","detail":"User has been suspended: [2244994945].","title":"Forbidden","resource_type":"user","type":"https://api.twitter.com/2/problems/resource-not-found"}]})",
+     v2_bodies::kSuspended,
      grpc::StatusCode::FAILED_PRECONDITION,
      "USER_SUSPENDED",
      1,
@@ -210,7 +211,7 @@ const Row kV2Rows[] = {
     {"protected_in_200",
      200,
      0,
-     R"({"errors":[{"value":"123","parameter":"id","resource_type":"user","section":"data","title":"Authorization Error","detail":"Sorry, you are not authorized to see the user with id: [123].","type":"https://api.twitter.com/2/problems/not-authorized-for-resource"}]})",
+     v2_bodies::kProtected,
      grpc::StatusCode::PERMISSION_DENIED,
      "PROTECTED_RESOURCE",
      1,
@@ -218,7 +219,7 @@ const Row kV2Rows[] = {
     {"token_rejected_twice",
      401,
      0,
-     R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})",
+     v2_bodies::kUnauthorized,
      grpc::StatusCode::UNAUTHENTICATED,
      "BEARER_TOKEN_REJECTED",
      2,
@@ -226,7 +227,7 @@ const Row kV2Rows[] = {
     {"client_not_enrolled",
      403,
      0,
-     R"({"client_id":"27988566","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.","registration_url":"https://developer.twitter.com/en/docs/projects/overview","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"})",
+     v2_bodies::kClientNotEnrolled,
      grpc::StatusCode::PERMISSION_DENIED,
      "APP_NOT_ENROLLED",
      1,
@@ -237,7 +238,7 @@ const Row kV2Rows[] = {
     {"unsupported_authentication",
      403,
      0,
-     R"({"title":"Unsupported Authentication","detail":"Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].","type":"https://api.twitter.com/2/problems/unsupported-authentication","status":403})",
+     v2_bodies::kUnsupportedAuthentication,
      grpc::StatusCode::PERMISSION_DENIED,
      "APP_ONLY_NOT_ALLOWED",
      1,
@@ -245,7 +246,7 @@ const Row kV2Rows[] = {
     {"credits_depleted",
      402,
      0,
-     R"({"title":"CreditsDepleted","detail":"Your enrolled account [1234567890123456789] does not have any credits to fulfill this request.","type":"https://api.twitter.com/2/problems/credits"})",
+     v2_bodies::kCreditsDepleted,
      grpc::StatusCode::FAILED_PRECONDITION,
      "CREDITS_DEPLETED",
      1,
@@ -253,7 +254,7 @@ const Row kV2Rows[] = {
     {"usage_capped",
      429,
      0,
-     R"({"account_id":"1234567890123456789","product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"})",
+     v2_bodies::kUsageCapped,
      grpc::StatusCode::RESOURCE_EXHAUSTED,
      "USAGE_CAPPED",
      1,
@@ -262,7 +263,7 @@ const Row kV2Rows[] = {
     {"usage_capped_on_api_x_com",
      429,
      0,
-     R"({"title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped"})",
+     v2_bodies::kUsageCappedOnApiXCom,
      grpc::StatusCode::RESOURCE_EXHAUSTED,
      "USAGE_CAPPED",
      1,
@@ -270,7 +271,7 @@ const Row kV2Rows[] = {
     {"rate_limited",
      429,
      0,
-     R"({"title":"Too Many Requests","type":"about:blank","status":429,"detail":"Too Many Requests"})",
+     v2_bodies::kTooManyRequests,
      grpc::StatusCode::RESOURCE_EXHAUSTED,
      "RATE_LIMITED",
      1,
@@ -280,17 +281,15 @@ const Row kV2Rows[] = {
     {"invalid_request_perch_chose",
      400,
      0,
-     R"({"errors":[{"parameters":{"max_results":["3"]},"message":"The `max_results` query parameter value [3] is not between 5 and 100"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})",
+     v2_bodies::kInvalidMaxResults,
      grpc::StatusCode::INTERNAL,
      "UPSTREAM_REJECTED_REQUEST",
      1,
      {{"upstream_type", "invalid-request"},
       {"upstream_parameters", "max_results"}}},
-    {"internal_error", 500, 0,
-     R"({"title":"Internal Server Error","type":"about:blank","status":500,"detail":"Internal Server Error"})",
+    {"internal_error", 500, 0, v2_bodies::kInternalServerError,
      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3},
-    {"service_unavailable", 503, 0,
-     R"({"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503})",
+    {"service_unavailable", 503, 0, v2_bodies::kServiceUnavailable,
      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3},
     {"bad_gateway", 502, 0, "<html>Bad Gateway</html>",
      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3},
@@ -408,8 +407,7 @@ TEST_P(ReadFaults, OneServerErrorIsRetriedAway) {
   FaultRule r = Rule();
   r.status = 503;
   if (IsV2(api_)) {
-    r.body = R"({"title":"Service Unavailable","detail":"Service Unavailable",)"
-             R"("type":"about:blank","status":503})";
+    r.body = v2_bodies::kServiceUnavailable;
   } else {
     r.error_code = 130;
     r.error_message = "Over capacity";
@@ -587,13 +585,7 @@ TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   FaultRule rule;
   rule.path_prefix = search;
   rule.status = 400;
-  rule.body =
-      R"json({"errors":[{"parameters":{"query":["from:"]},"message":)json"
-      R"json("There were errors processing your request: Reference )json"
-      R"json(to invalid field 'from' (at position 1)"}],"title":)json"
-      R"json("Invalid Request","detail":"One or more parameters to )json"
-      R"json(your request was invalid.","type":)json"
-      R"json("https://api.twitter.com/2/problems/invalid-request"})json";
+  rule.body = v2_bodies::kInvalidQuery;
   h->emulator().AddFault(rule);
   r.set_query("perch");
   s = h->reads().Search(ContextWithTimeout().get(), r, &out);

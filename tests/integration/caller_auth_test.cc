@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
 
@@ -313,8 +314,8 @@ TEST(CallerQuota, ANoisyCallerIsThrottledAndOthersAreNot) {
     ASSERT_TRUE(
         CallWithKey(*h->channel(), Method("GetTimeline"), "noisy-key").ok());
   }
-  const int64_t upstream_reads =
-      h->emulator().RequestCount("/1.1/statuses/user_timeline.json");
+  const int64_t upstream_reads = UpstreamReads(h->emulator());
+  ASSERT_GT(upstream_reads, 0);
   grpc::Status over =
       CallWithKey(*h->channel(), Method("GetTimeline"), "noisy-key");
   ExpectDenied(over, grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -326,8 +327,7 @@ TEST(CallerQuota, ANoisyCallerIsThrottledAndOthersAreNot) {
   ASSERT_TRUE(quota.has_value());
   EXPECT_EQ(quota->violations(0).subject(), "caller:noisy");
   // The denied call spent nothing upstream; the quiet caller is unaffected.
-  EXPECT_EQ(h->emulator().RequestCount("/1.1/statuses/user_timeline.json"),
-            upstream_reads);
+  EXPECT_EQ(UpstreamReads(h->emulator()), upstream_reads);
   for (int i = 0; i < 10; ++i) {
     EXPECT_TRUE(
         CallWithKey(*h->channel(), Method("GetTimeline"), "quiet-key").ok());

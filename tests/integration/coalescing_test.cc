@@ -1,25 +1,44 @@
-// Request coalescing and the optional response cache, end to end: identical
-// concurrent reads cost one upstream request; with --cache_ttl repeats cost
-// none and say so.
+// Request coalescing and the optional response cache, end to end and on
+// both upstream dialects: identical concurrent reads cost one upstream
+// request; with --cache_ttl repeats cost none and say so.
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 
 namespace perch::testing {
 namespace {
 
-constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
+class DialectTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<PerchHarness> Start(HarnessOptions options = {}) {
+    options.server.upstream_api = GetParam();
+    return PerchHarness::Start(std::move(options));
+  }
+  // Where a timeline page comes from; on v2 a screen name is looked up
+  // first (user_lookup).
+  DialectPaths paths() const { return PathsOf(GetParam()); }
+};
 
-TEST(Coalescing, ThousandIdenticalConcurrentReadsShareOneUpstreamRequest) {
-  auto h = PerchHarness::Start();
+using Coalescing = DialectTest;
+using ResponseCache = DialectTest;
+INSTANTIATE_TEST_SUITE_P(BothDialects, Coalescing, BothDialects(),
+                         DialectTestName());
+INSTANTIATE_TEST_SUITE_P(BothDialects, ResponseCache, BothDialects(),
+                         DialectTestName());
+
+TEST_P(Coalescing, ThousandIdenticalConcurrentReadsShareOneUpstreamRequest) {
+  const std::string timeline_path = paths().timeline;
+  auto h = Start();
   ASSERT_NE(h, nullptr);
   v1::ObtainResponse token;
   ASSERT_TRUE(h->tokens().Obtain(ContextWithTimeout().get(), {}, &token).ok());
   // Keep the first upstream request open while the others arrive.
   emulator::FaultRule slow;
-  slow.path_prefix = kTimelinePath;
+  slow.path_prefix = timeline_path;
   slow.latency = absl::Milliseconds(500);
   h->emulator().AddFault(slow);
 
@@ -51,18 +70,22 @@ TEST(Coalescing, ThousandIdenticalConcurrentReadsShareOneUpstreamRequest) {
     }
   }
   EXPECT_EQ(ok, kCalls);
-  EXPECT_LE(h->emulator().RequestCount(kTimelinePath), 2);
+  EXPECT_LE(h->emulator().RequestCount(timeline_path), 2);
+  if (IsV2(GetParam())) {
+    EXPECT_LE(h->emulator().RequestCount(paths().user_lookup), 2);
+  }
   for (const auto& r : responses) {
     EXPECT_EQ(r.tweets_size(), responses[0].tweets_size());
     EXPECT_FALSE(r.from_cache());
   }
 }
 
-TEST(Coalescing, DifferentRequestsInFlightTogetherAreNotMerged) {
-  auto h = PerchHarness::Start();
+TEST_P(Coalescing, DifferentRequestsInFlightTogetherAreNotMerged) {
+  const std::string timeline_path = paths().timeline;
+  auto h = Start();
   ASSERT_NE(h, nullptr);
   emulator::FaultRule slow;
-  slow.path_prefix = kTimelinePath;
+  slow.path_prefix = timeline_path;
   slow.latency = absl::Milliseconds(300);
   h->emulator().AddFault(slow);
   v1::GetTimelineRequest a, b;
@@ -81,13 +104,14 @@ TEST(Coalescing, DifferentRequestsInFlightTogetherAreNotMerged) {
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(
       +[](int* d) { return *d == 2; }, &done));
-  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 2);
+  EXPECT_EQ(h->emulator().RequestCount(timeline_path), 2);
 }
 
-TEST(ResponseCache, RepeatWithinTtlIsServedFromMemoryAndSaysSo) {
+TEST_P(ResponseCache, RepeatWithinTtlIsServedFromMemoryAndSaysSo) {
+  const std::string timeline_path = paths().timeline;
   HarnessOptions options;
   options.server.cache_ttl = absl::Seconds(60);
-  auto h = PerchHarness::Start(options);
+  auto h = Start(options);
   ASSERT_NE(h, nullptr);
   v1::GetTimelineRequest request;
   request.set_screen_name("perch_dev");
@@ -100,11 +124,12 @@ TEST(ResponseCache, RepeatWithinTtlIsServedFromMemoryAndSaysSo) {
   EXPECT_FALSE(first.from_cache());
   EXPECT_TRUE(second.from_cache());
   EXPECT_EQ(second.tweets_size(), first.tweets_size());
-  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 1);
+  EXPECT_EQ(h->emulator().RequestCount(timeline_path), 1);
 }
 
-TEST(ResponseCache, OffByDefault) {
-  auto h = PerchHarness::Start();
+TEST_P(ResponseCache, OffByDefault) {
+  const std::string timeline_path = paths().timeline;
+  auto h = Start();
   ASSERT_NE(h, nullptr);
   v1::GetTimelineRequest request;
   request.set_screen_name("perch_dev");
@@ -115,7 +140,7 @@ TEST(ResponseCache, OffByDefault) {
                     .ok());
     EXPECT_FALSE(response.from_cache());
   }
-  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 2);
+  EXPECT_EQ(h->emulator().RequestCount(timeline_path), 2);
 }
 
 }  // namespace

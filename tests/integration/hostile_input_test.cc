@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -17,6 +18,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
+#include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
 
@@ -25,10 +27,11 @@ namespace {
 
 using emulator::FaultRule;
 
-constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
-
-std::unique_ptr<PerchHarness> StartPerch(int64_t max_response_bytes = 0) {
+// The tests about callers run on the default dialect, named here.
+std::unique_ptr<PerchHarness> StartPerch(const std::string& api = kV2,
+                                         int64_t max_response_bytes = 0) {
   HarnessOptions options;
+  options.server.upstream_api = api;
   if (max_response_bytes > 0) {
     options.server.upstream_max_response_bytes = max_response_bytes;
   }
@@ -121,7 +124,7 @@ TEST(HostileInput, OversizedMetadataIsRefused) {
     EXPECT_TRUE(after.ok())
         << after.error_code() << " " << after.error_message();
   }
-  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 3);
+  EXPECT_EQ(h->emulator().RequestCount(PathsOf(kV2).timeline), 3);
   EXPECT_TRUE(Timeline(*h).ok());
 }
 
@@ -167,8 +170,47 @@ void ExpectMalformedUpstream(const grpc::Status& status,
   EXPECT_EQ(OnlyErrorInfo(status).reason(), reason);
 }
 
-TEST(HostileInput, DeeplyNestedUpstreamJsonIsMalformedNeverACrash) {
-  auto h = StartPerch();
+// A timeline page in each dialect's JSON: v1.1 an array of tweets, v2 an
+// object with `data`.
+struct PageShape {
+  std::string open;
+  std::string close;
+  std::string tweet;          // a minimal one
+  std::string tweet_start;    // a tweet's first members, up to a comma
+  std::string mapped_member;  // one whose value perch reads
+};
+
+PageShape ShapeOf(const std::string& api) {
+  if (IsV2(api)) {
+    return {R"({"data":[)", "]}", R"({"id":"1","text":"x","author_id":"2"})",
+            R"({"id":"1","author_id":"2",)", "text"};
+  }
+  return {"[", "]", R"({"id_str":"1","full_text":"x","user":{"id_str":"2"}})",
+          R"({"id_str":"1",)", "user"};
+}
+
+// Minimal tweets until the page reaches `bytes`.
+std::string PageOf(const PageShape& shape, size_t bytes) {
+  std::string page = shape.open;
+  while (page.size() < bytes) {
+    absl::StrAppend(&page, page.size() > shape.open.size() ? "," : "",
+                    shape.tweet);
+  }
+  return page + shape.close;
+}
+
+class HostileUpstream : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string timeline() const { return PathsOf(GetParam()).timeline; }
+  PageShape shape() const { return ShapeOf(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(BothDialects, HostileUpstream, BothDialects(),
+                         DialectTestName());
+
+TEST_P(HostileUpstream,
+       DeeplyNestedUpstreamJsonIsMalformedWhereReadNeverACrash) {
+  auto h = StartPerch(GetParam());
   ASSERT_NE(h, nullptr);
   constexpr int kDepth = 100000;
   const std::string arrays =
@@ -176,9 +218,15 @@ TEST(HostileInput, DeeplyNestedUpstreamJsonIsMalformedNeverACrash) {
   std::string objects;
   for (int i = 0; i < kDepth; ++i) objects += "{\"a\":";
   objects += "1" + std::string(kDepth, '}');
-  std::string tweet_nest = "[{\"id_str\":\"1\",\"user\":";
-  for (int i = 0; i < kDepth; ++i) tweet_nest += "{\"x\":";
-  tweet_nest += "0" + std::string(kDepth, '}') + "}]";
+  // Deep inside a tweet: in a member perch maps, and in one it does not.
+  auto nest_in = [&](absl::string_view member) {
+    std::string body =
+        absl::StrCat(shape().open, shape().tweet_start, "\"", member, "\":");
+    for (int i = 0; i < kDepth; ++i) body += "{\"x\":";
+    return body + "0" + std::string(kDepth, '}') + "}" + shape().close;
+  };
+  const std::string mapped_nest = nest_in(shape().mapped_member);
+  const std::string ignored_nest = nest_in("x_unmapped");
   // Nested JSON where the token is expected (first: no token is held yet).
   FaultRule token;
   token.path_prefix = "/oauth2/token";
@@ -191,49 +239,47 @@ TEST(HostileInput, DeeplyNestedUpstreamJsonIsMalformedNeverACrash) {
   grpc::Status status = h->tokens().Obtain(context.get(), {}, &obtained);
   ExpectMalformedUpstream(status, "UPSTREAM_MALFORMED_RESPONSE");
 
-  for (const std::string* body :
-       std::vector<const std::string*>{&arrays, &objects, &tweet_nest}) {
+  // Depth where perch reads a value is malformed; inside a member it does
+  // not map (and, on v2, under a top-level member other than data) the
+  // on-demand readers skip it without descending (a linear skip, no
+  // recursion), and the page is read.
+  for (const std::string* body : std::vector<const std::string*>{
+           &arrays, &objects, &mapped_nest, &ignored_nest}) {
+    SCOPED_TRACE(body->substr(0, 40));
     FaultRule rule;
-    rule.path_prefix = kTimelinePath;
+    rule.path_prefix = timeline();
     rule.status = 200;
     rule.body = *body;
     rule.times = 1;
     h->emulator().AddFault(rule);
-    ExpectMalformedUpstream(Timeline(*h), "UPSTREAM_MALFORMED_RESPONSE");
+    if (body == &ignored_nest || (IsV2(GetParam()) && body == &objects)) {
+      grpc::Status read = Timeline(*h);
+      EXPECT_TRUE(read.ok()) << read.error_message();
+    } else {
+      ExpectMalformedUpstream(Timeline(*h), "UPSTREAM_MALFORMED_RESPONSE");
+    }
   }
   EXPECT_TRUE(Timeline(*h).ok());
 }
 
-TEST(HostileInput, HugeUpstreamBodiesAreCutOffAtTheCap) {
+TEST_P(HostileUpstream, HugeUpstreamBodiesAreCutOffAtTheCap) {
   constexpr int64_t kCap = 1 << 20;
-  auto h = StartPerch(kCap);
+  auto h = StartPerch(GetParam(), kCap);
   ASSERT_NE(h, nullptr);
   // Valid JSON, just too much of it: 8 MiB of minimal tweets.
-  std::string huge = "[";
-  while (huge.size() < 8u * kCap) {
-    absl::StrAppend(&huge, huge.size() > 1 ? "," : "",
-                    R"({"id_str":"1","full_text":"x","user":{"id_str":"2"}})");
-  }
-  huge += "]";
   FaultRule rule;
-  rule.path_prefix = kTimelinePath;
+  rule.path_prefix = timeline();
   rule.status = 200;
-  rule.body = huge;
+  rule.body = PageOf(shape(), 8u * kCap);
   rule.times = 1;
   h->emulator().AddFault(rule);
   ExpectMalformedUpstream(Timeline(*h), "UPSTREAM_RESPONSE_TOO_LARGE");
   // Not retried: the same request would get the same body.
-  EXPECT_EQ(h->emulator().RequestCount(kTimelinePath), 1);
+  EXPECT_EQ(h->emulator().RequestCount(timeline()), 1);
 
   // Big but under the cap: answered (or refused as malformed), never a
   // crash.
-  std::string big = "[";
-  while (big.size() < kCap / 2) {
-    absl::StrAppend(&big, big.size() > 1 ? "," : "",
-                    R"({"id_str":"1","full_text":"x","user":{"id_str":"2"}})");
-  }
-  big += "]";
-  rule.body = big;
+  rule.body = PageOf(shape(), kCap / 2);
   h->emulator().AddFault(rule);
   grpc::Status status = Timeline(*h);
   EXPECT_TRUE(status.ok() || status.error_code() == grpc::StatusCode::INTERNAL)

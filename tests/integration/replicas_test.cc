@@ -24,12 +24,15 @@
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
+#include "tests/integration/dialects.h"
 #include "tests/integration/server_process.h"
 
 namespace perch::testing {
 namespace {
 
-constexpr char kTimelinePath[] = "/1.1/statuses/user_timeline.json";
+// perch-server's default dialect is v2: a timeline page is one request to
+// its user tweets endpoint (the screen name is looked up once per replica).
+std::string TimelinePath() { return PathsOf(kV2).timeline; }
 constexpr char kTokenPath[] = "/oauth2/token";
 constexpr char kInvalidatePath[] = "/oauth2/invalidate_token";
 constexpr int kReplicas = 3;
@@ -39,7 +42,7 @@ std::unique_ptr<emulator::Emulator> StartEmulator() {
   EXPECT_TRUE(e.ok()) << e.status();
   if (!e.ok()) return nullptr;
   // Enough quota that only the behaviour under test limits anything.
-  (*e)->SetRateLimit(kTimelinePath, 1000000);
+  (*e)->SetRateLimit(TimelinePath(), 1000000);
   return *std::move(e);
 }
 
@@ -189,13 +192,13 @@ TEST(Replicas, ShareTheAppsOneTokenAndEachReobtainsOnceAfterAnInvalidation) {
   EXPECT_TRUE(c.Timeline().ok());
   EXPECT_EQ(upstream->RequestCount(kTokenPath), kReplicas);
   EXPECT_EQ(upstream->TokensIssued(), 2);
-  EXPECT_EQ(upstream->RequestCount(kTimelinePath), 1 + 2 + 2);
+  EXPECT_EQ(upstream->RequestCount(TimelinePath()), 1 + 2 + 2);
 
   // From then on the new token is cached everywhere: no more token
   // requests, one upstream read per call.
   ExpectAllOk(ConcurrentTimelines(replicas, 4));
   EXPECT_EQ(upstream->RequestCount(kTokenPath), kReplicas);
-  EXPECT_EQ(upstream->RequestCount(kTimelinePath), 5 + kReplicas * 4);
+  EXPECT_EQ(upstream->RequestCount(TimelinePath()), 5 + kReplicas * 4);
 }
 
 TEST(Replicas, ConcurrentCallersOnEveryReplicaShareOneReobtainPerReplica) {
@@ -221,8 +224,8 @@ TEST(Replicas, ConcurrentCallersOnEveryReplicaShareOneReobtainPerReplica) {
   EXPECT_EQ(upstream->TokensIssued(), 2);
   // Each call reads once, plus one retry for each call that met 401/89
   // (none on B, at most every call on A and C).
-  EXPECT_GE(upstream->RequestCount(kTimelinePath), kReplicas * kPerReplica);
-  EXPECT_LE(upstream->RequestCount(kTimelinePath),
+  EXPECT_GE(upstream->RequestCount(TimelinePath()), kReplicas * kPerReplica);
+  EXPECT_LE(upstream->RequestCount(TimelinePath()),
             kReplicas * kPerReplica + 2 * kPerReplica);
 }
 
@@ -350,12 +353,12 @@ TEST(Replicas, SigtermUnderLoadCompletesEveryAcceptedCallAndExitsZero) {
   // Every upstream read takes 300 ms, so calls are in flight inside perch
   // when the signal comes.
   emulator::FaultRule slow;
-  slow.path_prefix = kTimelinePath;
+  slow.path_prefix = TimelinePath();
   slow.latency = absl::Milliseconds(300);
   upstream->AddFault(slow);
 
   constexpr int kWorkers = 8;
-  const int64_t reads_before = upstream->RequestCount(kTimelinePath);
+  const int64_t reads_before = upstream->RequestCount(TimelinePath());
   Load load(draining, kWorkers);
   ASSERT_TRUE(load.AwaitFinished(2 * kWorkers, absl::Seconds(30)));
 
@@ -365,11 +368,11 @@ TEST(Replicas, SigtermUnderLoadCompletesEveryAcceptedCallAndExitsZero) {
   // SIGTERM, so "accepted before the signal" is exact, not a guess.
   const int64_t started = load.Pause();
   const absl::Time until = absl::Now() + absl::Seconds(10);
-  while (upstream->RequestCount(kTimelinePath) - reads_before < started &&
+  while (upstream->RequestCount(TimelinePath()) - reads_before < started &&
          absl::Now() < until) {
     absl::SleepFor(absl::Milliseconds(5));
   }
-  ASSERT_EQ(upstream->RequestCount(kTimelinePath) - reads_before, started);
+  ASSERT_EQ(upstream->RequestCount(TimelinePath()) - reads_before, started);
   const absl::Time signalled = absl::Now();
   draining.process().Signal(SIGTERM);
   const int64_t in_flight = load.ResumeAfterSigterm();

@@ -18,8 +18,10 @@
 #include "emulator/emulator.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "tests/integration/dialects.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/v2_bodies.h"
 
 namespace perch::testing {
 namespace {
@@ -125,7 +127,8 @@ const GuardedMethod& Method(absl::string_view name) {
   std::abort();
 }
 
-FaultRule Fault(const char* path, int status, int code = 0, int times = 1) {
+FaultRule Fault(const std::string& path, int status, int code = 0,
+                int times = 1) {
   FaultRule rule;
   rule.path_prefix = path;
   rule.status = status;
@@ -133,6 +136,80 @@ FaultRule Fault(const char* path, int status, int code = 0, int times = 1) {
   if (code != 0) rule.error_message = "injected";
   rule.times = times;
   return rule;
+}
+
+// A v2 answer: `body` with `status`.
+FaultRule V2Fault(const std::string& path, int status, const char* body,
+                  int times = 1) {
+  FaultRule rule = Fault(path, status, 0, times);
+  rule.body = body;
+  return rule;
+}
+
+struct Injected {
+  const char* method;
+  FaultRule rule;
+  grpc::StatusCode code;
+};
+
+// Upstream errors of every kind on every RPC, in the dialect's words.
+std::vector<Injected> InjectedErrors(const std::string& api) {
+  const DialectPaths paths = PathsOf(api);
+  FaultRule malformed;
+  malformed.path_prefix = paths.timeline;
+  malformed.malformed_body = true;
+  malformed.times = 1;
+  FaultRule huge = Fault(paths.search, 200);
+  huge.body = absl::StrCat("[", std::string(2 << 20, ' '), "]");
+  std::vector<Injected> both = {
+      {"GetTimeline", malformed, grpc::StatusCode::INTERNAL},
+      {"Search", huge, grpc::StatusCode::INTERNAL},
+  };
+  std::vector<Injected> dialect;
+  if (IsV2(api)) {
+    namespace b = v2_bodies;
+    dialect = {
+        {"GetTimeline", V2Fault(paths.timeline, 200, b::kNotFound),
+         grpc::StatusCode::NOT_FOUND},
+        {"Search", V2Fault(paths.search, 429, b::kTooManyRequests),
+         grpc::StatusCode::RESOURCE_EXHAUSTED},
+        {"Search", V2Fault(paths.search, 429, b::kUsageCapped),
+         grpc::StatusCode::RESOURCE_EXHAUSTED},
+        {"Search", V2Fault(paths.search, 400, b::kInvalidQuery),
+         grpc::StatusCode::INVALID_ARGUMENT},
+        {"GetFollowers",
+         V2Fault(paths.followers, 403, b::kUnsupportedAuthentication),
+         grpc::StatusCode::PERMISSION_DENIED},
+        {"GetFollowers", V2Fault(paths.followers, 403, b::kClientNotEnrolled),
+         grpc::StatusCode::PERMISSION_DENIED},
+        {"GetFollowers", V2Fault(paths.followers, 200, b::kSuspended),
+         grpc::StatusCode::FAILED_PRECONDITION},
+        {"GetFollowers", V2Fault(paths.followers, 402, b::kCreditsDepleted),
+         grpc::StatusCode::FAILED_PRECONDITION},
+        {"GetList", V2Fault("/2/lists/", 503, b::kServiceUnavailable, 0),
+         grpc::StatusCode::UNAVAILABLE},
+        {"GetList", V2Fault("/2/lists/", 400, b::kInvalidMaxResults),
+         grpc::StatusCode::INTERNAL},
+    };
+  } else {
+    dialect = {
+        {"GetTimeline", Fault(paths.timeline, 404, 34),
+         grpc::StatusCode::NOT_FOUND},
+        {"GetTimeline", Fault(paths.timeline, 403, 453),
+         grpc::StatusCode::PERMISSION_DENIED},
+        {"Search", Fault(paths.search, 429, 88),
+         grpc::StatusCode::RESOURCE_EXHAUSTED},
+        {"GetFollowers", Fault("/1.1/followers/", 403, 220),
+         grpc::StatusCode::PERMISSION_DENIED},
+        {"GetFollowers", Fault("/1.1/followers/", 403, 63),
+         grpc::StatusCode::FAILED_PRECONDITION},
+        {"GetList", Fault("/1.1/lists/", 503, 0, /*times=*/0),
+         grpc::StatusCode::UNAVAILABLE},
+        {"GetList", Fault("/1.1/lists/", 400, 215), grpc::StatusCode::INTERNAL},
+    };
+  }
+  dialect.insert(dialect.end(), both.begin(), both.end());
+  return dialect;
 }
 
 std::vector<std::string> AuditLines(const std::string& output) {
@@ -155,7 +232,12 @@ int CountWith(const std::vector<std::string>& lines,
   return n;
 }
 
-TEST(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
+class SecretHygiene : public ::testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(BothDialects, SecretHygiene, BothDialects(),
+                         DialectTestName());
+
+TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   emulator::EmulatorOptions emulator_options;
   emulator_options.app_key = kConsumerKey;
   emulator_options.app_secret = kConsumerSecret;
@@ -164,16 +246,21 @@ TEST(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   emulator::Emulator& upstream = **emulator;
 
   TempDir dir;
-  dir.Write("callers", absl::StrCat(CallerLine("ops", kAdminKey, "admin"),
-                                    CallerLine("reports", kReaderKey, "reader"),
-                                    CallerLine("noisy", kNoisyKey, "reader",
-                                               "rate=0.001 burst=1")));
+  // The reader makes every read and every injected error in turn: more
+  // calls than the default per-caller burst.
+  dir.Write(
+      "callers",
+      absl::StrCat(
+          CallerLine("ops", kAdminKey, "admin"),
+          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
+          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--shutdown_grace=10s",
        absl::StrCat("--tls_cert_file=", Cert("server.pem")),
        absl::StrCat("--tls_key_file=", Cert("server.key")),
        absl::StrCat("--api_keys_file=", dir.File("callers")),
-       "--upstream_max_response_bytes=1048576"},
+       "--upstream_max_response_bytes=1048576",
+       absl::StrCat("--upstream_api=", GetParam())},
       {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
        absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
        absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
@@ -279,33 +366,7 @@ TEST(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                      std::string("\x0a\x02\xff\xfe", 4))
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  struct Injected {
-    const char* method;
-    FaultRule rule;
-    grpc::StatusCode code;
-  };
-  FaultRule malformed;
-  malformed.path_prefix = "/1.1/statuses/user_timeline.json";
-  malformed.malformed_body = true;
-  malformed.times = 1;
-  FaultRule huge = Fault("/1.1/search/tweets.json", 200);
-  huge.body = absl::StrCat("[", std::string(2 << 20, ' '), "]");
-  const std::vector<Injected> injected = {
-      {"GetTimeline", Fault("/1.1/statuses/user_timeline.json", 404, 34),
-       grpc::StatusCode::NOT_FOUND},
-      {"Search", Fault("/1.1/search/tweets.json", 429, 88),
-       grpc::StatusCode::RESOURCE_EXHAUSTED},
-      {"GetFollowers", Fault("/1.1/followers/", 403, 220),
-       grpc::StatusCode::PERMISSION_DENIED},
-      {"GetFollowers", Fault("/1.1/followers/", 403, 63),
-       grpc::StatusCode::FAILED_PRECONDITION},
-      {"GetList", Fault("/1.1/lists/", 503, 0, /*times=*/0),
-       grpc::StatusCode::UNAVAILABLE},
-      {"GetList", Fault("/1.1/lists/", 400, 215), grpc::StatusCode::INTERNAL},
-      {"GetTimeline", malformed, grpc::StatusCode::INTERNAL},
-      {"Search", huge, grpc::StatusCode::INTERNAL},
-  };
-  for (const Injected& i : injected) {
+  for (const Injected& i : InjectedErrors(GetParam())) {
     upstream.AddFault(i.rule);
     grpc::Status s = sweep.Call(Method(i.method), kReaderKey);
     EXPECT_EQ(s.error_code(), i.code) << i.method << ": " << s.error_message();
@@ -313,7 +374,8 @@ TEST(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   }
   // The token revoked behind perch's back: a read re-obtains and succeeds.
   upstream.RevokeCurrentToken();
-  EXPECT_TRUE(sweep.Call(Method("GetTimeline"), kReaderKey).ok());
+  grpc::Status recovered = sweep.Call(Method("GetTimeline"), kReaderKey);
+  EXPECT_TRUE(recovered.ok()) << recovered.error_message();
   // The per-caller quota.
   EXPECT_TRUE(sweep.Call(Method("Search"), kNoisyKey).ok());
   EXPECT_EQ(sweep.Call(Method("Search"), kNoisyKey).error_code(),

@@ -29,6 +29,7 @@
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
+#include "tests/integration/dialects.h"
 
 extern char** environ;
 
@@ -168,12 +169,13 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
 
   // Drain: an RPC in flight when SIGTERM arrives still completes; the
   // process then exits 0.
+  // v2 by default (the start line below says so).
+  const std::string timeline_path = PathsOf(kV2).timeline;
   emulator::FaultRule slow;
-  slow.path_prefix = "/1.1/statuses/user_timeline.json";
+  slow.path_prefix = timeline_path;
   slow.latency = absl::Milliseconds(800);
   emulator->AddFault(slow);
-  const int64_t reads_before =
-      emulator->RequestCount("/1.1/statuses/user_timeline.json");
+  const int64_t reads_before = emulator->RequestCount(timeline_path);
   grpc::ClientContext in_flight_context;
   in_flight_context.set_deadline(
       absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -185,11 +187,12 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
                                 in_flight_done.Notify();
                               });
   const absl::Time until = absl::Now() + absl::Seconds(5);
-  while (emulator->RequestCount("/1.1/statuses/user_timeline.json") ==
-             reads_before &&
+  while (emulator->RequestCount(timeline_path) == reads_before &&
          absl::Now() < until) {
     absl::SleepFor(absl::Milliseconds(10));
   }
+  ASSERT_GT(emulator->RequestCount(timeline_path), reads_before)
+      << "the read is in flight upstream";
   server.Signal(SIGTERM);
   ASSERT_TRUE(in_flight_done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_TRUE(in_flight_status.ok()) << in_flight_status.error_message();
@@ -202,6 +205,7 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
   EXPECT_FALSE(absl::StrContains(output, kTokenPrefix)) << "token in output";
   EXPECT_TRUE(absl::StrContains(output, "fingerprint="));
   EXPECT_TRUE(absl::StrContains(output, "received SIGTERM"));
+  EXPECT_TRUE(absl::StrContains(output, "upstream v2 at ")) << "the default";
 }
 
 }  // namespace

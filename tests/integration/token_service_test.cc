@@ -113,14 +113,21 @@ TEST(TokenServiceIntegration, InvalidateThenObtainYieldsADifferentToken) {
   EXPECT_EQ(h->emulator().TokensIssued(), 2);
 }
 
-TEST(TokenServiceIntegration, InvalidateOnAColdReplicaInvalidatesTheAppsToken) {
+TEST(TokenServiceIntegration, InvalidateOnAColdReplicaSaysNothingWasHeld) {
   auto h = PerchHarness::Start();
   ASSERT_NE(h, nullptr);
   v1::InvalidateResponse invalidated;
   ASSERT_TRUE(Invalidate(*h, &invalidated).ok());
-  EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"), 1);
-  EXPECT_EQ(h->emulator().RequestCount("/oauth2/invalidate_token"), 1);
-  v1::ObtainResponse next;
+  EXPECT_TRUE(invalidated.nothing_held());
+  EXPECT_EQ(invalidated.token_fingerprint(), "");
+  EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"), 0);
+  EXPECT_EQ(h->emulator().RequestCount("/oauth2/invalidate_token"), 0);
+  // Obtain, then Invalidate: the app's current token, on purpose.
+  v1::ObtainResponse held, next;
+  ASSERT_TRUE(Obtain(*h, &held).ok());
+  ASSERT_TRUE(Invalidate(*h, &invalidated).ok());
+  EXPECT_FALSE(invalidated.nothing_held());
+  EXPECT_EQ(invalidated.token_fingerprint(), held.token_fingerprint());
   ASSERT_TRUE(Obtain(*h, &next).ok());
   EXPECT_NE(next.token_fingerprint(), invalidated.token_fingerprint());
 }

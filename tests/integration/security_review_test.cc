@@ -1,0 +1,154 @@
+// The findings of the outside security review (issue 13, item 6), checked on
+// the perch-server process as operators run it, with an in-process emulator
+// as its upstream: protobuf's complaints about non-UTF-8 strings come out in
+// perch's log format and bounded; an emptied callers file keeps the callers
+// it had, and !no-callers refuses everyone on purpose; Invalidate with no
+// token held says so and asks nothing upstream. (The audit credential
+// value is checked against docs/security.md in security_audit_log_test.)
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "emulator/emulator.h"
+#include "gtest/gtest.h"
+#include "tests/integration/security_test_util.h"
+#include "tests/integration/server_process.h"
+
+namespace perch::testing {
+namespace {
+
+constexpr char kReaderKey[] = "review-reader-key-0c1d";
+
+std::unique_ptr<emulator::Emulator> StartEmulator() {
+  auto e = emulator::Emulator::Start(emulator::EmulatorOptions{});
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? *std::move(e) : nullptr;
+}
+
+std::vector<std::string> Env(const emulator::Emulator& upstream) {
+  const emulator::EmulatorOptions defaults;
+  return {absl::StrCat("PERCH_CONSUMER_KEY=", defaults.app_key),
+          absl::StrCat("PERCH_CONSUMER_SECRET=", defaults.app_secret),
+          absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())};
+}
+
+grpc::Status SendRawBytes(grpc::Channel& channel, const std::string& method,
+                          const std::string& bytes) {
+  grpc::GenericStub stub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  absl::Notification done;
+  grpc::Status result;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   result = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return result;
+}
+
+int CountLinesContaining(const std::string& output, absl::string_view text) {
+  int n = 0;
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    n += absl::StrContains(line, text);
+  }
+  return n;
+}
+
+TEST(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
+  auto upstream = StartEmulator();
+  ASSERT_NE(upstream, nullptr);
+  ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
+                       Env(*upstream));
+  const int port = server.WaitForPort(absl::Seconds(20));
+  ASSERT_GT(port, 0) << server.Output();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  // GetTimelineRequest.screen_name holding bytes that are not UTF-8.
+  const std::string invalid_utf8("\x0a\x04\xff\xfe\xc0\x80", 6);
+  constexpr int kRequests = 100;
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_EQ(SendRawBytes(*channel, "/perch.v1.ReadService/GetTimeline",
+                           invalid_utf8)
+                  .error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  server.Signal(SIGTERM);
+  ASSERT_TRUE(server.Exited(absl::Seconds(20)));
+  const std::string output = server.Output();
+  EXPECT_FALSE(absl::StrContains(output, "[libprotobuf")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "\xff"));
+  EXPECT_EQ(CountLinesContaining(output, " ERROR protobuf: String field"), 10)
+      << output;
+  EXPECT_EQ(CountLinesContaining(output, "suppressing the rest"), 1) << output;
+}
+
+TEST(SecurityReview, AnEmptiedCallersFileKeepsItsCallersUnlessItSaysNoCallers) {
+  auto upstream = StartEmulator();
+  ASSERT_NE(upstream, nullptr);
+  TempDir dir;
+  dir.Write("callers", CallerLine("reports", kReaderKey, "reader"));
+  ServerProcess server({"--listen=127.0.0.1:0",
+                        absl::StrCat("--api_keys_file=", dir.File("callers")),
+                        "--api_keys_reload_interval=0s"},
+                       Env(*upstream));
+  const int port = server.WaitForPort(absl::Seconds(20));
+  ASSERT_GT(port, 0) << server.Output();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  GuardedMethod timeline = AllGuardedMethods()[2];
+  ASSERT_EQ(timeline.name, "GetTimeline");
+  auto call = [&] {
+    auto context = KeyedContext(kReaderKey);
+    return timeline.call(*channel, context.get(), nullptr);
+  };
+  ASSERT_TRUE(call().ok());
+
+  dir.Write("callers", "");  // the Secret lost its content
+  grpc::Status after_empty = call();
+  EXPECT_TRUE(after_empty.ok()) << after_empty.error_message();
+  dir.Write("callers", "# rotated away\n");
+  EXPECT_TRUE(call().ok());
+  EXPECT_EQ(CountLinesContaining(server.Output(), "names no caller"), 2)
+      << server.Output();
+
+  dir.Write("callers", "# incident: nobody\n!no-callers\n");
+  EXPECT_EQ(call().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CountLinesContaining(server.Output(), "every caller is refused"),
+            1);
+}
+
+TEST(SecurityReview, InvalidateHoldingNoTokenSaysSoWithoutAnUpstreamCall) {
+  auto upstream = StartEmulator();
+  ASSERT_NE(upstream, nullptr);
+  ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
+                       Env(*upstream));
+  const int port = server.WaitForPort(absl::Seconds(20));
+  ASSERT_GT(port, 0) << server.Output();
+  auto tokens = v1::TokenService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  v1::InvalidateResponse response;
+  grpc::Status s = tokens->Invalidate(KeyedContext("").get(),
+                                      v1::InvalidateRequest(), &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(response.nothing_held());
+  EXPECT_EQ(response.token_fingerprint(), "");
+  EXPECT_EQ(upstream->RequestCount("/oauth2/token"), 0);
+  EXPECT_EQ(upstream->RequestCount("/oauth2/invalidate_token"), 0);
+  // The audit line says what happened: OK, no fingerprint.
+  EXPECT_TRUE(absl::StrContains(
+      server.Output(),
+      R"("method":"perch.v1.TokenService/Invalidate","outcome":"OK","reason":"","token_fingerprint":""})"))
+      << server.Output();
+}
+
+}  // namespace
+}  // namespace perch::testing

@@ -35,24 +35,14 @@ std::vector<std::string> Env(const emulator::Emulator& upstream) {
           absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())};
 }
 
-grpc::Status SendRawBytes(grpc::Channel& channel, const std::string& method,
-                          const std::string& bytes) {
-  grpc::GenericStub stub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  absl::Notification done;
-  grpc::Status result;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   result = s;
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  return result;
+// A channel to `server` once it listens; null (the test failed) if it
+// never does.
+std::shared_ptr<grpc::Channel> ChannelTo(ServerProcess& server) {
+  const int port = server.WaitForPort(absl::Seconds(20));
+  EXPECT_GT(port, 0) << server.Output();
+  if (port <= 0) return nullptr;
+  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                             grpc::InsecureChannelCredentials());
 }
 
 int CountLinesContaining(const std::string& output, absl::string_view text) {
@@ -68,10 +58,8 @@ TEST(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
   ASSERT_NE(upstream, nullptr);
   ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
                        Env(*upstream));
-  const int port = server.WaitForPort(absl::Seconds(20));
-  ASSERT_GT(port, 0) << server.Output();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = ChannelTo(server);
+  ASSERT_NE(channel, nullptr);
   // GetTimelineRequest.screen_name holding bytes that are not UTF-8.
   const std::string invalid_utf8("\x0a\x04\xff\xfe\xc0\x80", 6);
   constexpr int kRequests = 100;
@@ -96,14 +84,15 @@ TEST(SecurityReview, AnEmptiedCallersFileKeepsItsCallersUnlessItSaysNoCallers) {
   ASSERT_NE(upstream, nullptr);
   TempDir dir;
   dir.Write("callers", CallerLine("reports", kReaderKey, "reader"));
-  ServerProcess server({"--listen=127.0.0.1:0",
-                        absl::StrCat("--api_keys_file=", dir.File("callers")),
-                        "--api_keys_reload_interval=0s"},
-                       Env(*upstream));
-  const int port = server.WaitForPort(absl::Seconds(20));
-  ASSERT_GT(port, 0) << server.Output();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  ServerProcess server(
+      {"--listen=127.0.0.1:0",
+       absl::StrCat("--api_keys_file=", dir.File("callers")),
+       "--api_keys_reload_interval=0s",
+       // The emulator's v2 side is not finished; any read will do here.
+       "--upstream_api=v1.1"},
+      Env(*upstream));
+  auto channel = ChannelTo(server);
+  ASSERT_NE(channel, nullptr);
   GuardedMethod timeline = AllGuardedMethods()[2];
   ASSERT_EQ(timeline.name, "GetTimeline");
   auto call = [&] {
@@ -131,10 +120,9 @@ TEST(SecurityReview, InvalidateHoldingNoTokenSaysSoWithoutAnUpstreamCall) {
   ASSERT_NE(upstream, nullptr);
   ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
                        Env(*upstream));
-  const int port = server.WaitForPort(absl::Seconds(20));
-  ASSERT_GT(port, 0) << server.Output();
-  auto tokens = v1::TokenService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  auto channel = ChannelTo(server);
+  ASSERT_NE(channel, nullptr);
+  auto tokens = v1::TokenService::NewStub(channel);
   v1::InvalidateResponse response;
   grpc::Status s = tokens->Invalidate(KeyedContext("").get(),
                                       v1::InvalidateRequest(), &response);

@@ -4,6 +4,7 @@
 // steady calls. Reads use the v1.1 dialect (the token path is the same for
 // both). The simulated-time suite is token_backoff_test.cc.
 #include <functional>
+#include <string>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -74,52 +75,54 @@ absl::Duration TimeToRecover(
   return absl::InfiniteDuration();
 }
 
+FaultRule Fault(absl::string_view path, int status, int code,
+                absl::string_view message) {
+  FaultRule rule;
+  rule.path_prefix = std::string(path);
+  rule.status = status;
+  rule.error_code = code;
+  rule.error_message = std::string(message);
+  return rule;
+}
+
+// While `fault` holds, 10 s of steady `call`s each end fast with `code` and
+// `reason` and cost at most 10 token requests; once it is cleared, `call`
+// succeeds again within 5 s.
+void ExpectBoundedThenRecovered(
+    PerchHarness& h, const FaultRule& fault,
+    const std::function<grpc::Status(PerchHarness&)>& call,
+    grpc::StatusCode code, absl::string_view reason) {
+  h.emulator().ResetCounters();
+  h.emulator().AddFault(fault);
+  SteadyCalls(h, call, code, reason, kWindow);
+  EXPECT_LE(h.emulator().RequestCount(kTokenPath), kMaxTokenRequestsPerWindow);
+  EXPECT_GE(h.emulator().RequestCount(kTokenPath), 3);  // it kept trying
+  h.emulator().ClearFaults();
+  EXPECT_LE(TimeToRecover(h, call), absl::Seconds(5));
+}
+
 TEST(TokenBackoffEmulator, TokenEndpointOutageCostsAtMostTenRequestsPer10s) {
   auto h = StartV1();
   ASSERT_NE(h, nullptr);
-  FaultRule down;
-  down.path_prefix = kTokenPath;
-  down.status = 503;
-  down.error_code = 130;
-  down.error_message = "Over capacity";
-  h->emulator().AddFault(down);
-
   // Obtain and reads alike need a token; none is held.
-  SteadyCalls(
-      *h,
+  ExpectBoundedThenRecovered(
+      *h, Fault(kTokenPath, 503, 130, "Over capacity"),
       [](PerchHarness& p) {
         grpc::Status s = Obtain(p);
-        if (s.error_code() != grpc::StatusCode::UNAVAILABLE) return s;
-        return Timeline(p);
+        return s.error_code() == grpc::StatusCode::UNAVAILABLE ? Timeline(p)
+                                                               : s;
       },
-      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", kWindow);
-  EXPECT_LE(h->emulator().RequestCount(kTokenPath), kMaxTokenRequestsPerWindow);
-  EXPECT_GE(h->emulator().RequestCount(kTokenPath), 3);
-
-  h->emulator().ClearFaults();
-  EXPECT_LE(TimeToRecover(*h, Timeline), absl::Seconds(5));
+      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE");
 }
 
 TEST(TokenBackoffEmulator, FreshTokensRejectedCostAtMostTenRequestsPer10s) {
   auto h = StartV1();
   ASSERT_NE(h, nullptr);
   ASSERT_TRUE(Timeline(*h).ok());
-  h->emulator().ResetCounters();
   // Every read answers 401/89, whatever token perch presents.
-  FaultRule reject;
-  reject.path_prefix = kTimelinePath;
-  reject.status = 401;
-  reject.error_code = 89;
-  reject.error_message = "Invalid or expired token.";
-  h->emulator().AddFault(reject);
-
-  SteadyCalls(*h, Timeline, grpc::StatusCode::UNAUTHENTICATED,
-              "BEARER_TOKEN_REJECTED", kWindow);
-  EXPECT_LE(h->emulator().RequestCount(kTokenPath), kMaxTokenRequestsPerWindow);
-  EXPECT_GE(h->emulator().RequestCount(kTokenPath), 3);
-
-  h->emulator().ClearFaults();
-  EXPECT_LE(TimeToRecover(*h, Timeline), absl::Seconds(5));
+  ExpectBoundedThenRecovered(
+      *h, Fault(kTimelinePath, 401, 89, "Invalid or expired token."), Timeline,
+      grpc::StatusCode::UNAUTHENTICATED, "BEARER_TOKEN_REJECTED");
 }
 
 TEST(TokenBackoffEmulator, TwoQuickInvalidationsRecoverAtOnce) {

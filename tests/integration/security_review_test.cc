@@ -6,6 +6,7 @@
 // token held says so and asks nothing upstream. (The audit credential
 // value is checked against docs/security.md in security_audit_log_test.)
 #include <csignal>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,25 +54,38 @@ int CountLinesContaining(const std::string& output, absl::string_view text) {
   return n;
 }
 
-TEST(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
-  auto upstream = StartEmulator();
-  ASSERT_NE(upstream, nullptr);
-  ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
-                       Env(*upstream));
-  auto channel = ChannelTo(server);
-  ASSERT_NE(channel, nullptr);
+class SecurityReview : public ::testing::Test {
+ protected:
+  // An emulator, and perch-server on it with `args`; channel_ stays null
+  // (and the test has failed) if either does not start.
+  void Start(std::vector<std::string> args) {
+    upstream_ = StartEmulator();
+    if (upstream_ == nullptr) return;
+    args.insert(args.begin(), "--listen=127.0.0.1:0");
+    server_ = std::make_unique<ServerProcess>(std::move(args), Env(*upstream_));
+    channel_ = ChannelTo(*server_);
+  }
+
+  std::unique_ptr<emulator::Emulator> upstream_;
+  std::unique_ptr<ServerProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
+  Start({"--insecure_no_auth"});
+  ASSERT_NE(channel_, nullptr);
   // GetTimelineRequest.screen_name holding bytes that are not UTF-8.
   const std::string invalid_utf8("\x0a\x04\xff\xfe\xc0\x80", 6);
   constexpr int kRequests = 100;
   for (int i = 0; i < kRequests; ++i) {
-    ASSERT_EQ(SendRawBytes(*channel, "/perch.v1.ReadService/GetTimeline",
+    ASSERT_EQ(SendRawBytes(*channel_, "/perch.v1.ReadService/GetTimeline",
                            invalid_utf8)
                   .error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
-  server.Signal(SIGTERM);
-  ASSERT_TRUE(server.Exited(absl::Seconds(20)));
-  const std::string output = server.Output();
+  server_->Signal(SIGTERM);
+  ASSERT_TRUE(server_->Exited(absl::Seconds(20)));
+  const std::string output = server_->Output();
   EXPECT_FALSE(absl::StrContains(output, "[libprotobuf")) << output;
   EXPECT_FALSE(absl::StrContains(output, "\xff"));
   EXPECT_EQ(CountLinesContaining(output, " ERROR protobuf: String field"), 10)
@@ -79,25 +93,20 @@ TEST(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
   EXPECT_EQ(CountLinesContaining(output, "suppressing the rest"), 1) << output;
 }
 
-TEST(SecurityReview, AnEmptiedCallersFileKeepsItsCallersUnlessItSaysNoCallers) {
-  auto upstream = StartEmulator();
-  ASSERT_NE(upstream, nullptr);
+TEST_F(SecurityReview,
+       AnEmptiedCallersFileKeepsItsCallersUnlessItSaysNoCallers) {
   TempDir dir;
   dir.Write("callers", CallerLine("reports", kReaderKey, "reader"));
-  ServerProcess server(
-      {"--listen=127.0.0.1:0",
-       absl::StrCat("--api_keys_file=", dir.File("callers")),
-       "--api_keys_reload_interval=0s",
-       // The emulator's v2 side is not finished; any read will do here.
-       "--upstream_api=v1.1"},
-      Env(*upstream));
-  auto channel = ChannelTo(server);
-  ASSERT_NE(channel, nullptr);
+  Start({absl::StrCat("--api_keys_file=", dir.File("callers")),
+         "--api_keys_reload_interval=0s",
+         // The emulator's v2 side is not finished; any read will do here.
+         "--upstream_api=v1.1"});
+  ASSERT_NE(channel_, nullptr);
   GuardedMethod timeline = AllGuardedMethods()[2];
   ASSERT_EQ(timeline.name, "GetTimeline");
   auto call = [&] {
     auto context = KeyedContext(kReaderKey);
-    return timeline.call(*channel, context.get(), nullptr);
+    return timeline.call(*channel_, context.get(), nullptr);
   };
   ASSERT_TRUE(call().ok());
 
@@ -106,36 +115,32 @@ TEST(SecurityReview, AnEmptiedCallersFileKeepsItsCallersUnlessItSaysNoCallers) {
   EXPECT_TRUE(after_empty.ok()) << after_empty.error_message();
   dir.Write("callers", "# rotated away\n");
   EXPECT_TRUE(call().ok());
-  EXPECT_EQ(CountLinesContaining(server.Output(), "names no caller"), 2)
-      << server.Output();
+  EXPECT_EQ(CountLinesContaining(server_->Output(), "names no caller"), 2)
+      << server_->Output();
 
   dir.Write("callers", "# incident: nobody\n!no-callers\n");
   EXPECT_EQ(call().error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(CountLinesContaining(server.Output(), "every caller is refused"),
+  EXPECT_EQ(CountLinesContaining(server_->Output(), "every caller is refused"),
             1);
 }
 
-TEST(SecurityReview, InvalidateHoldingNoTokenSaysSoWithoutAnUpstreamCall) {
-  auto upstream = StartEmulator();
-  ASSERT_NE(upstream, nullptr);
-  ServerProcess server({"--listen=127.0.0.1:0", "--insecure_no_auth"},
-                       Env(*upstream));
-  auto channel = ChannelTo(server);
-  ASSERT_NE(channel, nullptr);
-  auto tokens = v1::TokenService::NewStub(channel);
+TEST_F(SecurityReview, InvalidateHoldingNoTokenSaysSoWithoutAnUpstreamCall) {
+  Start({"--insecure_no_auth"});
+  ASSERT_NE(channel_, nullptr);
+  auto tokens = v1::TokenService::NewStub(channel_);
   v1::InvalidateResponse response;
   grpc::Status s = tokens->Invalidate(KeyedContext("").get(),
                                       v1::InvalidateRequest(), &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(response.nothing_held());
   EXPECT_EQ(response.token_fingerprint(), "");
-  EXPECT_EQ(upstream->RequestCount("/oauth2/token"), 0);
-  EXPECT_EQ(upstream->RequestCount("/oauth2/invalidate_token"), 0);
+  EXPECT_EQ(upstream_->RequestCount("/oauth2/token"), 0);
+  EXPECT_EQ(upstream_->RequestCount("/oauth2/invalidate_token"), 0);
   // The audit line says what happened: OK, no fingerprint.
   EXPECT_TRUE(absl::StrContains(
-      server.Output(),
+      server_->Output(),
       R"("method":"perch.v1.TokenService/Invalidate","outcome":"OK","reason":"","token_fingerprint":""})"))
-      << server.Output();
+      << server_->Output();
 }
 
 }  // namespace

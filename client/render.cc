@@ -231,6 +231,9 @@ std::string ObtainText(const perch::v1::ObtainResponse& response) {
 }
 
 std::string InvalidateText(const perch::v1::InvalidateResponse& response) {
+  if (response.nothing_held()) {
+    return "no token held: nothing invalidated, no upstream request\n";
+  }
   return absl::StrCat("invalidated token ", response.token_fingerprint(),
                       " at ", FormatUtc(response.invalidated_at()), "\n");
 }

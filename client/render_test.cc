@@ -187,6 +187,10 @@ TEST(TokenText, ObtainAndInvalidate) {
   *invalidated.mutable_invalidated_at() = At(kMay1);
   EXPECT_EQ(InvalidateText(invalidated),
             "invalidated token 3f2a9c1b0d4e at 2024-05-01T12:34:56Z\n");
+  perch::v1::InvalidateResponse nothing;
+  nothing.set_nothing_held(true);
+  EXPECT_EQ(InvalidateText(nothing),
+            "no token held: nothing invalidated, no upstream request\n");
 }
 
 TEST(HealthText, StatusName) {

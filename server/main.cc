@@ -32,6 +32,9 @@ sigset_t BlockShutdownSignals() {
 
 int main(int argc, char** argv) {
   const sigset_t shutdown_signals = BlockShutdownSignals();
+  // Before anything parses a message: protobuf's own complaints (a request
+  // string that is not UTF-8) come out as perch log lines, rate-limited.
+  perch::RouteProtobufLogsThroughPerchLog();
   // Debian's Abseil is built with mutex deadlock detection on, which makes
   // every absl::Mutex (one per RPC reactor among them) register in a global
   // lock graph: 1-2% of the server's CPU under load. The tests keep it.

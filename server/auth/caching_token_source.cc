@@ -3,29 +3,41 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
+#include "server/common/log.h"
 
 namespace perch::auth {
 
 CachingTokenSource::CachingTokenSource(std::unique_ptr<TokenSource> source,
-                                       const Clock& clock)
-    : source_(std::move(source)), clock_(clock) {}
+                                       const Clock& clock, TokenBackoff backoff,
+                                       std::function<double()> random_unit)
+    : source_(std::move(source)),
+      clock_(clock),
+      backoff_(backoff),
+      random_unit_(std::move(random_unit)) {}
 
 CachingTokenSource::~CachingTokenSource() = default;
 
 void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
-  BearerToken cached;
+  absl::StatusOr<BearerToken> answer;
   {
     absl::MutexLock lock(&mu_);
-    if (!token_.has_value()) {
+    if (token_.has_value()) {
+      answer = *token_;
+      answer->from_cache = true;
+    } else if (fetching_) {
       waiters_.push_back(Waiter{deadline, std::move(done)});
-      if (!fetching_) StartFetchLocked(deadline);
+      return;
+    } else if (const absl::Time now = clock_.Now(); now < retry_at_) {
+      answer = BackingOffLocked(now);
+    } else {
+      waiters_.push_back(Waiter{deadline, std::move(done)});
+      StartFetchLocked(deadline);
       return;
     }
-    cached = *token_;
   }
-  cached.from_cache = true;
-  std::move(done)(std::move(cached));
+  std::move(done)(std::move(answer));
 }
 
 void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
@@ -63,11 +75,44 @@ void CachingTokenSource::OnFetched(absl::StatusOr<BearerToken> result) {
         StartFetchLocked(latest);
       }
     } else {
+      RecordFailureLocked(result.status());
       answered = std::move(waiters_);
       waiters_.clear();
     }
   }
   for (Waiter& w : answered) std::move(w.done)(result);
+}
+
+void CachingTokenSource::RecordFailureLocked(const absl::Status& status) {
+  ++failures_;
+  in_streak_.store(true, std::memory_order_relaxed);
+  last_failure_ = status;
+  const double unit =
+      random_unit_ ? random_unit_() : absl::Uniform(random_, 0.0, 1.0);
+  const absl::Duration delay = backoff_.Delay(failures_, unit);
+  retry_at_ = clock_.Now() + delay;
+  if (delay > absl::ZeroDuration()) {
+    LogWarning("bearer token: ", failures_,
+               " failures in a row (last: ", status.message(),
+               "); no new token is requested for ",
+               absl::FormatDuration(delay));
+  }
+}
+
+absl::Status CachingTokenSource::BackingOffLocked(absl::Time now) const {
+  const absl::Duration wait = retry_at_ - now;
+  absl::Status status(
+      last_failure_.code(),
+      absl::StrCat(
+          last_failure_.message(), " (", failures_,
+          " token failures in a row; perch asks again in ",
+          absl::FormatDuration(absl::Ceil(wait, absl::Milliseconds(1))), ")"));
+  last_failure_.ForEachPayload(
+      [&status](absl::string_view url, const absl::Cord& payload) {
+        status.SetPayload(url, payload);
+      });
+  if (!GetRetryInfo(status).has_value()) AttachRetryInfo(status, wait);
+  return status;
 }
 
 void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
@@ -78,15 +123,36 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
       [this, held = std::move(held),
        done = std::move(done)](absl::Status status) mutable {
         if (status.ok() || ErrorReason(status) == "TOKEN_NOT_INVALIDATED") {
-          Drop(held);
+          Forget(held);
         }
         std::move(done)(std::move(status));
       });
 }
 
-void CachingTokenSource::Drop(absl::string_view token) {
+void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
+  absl::MutexLock lock(&mu_);
+  if (!token_.has_value() || token_->value != token) return;
+  token_.reset();
+  RecordFailureLocked(why);
+}
+
+void CachingTokenSource::ReportAccepted(absl::string_view token) {
+  if (!in_streak_.load(std::memory_order_relaxed)) return;
+  absl::MutexLock lock(&mu_);
+  if (!token_.has_value() || token_->value != token) return;
+  failures_ = 0;
+  in_streak_.store(false, std::memory_order_relaxed);
+  retry_at_ = absl::InfinitePast();
+}
+
+void CachingTokenSource::Forget(absl::string_view token) {
   absl::MutexLock lock(&mu_);
   if (token_.has_value() && token_->value == token) token_.reset();
+}
+
+std::optional<BearerToken> CachingTokenSource::Held() const {
+  absl::MutexLock lock(&mu_);
+  return token_;
 }
 
 int64_t CachingTokenSource::upstream_fetches() const {

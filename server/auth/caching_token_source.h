@@ -1,15 +1,20 @@
 // Holds the app's one bearer token centrally and makes every concurrent
 // caller share one upstream fetch (single-flight). Decorates a TokenSource;
-// knows nothing of HTTP. Drop() forgets a token the upstream rejected.
+// knows nothing of HTTP. Drop() forgets a token the upstream rejected; after
+// consecutive failures it backs off (token_backoff.h) and fails fast.
 #ifndef PERCH_SERVER_AUTH_CACHING_TOKEN_SOURCE_H_
 #define PERCH_SERVER_AUTH_CACHING_TOKEN_SOURCE_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
+#include "server/auth/token_backoff.h"
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 
@@ -20,23 +25,45 @@ namespace perch::auth {
 // that started it; when it runs out, waiters whose own deadline has not
 // passed start a new fetch instead of failing. A failed fetch is reported to
 // every waiter (none is ever left hanging) and nothing is cached.
+//
+// Backoff: a failed fetch (other than DEADLINE_EXCEEDED, which is the
+// caller's time running out, not the upstream's answer) and a dropped token
+// are failures; a token reported accepted ends the streak. After the n-th
+// consecutive failure no fetch starts for TokenBackoff::Delay(n); a Fetch
+// arriving meanwhile, with no token held, fails at once with the last
+// failure's status (same code and ErrorInfo, a RetryInfo saying when perch
+// asks again) instead of waiting or asking upstream.
 class CachingTokenSource final : public TokenSource {
  public:
   // `source` does the upstream work; `clock` must outlive this object.
-  CachingTokenSource(std::unique_ptr<TokenSource> source, const Clock& clock);
+  // `random_unit` returns uniform numbers in [0, 1) for the backoff's jitter
+  // (null: an internal generator).
+  CachingTokenSource(std::unique_ptr<TokenSource> source, const Clock& clock,
+                     TokenBackoff backoff = {},
+                     std::function<double()> random_unit = nullptr);
   ~CachingTokenSource() override;
 
   void Fetch(absl::Time deadline, TokenCallback done) override;
 
-  // Revokes `token` upstream; drops it if it is the one held, on success and
-  // on TOKEN_NOT_INVALIDATED alike (either way it is of no further use).
+  // Revokes `token` upstream; forgets it if it is the one held, on success
+  // and on TOKEN_NOT_INVALIDATED alike (either way it is of no further use).
+  // An invalidation asked for is not a failure: it never causes a backoff.
   void Revoke(std::string token, absl::Time deadline,
               RevokeCallback done) override;
 
-  // Forgets `token` if it is the one held, so the next Fetch obtains a new
-  // one. Concurrent callers that saw the same rejected token thus cause one
-  // re-fetch, not one each.
-  void Drop(absl::string_view token);
+  // The upstream rejected `token` with `why`. Forgets it if it is the one
+  // held, so the next Fetch obtains a new one, and counts one failure.
+  // Concurrent callers that saw the same rejected token thus cause one
+  // re-fetch and one failure, not one each.
+  void Drop(absl::string_view token, absl::Status why);
+
+  // The upstream answered a request made with `token` without rejecting the
+  // token: if it is the one held, the failure streak ends, so the next
+  // rejection re-obtains at once. Cheap when there is no streak.
+  void ReportAccepted(absl::string_view token);
+
+  // The token held now, if any; never fetches.
+  std::optional<BearerToken> Held() const;
 
   // Number of fetches started on the decorated source (for tests/metrics).
   int64_t upstream_fetches() const;
@@ -50,14 +77,32 @@ class CachingTokenSource final : public TokenSource {
   // Starts a fetch for the current waiters. Requires !fetching_.
   void StartFetchLocked(absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnFetched(absl::StatusOr<BearerToken> result);
+  // Counts a failure and sets when the next fetch may start.
+  void RecordFailureLocked(const absl::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What a Fetch gets while perch backs off.
+  absl::Status BackingOffLocked(absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Forgets `token` if held; no failure.
+  void Forget(absl::string_view token);
 
   const std::unique_ptr<TokenSource> source_;
   const Clock& clock_;
+  const TokenBackoff backoff_;
+  const std::function<double()> random_unit_;
   mutable absl::Mutex mu_;
   std::optional<BearerToken> token_ ABSL_GUARDED_BY(mu_);
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   int64_t upstream_fetches_ ABSL_GUARDED_BY(mu_) = 0;
+  // The failure streak: how many in a row, the last one, and when a fetch
+  // may start again.
+  int failures_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status last_failure_ ABSL_GUARDED_BY(mu_);
+  absl::Time retry_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::BitGen random_ ABSL_GUARDED_BY(mu_);
+  // failures_ > 0, readable without mu_: ReportAccepted runs on every read.
+  std::atomic<bool> in_streak_{false};
 };
 
 }  // namespace perch::auth

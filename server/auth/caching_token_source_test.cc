@@ -1,8 +1,10 @@
 #include "server/auth/caching_token_source.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/auth/fake_token_source.h"
 #include "server/common/errors.h"
@@ -12,10 +14,15 @@ namespace {
 
 class CachingTokenSourceTest : public ::testing::Test {
  protected:
-  CachingTokenSourceTest() {
+  CachingTokenSourceTest() { Reset(); }
+
+  // A new holder on a new fake: no token, no streak.
+  void Reset() {
     auto fake = std::make_unique<FakeTokenSource>();
     fake_ = fake.get();
-    cache_ = std::make_unique<CachingTokenSource>(std::move(fake), clock_);
+    cache_ = std::make_unique<CachingTokenSource>(
+        std::move(fake), clock_, TokenBackoff{},
+        [this] { return random_unit_; });
   }
 
   // Calls Fetch and collects the result into `results`.
@@ -31,7 +38,47 @@ class CachingTokenSourceTest : public ::testing::Test {
     return BearerToken{std::move(value), clock_.Now(), false};
   }
 
+  // What the upstream says when a read presents a rejected token.
+  static absl::Status Rejected() {
+    return MakeError(absl::StatusCode::kUnauthenticated, "token rejected",
+                     "BEARER_TOKEN_REJECTED", kUpstreamDomain,
+                     {{"http_status", "401"}, {"upstream_code", "89"}});
+  }
+  static absl::Status Down() {
+    return MakeError(absl::StatusCode::kUnavailable, "token endpoint 503",
+                     "UPSTREAM_UNAVAILABLE", kUpstreamDomain,
+                     {{"http_status", "503"}});
+  }
+
+  // One read as the reader makes it: a token, then the upstream's verdict
+  // on it (`accepted`: the read succeeds; otherwise 401/89 and a drop).
+  // Fetches the fake receives are answered at once by `token_endpoint`.
+  // Returns the status the read's token request ended with.
+  absl::Status SimulatedRead(
+      bool accepted,
+      const std::function<absl::StatusOr<BearerToken>()>& token_endpoint) {
+    std::vector<absl::StatusOr<BearerToken>> got;
+    FetchInto(got);
+    while (got.empty() && fake_->AnswerFetch(token_endpoint())) {
+    }
+    if (got.empty()) return absl::InternalError("the read was left waiting");
+    if (!got[0].ok()) return got[0].status();
+    if (accepted) {
+      cache_->ReportAccepted(got[0]->value);
+    } else {
+      cache_->Drop(got[0]->value, Rejected());
+    }
+    return absl::OkStatus();
+  }
+
+  // A new token per fetch.
+  absl::StatusOr<BearerToken> NextToken() {
+    return Token(absl::StrCat("T", ++minted_));
+  }
+
   FakeClock clock_;
+  double random_unit_ = 0.0;
+  int minted_ = 0;
   FakeTokenSource* fake_;
   std::unique_ptr<CachingTokenSource> cache_;
 };
@@ -78,11 +125,11 @@ TEST_F(CachingTokenSourceTest, DropForgetsOnlyTheHeldToken) {
   std::vector<absl::StatusOr<BearerToken>> results;
   FetchInto(results);
   fake_->AnswerFetch(Token("T1"));
-  cache_->Drop("some-older-token");
+  cache_->Drop("some-older-token", Rejected());
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 1);
-  cache_->Drop("T1");
-  cache_->Drop("T1");
+  cache_->Drop("T1", Rejected());
+  cache_->Drop("T1", Rejected());
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
 }
@@ -145,6 +192,180 @@ TEST_F(CachingTokenSourceTest, RevokeThatCouldNotReachUpstreamKeepsTheToken) {
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 1);
   EXPECT_TRUE(results.back()->from_cache);
+}
+
+TEST_F(CachingTokenSourceTest,
+       AlwaysRejectingUpstreamCostsAtMostTenFetchesIn10s) {
+  // A read every 10 ms for 10 s; every token is rejected at first use. The
+  // shortest jitter is the worst case.
+  for (double unit : {0.0, 0.5, 0.999}) {
+    SCOPED_TRACE(unit);
+    random_unit_ = unit;
+    Reset();
+    const int before = fake_->fetches();
+    const absl::Time end = clock_.Now() + absl::Seconds(10);
+    int reads = 0, failed_fast = 0;
+    for (; clock_.Now() < end; clock_.Advance(absl::Milliseconds(10))) {
+      ++reads;
+      absl::Status s =
+          SimulatedRead(/*accepted=*/false, [this] { return NextToken(); });
+      if (!s.ok()) {
+        ++failed_fast;
+        EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
+        EXPECT_EQ(ErrorReason(s), "BEARER_TOKEN_REJECTED");
+      }
+    }
+    EXPECT_LE(fake_->fetches() - before, 10);
+    EXPECT_GE(fake_->fetches() - before, 4);  // it does keep trying
+    EXPECT_EQ(reads, 1000);
+    EXPECT_GT(failed_fast, 900);
+  }
+}
+
+TEST_F(CachingTokenSourceTest, TokenEndpointDownCostsAtMostTenFetchesIn10s) {
+  for (double unit : {0.0, 0.999}) {
+    SCOPED_TRACE(unit);
+    random_unit_ = unit;
+    Reset();
+    const int before = fake_->fetches();
+    const absl::Time end = clock_.Now() + absl::Seconds(10);
+    for (; clock_.Now() < end; clock_.Advance(absl::Milliseconds(10))) {
+      absl::Status s = SimulatedRead(/*accepted=*/true, [] { return Down(); });
+      EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+      EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE");
+    }
+    EXPECT_LE(fake_->fetches() - before, 10);
+    EXPECT_GE(fake_->fetches() - before, 4);
+  }
+}
+
+TEST_F(CachingTokenSourceTest, TwoQuickInvalidationsEachReobtainAtOnce) {
+  random_unit_ = 0.999;
+  ASSERT_TRUE(SimulatedRead(true, [this] { return NextToken(); }).ok());
+  for (int invalidation = 0; invalidation < 2; ++invalidation) {
+    // The held token was invalidated elsewhere: a read meets 401/89 ...
+    ASSERT_TRUE(SimulatedRead(false, [this] { return NextToken(); }).ok());
+    // ... and, the same instant, the read's re-obtain gets a new token that
+    // the upstream accepts.
+    ASSERT_TRUE(SimulatedRead(true, [this] { return NextToken(); }).ok());
+    clock_.Advance(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(fake_->fetches(), 3);
+}
+
+TEST_F(CachingTokenSourceTest, ReadsRecoverWithinFiveSecondsOfTheUpstream) {
+  random_unit_ = 0.999;  // the longest waits
+  for (bool endpoint_down : {true, false}) {
+    SCOPED_TRACE(endpoint_down ? "token endpoint down" : "tokens rejected");
+    // A minute of failures: the backoff is at its longest.
+    const absl::Time recovers = clock_.Now() + absl::Seconds(60);
+    for (; clock_.Now() < recovers; clock_.Advance(absl::Milliseconds(10))) {
+      SimulatedRead(/*accepted=*/!endpoint_down, [&] {
+        return endpoint_down ? absl::StatusOr<BearerToken>(Down())
+                             : NextToken();
+      }).IgnoreError();
+    }
+    // The upstream is well again; reads keep coming every 10 ms.
+    absl::Time first_ok = absl::InfiniteFuture();
+    for (int i = 0; i < 1000 && first_ok == absl::InfiniteFuture(); ++i) {
+      if (SimulatedRead(true, [this] { return NextToken(); }).ok()) {
+        first_ok = clock_.Now();
+      }
+      clock_.Advance(absl::Milliseconds(10));
+    }
+    EXPECT_LE(first_ok - recovers, absl::Seconds(5));
+    // Recovered: the streak is over, a later rejection re-obtains at once.
+    ASSERT_TRUE(SimulatedRead(false, [this] { return NextToken(); }).ok());
+    const int fetches = fake_->fetches();
+    ASSERT_TRUE(SimulatedRead(true, [this] { return NextToken(); }).ok());
+    EXPECT_EQ(fake_->fetches(), fetches + 1);
+  }
+}
+
+TEST_F(CachingTokenSourceTest, FetchWhileBackingOffFailsFastWithTheLastStatus) {
+  random_unit_ = 0.0;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Down());
+  FetchInto(results);  // the first failure waits nothing
+  ASSERT_EQ(fake_->fetches(), 2);
+  fake_->AnswerFetch(Down());  // the second: 500 ms
+  clock_.Advance(absl::Milliseconds(100));
+  FetchInto(results);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(fake_->fetches(), 2);  // answered without asking upstream
+  const absl::Status& fast = results[2].status();
+  EXPECT_EQ(fast.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(fast), "UPSTREAM_UNAVAILABLE");
+  EXPECT_EQ(GetErrorInfo(fast)->metadata().at("http_status"), "503");
+  ASSERT_TRUE(GetRetryInfo(fast).has_value());
+  EXPECT_EQ(GetRetryInfo(fast)->retry_delay().nanos(), 400'000'000);
+  // Once the wait is over, the next caller asks upstream again.
+  clock_.Advance(absl::Milliseconds(400));
+  FetchInto(results);
+  EXPECT_EQ(fake_->fetches(), 3);
+  EXPECT_EQ(results.size(), 3u);
+}
+
+TEST_F(CachingTokenSourceTest, WaitersOfTheFailingFetchGetItsOwnStatus) {
+  std::vector<absl::StatusOr<BearerToken>> results;
+  for (int i = 0; i < 3; ++i) FetchInto(results);
+  fake_->AnswerFetch(MakeError(absl::StatusCode::kUnauthenticated, "no",
+                               "APP_CREDENTIALS_REJECTED", kUpstreamDomain));
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    EXPECT_EQ(ErrorReason(r.status()), "APP_CREDENTIALS_REJECTED");
+  }
+}
+
+TEST_F(CachingTokenSourceTest, TimeoutsAndInvalidationsAskedForAreNotFailures) {
+  random_unit_ = 0.999;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  for (int i = 0; i < 5; ++i) {
+    FetchInto(results, absl::Seconds(1));
+    clock_.Advance(absl::Seconds(2));
+    fake_->AnswerFetch(absl::DeadlineExceededError("slow"));
+  }
+  EXPECT_EQ(fake_->fetches(), 5);
+  for (int i = 0; i < 5; ++i) {
+    FetchInto(results);
+    fake_->AnswerFetch(NextToken());
+    cache_->Revoke(results.back()->value, absl::InfiniteFuture(),
+                   [](absl::Status) {});
+    fake_->AnswerRevoke(absl::OkStatus());
+  }
+  // Every fetch went upstream at once: no backoff was ever in force.
+  EXPECT_EQ(fake_->fetches(), 10);
+  for (const auto& r : results) {
+    EXPECT_NE(r.status().code(), absl::StatusCode::kUnavailable);
+  }
+}
+
+TEST_F(CachingTokenSourceTest, AStaleAcceptanceDoesNotEndTheStreak) {
+  random_unit_ = 0.0;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T1"));
+  cache_->Drop("T1", Rejected());  // failure 1
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T2"));
+  cache_->Drop("T2", Rejected());  // failure 2: 500 ms
+  // A read sent long ago with T1 comes back fine: T1 is not held.
+  cache_->ReportAccepted("T1");
+  FetchInto(results);
+  EXPECT_EQ(fake_->fetches(), 2);
+  EXPECT_EQ(results.back().status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(CachingTokenSourceTest, HeldNeverFetches) {
+  EXPECT_FALSE(cache_->Held().has_value());
+  EXPECT_EQ(fake_->fetches(), 0);
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T1"));
+  ASSERT_TRUE(cache_->Held().has_value());
+  EXPECT_EQ(cache_->Held()->value, "T1");
+  EXPECT_EQ(fake_->fetches(), 1);
 }
 
 }  // namespace

@@ -1,11 +1,19 @@
 // A minimal structured logger: one line per event on stderr,
 // "<RFC3339 time> <LEVEL> <message>". Callers never pass secrets: log token
-// fingerprints, not tokens. (This Abseil has no absl/log.)
+// fingerprints, not tokens. (This Abseil has no absl/log.) Also routes
+// protobuf's own log messages through it, sanitized and rate-limited.
 #ifndef PERCH_SERVER_COMMON_LOG_H_
 #define PERCH_SERVER_COMMON_LOG_H_
 
+#include <functional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "google/protobuf/stubs/logging.h"
+#include "server/common/clock.h"
 
 namespace perch {
 
@@ -26,6 +34,44 @@ template <typename... Args>
 void LogError(const Args&... args) {
   Log(LogLevel::kError, absl::StrCat(args...));
 }
+
+// Protobuf logs on its own (e.g. once per request holding a string that is
+// not UTF-8) as raw "[libprotobuf ERROR ...]" lines: outside perch's format
+// and, for an unthrottled caller, unbounded. This turns each such message
+// into one perch line "protobuf: <message>", with every byte outside
+// printable ASCII replaced by '?' and the text cut at `max_message_bytes`,
+// so no caller-chosen byte sequence reaches the log, and lets at most
+// `max_per_window` through per `window`: the first one over says that the
+// rest are suppressed, the first one of the next window how many were.
+// Thread-safe.
+class ProtobufLogFilter {
+ public:
+  struct Options {
+    int max_per_window = 10;
+    absl::Duration window = absl::Minutes(1);
+    size_t max_message_bytes = 200;
+  };
+  using Sink = std::function<void(LogLevel, absl::string_view)>;
+
+  // `clock` must outlive this object.
+  ProtobufLogFilter(const Clock& clock, Sink sink, Options options);
+
+  void Handle(google::protobuf::LogLevel level, const std::string& message);
+
+ private:
+  const Clock& clock_;
+  const Sink sink_;
+  const Options options_;
+  absl::Mutex mu_;
+  absl::Time window_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  int in_window_ ABSL_GUARDED_BY(mu_) = 0;
+  int suppressed_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Installs a process-wide ProtobufLogFilter (default options, the system
+// clock, Log() as its sink) as protobuf's log handler. Call once, early in
+// main (protobuf's SetLogHandler is not thread-safe). Idempotent.
+void RouteProtobufLogsThroughPerchLog();
 
 }  // namespace perch
 

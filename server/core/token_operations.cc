@@ -1,5 +1,7 @@
 #include "server/core/token_operations.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "server/auth/token_fingerprint.h"
@@ -38,28 +40,29 @@ void TokenOperations::Obtain(
 void TokenOperations::Invalidate(
     absl::Time deadline,
     absl::AnyInvocable<void(absl::StatusOr<v1::InvalidateResponse>) &&> done) {
-  tokens_.Fetch(deadline, [this, deadline, done = std::move(done)](
-                              absl::StatusOr<auth::BearerToken> token) mutable {
-    if (!token.ok()) {
-      std::move(done)(token.status());
-      return;
-    }
-    std::string fingerprint = auth::TokenFingerprint(token->value);
-    tokens_.Revoke(
-        std::move(token->value), deadline,
-        [this, fingerprint = std::move(fingerprint),
-         done = std::move(done)](absl::Status status) mutable {
-          if (!status.ok()) {
-            std::move(done)(std::move(status));
-            return;
-          }
-          LogInfo("invalidated bearer token fingerprint=", fingerprint);
-          v1::InvalidateResponse response;
-          response.set_token_fingerprint(fingerprint);
-          SetTimestamp(clock_.Now(), response.mutable_invalidated_at());
-          std::move(done)(std::move(response));
-        });
-  });
+  std::optional<auth::BearerToken> held = tokens_.Held();
+  if (!held.has_value()) {
+    LogInfo("invalidate: no bearer token held; nothing to invalidate");
+    v1::InvalidateResponse response;
+    response.set_nothing_held(true);
+    std::move(done)(std::move(response));
+    return;
+  }
+  std::string fingerprint = auth::TokenFingerprint(held->value);
+  tokens_.Revoke(
+      std::move(held->value), deadline,
+      [this, fingerprint = std::move(fingerprint),
+       done = std::move(done)](absl::Status status) mutable {
+        if (!status.ok()) {
+          std::move(done)(std::move(status));
+          return;
+        }
+        LogInfo("invalidated bearer token fingerprint=", fingerprint);
+        v1::InvalidateResponse response;
+        response.set_token_fingerprint(fingerprint);
+        SetTimestamp(clock_.Now(), response.mutable_invalidated_at());
+        std::move(done)(std::move(response));
+      });
 }
 
 }  // namespace perch::core

@@ -24,9 +24,11 @@ class TokenOperations {
       absl::Time deadline,
       absl::AnyInvocable<void(absl::StatusOr<v1::ObtainResponse>) &&> done);
 
-  // Invalidates the app's current token. The upstream issues one token per
-  // app, so when this replica holds none it first obtains the current one
-  // (the same token every other replica holds) and invalidates that.
+  // Invalidates the token held. Holding none, answers nothing_held without
+  // any upstream request: obtaining a token only to invalidate it would
+  // mint one when the app has none, and spend the token endpoint's budget.
+  // (A caller who means the app's token as every replica shares it calls
+  // Obtain first, which fetches it.)
   void Invalidate(
       absl::Time deadline,
       absl::AnyInvocable<void(absl::StatusOr<v1::InvalidateResponse>) &&> done);

@@ -19,6 +19,7 @@ namespace perch::security {
 namespace {
 
 constexpr absl::string_view kMtlsPrefix = "mtls:";
+constexpr absl::string_view kNoCallers = "!no-callers";
 constexpr size_t kMaxNameLength = 64;
 constexpr size_t kMaxIdentityLength = 1024;
 
@@ -107,6 +108,13 @@ absl::StatusOr<ApiKeys> ApiKeys::Parse(absl::string_view text) {
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line[0] == '#') continue;
+    if (line == kNoCallers) {
+      keys.admits_nobody_ = true;
+      continue;
+    }
+    if (keys.admits_nobody_) {
+      return LineError(line_number, "!no-callers must be the only line");
+    }
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (fields.size() < 3) {
@@ -174,6 +182,14 @@ absl::StatusOr<ApiKeys> ApiKeys::Parse(absl::string_view text) {
       keys.keys_.push_back(key);
     }
     keys.entries_.push_back(std::move(entry));
+  }
+  if (keys.admits_nobody_ && !keys.entries_.empty()) {
+    return absl::InvalidArgumentError("!no-callers must be the only line");
+  }
+  if (!keys.admits_nobody_ && keys.entries_.empty()) {
+    return absl::InvalidArgumentError(
+        "names no caller; if nobody may call on purpose, say so with a line "
+        "!no-callers");
   }
   // Every line of a name gets the quota any of its lines set.
   for (CallerEntry& entry : keys.entries_) {

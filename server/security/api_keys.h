@@ -20,6 +20,14 @@
 //   rate=R      tokens per second of this caller's quota (overrides
 //               --caller_rate; 0 means unlimited).
 //   burst=B     bucket size of this caller's quota (overrides --caller_burst).
+//
+// A file with no caller line is refused, like a file that does not parse
+// (an emptied Secret must not lock every caller out unnoticed), unless its
+// only line besides comments is the directive
+//
+//   !no-callers
+//
+// which admits nobody, on purpose.
 #ifndef PERCH_SERVER_SECURITY_API_KEYS_H_
 #define PERCH_SERVER_SECURITY_API_KEYS_H_
 
@@ -70,6 +78,8 @@ class ApiKeys {
   // public (they are in the certificate), so an ordinary lookup.
   const CallerEntry* FindByIdentity(absl::string_view identity) const;
 
+  // The file said !no-callers.
+  bool admits_nobody() const { return admits_nobody_; }
   size_t key_count() const { return keys_.size(); }
   size_t identity_count() const { return identities_.size(); }
 
@@ -79,6 +89,7 @@ class ApiKeys {
     size_t entry;  // index into entries_
   };
 
+  bool admits_nobody_ = false;
   std::vector<CallerEntry> entries_;
   std::vector<KeyEntry> keys_;
   absl::flat_hash_map<std::string, size_t> identities_;

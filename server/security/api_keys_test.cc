@@ -110,10 +110,34 @@ TEST(ApiKeys, ErrorsNameTheLineNeverTheCredential) {
   }
 }
 
-TEST(ApiKeys, AnEmptyFileAdmitsNobody) {
-  auto keys = ApiKeys::Parse("# nobody yet\n");
-  ASSERT_TRUE(keys.ok());
+TEST(ApiKeys, AFileNamingNoCallerIsRefused) {
+  for (const char* text : {"", "\n\n", "# nobody yet\n", "  \t\n# a\n"}) {
+    auto keys = ApiKeys::Parse(text);
+    ASSERT_FALSE(keys.ok()) << "accepted: '" << text << "'";
+    EXPECT_EQ(keys.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StrContains(keys.status().message(), "!no-callers"));
+  }
+}
+
+TEST(ApiKeys, NoCallersSaysOnPurposeThatNobodyMayCall) {
+  auto keys =
+      ApiKeys::Parse("# revoked 2026-12-02, incident 42\n!no-callers\n");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_TRUE(keys->admits_nobody());
+  EXPECT_EQ(keys->key_count(), 0u);
   EXPECT_EQ(keys->FindByKey("anything"), nullptr);
+  EXPECT_EQ(keys->FindByIdentity("anything"), nullptr);
+}
+
+TEST(ApiKeys, NoCallersBesideACallerIsAnError) {
+  const std::string caller = absl::StrCat("a ", HexSha256("k"), " reader\n");
+  for (const std::string& text : {absl::StrCat("!no-callers\n", caller),
+                                  absl::StrCat(caller, "!no-callers\n")}) {
+    auto keys = ApiKeys::Parse(text);
+    ASSERT_FALSE(keys.ok());
+    EXPECT_TRUE(absl::StrContains(keys.status().message(),
+                                  "!no-callers must be the only line"));
+  }
 }
 
 TEST(ApiKeys, LoadNamesTheFileAndTheLine) {

@@ -4,20 +4,34 @@
 #ifndef PERCH_SERVER_SECURITY_AUDIT_LOG_H_
 #define PERCH_SERVER_SECURITY_AUDIT_LOG_H_
 
+#include <array>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace perch::security {
+
+// The values of AuditEvent::credential; docs/security.md lists each (a
+// test holds them to it).
+inline constexpr absl::string_view kCredentialApiKey = "api_key";
+inline constexpr absl::string_view kCredentialCertificate = "certificate";
+inline constexpr absl::string_view kCredentialNone = "none";
+// --insecure_no_auth: nothing was checked, whatever the call carried.
+inline constexpr absl::string_view kCredentialInsecureNoAuth =
+    "insecure_no_auth";
+inline constexpr std::array<absl::string_view, 4> kAuditCredentials = {
+    kCredentialApiKey, kCredentialCertificate, kCredentialNone,
+    kCredentialInsecureNoAuth};
 
 struct AuditEvent {
   absl::Time time;
   // The caller's name from the callers file; "anonymous" under
   // --insecure_no_auth; "" when the caller was not identified.
   std::string caller;
-  // What the caller presented: "api_key", "certificate", "none" (or
-  // "insecure_no_auth"). Never the credential itself.
+  // What the caller presented: one of kAuditCredentials. Never the
+  // credential itself.
   std::string credential;
   // gRPC's peer string, e.g. "ipv4:10.0.0.7:51234".
   std::string peer;

@@ -1,5 +1,11 @@
 #include "server/security/audit_log.h"
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 
@@ -48,6 +54,29 @@ TEST(AuditLog, HostileValuesStayInsideTheirString) {
     EXPECT_TRUE(c >= 0x20 && c < 0x7f) << static_cast<int>(c);
   }
   EXPECT_LT(line.size(), 1000u);
+}
+
+// An operator reads an audit line with docs/security.md beside it: every
+// value the credential field can take must be explained there.
+TEST(AuditLog, EveryCredentialValueIsDocumented) {
+  std::ifstream in(PERCH_SECURITY_DOC);
+  ASSERT_TRUE(in) << "cannot read " << PERCH_SECURITY_DOC;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const size_t section = doc.find("## The audit trail");
+  ASSERT_NE(section, std::string::npos);
+  const size_t end = doc.find("\n## ", section + 1);
+  const std::string audit = doc.substr(section, end - section);
+  const size_t sentence = audit.find("`credential`");
+  ASSERT_NE(sentence, std::string::npos);
+  const std::string explained =
+      audit.substr(sentence, audit.find(". ", sentence) - sentence);
+  for (absl::string_view value : kAuditCredentials) {
+    EXPECT_TRUE(absl::StrContains(explained, absl::StrCat("`", value, "`")))
+        << "docs/security.md does not list credential value " << value
+        << " in: " << explained;
+  }
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
                                          Method method) {
   if (!authenticates()) {
     // Nothing to read off the call; skips parsing metadata.
-    return Caller{"anonymous", "insecure_no_auth", context.peer(),
-                  RoleSet{Role::kReader, Role::kAdmin}};
+    return Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+                  context.peer(), RoleSet{Role::kReader, Role::kAdmin}};
   }
   return Admit(CredentialsOf(context), method);
 }
@@ -35,8 +35,8 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
 absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                                          Method method) {
   if (!authenticates()) {
-    return Caller{"anonymous", "insecure_no_auth", presented.peer,
-                  RoleSet{Role::kReader, Role::kAdmin}};
+    return Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+                  presented.peer, RoleSet{Role::kReader, Role::kAdmin}};
   }
   const std::shared_ptr<const ApiKeys> keys = options_.keys->Current();
   std::string credential;
@@ -86,19 +86,19 @@ absl::StatusOr<Caller> CallerGate::Identify(
     std::string& credential, double& rate, double& burst) {
   const CallerEntry* entry = nullptr;
   if (presented.malformed_authorization) {
-    credential = "api_key";
+    credential = std::string(kCredentialApiKey);
     return Unauthenticated(
         "the authorization metadata must be exactly one 'Bearer <api key>'");
   }
   if (presented.api_key.has_value()) {
     // A key, when sent, decides: a wrong key next to a good certificate is
     // still a wrong key.
-    credential = "api_key";
+    credential = std::string(kCredentialApiKey);
     entry = keys.FindByKey(*presented.api_key);
     if (entry == nullptr) return Unauthenticated("unknown API key");
   } else if (options_.accept_certificates &&
              !presented.certificate_identities.empty()) {
-    credential = "certificate";
+    credential = std::string(kCredentialCertificate);
     for (const std::string& identity : presented.certificate_identities) {
       entry = keys.FindByIdentity(identity);
       if (entry != nullptr) break;
@@ -108,7 +108,7 @@ absl::StatusOr<Caller> CallerGate::Identify(
           "the client certificate's identity is not registered with perch");
     }
   } else {
-    credential = "none";
+    credential = std::string(kCredentialNone);
     return Unauthenticated(
         options_.accept_certificates
             ? "no credentials: send 'authorization: Bearer <api key>' or a "

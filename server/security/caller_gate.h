@@ -41,7 +41,7 @@ struct GateOptions {
 // Who was admitted.
 struct Caller {
   std::string name;
-  // "api_key", "certificate" or "insecure_no_auth" (audit lines).
+  // One of kAuditCredentials (audit lines).
   std::string credential;
   std::string peer;
   RoleSet roles;

@@ -61,6 +61,11 @@ std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
   }
   current_ = std::make_shared<const ApiKeys>(*std::move(keys));
   ++reloads_;
+  if (current_->admits_nobody()) {
+    LogWarning("API keys file ", path_,
+               " reloaded: !no-callers, every caller is refused");
+    return current_;
+  }
   LogInfo("API keys file ", path_, " reloaded: ", current_->key_count(),
           " keys, ", current_->identity_count(), " certificate identities");
   return current_;

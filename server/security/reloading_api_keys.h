@@ -21,17 +21,18 @@ namespace perch::security {
 // Thread-safe.
 class ReloadingApiKeys {
  public:
-  // Loads `path` now: a missing or invalid file is an error (perch does not
-  // start on a broken callers file). `clock` must outlive this object.
+  // Loads `path` now: a missing, invalid or empty file is an error (perch
+  // does not start on a broken callers file). `clock` must outlive this object.
   static absl::StatusOr<std::unique_ptr<ReloadingApiKeys>> Open(
       std::string path, absl::Duration check_interval, const Clock& clock);
 
   // The keys to decide this call with. When `check_interval` has passed
   // since the last look and the file changed, it is re-read first. A changed
-  // file that cannot be read or parsed keeps the previous keys in force
-  // (failing closed would lock every caller out over a typo) and logs the
-  // problem once per change; the file's own error names the line, never a
-  // credential.
+  // file that is gone, cannot be read or parsed, or names no caller without
+  // saying !no-callers keeps the previous keys in force (failing closed
+  // would lock every caller out over a typo or an emptied Secret) and logs
+  // the problem once per change; the file's own error names the line, never
+  // a credential.
   std::shared_ptr<const ApiKeys> Current();
 
   // How many times a changed file has been loaded successfully since Open.

@@ -77,11 +77,40 @@ TEST_F(ReloadingApiKeysTest, ABrokenEditKeepsThePreviousKeys) {
   EXPECT_EQ((*keys)->reloads(), 1);
 }
 
+// An emptied file (a Secret whose key lost its value, a truncation) is
+// refused like a broken one: every caller keeps working.
+TEST_F(ReloadingApiKeysTest, AnEmptiedFileKeepsThePreviousKeys) {
+  Write(Line("a", "key-a", "reader"));
+  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
+  ASSERT_TRUE(keys.ok());
+  for (const char* emptied : {"", "# all gone\n", "\n"}) {
+    Write(emptied);
+    EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr)
+        << "after writing '" << emptied << "'";
+  }
+  EXPECT_EQ((*keys)->reloads(), 0);
+}
+
+TEST_F(ReloadingApiKeysTest, NoCallersRevokesEveryoneOnPurpose) {
+  Write(Line("a", "key-a", "reader"));
+  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
+  ASSERT_TRUE(keys.ok());
+  Write("# incident 42: nobody until further notice\n!no-callers\n");
+  auto current = (*keys)->Current();
+  EXPECT_EQ(current->FindByKey("key-a"), nullptr);
+  EXPECT_TRUE(current->admits_nobody());
+  EXPECT_EQ((*keys)->reloads(), 1);
+}
+
 TEST_F(ReloadingApiKeysTest, OpenRefusesAMissingOrBrokenFile) {
   EXPECT_FALSE(
       ReloadingApiKeys::Open(path_ + ".none", absl::Seconds(1), clock_).ok());
   Write("a b c d\n");
   EXPECT_FALSE(ReloadingApiKeys::Open(path_, absl::Seconds(1), clock_).ok());
+  Write("");
+  EXPECT_FALSE(ReloadingApiKeys::Open(path_, absl::Seconds(1), clock_).ok());
+  Write("!no-callers\n");
+  EXPECT_TRUE(ReloadingApiKeys::Open(path_, absl::Seconds(1), clock_).ok());
 }
 
 }  // namespace

@@ -105,6 +105,12 @@ class ReadCall final : public ReadHandle,
     if (response.ok()) {
       status = StatusFromResponse(Endpoint::kRead, path_, *response,
                                   deps_.clock.Now());
+      if (response->status < 500 &&
+          ErrorReason(status) != kBearerTokenRejected) {
+        // The upstream authenticated the token before deciding: this ends a
+        // failure streak in the token holder (and so its backoff).
+        deps_.tokens.ReportAccepted(token);
+      }
       if (status.ok()) {
         Finish(*std::move(response));
         return;
@@ -117,7 +123,7 @@ class ReadCall final : public ReadHandle,
       // operator). Every read that saw this token drops the same one, so
       // the holder fetches once for all of them.
       reobtained_ = true;
-      deps_.tokens.Drop(token);
+      deps_.tokens.Drop(token, status);
       LogWarning("upstream ", path_,
                  " rejected the bearer token (401/89); obtaining a new one");
       ObtainTokenAndSend();

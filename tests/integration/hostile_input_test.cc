@@ -59,28 +59,6 @@ void ExpectMetadataRefused(const grpc::Status& status, absl::string_view what) {
       << what << ": " << status.error_code() << " " << status.error_message();
 }
 
-// Sends `bytes` as the request of `method`, bypassing client-side
-// serialization, and returns the status.
-grpc::Status SendRawBytes(grpc::Channel& channel, const std::string& method,
-                          const std::string& bytes) {
-  grpc::GenericStub stub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  absl::Notification done;
-  grpc::Status result;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   result = s;
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  return result;
-}
-
 TEST(HostileInput, OversizedRequestMessagesAreRefused) {
   auto h = StartPerch();
   ASSERT_NE(h, nullptr);

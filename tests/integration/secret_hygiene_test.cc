@@ -72,25 +72,7 @@ class Sweep {
   grpc::Status Raw(absl::string_view key, const std::string& method,
                    const std::string& bytes) {
     return Custom(key, [&](grpc::ClientContext& context, std::string* out) {
-      grpc::GenericStub stub(channel_);
-      grpc::Slice slice(bytes);
-      grpc::ByteBuffer request(&slice, 1);
-      grpc::ByteBuffer response;
-      absl::Notification done;
-      grpc::Status result;
-      stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                     [&](grpc::Status s) {
-                       result = s;
-                       done.Notify();
-                     });
-      done.WaitForNotification();
-      std::vector<grpc::Slice> slices;
-      if (response.Dump(&slices).ok()) {
-        for (const grpc::Slice& s : slices) {
-          out->append(reinterpret_cast<const char*>(s.begin()), s.size());
-        }
-      }
-      return result;
+      return SendRawBytes(*channel_, context, method, bytes, out);
     });
   }
 

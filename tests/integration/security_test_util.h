@@ -121,6 +121,45 @@ inline std::shared_ptr<grpc::ChannelCredentials> TlsCredentials(
   return grpc::SslCredentials(options);
 }
 
+// `bytes` sent as the request of `method` in `context`, unparsed on this
+// side (e.g. bytes that are not a valid message); the response's bytes are
+// appended to `response_bytes` when given.
+inline grpc::Status SendRawBytes(grpc::Channel& channel,
+                                 grpc::ClientContext& context,
+                                 const std::string& method,
+                                 const std::string& bytes,
+                                 std::string* response_bytes = nullptr) {
+  grpc::GenericStub stub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status result;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   result = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  std::vector<grpc::Slice> slices;
+  if (response_bytes != nullptr && response.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      response_bytes->append(reinterpret_cast<const char*>(s.begin()),
+                             s.size());
+    }
+  }
+  return result;
+}
+
+// The same with a context of its own (10 s deadline, no key).
+inline grpc::Status SendRawBytes(grpc::Channel& channel,
+                                 const std::string& method,
+                                 const std::string& bytes) {
+  auto context = KeyedContext("");
+  return SendRawBytes(channel, *context, method, bytes);
+}
+
 // Every perch.v1 method, called with a valid request: the methods the gate
 // guards, by name.
 struct GuardedMethod {

@@ -34,6 +34,8 @@ struct Rpc {
   // hit the tweets endpoint behind it.
   const char* v1_prefix;
   const char* v2_prefix;
+  // Upstream reads in flight together (GetList: the list and its page).
+  int parallel_reads;
   std::function<grpc::Status(PerchHarness&, grpc::ClientContext*)> call;
 
   const char* path_prefix(const std::string& api) const {
@@ -44,27 +46,28 @@ struct Rpc {
 std::vector<Rpc> AllRpcs() {
   return {
       {"GetTimeline", "/1.1/statuses/user_timeline.json", "/2/users/:id/tweets",
+       1,
        [](PerchHarness& h, grpc::ClientContext* c) {
          v1::GetTimelineRequest r;
          r.set_screen_name("perch_dev");
          v1::GetTimelineResponse out;
          return h.reads().GetTimeline(c, r, &out);
        }},
-      {"Search", "/1.1/search/tweets.json", "/2/tweets/search/recent",
+      {"Search", "/1.1/search/tweets.json", "/2/tweets/search/recent", 1,
        [](PerchHarness& h, grpc::ClientContext* c) {
          v1::SearchRequest r;
          r.set_query("perch");
          v1::SearchResponse out;
          return h.reads().Search(c, r, &out);
        }},
-      {"GetFollowers", "/1.1/followers/", "/2/users/:id/followers",
+      {"GetFollowers", "/1.1/followers/", "/2/users/:id/followers", 1,
        [](PerchHarness& h, grpc::ClientContext* c) {
          v1::GetFollowersRequest r;
          r.set_user_id("783214");
          v1::GetFollowersResponse out;
          return h.reads().GetFollowers(c, r, &out);
        }},
-      {"GetList", "/1.1/lists/", "/2/lists/",
+      {"GetList", "/1.1/lists/", "/2/lists/", 2,
        [](PerchHarness& h, grpc::ClientContext* c) {
          v1::GetListRequest r;
          r.set_list_id("84839422");
@@ -353,11 +356,18 @@ TEST_P(ReadErrorTable, UpstreamOutcomeMapsToCodeReasonAndMetadata) {
     EXPECT_TRUE(absl::StartsWith(quota->violations(0).subject(), prefix))
         << quota->violations(0).subject();
   }
-  // Retries (5xx) and the one re-obtain (a rejected bearer) happen; nothing
-  // else does.
+  // Retries (5xx) and the one re-obtain per read (a rejected bearer)
+  // happen; nothing else does. Parallel reads share the re-obtain unless
+  // one starts only after the other's new token is in: it then meets the
+  // 401 with that token and re-obtains once itself.
   EXPECT_EQ(MostRequestsUnder(*h, prefix), row.upstream_requests_per_path);
-  EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"),
-            absl::string_view(row.reason) == "BEARER_TOKEN_REJECTED" ? 1 : 0);
+  const int64_t obtains = h->emulator().RequestCount("/oauth2/token");
+  if (absl::string_view(row.reason) == "BEARER_TOKEN_REJECTED") {
+    EXPECT_GE(obtains, 1);
+    EXPECT_LE(obtains, rpc.parallel_reads);
+  } else {
+    EXPECT_EQ(obtains, 0);
+  }
 }
 
 std::string ErrorTableName(

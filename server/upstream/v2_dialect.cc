@@ -35,7 +35,8 @@ constexpr absl::string_view kTweetFields =
     "referenced_tweets,source";
 constexpr absl::string_view kTweetExpansions =
     "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
-    "in_reply_to_user_id,attachments.media_keys";
+    "in_reply_to_user_id,attachments.media_keys,"
+    "referenced_tweets.id.attachments.media_keys";
 constexpr absl::string_view kUserFields =
     "created_at,description,location,profile_image_url,protected,"
     "public_metrics,url,verified";

@@ -28,7 +28,8 @@ constexpr char kTweetFields[] =
     "referenced_tweets,source";
 constexpr char kExpansions[] =
     "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
-    "in_reply_to_user_id,attachments.media_keys";
+    "in_reply_to_user_id,attachments.media_keys,"
+    "referenced_tweets.id.attachments.media_keys";
 constexpr char kUserFields[] =
     "created_at,description,location,profile_image_url,protected,"
     "public_metrics,url,verified";

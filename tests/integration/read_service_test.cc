@@ -153,18 +153,13 @@ void ExpectTweetMatches(const v1::Tweet& got, const World& world, bool v2,
     const auto& m = content.media[i];
     EXPECT_EQ(e.media(i).id(), absl::StrCat(m.id));
     EXPECT_EQ(e.media(i).url(), content.media_link);
-    // KNOWN GAP (reported): perch's v2 expansions lack
-    // referenced_tweets.id.attachments.media_keys, so a retweeted tweet's
-    // media come with their id and links but no type or image.
-    if (!(v2 && nested)) {
-      EXPECT_EQ(e.media(i).type(), m.kind == emulator::MediaKind::kPhoto
-                                       ? v1::Media::TYPE_PHOTO
-                                   : m.kind == emulator::MediaKind::kVideo
-                                       ? v1::Media::TYPE_VIDEO
-                                       : v1::Media::TYPE_ANIMATED_GIF);
-      EXPECT_EQ(e.media(i).media_url(),
-                absl::StrCat("https://", emulator::MediaPath(m)));
-    }
+    EXPECT_EQ(e.media(i).type(), m.kind == emulator::MediaKind::kPhoto
+                                     ? v1::Media::TYPE_PHOTO
+                                 : m.kind == emulator::MediaKind::kVideo
+                                     ? v1::Media::TYPE_VIDEO
+                                     : v1::Media::TYPE_ANIMATED_GIF);
+    EXPECT_EQ(e.media(i).media_url(),
+              absl::StrCat("https://", emulator::MediaPath(m)));
     // v1.1 numbers each photo's page (/photo/1, /photo/2); v2's pic links
     // all name the first attachment's.
     EXPECT_EQ(e.media(i).expanded_url(),

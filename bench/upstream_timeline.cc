@@ -6,26 +6,16 @@
 #include "server/common/percent_encoding.h"
 #include "server/mapping/tweet_json.h"
 #include "server/mapping/v2_json.h"
+#include "server/upstream/v2_fields.h"
 
 namespace perch::bench {
 namespace {
 
-// The field lists and expansions of the v2 dialect (COMMON.md, "the exact
-// v2 request shape"): without them v2 answers only ids and texts, which
-// would make the baseline's bodies smaller than perch's.
-constexpr absl::string_view kTweetFields =
-    "attachments,author_id,conversation_id,created_at,entities,"
-    "in_reply_to_user_id,lang,note_tweet,possibly_sensitive,public_metrics,"
-    "referenced_tweets,source";
-constexpr absl::string_view kTweetExpansions =
-    "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
-    "in_reply_to_user_id,attachments.media_keys,"
-    "referenced_tweets.id.attachments.media_keys";
-constexpr absl::string_view kUserFields =
-    "created_at,description,location,profile_image_url,protected,"
-    "public_metrics,url,verified";
-constexpr absl::string_view kMediaFields =
-    "media_key,type,url,preview_image_url,width,height";
+using upstream::v2_fields::kMediaFields;
+using upstream::v2_fields::kTweetExpansions;
+using upstream::v2_fields::kTweetFields;
+using upstream::v2_fields::kUserFields;
+
 // users/:id/tweets takes max_results 5..100; perch asks for the minimum
 // below it and cuts the page.
 constexpr int kV2TimelineMin = 5;

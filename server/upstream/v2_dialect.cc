@@ -20,6 +20,7 @@
 #include "server/upstream/read_chain.h"
 #include "server/upstream/ttl_cache.h"
 #include "server/upstream/upstream_status.h"
+#include "server/upstream/v2_fields.h"
 #include "server/upstream/v2_paging.h"
 
 namespace perch::upstream {
@@ -27,23 +28,11 @@ namespace {
 
 namespace v2 = mapping::v2;
 
-// Everything perch maps: without these v2 sends only id and text (and a
-// user's id, name, username).
-constexpr absl::string_view kTweetFields =
-    "attachments,author_id,conversation_id,created_at,entities,"
-    "in_reply_to_user_id,lang,note_tweet,possibly_sensitive,public_metrics,"
-    "referenced_tweets,source";
-constexpr absl::string_view kTweetExpansions =
-    "author_id,referenced_tweets.id,referenced_tweets.id.author_id,"
-    "in_reply_to_user_id,attachments.media_keys,"
-    "referenced_tweets.id.attachments.media_keys";
-constexpr absl::string_view kUserFields =
-    "created_at,description,location,profile_image_url,protected,"
-    "public_metrics,url,verified";
-constexpr absl::string_view kMediaFields =
-    "media_key,type,url,preview_image_url,width,height";
-constexpr absl::string_view kListFields =
-    "created_at,description,follower_count,member_count,name,owner_id,private";
+using v2_fields::kListFields;
+using v2_fields::kMediaFields;
+using v2_fields::kTweetExpansions;
+using v2_fields::kTweetFields;
+using v2_fields::kUserFields;
 
 // Route patterns: what errors and QuotaFailure name (never a caller's id or
 // name); RoutePath fills them in for the URL.

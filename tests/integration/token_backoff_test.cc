@@ -33,8 +33,16 @@ using ::perch::testing::FakeHttpTransport;
 class ClockScheduler final : public Scheduler {
  public:
   explicit ClockScheduler(const FakeClock& clock) : clock_(clock) {}
-  ~ClockScheduler() override {
-    for (auto& [due, callback] : due_) std::move(callback)(true);
+  ~ClockScheduler() override { CancelPending(); }
+  // Runs what is still pending with cancelled=true, as ThreadScheduler::Stop
+  // does: an owner calls it before tearing down what the callbacks reach.
+  void CancelPending() {
+    std::multimap<absl::Time, Callback> pending;
+    {
+      absl::MutexLock lock(&mu_);
+      pending.swap(due_);
+    }
+    for (auto& [due, callback] : pending) std::move(callback)(true);
   }
   void RunAfter(absl::Duration delay, Callback callback) override {
     absl::MutexLock lock(&mu_);
@@ -108,6 +116,10 @@ class TokenBackoffTest : public ::testing::Test {
     std::optional<absl::Time> finished;
     absl::Status status = absl::UnknownError("not finished");
   };
+
+  // The reader's pending retries reach into the reader: cancel them while it
+  // is alive (perch_server.cc stops its scheduler first for the same reason).
+  ~TokenBackoffTest() override { scheduler_.CancelPending(); }
 
   TokenBackoffTest()
       : transport_(

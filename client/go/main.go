@@ -2,25 +2,39 @@
 // from protos/ by protoc-gen-go and protoc-gen-go-grpc and built from
 // Debian's Go packages in GOPATH mode (nothing is downloaded).
 //
-// It obtains the app token, calls each of the four reads, follows one
-// next_page_token, and provokes one mapped error, decoding perch's rich error
-// (grpc-status-details-bin -> google.rpc.Status -> ErrorInfo, RetryInfo, ...).
-// It exits 1 if perch does not answer as documented, so it doubles as a test.
+// It calls perch as production runs it: over TLS, with the caller's API key
+// on every call. It asks for the app token (admin only: a reader key is
+// refused with PERMISSION_DENIED, which it shows), calls each of the four
+// reads, follows one next_page_token, and provokes one mapped error, decoding
+// perch's rich error (grpc-status-details-bin -> google.rpc.Status ->
+// ErrorInfo, RetryInfo, ...). It exits 1 if perch does not answer as
+// documented, so it doubles as a test, and 4 (as the perch CLI does) if perch
+// refuses the key.
 //
-//	build/client/go/perch-go-example --server=localhost:50051
+//	PERCH_API_KEY_FILE=reader.key PERCH_CA_FILE=ca.pem \
+//	  build/client/go/perch-go-example --server=perch.example.internal:50051
+//
+// The key comes from the file PERCH_API_KEY_FILE names (trailing newline
+// trimmed), else from PERCH_API_KEY; the CA that signed perch's certificate
+// from the file PERCH_CA_FILE names, else the system's CAs. --plaintext is
+// for a local perch only (scripts/run's, which runs with --insecure_no_auth).
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
+	"io/ioutil"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
 	perchv1 "perch/gen/go/perch/v1"
@@ -29,6 +43,13 @@ import (
 const (
 	timeout = 60 * time.Second
 	world   = "the emulator's synthetic world (perch_dev, perch_popular, #perch, perch_dev/engineering)"
+)
+
+// The perch CLI's exit codes (client/exit_codes.h) for a usage error and for
+// a caller perch refuses.
+const (
+	exitUsage  = 2
+	exitDenied = 4
 )
 
 var failures []string
@@ -72,13 +93,76 @@ func showError(err error) []*errdetails.ErrorInfo {
 	return infos
 }
 
+// stopIfRefused ends the tour when perch refuses the key: every call would
+// fail alike.
+func stopIfRefused(err error) {
+	if status.Code(err) == codes.Unauthenticated {
+		fmt.Println("perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY")
+		os.Exit(exitDenied)
+	}
+}
+
 // step reports a call's error, if any, as a failure.
 func step(what string, err error) bool {
 	if err != nil {
 		showError(err)
+		stopIfRefused(err)
 		return expect(false, "%s: %s", what, status.Code(err))
 	}
 	return true
+}
+
+func usageError(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "perch-go-example: "+format+"\n", args...)
+	os.Exit(exitUsage)
+}
+
+// apiKey sends `authorization: Bearer <key>` on every call, and only over
+// TLS (RequireTransportSecurity).
+type apiKey string
+
+func (k apiKey) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + string(k)}, nil
+}
+
+func (apiKey) RequireTransportSecurity() bool { return true }
+
+// readAPIKey returns PERCH_API_KEY_FILE's content, else $PERCH_API_KEY. A
+// file (a mounted Secret) keeps the key out of the process list and shell
+// history; the key is never printed.
+func readAPIKey() string {
+	path := os.Getenv("PERCH_API_KEY_FILE")
+	if path == "" {
+		return os.Getenv("PERCH_API_KEY")
+	}
+	content, err := ioutil.ReadFile(path)
+	if err != nil {
+		usageError("PERCH_API_KEY_FILE: %v", err)
+	}
+	return strings.TrimRight(string(content), "\r\n")
+}
+
+// dialOptions reach perch over TLS with the API key on every call.
+func dialOptions(plaintext bool) []grpc.DialOption {
+	if plaintext {
+		// local-only: no TLS and no key, for scripts/run's perch on loopback
+		// (--insecure_no_auth). Never against a perch other callers share.
+		// grpc.WithInsecure is the spelling in Debian's grpc-go 1.33.
+		return []grpc.DialOption{grpc.WithInsecure()}
+	}
+	key := readAPIKey()
+	if key == "" {
+		usageError("no API key: set PERCH_API_KEY_FILE (or PERCH_API_KEY), " +
+			"or --plaintext for a local perch without caller auth")
+	}
+	transport := credentials.NewTLS(&tls.Config{}) // the system's CAs
+	if ca := os.Getenv("PERCH_CA_FILE"); ca != "" {
+		var err error
+		if transport, err = credentials.NewClientTLSFromFile(ca, ""); err != nil {
+			usageError("PERCH_CA_FILE: %v", err)
+		}
+	}
+	return []grpc.DialOption{grpc.WithTransportCredentials(transport), grpc.WithPerRPCCredentials(apiKey(key))}
 }
 
 func printTweets(tweets []*perchv1.Tweet) {
@@ -98,10 +182,8 @@ func olderThan(a, b string) bool {
 	return errA == nil && errB == nil && x < y
 }
 
-func run(server string) {
-	// Plaintext on loopback, as the tests run perch; grpc.WithInsecure is
-	// the spelling in Debian's grpc-go 1.33.
-	conn, err := grpc.Dial(server, grpc.WithInsecure())
+func run(server string, plaintext bool) {
+	conn, err := grpc.Dial(server, dialOptions(plaintext)...)
 	if err != nil {
 		expect(false, "dial %s: %v", server, err)
 		return
@@ -113,12 +195,19 @@ func run(server string) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
-	fmt.Println("Obtain")
+	// TokenService is for admins: a reader key (what the reads need) is
+	// refused with PERMISSION_DENIED, reason CALLER_NOT_PERMITTED.
+	fmt.Println("Obtain (admin only)")
 	got, err := tokens.Obtain(ctx, &perchv1.ObtainRequest{})
-	if step("Obtain", err) {
+	if err == nil {
 		// The token never leaves perch; its fingerprint identifies it.
 		fmt.Printf("  %s token, fingerprint %s\n", got.TokenType, got.TokenFingerprint)
 		expect(got.TokenType == "bearer", "Obtain: token_type is bearer")
+	} else {
+		infos := showError(err)
+		stopIfRefused(err)
+		expect(status.Code(err) == codes.PermissionDenied && len(infos) == 1 && infos[0].Reason == "CALLER_NOT_PERMITTED",
+			"Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; got %s %v", status.Code(err), infos)
 	}
 
 	fmt.Println("GetTimeline @perch_dev, 2 per page")
@@ -180,8 +269,9 @@ func run(server string) {
 
 func main() {
 	server := flag.String("server", "localhost:50051", "perch's HOST:PORT")
+	plaintext := flag.Bool("plaintext", false, "local-only: no TLS, no API key (a perch run with --insecure_no_auth)")
 	flag.Parse()
-	run(*server)
+	run(*server, *plaintext)
 	if len(failures) > 0 {
 		fmt.Printf("\n%d expectation(s) failed:\n", len(failures))
 		for _, f := range failures {

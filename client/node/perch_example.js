@@ -2,18 +2,26 @@
 // A tour of perch from Node.js with @grpc/grpc-js and @grpc/proto-loader,
 // which load protos/ at run time (no code generation step).
 //
-// Obtains the app token, calls each of the four reads, follows one
-// next_page_token, and provokes one mapped error, decoding perch's rich error
-// (grpc-status-details-bin -> google.rpc.Status -> ErrorInfo, RetryInfo, ...).
-// Exits 1 if perch does not answer as documented, so it doubles as a test.
+// Calls perch as production runs it: over TLS, with the caller's API key on
+// every call. Asks for the app token (admin only: a reader key is refused
+// with PERMISSION_DENIED, which it shows), calls each of the four reads,
+// follows one next_page_token, and provokes one mapped error, decoding
+// perch's rich error (grpc-status-details-bin -> google.rpc.Status ->
+// ErrorInfo, RetryInfo, ...). Exits 1 if perch does not answer as
+// documented, so it doubles as a test, and 4 (as the perch CLI does) if perch
+// refuses the key.
 //
-//   npm ci && node client/node/perch_example.js --server=localhost:50051
+//   npm ci && PERCH_API_KEY_FILE=reader.key PERCH_CA_FILE=ca.pem \
+//     node client/node/perch_example.js --server=perch.example.internal:50051
+//
+// Key, CA and the local-only --plaintext: see perch_credentials.js.
 'use strict';
 
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
+const { perchCredentials, stopIfRefused } = require('./perch_credentials');
 
 const PROTOS = path.join(__dirname, '..', '..', 'protos');
 const TIMEOUT_MS = 10_000;
@@ -73,6 +81,7 @@ async function step(what, client, method, request) {
   const [err, reply] = await call(client, method, request);
   if (err) {
     showError(err);
+    stopIfRefused(err);
     expect(false, `${what}: ${grpc.status[err.code]}`);
     return null;
   }
@@ -84,15 +93,24 @@ const tweetLine = (t) => `  ${t.id} @${t.author ? t.author.screen_name : '?'}: $
 async function main() {
   const arg = process.argv.find((a) => a.startsWith('--server='));
   const server = arg ? arg.slice('--server='.length) : 'localhost:50051';
-  const credentials = grpc.credentials.createInsecure();
+  const credentials = perchCredentials();
   const tokens = new perch.TokenService(server, credentials);
   const reads = new perch.ReadService(server, credentials);
 
-  const got = await step('Obtain', tokens, 'Obtain', {});
+  // TokenService is for admins: a reader key (what the reads need) is
+  // refused with PERMISSION_DENIED, reason CALLER_NOT_PERMITTED.
+  console.log('Obtain (admin only)');
+  const [denied, got] = await call(tokens, 'Obtain', {});
   if (got) {
     // The token never leaves perch; its fingerprint identifies it.
     console.log(`  ${got.token_type} token, fingerprint ${got.token_fingerprint}`);
     expect(got.token_type === 'bearer', 'Obtain: token_type is bearer');
+  } else {
+    const reasons = showError(denied).filter((d) => d.type === 'google.rpc.ErrorInfo').map((d) => d.reason);
+    stopIfRefused(denied);
+    expect(denied.code === grpc.status.PERMISSION_DENIED && reasons.join() === 'CALLER_NOT_PERMITTED',
+      'Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; '
+      + `got ${grpc.status[denied.code]} ${reasons}`);
   }
 
   const timelineRequest = { screen_name: 'perch_dev', page_size: 2 };

@@ -9,13 +9,17 @@
 // `grpcurl -d`: Obtain, the four reads, one next_page_token followed, and
 // failing calls whose google.rpc details are decoded with descriptors fetched
 // by the type names in the error itself. Exits 1 if anything is missing or
-// wrong, so it doubles as a test.
+// wrong, so it doubles as a test, and 4 if perch refuses the API key. Over
+// TLS with the caller's key, as perch_example.js (see perch_credentials.js);
+// with a reader key, Obtain is shown refused (admin only).
 //
-//   npm ci && node client/node/reflection_example.js --server=localhost:50051
+//   npm ci && PERCH_API_KEY_FILE=reader.key PERCH_CA_FILE=ca.pem \
+//     node client/node/reflection_example.js --server=perch.example.internal:50051
 'use strict';
 
 const grpc = require('@grpc/grpc-js');
 const { GrpcReflection } = require('grpc-js-reflection-client');
+const { perchCredentials, stopIfRefused } = require('./perch_credentials');
 
 const TIMEOUT_MS = 10_000;
 // The services every perch server exposes.
@@ -71,7 +75,8 @@ function summary(reply) {
 async function main() {
   const arg = process.argv.find((a) => a.startsWith('--server='));
   const server = arg ? arg.slice('--server='.length) : 'localhost:50051';
-  const credentials = grpc.credentials.createInsecure();
+  // Reflection is open to every caller; the calls need the key.
+  const credentials = perchCredentials();
   const deadline = () => ({ deadline: Date.now() + TIMEOUT_MS });
   // v1 first, as current clients ask; v1alpha for older ones.
   const reflection = new GrpcReflection(server, credentials, {}, 'v1');
@@ -110,8 +115,40 @@ async function main() {
     clients[service][method](JSON.parse(json), deadline(), (err, reply) => resolve([err, reply]));
   });
 
+  // The error details are a google.rpc.Status whose Any details name their
+  // own types: reflection supplies every descriptor needed to read them.
+  const typeOf = async (name) => (await reflection.getDescriptorBySymbol(name, deadline()))
+    .getProtobufJsRoot().lookupType(name);
+  const Status = await typeOf('google.rpc.Status');
+  // Prints a failed call and returns its ErrorInfos (null without details).
+  const errorInfos = async (err) => {
+    console.log(`  error ${grpc.status[err.code]}: ${err.details}`);
+    const [bin] = err.metadata.get('grpc-status-details-bin');
+    if (!bin) return null;
+    const infos = [];
+    for (const any of Status.decode(bin).details) {
+      const name = any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
+      const type = await typeOf(name);
+      const detail = type.toObject(type.decode(any.value), { longs: String });
+      console.log(`  ${name} ${JSON.stringify(detail)}`);
+      if (name === 'google.rpc.ErrorInfo') infos.push(detail);
+    }
+    return infos;
+  };
+
   for (const [service, method, json, listField] of TOUR) {
     const [err, reply] = await call(service, method, json);
+    if (err && method === 'Obtain') {
+      // TokenService is for admins: a reader key (what the reads need) is
+      // refused with PERMISSION_DENIED, reason CALLER_NOT_PERMITTED.
+      const infos = await errorInfos(err);
+      stopIfRefused(err);
+      const reasons = (infos || []).map((i) => i.reason).join();
+      expect(err.code === grpc.status.PERMISSION_DENIED && reasons === 'CALLER_NOT_PERMITTED',
+        `Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; got ${grpc.status[err.code]} ${reasons}`);
+      continue;
+    }
+    stopIfRefused(err);
     if (!expect(!err, `${method} succeeds${err ? `, got ${grpc.status[err.code]}: ${err.details}` : ''}`)) continue;
     console.log(`  ${summary(reply)}`);
     if (listField) expect(reply[listField].length, `${method}: ${listField} not empty in ${WORLD}`);
@@ -128,26 +165,12 @@ async function main() {
     }
   }
 
-  // The error details are a google.rpc.Status whose Any details name their
-  // own types: reflection supplies every descriptor needed to read them.
-  const typeOf = async (name) => (await reflection.getDescriptorBySymbol(name, deadline()))
-    .getProtobufJsRoot().lookupType(name);
-  const Status = await typeOf('google.rpc.Status');
   for (const [json, code, reason] of FAILING) {
     const [err] = await call('perch.v1.ReadService', 'GetTimeline', json);
     if (!expect(err, `GetTimeline ${json} fails with ${code}`)) continue;
-    console.log(`  error ${grpc.status[err.code]}: ${err.details}`);
+    const infos = await errorInfos(err);
     expect(grpc.status[err.code] === code, `${json}: ${code}, got ${grpc.status[err.code]}`);
-    const [bin] = err.metadata.get('grpc-status-details-bin');
-    if (!expect(bin, `${json}: the error carries grpc-status-details-bin`)) continue;
-    const infos = [];
-    for (const any of Status.decode(bin).details) {
-      const name = any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
-      const type = await typeOf(name);
-      const detail = type.toObject(type.decode(any.value), { longs: String });
-      console.log(`  ${name} ${JSON.stringify(detail)}`);
-      if (name === 'google.rpc.ErrorInfo') infos.push(detail);
-    }
+    if (!expect(infos, `${json}: the error carries grpc-status-details-bin`)) continue;
     if (expect(infos.length === 1, `${json}: exactly one ErrorInfo`)) {
       expect(infos[0].reason === reason, `${json}: reason ${reason}, got ${infos[0].reason}`);
     }

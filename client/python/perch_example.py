@@ -1,19 +1,29 @@
 #!/usr/bin/python3
 """A tour of perch from Python, with stubs generated from protos/.
 
-Obtains the app token, calls each of the four reads, follows one
+Calls perch as production runs it: over TLS, with the caller's API key on
+every call. Asks for the app token (admin only: a reader key is refused with
+PERMISSION_DENIED, which it shows), calls each of the four reads, follows one
 next_page_token, and provokes one mapped error, decoding perch's rich error
 (grpc-status-details-bin -> google.rpc.Status -> ErrorInfo, RetryInfo, ...).
-Exits 1 if perch does not answer as documented, so it doubles as a test.
+Exits 1 if perch does not answer as documented, so it doubles as a test, and
+4 (as the perch CLI does) if perch refuses the key.
 
+    PERCH_API_KEY_FILE=reader.key PERCH_CA_FILE=ca.pem \\
     PYTHONPATH=build/client/python/gen /usr/bin/python3 \\
-        client/python/perch_example.py --server=localhost:50051
+        client/python/perch_example.py --server=perch.example.internal:50051
+
+The key comes from the file PERCH_API_KEY_FILE names (trailing newline
+trimmed), else from PERCH_API_KEY; the CA that signed perch's certificate from
+the file PERCH_CA_FILE names, else the system's CAs. --plaintext is for a
+local perch only (scripts/run's, which runs with --insecure_no_auth).
 
 Uses Debian's python3-grpcio and python3-protobuf: run it with /usr/bin/python3
 (another python3 on PATH may have no grpc).
 """
 
 import argparse
+import os
 import sys
 
 try:
@@ -31,6 +41,10 @@ except ImportError as e:
     )
 
 TIMEOUT_S = 10
+# The perch CLI's exit codes (client/exit_codes.h) for a usage error and for
+# a caller perch refuses.
+EXIT_USAGE = 2
+EXIT_DENIED = 4
 # The emulator's synthetic world (emulator/): fixtures these calls rely on.
 WORLD = "the emulator's synthetic world (perch_dev, perch_popular, #perch, perch_dev/engineering)"
 
@@ -94,6 +108,13 @@ def show_error(err):
     return details
 
 
+def stop_if_refused(err):
+    """A refused key fails every call alike: say so once and stop."""
+    if err.code() == grpc.StatusCode.UNAUTHENTICATED:
+        print("perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY")
+        sys.exit(EXIT_DENIED)
+
+
 def call(what, method, request):
     """Calls method(request); prints and returns the reply, or None on error."""
     print(what)
@@ -101,8 +122,53 @@ def call(what, method, request):
         return method(request, timeout=TIMEOUT_S)
     except grpc.RpcError as err:
         show_error(err)
+        stop_if_refused(err)
         expect(False, f"{what}: {err.code().name}")
         return None
+
+
+def usage_error(message):
+    print(f"perch_example: {message}", file=sys.stderr)
+    sys.exit(EXIT_USAGE)
+
+
+def read_api_key():
+    """The caller's key: PERCH_API_KEY_FILE's content, else $PERCH_API_KEY.
+
+    A file (a mounted Secret) keeps the key out of the process list and shell
+    history; it is never printed."""
+    path = os.environ.get("PERCH_API_KEY_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read().rstrip("\r\n")
+        except OSError as e:
+            usage_error(f"PERCH_API_KEY_FILE: {e.strerror}: {path}")
+    return os.environ.get("PERCH_API_KEY", "")
+
+
+def open_channel(args):
+    """A channel to perch: TLS, with the API key sent on every call."""
+    if args.plaintext:
+        # local-only: no TLS and no key, for scripts/run's perch on loopback
+        # (--insecure_no_auth). Never against a perch other callers share.
+        return grpc.insecure_channel(args.server)
+    key = read_api_key()
+    if not key:
+        usage_error("no API key: set PERCH_API_KEY_FILE (or PERCH_API_KEY), "
+                    "or --plaintext for a local perch without caller auth")
+    ca = None  # None: the system's CAs.
+    if os.environ.get("PERCH_CA_FILE"):
+        try:
+            with open(os.environ["PERCH_CA_FILE"], "rb") as f:
+                ca = f.read()
+        except OSError as e:
+            usage_error(f"PERCH_CA_FILE: {e.strerror}: {os.environ['PERCH_CA_FILE']}")
+    # access_token_call_credentials sends `authorization: Bearer <key>`, and
+    # gRPC sends call credentials over TLS only.
+    return grpc.secure_channel(args.server, grpc.composite_channel_credentials(
+        grpc.ssl_channel_credentials(root_certificates=ca),
+        grpc.access_token_call_credentials(key)))
 
 
 def tweet_line(t):
@@ -112,17 +178,30 @@ def tweet_line(t):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="localhost:50051", help="perch's HOST:PORT")
+    parser.add_argument("--plaintext", action="store_true",
+                        help="local-only: no TLS, no API key (a perch run with --insecure_no_auth)")
     args = parser.parse_args()
 
-    with grpc.insecure_channel(args.server) as channel:
+    with open_channel(args) as channel:
         tokens = token_service_pb2_grpc.TokenServiceStub(channel)
         reads = read_service_pb2_grpc.ReadServiceStub(channel)
 
-        got = call("Obtain", tokens.Obtain, token.ObtainRequest())
-        if got:
+        # TokenService is for admins: a reader key (what the reads need) is
+        # refused with PERMISSION_DENIED, reason CALLER_NOT_PERMITTED.
+        print("Obtain (admin only)")
+        try:
+            got = tokens.Obtain(token.ObtainRequest(), timeout=TIMEOUT_S)
             # The token never leaves perch; its fingerprint identifies it.
             print(f"  {got.token_type} token, fingerprint {got.token_fingerprint}")
             expect(got.token_type == "bearer", "Obtain: token_type is bearer")
+        except grpc.RpcError as err:
+            details = show_error(err)
+            stop_if_refused(err)
+            reasons = [d.reason for d in details if isinstance(d, error_details_pb2.ErrorInfo)]
+            expect(err.code() == grpc.StatusCode.PERMISSION_DENIED
+                   and reasons == ["CALLER_NOT_PERMITTED"],
+                   f"Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; "
+                   f"got {err.code().name} {reasons}")
 
         timeline_request = read.GetTimelineRequest(screen_name="perch_dev", page_size=2)
         page = call("GetTimeline @perch_dev, 2 per page", reads.GetTimeline, timeline_request)

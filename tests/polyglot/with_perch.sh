@@ -112,14 +112,16 @@ PERCH_API_KEY_FILE="$work/$client_key.key" \
 PERCH_ADMIN_API_KEY_FILE="$work/admin.key" \
 PERCH_CA_FILE="$cert_dir/ca.pem" \
   "$@" "--server=127.0.0.1:$port" >"$work/command.log" 2>&1 || status=$?
-cat "$work/command.log"
 
-# No key may reach any output (the test's, and so CI's logs).
+# No key may reach any output (the test's, and so CI's logs). Should one,
+# the output is shown with the keys masked, and the test fails.
 cat "$work/reader.key" "$work/admin.key" "$work/unknown.key" >"$work/all.keys"
 if grep -qFf "$work/all.keys" "$work/command.log" "$work/server.log" "$work/emulator.log"; then
+  sed -e "s/$(paste -sd'|' "$work/all.keys" | sed 's/|/\\|/g')/<API key>/g" "$work/command.log"
   echo "with_perch: an API key appears in the client's output or a log" >&2
   exit 1
 fi
+cat "$work/command.log"
 
 if [ "$wrong_key" = 1 ]; then
   if [ "$status" -eq 4 ] && grep -q 'CALLER_UNAUTHENTICATED' "$work/command.log"; then

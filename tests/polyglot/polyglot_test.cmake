@@ -1,14 +1,18 @@
 # perch_polyglot_test(NAME COMMAND cmd... [ENVIRONMENT var=value...]
-#                     [FIXTURES_REQUIRED fixture...] [WRONG_KEY])
+#                     [FIXTURES_REQUIRED fixture...] [WRONG_KEY] [TIMEOUT s])
 # Registers COMMAND as a test run by tests/polyglot/with_perch.sh against a
 # real perch-server (API keys, TLS with the test certificates) and
 # perch-emulator; COMMAND gets --server=127.0.0.1:PORT and the reader's key.
 # WRONG_KEY adds NAME_wrong_key: the same COMMAND given a key perch does not
-# know, passing only if it stops with UNAUTHENTICATED (exit 4).
+# know, passing only if it stops with UNAUTHENTICATED (exit 4). TIMEOUT
+# defaults to 120 s.
 include_guard(GLOBAL)
 
 function(perch_polyglot_test name)
-  cmake_parse_arguments(ARG "WRONG_KEY" "" "COMMAND;ENVIRONMENT;FIXTURES_REQUIRED" ${ARGN})
+  cmake_parse_arguments(ARG "WRONG_KEY" "TIMEOUT" "COMMAND;ENVIRONMENT;FIXTURES_REQUIRED" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
   if(NOT PERCH_TEST_CERT_DIR)
     message(FATAL_ERROR "perch_polyglot_test: PERCH_TEST_CERT_DIR is set by tests/, "
                         "which must be added before ${CMAKE_CURRENT_SOURCE_DIR}")
@@ -27,7 +31,7 @@ function(perch_polyglot_test name)
               $<TARGET_FILE:perch-emulator> $<TARGET_FILE:perch-server>
               ${PERCH_TEST_CERT_DIR} -- ${ARG_COMMAND})
     # 77: skipped (a tool the test needs is absent; its output says which).
-    set_tests_properties(${test} PROPERTIES TIMEOUT 120 LABELS polyglot
+    set_tests_properties(${test} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS polyglot
       SKIP_RETURN_CODE 77)
     if(ARG_ENVIRONMENT)
       set_tests_properties(${test} PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")

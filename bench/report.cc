@@ -64,9 +64,12 @@ std::string DialectSection(const Bench& bench) {
       "Overhead ran one perch-server per `--upstream_api`, each against "
       "direct-curl making that dialect's requests, the dialects taking turns "
       "at each load point. Saturation: the best of the sweep. CPU/call: "
-      "every process (server, emulator, load generator) at that point; "
-      "*perch adds* is the difference, what a call through perch costs "
-      "beyond the same upstream work done directly.\n\n");
+      "every process (server, emulator, load generator), perch's at its "
+      "saturation point and direct-curl's at that same load point; *perch "
+      "adds* is the difference, what a call through perch costs beyond the "
+      "same upstream work done directly. The ratio is about CPU/call direct "
+      "/ CPU/call perch when the cores are saturated: the cheaper a "
+      "dialect's upstream work, the more the same *perch adds* weighs.\n\n");
   if (bench.dialects().empty()) {
     return absl::StrCat(md, "Not measured (Overhead did not run).\n");
   }
@@ -79,7 +82,7 @@ std::string DialectSection(const Bench& bench) {
                     " (", d.perch_at, ") | ", Num(d.direct_calls_per_s), " (",
                     d.direct_at, ") | ", absl::StrFormat("%.3f", d.ratio()),
                     " | ", Us(d.perch_cpu_us_per_call), " | ",
-                    Us(d.direct_cpu_us_per_call), " | ",
+                    Us(d.direct_cpu_us_per_call), " (", d.direct_cpu_at, ") | ",
                     Us(d.perch_added_cpu_us_per_call()), " |\n");
   }
   for (const Bar& b : bench.bars()) {

@@ -144,6 +144,7 @@ Json DialectSaturation::ToJson() const {
       .Set("perch_cpu_us_per_call_all_processes", perch_cpu_us_per_call)
       .Set("direct_calls_per_s", direct_calls_per_s)
       .Set("direct_at", direct_at)
+      .Set("direct_cpu_at", direct_cpu_at)
       .Set("direct_cpu_us_per_call_all_processes", direct_cpu_us_per_call)
       .Set("perch_added_cpu_us_per_call", perch_added_cpu_us_per_call())
       .Set("ratio", ratio());
@@ -738,7 +739,12 @@ void Bench::ComputeBars() {
       d.perch_cpu_us_per_call = perch->CpuMicrosPerCall();
       d.direct_calls_per_s = direct->load.throughput();
       d.direct_at = direct->label;
-      d.direct_cpu_us_per_call = direct->CpuMicrosPerCall();
+      // CPU per call moves with the load point (batching, queueing), so
+      // what perch adds is taken against direct-curl at perch's point.
+      const Run* same_load = Find("overhead", "direct-curl", perch->label, api);
+      if (same_load == nullptr) same_load = direct;
+      d.direct_cpu_at = same_load->label;
+      d.direct_cpu_us_per_call = same_load->CpuMicrosPerCall();
       dialects_.push_back(d);
     }
   }

@@ -106,6 +106,10 @@ struct DialectSaturation {
   double perch_cpu_us_per_call = 0;
   double direct_calls_per_s = 0;
   std::string direct_at;
+  // direct-curl's CPU at perch's load point (perch_at), not at its own
+  // best: CPU per call moves with the load, and comparing two points made
+  // one dialect's perch look costlier than the other's.
+  std::string direct_cpu_at;
   double direct_cpu_us_per_call = 0;
   double ratio() const {
     return direct_calls_per_s > 0 ? perch_calls_per_s / direct_calls_per_s : 0;

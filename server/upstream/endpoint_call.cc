@@ -7,7 +7,8 @@
 namespace perch::upstream {
 
 std::string EndpointUrl(absl::string_view base_url, absl::string_view path,
-                        const QueryParams& params) {
+                        const QueryParams& params,
+                        absl::string_view encoded_tail) {
   std::string url = absl::StrCat(base_url, path);
   char separator = '?';
   for (const auto& [key, value] : params) {
@@ -15,6 +16,9 @@ std::string EndpointUrl(absl::string_view base_url, absl::string_view path,
     absl::StrAppend(&url, absl::string_view(&separator, 1), key, "=",
                     PercentEncode(value));
     separator = '&';
+  }
+  if (!encoded_tail.empty()) {
+    absl::StrAppend(&url, absl::string_view(&separator, 1), encoded_tail);
   }
   return url;
 }

@@ -23,9 +23,12 @@ namespace perch::upstream {
 // Query parameters in the order they are sent; empty values are left out.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
-// "{base_url}{path}?k=v&..." with the values percent-encoded.
+// "{base_url}{path}?k=v&..." with the values percent-encoded, then
+// `encoded_tail` ("k=v&k=v", already percent-encoded, "" for none): a
+// dialect encodes its constant parameters once, not per request.
 std::string EndpointUrl(absl::string_view base_url, absl::string_view path,
-                        const QueryParams& params);
+                        const QueryParams& params,
+                        absl::string_view encoded_tail = "");
 
 // x-rate-limit-limit/-remaining/-reset; nullopt unless all three parse.
 std::optional<RateLimitWindow> ReadRateLimit(

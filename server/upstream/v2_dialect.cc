@@ -78,15 +78,22 @@ std::string MaxResults(int page_size, Range range) {
   return absl::StrCat(AskFor(page_size, range.min, range.max));
 }
 
-void AddTweetFields(QueryParams& params) {
-  params.emplace_back("tweet.fields", kTweetFields);
-  params.emplace_back("expansions", kTweetExpansions);
-  params.emplace_back("user.fields", kUserFields);
-  params.emplace_back("media.fields", kMediaFields);
+// The field lists every read ends with (most of a v2 URL's length), as an
+// encoded query tail for EndpointUrl: encoded once per dialect, not per
+// request.
+std::string EncodedQuery(const QueryParams& params) {
+  return EndpointUrl("", "", params).substr(1);  // without the '?'
 }
 
-void AddUserFields(QueryParams& params) {
-  params.emplace_back("user.fields", kUserFields);
+std::string TweetFieldsQuery() {
+  return EncodedQuery({{"tweet.fields", std::string(kTweetFields)},
+                       {"expansions", std::string(kTweetExpansions)},
+                       {"user.fields", std::string(kUserFields)},
+                       {"media.fields", std::string(kMediaFields)}});
+}
+
+std::string UserFieldsQuery() {
+  return EncodedQuery({{"user.fields", std::string(kUserFields)}});
 }
 
 absl::Status Malformed(absl::string_view path, absl::string_view what) {
@@ -232,6 +239,8 @@ class V2Dialect final : public ReadDialect {
             V2DialectOptions options)
       : reader_(reader),
         base_url_(std::move(base_url)),
+        tweet_fields_(TweetFieldsQuery()),
+        user_fields_(UserFieldsQuery()),
         user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity),
         list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity) {}
 
@@ -252,9 +261,8 @@ class V2Dialect final : public ReadDialect {
               {"until_id", at.until_id},
               {"exclude", Exclude(query)},
               {"pagination_token", at.token}};
-          AddTweetFields(params);
           chain->Track(CallEndpoint<TweetPage>(
-              reader_, Url(kUserTweetsPath, user_id, params),
+              reader_, Url(kUserTweetsPath, user_id, params, tweet_fields_),
               std::string(kUserTweetsPath), deadline,
               [at, page_size =
                        query.page_size](const http::HttpResponse& response) {
@@ -281,7 +289,7 @@ class V2Dialect final : public ReadDialect {
     // Relevancy is not id order: resuming below the last id would skip.
     const bool resume_by_id = query.ranking != SearchQuery::Ranking::kPopular;
     chain->Track(CallEndpoint<TweetPage>(
-        reader_, EndpointUrl(base_url_, kSearchPath, *params),
+        reader_, EndpointUrl(base_url_, kSearchPath, *params, tweet_fields_),
         std::string(kSearchPath), deadline,
         [at = *at, page_size = query.page_size,
          resume_by_id](const http::HttpResponse& response) {
@@ -307,9 +315,8 @@ class V2Dialect final : public ReadDialect {
           QueryParams params = {
               {"max_results", MaxResults(query.page_size, kFollowersRange)},
               {"pagination_token", at.token}};
-          AddUserFields(params);
           chain->Track(CallEndpoint<FollowerPage>(
-              reader_, Url(kFollowersPath, user_id, params),
+              reader_, Url(kFollowersPath, user_id, params, user_fields_),
               std::string(kFollowersPath), deadline,
               [at, query](const http::HttpResponse& response)
                   -> absl::StatusOr<FollowerPage> {
@@ -362,8 +369,9 @@ class V2Dialect final : public ReadDialect {
 
  private:
   std::string Url(absl::string_view pattern, absl::string_view id,
-                  const QueryParams& params) const {
-    return EndpointUrl(base_url_, RoutePath(pattern, id), params);
+                  const QueryParams& params,
+                  absl::string_view encoded_tail = "") const {
+    return EndpointUrl(base_url_, RoutePath(pattern, id), params, encoded_tail);
   }
 
   static absl::StatusOr<QueryParams> SearchParams(const SearchQuery& query,
@@ -391,7 +399,6 @@ class V2Dialect final : public ReadDialect {
     }
     params.emplace_back("until_id", until_id);
     params.emplace_back("next_token", at.token);
-    AddTweetFields(params);
     return params;
   }
 
@@ -405,10 +412,8 @@ class V2Dialect final : public ReadDialect {
     if (std::optional<std::string> id = user_ids_.Get(key)) {
       return std::move(then)(*std::move(id));
     }
-    QueryParams params;
-    AddUserFields(params);
     chain->Track(CallEndpoint<std::string>(
-        reader_, Url(kUserByUsernamePath, user.screen_name, params),
+        reader_, Url(kUserByUsernamePath, user.screen_name, {}, user_fields_),
         std::string(kUserByUsernamePath), deadline,
         [](const http::HttpResponse& response) -> absl::StatusOr<std::string> {
           absl::StatusOr<v2::UserLookup> lookup =
@@ -510,10 +515,9 @@ class V2Dialect final : public ReadDialect {
                                               Callback<v1::TwitterList> done) {
     QueryParams params = {{"list.fields", std::string(kListFields)},
                           {"expansions", "owner_id"}};
-    AddUserFields(params);
     return CallEndpoint<v1::TwitterList>(
-        reader_, Url(kListPath, list_id, params), std::string(kListPath),
-        deadline,
+        reader_, Url(kListPath, list_id, params, user_fields_),
+        std::string(kListPath), deadline,
         [](const http::HttpResponse& response)
             -> absl::StatusOr<v1::TwitterList> {
           absl::StatusOr<v2::ListLookup> lookup =
@@ -542,13 +546,10 @@ class V2Dialect final : public ReadDialect {
          MaxResults(query.page_size,
                     tweets ? kListTweetsRange : kListMembersRange)},
         {"pagination_token", at.token}};
-    if (tweets) {
-      AddTweetFields(params);
-    } else {
-      AddUserFields(params);
-    }
     return CallEndpoint<ListPage>(
-        reader_, Url(path, list_id, params), std::string(path), deadline,
+        reader_,
+        Url(path, list_id, params, tweets ? tweet_fields_ : user_fields_),
+        std::string(path), deadline,
         [query, at,
          path](const http::HttpResponse& response) -> absl::StatusOr<ListPage> {
           ListPage page;
@@ -580,6 +581,9 @@ class V2Dialect final : public ReadDialect {
 
   UpstreamReader& reader_;
   const std::string base_url_;
+  // TweetFieldsQuery() and UserFieldsQuery(), encoded once.
+  const std::string tweet_fields_;
+  const std::string user_fields_;
   // lower-case screen name -> user id
   TtlCache user_ids_;
   // lower-case "owner/slug" -> list id

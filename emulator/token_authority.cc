@@ -1,6 +1,7 @@
 #include "emulator/token_authority.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -54,8 +55,9 @@ std::string MakeToken(uint64_t seed, int64_t generation) {
 TokenAuthority::TokenAuthority(uint64_t seed, int apps) {
   for (int i = 0; i < std::max(apps, 1); ++i) {
     // Another app, another stream of tokens (SplitMix64's increment).
-    apps_.push_back(
-        App{.seed = seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL});
+    App app;
+    app.seed = seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL;
+    apps_.push_back(std::move(app));
   }
 }
 

@@ -49,7 +49,7 @@ class TokenAuthority {
 
  private:
   struct App {
-    uint64_t seed;
+    uint64_t seed = 0;
     std::string current;
     bool live = false;
     int64_t generation = 0;

@@ -256,10 +256,16 @@ Response AdminRoutes::Stats() {
     absl::StrAppend(&requests, requests.empty() ? "" : ",", "\"",
                     JsonEscape(path), "\":", count);
   }
+  std::string apps;
+  for (const TokenAuthority::AppStats& app : tokens_.app_stats()) {
+    absl::StrAppend(&apps, apps.empty() ? "" : ",", R"({"tokens_issued":)",
+                    app.tokens_issued, R"(,"token_uses":)", app.token_uses,
+                    "}");
+  }
   return JsonResponse(
       200, absl::StrCat(R"({"requests":{)", requests, R"(},"tokens_issued":)",
                         tokens_.tokens_issued(), R"(,"faults":)",
-                        faults_.size(), "}"));
+                        faults_.size(), R"(,"apps":[)", apps, "]}"));
 }
 
 }  // namespace perch::emulator

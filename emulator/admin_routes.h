@@ -57,7 +57,12 @@ class AdminRoutes {
   //   POST   /_emulator/reset        counters, rate-limit windows, and the
   //                                  account back to its start-up values
   //   GET    /_emulator/stats        -> {"requests":{key:n},
-  //                                      "tokens_issued":n,"faults":n}
+  //                                      "tokens_issued":n,"faults":n,
+  //                                      "apps":[{"tokens_issued":n,
+  //                                               "token_uses":n}, ...]}
+  //                                  apps: the app, then the second app if
+  //                                  configured; token_uses: reads whose
+  //                                  token was that app's
   //                                  key: the path, or for v2 the route
   //                                  pattern ("/2/users/by/username/:username")
   Response Handle(const Request& request);

@@ -26,6 +26,12 @@ struct EmulatorOptions {
   // application-only authentication guide.
   std::string app_key = "xvz1evFS4wEEPTGEFPHBog";
   std::string app_secret = "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg";
+  // Both set: a second app /oauth2/token also accepts, with bearer tokens of
+  // its own that reads accept as well, so a test can rotate perch's
+  // credentials from one app to the other. /_emulator/stats counts each
+  // app's tokens and their uses.
+  std::string second_app_key;
+  std::string second_app_secret;
 
   // More /oauth2/token requests than this in one minute: 403/99.
   int max_token_requests_per_minute = 60;

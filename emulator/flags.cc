@@ -59,6 +59,9 @@ std::string EmulatorUsage() {
   --listen=HOST:PORT                 default 127.0.0.1:8080 (PORT 0: ephemeral)
   --tls_cert_file=PEM --tls_key_file=PEM   serve HTTPS
   --app_key=KEY --app_secret=SECRET  the app credentials accepted
+  --second_app_key=KEY --second_app_secret=SECRET
+                                     a second app accepted too, with tokens
+                                     of its own (credential rotation tests)
   --max_token_requests_per_minute=N  default 60; more: 403/99
   --seed=N                           the synthetic world, tokens and fault
                                      rolls; default 1
@@ -142,6 +145,10 @@ absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
       status = need_string(&options.app_key);
     } else if (name == "app_secret") {
       status = need_string(&options.app_secret);
+    } else if (name == "second_app_key") {
+      status = need_string(&options.second_app_key);
+    } else if (name == "second_app_secret") {
+      status = need_string(&options.second_app_secret);
     } else if (name == "max_token_requests_per_minute") {
       status = need_int(0, INT32_MAX, &n);
       options.max_token_requests_per_minute = static_cast<int>(n);

@@ -20,7 +20,8 @@ TEST(ParseEmulatorFlags, Defaults) {
 TEST(ParseEmulatorFlags, ReadsEveryOption) {
   absl::StatusOr<EmulatorFlags> flags = ParseEmulatorFlags(
       {"--listen=[::1]:0", "--tls_cert_file=c.pem", "--tls_key_file=k.pem",
-       "--app_key=k", "--app_secret=s", "--max_token_requests_per_minute=5",
+       "--app_key=k", "--app_secret=s", "--second_app_key=k2",
+       "--second_app_secret=s2", "--max_token_requests_per_minute=5",
        "--seed=99"});
   ASSERT_TRUE(flags.ok()) << flags.status();
   const EmulatorOptions& o = flags->options;
@@ -30,6 +31,8 @@ TEST(ParseEmulatorFlags, ReadsEveryOption) {
   EXPECT_EQ(o.tls_key_file, "k.pem");
   EXPECT_EQ(o.app_key, "k");
   EXPECT_EQ(o.app_secret, "s");
+  EXPECT_EQ(o.second_app_key, "k2");
+  EXPECT_EQ(o.second_app_secret, "s2");
   EXPECT_EQ(o.max_token_requests_per_minute, 5);
   EXPECT_EQ(o.seed, 99u);
 }

@@ -7,15 +7,27 @@
 #include "emulator/error_bodies.h"
 
 namespace perch::emulator {
+namespace {
+
+// The apps /oauth2/token accepts, in TokenAuthority's numbering.
+std::vector<AppCredentials> AppsOf(const EmulatorOptions& options) {
+  std::vector<AppCredentials> apps = {{options.app_key, options.app_secret}};
+  if (!options.second_app_key.empty() && !options.second_app_secret.empty()) {
+    apps.push_back({options.second_app_key, options.second_app_secret});
+  }
+  return apps;
+}
+
+}  // namespace
 
 Router::Router(const EmulatorOptions& options, const Clock& clock,
                std::vector<ReadEndpoint> read_endpoints,
                std::vector<V2Endpoint> v2_endpoints)
-    : tokens_(options.seed),
+    : tokens_(options.seed, AppsOf(options).size()),
       account_(options.access_level, options.account_state),
       faults_(options.seed),
-      token_routes_(AppCredentials{options.app_key, options.app_secret},
-                    tokens_, options.max_token_requests_per_minute, clock),
+      token_routes_(AppsOf(options), tokens_,
+                    options.max_token_requests_per_minute, clock),
       reads_(tokens_, clock, account_, std::move(read_endpoints)),
       // Both dialects' windows live in one limiter, keyed by v1.1 path or
       // v2 pattern, so admin overrides and resets reach either.

@@ -1,5 +1,8 @@
 #include "emulator/token_authority.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace perch::emulator {
@@ -49,38 +52,64 @@ std::string MakeToken(uint64_t seed, int64_t generation) {
   return token;
 }
 
-std::string TokenAuthority::IssueOrGet() {
-  absl::MutexLock lock(&mu_);
-  if (!live_) {
-    std::string next = MakeToken(seed_, generation_++);
-    // Different generations collide with negligible odds; make it never.
-    while (next == current_) next = MakeToken(seed_, generation_++);
-    current_ = std::move(next);
-    live_ = true;
+TokenAuthority::TokenAuthority(uint64_t seed, int apps) {
+  for (int i = 0; i < std::max(apps, 1); ++i) {
+    // Another app, another stream of tokens (SplitMix64's increment).
+    App app;
+    app.seed = seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL;
+    apps_.push_back(std::move(app));
   }
-  return current_;
+}
+
+std::string TokenAuthority::IssueOrGet(int app) {
+  absl::MutexLock lock(&mu_);
+  App& a = apps_.at(app);
+  if (!a.live) {
+    std::string next = MakeToken(a.seed, a.generation++);
+    // Different generations collide with negligible odds; make it never.
+    while (next == a.current) next = MakeToken(a.seed, a.generation++);
+    a.current = std::move(next);
+    a.live = true;
+  }
+  return a.current;
 }
 
 bool TokenAuthority::IsCurrent(absl::string_view token) const {
   absl::MutexLock lock(&mu_);
-  return live_ && token == current_;
+  for (const App& a : apps_) {
+    if (a.live && token == a.current) {
+      ++a.uses;
+      return true;
+    }
+  }
+  return false;
 }
 
-bool TokenAuthority::InvalidateIfCurrent(absl::string_view token) {
+bool TokenAuthority::InvalidateIfCurrent(absl::string_view token, int app) {
   absl::MutexLock lock(&mu_);
-  if (!live_ || token != current_) return false;
-  live_ = false;
+  App& a = apps_.at(app);
+  if (!a.live || token != a.current) return false;
+  a.live = false;
   return true;
 }
 
 void TokenAuthority::Revoke() {
   absl::MutexLock lock(&mu_);
-  live_ = false;
+  for (App& a : apps_) a.live = false;
 }
 
 int64_t TokenAuthority::tokens_issued() const {
   absl::MutexLock lock(&mu_);
-  return generation_;
+  int64_t total = 0;
+  for (const App& a : apps_) total += a.generation;
+  return total;
+}
+
+std::vector<TokenAuthority::AppStats> TokenAuthority::app_stats() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<AppStats> stats;
+  for (const App& a : apps_) stats.push_back({a.generation, a.uses});
+  return stats;
 }
 
 }  // namespace perch::emulator

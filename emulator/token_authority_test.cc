@@ -32,6 +32,29 @@ TEST(TokenAuthority, InvalidateIfCurrentOnlyMatchesTheLiveToken) {
   EXPECT_FALSE(tokens.InvalidateIfCurrent(token));  // already revoked
 }
 
+TEST(TokenAuthority, EachAppHasTokensOfItsOwnAndUsesAreCounted) {
+  TokenAuthority tokens(7, 2);
+  std::string first = tokens.IssueOrGet(0);
+  std::string second = tokens.IssueOrGet(1);
+  EXPECT_FALSE(first == second);
+  EXPECT_TRUE(TokenAuthority(7).IssueOrGet() == first);  // app 0: unchanged
+  EXPECT_TRUE(tokens.IsCurrent(first));
+  EXPECT_TRUE(tokens.IsCurrent(second));
+  EXPECT_TRUE(tokens.IsCurrent(second));
+  // An app invalidates its own token only.
+  EXPECT_FALSE(tokens.InvalidateIfCurrent(second, 0));
+  EXPECT_TRUE(tokens.InvalidateIfCurrent(second, 1));
+  EXPECT_FALSE(tokens.IsCurrent(second));
+  EXPECT_TRUE(tokens.IsCurrent(first));
+  EXPECT_EQ(tokens.tokens_issued(), 2);
+  const std::vector<TokenAuthority::AppStats> stats = tokens.app_stats();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].tokens_issued, 1);
+  EXPECT_EQ(stats[0].token_uses, 2);
+  EXPECT_EQ(stats[1].tokens_issued, 1);
+  EXPECT_EQ(stats[1].token_uses, 2);
+}
+
 TEST(MakeToken, LooksLikeTheUpstreamsAndIsDeterministic) {
   for (uint64_t seed : {0ULL, 1ULL, 42ULL}) {
     for (int64_t generation = 0; generation < 50; ++generation) {

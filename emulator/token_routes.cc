@@ -37,9 +37,10 @@ bool IsFormContentType(const Request& request) {
                                 "application/x-www-form-urlencoded");
 }
 
-TokenRoutes::TokenRoutes(AppCredentials credentials, TokenAuthority& tokens,
+TokenRoutes::TokenRoutes(std::vector<AppCredentials> apps,
+                         TokenAuthority& tokens,
                          int max_token_requests_per_minute, const Clock& clock)
-    : credentials_(std::move(credentials)),
+    : apps_(std::move(apps)),
       tokens_(tokens),
       clock_(clock),
       token_requests_(absl::Minutes(1),
@@ -57,20 +58,25 @@ Response TokenRoutes::Handle(const Request& request,
   return InvalidateToken(request);
 }
 
-bool TokenRoutes::HasAppCredentials(const Request& request) const {
+std::optional<int> TokenRoutes::AppOf(const Request& request) const {
   absl::string_view encoded;
   if (!SplitAuthorization(request.Header("Authorization"), "Basic", &encoded)) {
-    return false;
+    return std::nullopt;
   }
   std::string decoded;
-  if (!absl::Base64Unescape(encoded, &decoded)) return false;
+  if (!absl::Base64Unescape(encoded, &decoded)) return std::nullopt;
   // Percent-encoding turns ':' into %3A, so the first ':' is the separator.
   size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return false;
+  if (colon == std::string::npos) return std::nullopt;
   absl::StatusOr<std::string> key = PercentDecode(decoded.substr(0, colon));
   absl::StatusOr<std::string> secret = PercentDecode(decoded.substr(colon + 1));
-  if (!key.ok() || !secret.ok()) return false;
-  return *key == credentials_.key && *secret == credentials_.secret;
+  if (!key.ok() || !secret.ok()) return std::nullopt;
+  for (size_t i = 0; i < apps_.size(); ++i) {
+    if (*key == apps_[i].key && *secret == apps_[i].secret) {
+      return static_cast<int>(i);
+    }
+  }
+  return std::nullopt;
 }
 
 Response TokenRoutes::IssueToken(const Request& request,
@@ -80,7 +86,8 @@ Response TokenRoutes::IssueToken(const Request& request,
   if (!token_requests_.Acquire("app", clock_.Now()).allowed) {
     return TokenErrorResponse();
   }
-  if (request.method != "POST" || !HasAppCredentials(request) ||
+  const std::optional<int> app = AppOf(request);
+  if (request.method != "POST" || !app.has_value() ||
       !IsFormContentType(request)) {
     return TokenErrorResponse();
   }
@@ -90,14 +97,15 @@ Response TokenRoutes::IssueToken(const Request& request,
   if (grant_type == nullptr || *grant_type != "client_credentials") {
     return TokenErrorResponse();
   }
-  std::string token = tokens_.IssueOrGet();
+  std::string token = tokens_.IssueOrGet(*app);
   return JsonResponse(
       200, absl::StrCat(R"({"token_type":")", JsonEscape(token_type),
                         R"(","access_token":")", JsonEscape(token), R"("})"));
 }
 
 Response TokenRoutes::InvalidateToken(const Request& request) {
-  if (request.method != "POST" || !HasAppCredentials(request) ||
+  const std::optional<int> app = AppOf(request);
+  if (request.method != "POST" || !app.has_value() ||
       !IsFormContentType(request)) {
     return TokenErrorResponse();
   }
@@ -106,7 +114,7 @@ Response TokenRoutes::InvalidateToken(const Request& request) {
   // The body is form-decoded, so a client that sent the token raw (its "%2F"
   // read as '/') names a different token and is refused, as upstream.
   const std::string* token = FindField(*form, "access_token");
-  if (token == nullptr || !tokens_.InvalidateIfCurrent(*token)) {
+  if (token == nullptr || !tokens_.InvalidateIfCurrent(*token, *app)) {
     return TokenErrorResponse();
   }
   return JsonResponse(

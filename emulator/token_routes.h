@@ -5,7 +5,9 @@
 #ifndef PERCH_EMULATOR_TOKEN_ROUTES_H_
 #define PERCH_EMULATOR_TOKEN_ROUTES_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "emulator/http_message.h"
@@ -28,7 +30,8 @@ struct AppCredentials {
 // threads may touch.
 class TokenRoutes {
  public:
-  TokenRoutes(AppCredentials credentials, TokenAuthority& tokens,
+  // `apps[i]` is the credentials of `tokens`' app i.
+  TokenRoutes(std::vector<AppCredentials> apps, TokenAuthority& tokens,
               int max_token_requests_per_minute, const Clock& clock);
 
   static bool Serves(absl::string_view path);
@@ -40,10 +43,11 @@ class TokenRoutes {
  private:
   Response IssueToken(const Request& request, absl::string_view token_type);
   Response InvalidateToken(const Request& request);
-  // Authorization: Basic base64(urlencode(key) ":" urlencode(secret)).
-  bool HasAppCredentials(const Request& request) const;
+  // The app whose credentials the request carries, as Authorization: Basic
+  // base64(urlencode(key) ":" urlencode(secret)); nullopt for none.
+  std::optional<int> AppOf(const Request& request) const;
 
-  const AppCredentials credentials_;
+  const std::vector<AppCredentials> apps_;
   TokenAuthority& tokens_;
   const Clock& clock_;
   RateLimiter token_requests_;  // one key: the app

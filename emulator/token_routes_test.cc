@@ -126,6 +126,38 @@ TEST_F(TokenRoutesTest, CredentialsArePercentDecodedBeforeComparing) {
   ExpectTokenError(raw);
 }
 
+TEST_F(TokenRoutesTest, ASecondAppHasTokensOfItsOwnThatReadsAccept) {
+  emulator_.reset();
+  EmulatorOptions options;
+  options.second_app_key = "second-key";
+  options.second_app_secret = "second-secret";
+  StartEmulator(options);
+  const std::string first = ObtainToken();
+  const std::string second_basic = absl::StrCat(
+      "Authorization: ", BasicAuthorization("second-key", "second-secret"));
+  HttpResult issued = PostToken({second_basic, kFormContentType});
+  ASSERT_EQ(issued.status, 200);
+  const std::string second = JsonStringMember(issued.body, "access_token");
+  EXPECT_FALSE(second.empty() || second == first);
+  EXPECT_EQ(GetWithBearer(absl::StrCat(kUserTimeline, "?screen_name=perch_dev"),
+                          second)
+                .status,
+            200);
+  // Each app's use is counted apart.
+  EXPECT_TRUE(absl::StrContains(Call("GET", "/_emulator/stats").body,
+                                R"("apps":[{"tokens_issued":1,"token_uses":0},)"
+                                R"({"tokens_issued":1,"token_uses":1}])"));
+  // One app cannot invalidate the other's token.
+  ExpectTokenError(Invalidate(second));
+  EXPECT_EQ(Invalidate(second, second_basic).status, 200);
+  // A half-new pair (the second key, the first secret) is no app's.
+  ExpectTokenError(
+      PostToken({absl::StrCat("Authorization: ",
+                              BasicAuthorization("second-key",
+                                                 EmulatorOptions{}.app_secret)),
+                 kFormContentType}));
+}
+
 TEST_F(TokenRoutesTest, MissingOrWrongGrantTypeIs403Code99) {
   ExpectTokenError(PostToken({kSpecBasicHeader, kFormContentType}, ""));
   ExpectTokenError(

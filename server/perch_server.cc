@@ -15,6 +15,8 @@
 #include "grpcpp/server_builder.h"
 #include "server/auth/caching_token_source.h"
 #include "server/auth/client_credentials_token_source.h"
+#include "server/auth/credentials_rotation.h"
+#include "server/auth/load_app_credentials.h"
 #include "server/common/clock.h"
 #include "server/common/executor.h"
 #include "server/common/log.h"
@@ -33,6 +35,12 @@
 
 namespace perch {
 namespace {
+
+// The health entry (grpc.health.v1 Check with this service name) that says
+// whether the consumer key and secret files' pair is in force: NOT_SERVING
+// while the upstream rejects the pair in them and perch serves on with the
+// previous pair's token. The server's own entry ("") is not affected.
+constexpr char kAppCredentialsHealth[] = "perch.app_credentials";
 
 // The one place --upstream_api picks the dialect core/ reads through.
 absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
@@ -60,7 +68,11 @@ class PerchServerImpl final : public PerchServer {
     absl::MutexLock lock(&shutdown_mu_);
     if (shut_down_ || server_ == nullptr) return;
     shut_down_ = true;
-    server_->GetHealthCheckService()->SetServingStatus(false);
+    {
+      absl::MutexLock health_lock(&health_mu_);
+      draining_ = true;
+      server_->GetHealthCheckService()->SetServingStatus(false);
+    }
     LogInfo("draining: NOT_SERVING, refusing new RPCs, grace ",
             absl::FormatDuration(grace));
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
@@ -70,6 +82,14 @@ class PerchServerImpl final : public PerchServer {
 
   int64_t upstream_token_fetches() const override {
     return tokens_->upstream_fetches();
+  }
+
+  // The credentials rotation's report; a draining server stays NOT_SERVING.
+  void ReportCredentialsHealth(const auth::RotationState& state) {
+    absl::MutexLock lock(&health_mu_);
+    if (draining_) return;
+    server_->GetHealthCheckService()->SetServingStatus(kAppCredentialsHealth,
+                                                       state.rejected.empty());
   }
 
   ~PerchServerImpl() override {
@@ -98,6 +118,8 @@ class PerchServerImpl final : public PerchServer {
   // Parsing, mapping and finishing RPCs run here, never on the transport's
   // I/O thread.
   std::unique_ptr<ThreadPoolExecutor> executor_;
+  // Null unless the credentials come from files.
+  std::unique_ptr<auth::CredentialsRotation> rotation_;
   absl::Mutex random_mu_;
   absl::BitGen random_ ABSL_GUARDED_BY(random_mu_);
   std::unique_ptr<core::TokenOperations> token_operations_;
@@ -110,6 +132,8 @@ class PerchServerImpl final : public PerchServer {
   int port_ = 0;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+  absl::Mutex health_mu_;
+  bool draining_ ABSL_GUARDED_BY(health_mu_) = false;
 };
 
 }  // namespace
@@ -136,11 +160,14 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   if (!transport.ok()) return transport.status();
   server->transport_ = *std::move(transport);
 
+  PerchServerImpl* raw = server.get();
+  auto make_source =
+      [raw, url = config.api_base_url](const auth::AppCredentials& pair) {
+        return std::make_shared<auth::ClientCredentialsTokenSource>(
+            pair, url, *raw->transport_, raw->clock_);
+      };
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
-      std::make_unique<auth::ClientCredentialsTokenSource>(
-          std::move(credentials), config.api_base_url, *server->transport_,
-          server->clock_),
-      server->clock_);
+      make_source(credentials), server->clock_);
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
   server->token_service_ = std::make_unique<service::TokenService>(
@@ -149,7 +176,21 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
-  PerchServerImpl* raw = server.get();
+  if (!config.consumer_key_file.empty() ||
+      !config.consumer_secret_file.empty()) {
+    server->rotation_ = std::make_unique<auth::CredentialsRotation>(
+        auth::RotationOptions{
+            .key_file = config.consumer_key_file,
+            .secret_file = config.consumer_secret_file,
+            .check_interval = config.credentials_reload_interval,
+            .request_timeout = config.max_call_time},
+        credentials,
+        [config] { return auth::LoadAppCredentials(config, GetEnv); },
+        make_source, *server->tokens_, *server->scheduler_, server->clock_,
+        [raw](const auth::RotationState& state) {
+          raw->ReportCredentialsHealth(state);
+        });
+  }
   server->reader_ = upstream::MakeAuthenticatedReader(
       *server->transport_, *server->tokens_, *server->scheduler_,
       *server->executor_, server->clock_, upstream::RetryPolicy{}, [raw] {
@@ -207,6 +248,9 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         absl::StrCat("cannot listen on ", config.listen));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      kAppCredentialsHealth, true);
+  if (server->rotation_) server->rotation_->Start();
   return server;
 }
 

@@ -9,13 +9,13 @@
 
 namespace perch::auth {
 
-CachingTokenSource::CachingTokenSource(std::unique_ptr<TokenSource> source,
+CachingTokenSource::CachingTokenSource(std::shared_ptr<TokenSource> source,
                                        const Clock& clock, TokenBackoff backoff,
                                        std::function<double()> random_unit)
-    : source_(std::move(source)),
-      clock_(clock),
+    : clock_(clock),
       backoff_(backoff),
-      random_unit_(std::move(random_unit)) {}
+      random_unit_(std::move(random_unit)),
+      source_(std::move(source)) {}
 
 CachingTokenSource::~CachingTokenSource() = default;
 
@@ -43,18 +43,24 @@ void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
 void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
   fetching_ = true;
   ++upstream_fetches_;
+  TokenSource* source = source_.get();
+  const uint64_t epoch = epoch_;
   // The source may answer inline; OnFetched takes mu_, so release it first.
   mu_.Unlock();
-  source_->Fetch(deadline, [this](absl::StatusOr<BearerToken> result) {
-    OnFetched(std::move(result));
-  });
+  source->Fetch(deadline,
+                [this, epoch](absl::StatusOr<BearerToken> result) {
+                  OnFetched(epoch, std::move(result));
+                });
   mu_.Lock();
 }
 
-void CachingTokenSource::OnFetched(absl::StatusOr<BearerToken> result) {
+void CachingTokenSource::OnFetched(uint64_t epoch,
+                                   absl::StatusOr<BearerToken> result) {
   std::vector<Waiter> answered;
   {
     absl::MutexLock lock(&mu_);
+    // Replace answered this fetch's waiters and cleared fetching_.
+    if (epoch != epoch_) return;
     fetching_ = false;
     if (result.ok()) {
       token_ = *result;
@@ -117,8 +123,13 @@ absl::Status CachingTokenSource::BackingOffLocked(absl::Time now) const {
 
 void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
                                 RevokeCallback done) {
+  TokenSource* source;
+  {
+    absl::MutexLock lock(&mu_);
+    source = source_.get();
+  }
   std::string held = token;
-  source_->Revoke(
+  source->Revoke(
       std::move(token), deadline,
       [this, held = std::move(held),
        done = std::move(done)](absl::Status status) mutable {
@@ -127,6 +138,25 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
         }
         std::move(done)(std::move(status));
       });
+}
+
+void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
+                                 BearerToken token) {
+  std::vector<Waiter> answered;
+  {
+    absl::MutexLock lock(&mu_);
+    retired_.push_back(std::move(source_));
+    source_ = std::move(source);
+    ++epoch_;
+    token_ = token;
+    fetching_ = false;
+    answered = std::move(waiters_);
+    waiters_.clear();
+    failures_ = 0;
+    in_streak_.store(false, std::memory_order_relaxed);
+    retry_at_ = absl::InfinitePast();
+  }
+  for (Waiter& w : answered) std::move(w.done)(token);
 }
 
 void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {

@@ -2,6 +2,7 @@
 // caller share one upstream fetch (single-flight). Decorates a TokenSource;
 // knows nothing of HTTP. Drop() forgets a token the upstream rejected; after
 // consecutive failures it backs off (token_backoff.h) and fails fast.
+// Replace() switches to new app credentials (credentials_rotation.h).
 #ifndef PERCH_SERVER_AUTH_CACHING_TOKEN_SOURCE_H_
 #define PERCH_SERVER_AUTH_CACHING_TOKEN_SOURCE_H_
 
@@ -38,7 +39,7 @@ class CachingTokenSource final : public TokenSource {
   // `source` does the upstream work; `clock` must outlive this object.
   // `random_unit` returns uniform numbers in [0, 1) for the backoff's jitter
   // (null: an internal generator).
-  CachingTokenSource(std::unique_ptr<TokenSource> source, const Clock& clock,
+  CachingTokenSource(std::shared_ptr<TokenSource> source, const Clock& clock,
                      TokenBackoff backoff = {},
                      std::function<double()> random_unit = nullptr);
   ~CachingTokenSource() override;
@@ -62,6 +63,14 @@ class CachingTokenSource final : public TokenSource {
   // rejection re-obtains at once. Cheap when there is no streak.
   void ReportAccepted(absl::string_view token);
 
+  // Switches to `source` (the source of new app credentials) and `token`,
+  // which it has just issued: from now on Fetch answers `token`, and obtains
+  // later tokens from `source`. Waiters get `token`; a fetch in flight on the
+  // previous source is superseded (its answer is discarded); the failure
+  // streak ends. The previous source lives as long as this object, for the
+  // requests it may still have in flight.
+  void Replace(std::shared_ptr<TokenSource> source, BearerToken token);
+
   // The token held now, if any; never fetches.
   std::optional<BearerToken> Held() const;
 
@@ -76,7 +85,9 @@ class CachingTokenSource final : public TokenSource {
 
   // Starts a fetch for the current waiters. Requires !fetching_.
   void StartFetchLocked(absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnFetched(absl::StatusOr<BearerToken> result);
+  // `epoch` is the one the fetch started in: an answer from before a
+  // Replace is discarded.
+  void OnFetched(uint64_t epoch, absl::StatusOr<BearerToken> result);
   // Counts a failure and sets when the next fetch may start.
   void RecordFailureLocked(const absl::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -86,11 +97,14 @@ class CachingTokenSource final : public TokenSource {
   // Forgets `token` if held; no failure.
   void Forget(absl::string_view token);
 
-  const std::unique_ptr<TokenSource> source_;
   const Clock& clock_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
   mutable absl::Mutex mu_;
+  std::shared_ptr<TokenSource> source_ ABSL_GUARDED_BY(mu_);
+  // Sources replaced so far (one per rotation).
+  std::vector<std::shared_ptr<TokenSource>> retired_ ABSL_GUARDED_BY(mu_);
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Replace calls so far
   std::optional<BearerToken> token_ ABSL_GUARDED_BY(mu_);
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);

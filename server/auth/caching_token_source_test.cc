@@ -18,10 +18,11 @@ class CachingTokenSourceTest : public ::testing::Test {
 
   // A new holder on a new fake: no token, no streak.
   void Reset() {
-    auto fake = std::make_unique<FakeTokenSource>();
-    fake_ = fake.get();
+    // Kept here too: Replace lets go of it.
+    fake_owner_ = std::make_shared<FakeTokenSource>();
+    fake_ = fake_owner_.get();
     cache_ = std::make_unique<CachingTokenSource>(
-        std::move(fake), clock_, TokenBackoff{},
+        fake_owner_, clock_, TokenBackoff{},
         [this] { return random_unit_; });
   }
 
@@ -79,6 +80,7 @@ class CachingTokenSourceTest : public ::testing::Test {
   FakeClock clock_;
   double random_unit_ = 0.0;
   int minted_ = 0;
+  std::shared_ptr<FakeTokenSource> fake_owner_;
   FakeTokenSource* fake_;
   std::unique_ptr<CachingTokenSource> cache_;
 };
@@ -366,6 +368,45 @@ TEST_F(CachingTokenSourceTest, HeldNeverFetches) {
   ASSERT_TRUE(cache_->Held().has_value());
   EXPECT_EQ(cache_->Held()->value, "T1");
   EXPECT_EQ(fake_->fetches(), 1);
+}
+
+TEST_F(CachingTokenSourceTest, ReplaceAnswersWaitersAndSupersedesTheOldFetch) {
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  FetchInto(results);
+  ASSERT_EQ(fake_->fetches(), 1);
+  auto next = std::make_shared<FakeTokenSource>();
+  cache_->Replace(next, Token("NEW"));
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) EXPECT_EQ(r->value, "NEW");
+  // The old source's late answer is discarded.
+  fake_->AnswerFetch(Token("OLD"));
+  EXPECT_EQ(cache_->Held()->value, "NEW");
+  // Later tokens come from the new source.
+  cache_->Drop("NEW", Rejected());
+  FetchInto(results);
+  EXPECT_EQ(next->fetches(), 1);
+  EXPECT_EQ(fake_->fetches(), 1);
+  next->AnswerFetch(Token("NEWER"));
+  EXPECT_EQ(results.back()->value, "NEWER");
+}
+
+TEST_F(CachingTokenSourceTest, ReplaceEndsTheBackoff) {
+  random_unit_ = 0.0;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Down());
+  FetchInto(results);
+  fake_->AnswerFetch(Down());  // backing off now
+  FetchInto(results);
+  EXPECT_EQ(fake_->fetches(), 2);
+  cache_->Replace(std::make_shared<FakeTokenSource>(), Token("NEW"));
+  FetchInto(results);
+  EXPECT_EQ(results.back()->value, "NEW");
+  // A rejection of the new token re-obtains at once (the streak restarted).
+  cache_->Drop("NEW", Rejected());
+  FetchInto(results);
+  EXPECT_EQ(cache_->upstream_fetches(), 3);
 }
 
 }  // namespace

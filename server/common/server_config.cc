@@ -87,6 +87,14 @@ const std::vector<Flag>& Flags() {
          c.consumer_secret_file = v;
          return true;
        }},
+      {"credentials_reload_interval",
+       "how often the consumer key and secret files are checked for a new "
+       "pair, switched to without a restart (default 10s)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseDurationFlag(v, c.credentials_reload_interval) &&
+                c.credentials_reload_interval > absl::ZeroDuration();
+       }},
       {"ca_file",
        "PEM CA bundle to trust for the upstream instead of the system's", false,
        [](ServerConfig& c, const std::string& v) {

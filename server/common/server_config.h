@@ -27,6 +27,9 @@ struct ServerConfig {
   absl::Duration name_cache_ttl = absl::Hours(1);
   std::string consumer_key_file;
   std::string consumer_secret_file;
+  // The two files above are looked at this often and a new pair in them is
+  // switched to without a restart (server/auth/credentials_rotation.h).
+  absl::Duration credentials_reload_interval = absl::Seconds(10);
   // PEM bundle trusted for the upstream, in addition to nothing: when set it
   // replaces the system store (to trust a private CA such as the emulator's).
   std::string ca_file;

@@ -97,6 +97,23 @@ TEST(ServerConfig, UnknownUpstreamApiNamesTheFlagAndTheChoices) {
   EXPECT_EQ(ttl.status().message(), "bad value for --name_cache_ttl");
 }
 
+TEST(ServerConfig, CredentialsReloadIntervalParses) {
+  auto c = ParseServerConfig(
+      {"perch-server", "--credentials_reload_interval=250ms"}, FakeEnv({}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->credentials_reload_interval, absl::Milliseconds(250));
+  auto defaults = ParseServerConfig({"perch-server"}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->credentials_reload_interval, absl::Seconds(10));
+  // A timer of zero would spin.
+  EXPECT_EQ(
+      ParseServerConfig({"perch-server", "--credentials_reload_interval=0s"},
+                        FakeEnv({}))
+          .status()
+          .message(),
+      "bad value for --credentials_reload_interval");
+}
+
 TEST(ServerConfig, SecurityFlagsParse) {
   auto c = ParseServerConfig(
       {"perch-server", "--tls_cert_file=/c.pem", "--tls_key_file=/k.pem",

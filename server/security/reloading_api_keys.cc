@@ -1,33 +1,16 @@
 #include "server/security/reloading_api_keys.h"
 
-#include <sys/stat.h>
-
 #include <utility>
 
 #include "server/common/log.h"
 
 namespace perch::security {
 
-ReloadingApiKeys::FileStamp ReloadingApiKeys::Stamp(const std::string& path) {
-  FileStamp stamp;
-  struct stat st;
-  // stat, not lstat: a Kubernetes Secret volume's file is a symlink whose
-  // target changes on update.
-  if (::stat(path.c_str(), &st) != 0) return stamp;
-  stamp.exists = true;
-  stamp.device = st.st_dev;
-  stamp.inode = st.st_ino;
-  stamp.size = st.st_size;
-  stamp.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
-  stamp.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
-  return stamp;
-}
-
 absl::StatusOr<std::unique_ptr<ReloadingApiKeys>> ReloadingApiKeys::Open(
     std::string path, absl::Duration check_interval, const Clock& clock) {
   // Stamped before reading: an edit racing the first read is seen as a
   // change at the next check rather than lost.
-  const FileStamp stamp = Stamp(path);
+  const FileStamp stamp = StampFile(path);
   auto keys = ApiKeys::Load(path);
   if (!keys.ok()) return keys.status();
   auto holder = std::unique_ptr<ReloadingApiKeys>(
@@ -44,7 +27,7 @@ std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
   const absl::Time now = clock_.Now();
   if (now - last_check_ < check_interval_) return current_;
   last_check_ = now;
-  const FileStamp stamp = Stamp(path_);
+  const FileStamp stamp = StampFile(path_);
   if (stamp == stamp_) return current_;
   // Whatever happens next, this version has been looked at: a broken file
   // is reported once, not on every call.

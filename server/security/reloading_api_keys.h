@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/common/file_stamp.h"
 #include "server/security/api_keys.h"
 
 namespace perch::security {
@@ -39,15 +40,6 @@ class ReloadingApiKeys {
   int64_t reloads() const;
 
  private:
-  struct FileStamp {
-    bool exists = false;
-    uint64_t device = 0, inode = 0;
-    int64_t size = 0;
-    int64_t mtime_ns = 0, ctime_ns = 0;
-    bool operator==(const FileStamp&) const = default;
-  };
-  static FileStamp Stamp(const std::string& path);
-
   ReloadingApiKeys(std::string path, absl::Duration check_interval,
                    const Clock& clock)
       : path_(std::move(path)),

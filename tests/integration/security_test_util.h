@@ -238,12 +238,15 @@ inline std::vector<GuardedMethod> AllGuardedMethods() {
   };
 }
 
-// grpc.health.v1.Health/Check for the whole server, with no credentials.
-inline grpc::Status HealthCheck(grpc::Channel& channel) {
+// grpc.health.v1.Health/Check for the whole server (or the entry named
+// `service`), with no credentials.
+inline grpc::Status HealthCheck(grpc::Channel& channel,
+                                const std::string& service = "") {
   grpc::TemplatedGenericStub<grpc::health::v1::HealthCheckRequest,
                              grpc::health::v1::HealthCheckResponse>
       stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));

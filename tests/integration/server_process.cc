@@ -36,12 +36,16 @@ pid_t SpawnWithOutput(const std::string& binary, std::vector<std::string> args,
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> args,
+                             std::vector<std::string> env)
+    : ServerProcess(PERCH_SERVER_BINARY, std::move(args), std::move(env)) {}
+
+ServerProcess::ServerProcess(const std::string& binary,
+                             std::vector<std::string> args,
                              std::vector<std::string> env) {
   char path[] = "/tmp/perch_server_log_XXXXXX";
   const int fd = mkstemp(path);
   log_path_ = path;
-  pid_ =
-      SpawnWithOutput(PERCH_SERVER_BINARY, std::move(args), std::move(env), fd);
+  pid_ = SpawnWithOutput(binary, std::move(args), std::move(env), fd);
   EXPECT_GE(pid_, 0);
   close(fd);
 }
@@ -77,6 +81,21 @@ int ServerProcess::WaitForPort(absl::Duration timeout) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return 0;
+}
+
+std::string ServerProcess::WaitForLine(const std::string& prefix,
+                                       absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    std::istringstream lines(Output());
+    // Only whole lines: the last one may still be being written.
+    for (std::string line; std::getline(lines, line) && !lines.eof();) {
+      if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+    }
+    if (Exited(absl::ZeroDuration())) return "";
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return "";
 }
 
 bool ServerProcess::Exited(absl::Duration timeout) {

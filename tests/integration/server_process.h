@@ -27,6 +27,9 @@ class ServerProcess {
   // `args` and exactly the environment `env`; stdout and stderr both go to
   // a temporary file. A failed spawn fails the current test.
   ServerProcess(std::vector<std::string> args, std::vector<std::string> env);
+  // The same for another server binary (perch-emulator, say).
+  ServerProcess(const std::string& binary, std::vector<std::string> args,
+                std::vector<std::string> env);
   ~ServerProcess();
 
   ServerProcess(const ServerProcess&) = delete;
@@ -38,6 +41,11 @@ class ServerProcess {
   // The port from the "listening ... (port N)" log line, or 0 when the
   // process exits or `timeout` passes first.
   int WaitForPort(absl::Duration timeout);
+
+  // The rest of the first output line that starts with `prefix` ("" when
+  // the process exits or `timeout` passes first), e.g. perch-emulator's URL
+  // after "perch-emulator listening on ".
+  std::string WaitForLine(const std::string& prefix, absl::Duration timeout);
 
   // True once the process has exited, waiting up to `timeout` for it.
   bool Exited(absl::Duration timeout);

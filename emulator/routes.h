@@ -2,7 +2,8 @@
 // go straight to AdminRoutes; the others are counted (v2 ones under their
 // route pattern, "/2/users/:id/tweets") and their traceparents noted
 // (request_log.h), rolled against the fault rules, dispatched to the token,
-// v1.1 or v2 read routes (or 404/34), and the fault's outcome is applied. Owns the emulator's state; no sockets here.
+// v1.1 or v2 read routes (or 404/34), and the fault's outcome is applied. Owns
+// the emulator's state; no sockets here.
 #ifndef PERCH_EMULATOR_ROUTES_H_
 #define PERCH_EMULATOR_ROUTES_H_
 

@@ -47,12 +47,10 @@ absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
   if (config.upstream_api == "v2") {
     upstream::V2DialectOptions options;
     options.name_cache_ttl = config.name_cache_ttl;
-    return upstream::MakeV2Dialect(reader, config.api_base_url, clock,
-                                   options);
+    return upstream::MakeV2Dialect(reader, config.api_base_url, clock, options);
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--upstream_api=", config.upstream_api,
-                   ": expected v2 or v1.1"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--upstream_api=", config.upstream_api, ": expected v2 or v1.1"));
 }
 
 class PerchServerImpl final : public PerchServer {
@@ -176,8 +174,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       *server->dialect_, server->clock_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
-      *server->read_operations_, config.max_call_time,
-      *server->security_->gate, *server->call_observers_);
+      *server->read_operations_, config.max_call_time, *server->security_->gate,
+      *server->call_observers_);
 
   // Reflection lists what is registered below plus the health service gRPC
   // registers itself; naming the health descriptor also links its file into

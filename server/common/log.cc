@@ -25,8 +25,8 @@ const char* LevelName(LogLevel level) {
 
 std::string Rfc3339(absl::Time t, int fraction_digits) {
   return absl::FormatTime(
-      fraction_digits == 3 ? "%Y-%m-%dT%H:%M:%E3SZ" : "%Y-%m-%dT%H:%M:%E6SZ",
-      t, absl::UTCTimeZone());
+      fraction_digits == 3 ? "%Y-%m-%dT%H:%M:%E3SZ" : "%Y-%m-%dT%H:%M:%E6SZ", t,
+      absl::UTCTimeZone());
 }
 
 // One write keeps concurrent lines whole.
@@ -45,8 +45,7 @@ std::string JsonLine(absl::Time time, LogLevel level, const JsonFields& members,
   JsonFields head;
   head.Str("time", Rfc3339(time, 6)).Str("level", LevelName(level));
   return absl::StrCat("{", head.members(), ",", members.members(),
-                      more.members().empty() ? "" : ",", more.members(),
-                      "}\n");
+                      more.members().empty() ? "" : ",", more.members(), "}\n");
 }
 
 }  // namespace

@@ -55,8 +55,8 @@ TEST(ServerConfig, LogFormatFromFlagOrEnvironmentTextByDefault) {
                                 FakeEnv({{"PERCH_LOG_FORMAT", "json"}}));
   ASSERT_TRUE(flag.ok()) << flag.status();
   EXPECT_EQ(flag->log_format, LogFormat::kText);
-  auto bad = ParseServerConfig({"perch-server", "--log_format=xml"},
-                               FakeEnv({}));
+  auto bad =
+      ParseServerConfig({"perch-server", "--log_format=xml"}, FakeEnv({}));
   EXPECT_NE(bad.status().message().find("--log_format"), std::string::npos);
 }
 

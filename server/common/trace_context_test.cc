@@ -19,22 +19,21 @@ TEST(ParseTraceparent, ReadsTraceIdParentIdAndFlags) {
   EXPECT_EQ(t->parent_id, "00f067aa0ba902b7");
   EXPECT_EQ(t->flags, 1);
   EXPECT_EQ(t->span_id, "");
-  EXPECT_EQ(
-      ParseTraceparent(
-          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff")
-          ->flags,
-      0xff);
+  EXPECT_EQ(ParseTraceparent(
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff")
+                ->flags,
+            0xff);
 }
 
 TEST(ParseTraceparent, RejectsEveryMalformedShape) {
   const std::string v = kValid;
   for (const std::string& bad : std::vector<std::string>{
            std::string(),
-           v.substr(0, 54),                                    // short
-           v + "-",                                            // 00 + extra
-           v + "x",                                            // 00 + extra
-           "ff" + v.substr(2),                                 // version ff
-           "0g" + v.substr(2),                                 // version hex
+           v.substr(0, 54),     // short
+           v + "-",             // 00 + extra
+           v + "x",             // 00 + extra
+           "ff" + v.substr(2),  // version ff
+           "0g" + v.substr(2),  // version hex
            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
@@ -74,8 +73,9 @@ TEST(ContinueOrStartTrace, ContinuesTheCallersTraceUnderANewSpan) {
 
 TEST(ContinueOrStartTrace, StartsAFreshUnsampledTraceWhenAbsentOrMalformed) {
   absl::BitGen random;
-  for (const char* in : {"", "00-garbage", "ff-4bf92f3577b34da6a3ce929d0e0e4736"
-                                           "-00f067aa0ba902b7-01"}) {
+  for (const char* in : {"", "00-garbage",
+                         "ff-4bf92f3577b34da6a3ce929d0e0e4736"
+                         "-00f067aa0ba902b7-01"}) {
     const TraceContext t = ContinueOrStartTrace(in, random);
     EXPECT_EQ(t.parent_id, "") << in;
     EXPECT_EQ(t.flags, 0) << in;

@@ -59,9 +59,9 @@ TEST(ObservedCall, ReportsWhatTheCallDidAndPutsTheTraceIdInTheError) {
     CallContext::Current()->NoteUpstreamRequest();
     CallContext::Current()->NoteUpstreamRequest();
   }
-  const grpc::Status status = call.Finish(MakeError(
-      absl::StatusCode::kNotFound, "no such user", "USER_NOT_FOUND",
-      kUpstreamDomain, {{"http_status", "404"}}));
+  const grpc::Status status = call.Finish(
+      MakeError(absl::StatusCode::kNotFound, "no such user", "USER_NOT_FOUND",
+                kUpstreamDomain, {{"http_status", "404"}}));
 
   ASSERT_EQ(observer.records.size(), 1u);
   const CallRecord& r = observer.records[0];

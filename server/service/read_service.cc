@@ -55,14 +55,11 @@ class CancellableReactor final : public grpc::ServerUnaryReactor {
 // (observed_call.h). The request lives in the reactor until the call is
 // done.
 template <typename Request, typename Response, typename Start>
-grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
-                                 absl::Duration max_call_time,
-                                 security::CallerGate& gate,
-                                 CallObserver& observer,
-                                 security::Method method,
-                                 const grpc::ByteBuffer* request_bytes,
-                                 grpc::ByteBuffer* response_bytes,
-                                 Start start) {
+grpc::ServerUnaryReactor* Handle(
+    grpc::CallbackServerContext* context, absl::Duration max_call_time,
+    security::CallerGate& gate, CallObserver& observer, security::Method method,
+    const grpc::ByteBuffer* request_bytes, grpc::ByteBuffer* response_bytes,
+    Start start) {
   auto* reactor = new CancellableReactor();
   ObservedCall call(*context, method, observer);
   const CallContext::Scope scope(call.context());
@@ -80,14 +77,14 @@ grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
   }
   call.set_page_size(request->page_size());
   reactor->KeepAlive(request);
-  reactor->SetHandle(start(
-      *request, CallDeadline(*context, max_call_time),
-      [reactor, response_bytes,
-       call = std::move(call)](absl::StatusOr<Response> r) mutable {
-        absl::Status status = r.status();
-        if (status.ok()) status = SerializeResponse(*r, response_bytes);
-        reactor->Finish(call.Finish(status));
-      }));
+  reactor->SetHandle(start(*request, CallDeadline(*context, max_call_time),
+                           [reactor, response_bytes, call = std::move(call)](
+                               absl::StatusOr<Response> r) mutable {
+                             absl::Status status = r.status();
+                             if (status.ok())
+                               status = SerializeResponse(*r, response_bytes);
+                             reactor->Finish(call.Finish(status));
+                           }));
   return reactor;
 }
 
@@ -97,8 +94,8 @@ grpc::ServerUnaryReactor* ReadService::GetTimeline(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetTimelineRequest, v1::GetTimelineResponse>(
-      context, max_call_time_, gate_, observer_, security::Method::kGetTimeline, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kGetTimeline,
+      request, response, [this](auto&&... args) {
         return operations_.GetTimeline(std::forward<decltype(args)>(args)...);
       });
 }
@@ -107,8 +104,8 @@ grpc::ServerUnaryReactor* ReadService::Search(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::SearchRequest, v1::SearchResponse>(
-      context, max_call_time_, gate_, observer_, security::Method::kSearch, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kSearch,
+      request, response, [this](auto&&... args) {
         return operations_.Search(std::forward<decltype(args)>(args)...);
       });
 }
@@ -117,8 +114,9 @@ grpc::ServerUnaryReactor* ReadService::GetFollowers(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetFollowersRequest, v1::GetFollowersResponse>(
-      context, max_call_time_, gate_, observer_, security::Method::kGetFollowers, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_,
+      security::Method::kGetFollowers, request, response,
+      [this](auto&&... args) {
         return operations_.GetFollowers(std::forward<decltype(args)>(args)...);
       });
 }
@@ -127,8 +125,8 @@ grpc::ServerUnaryReactor* ReadService::GetList(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetListRequest, v1::GetListResponse>(
-      context, max_call_time_, gate_, observer_, security::Method::kGetList, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kGetList,
+      request, response, [this](auto&&... args) {
         return operations_.GetList(std::forward<decltype(args)>(args)...);
       });
 }

@@ -1,9 +1,9 @@
 // perch.v1.ReadService on gRPC's callback API: each handler admits the
 // caller (security::CallerGate: reader role), hands the call to
 // core::ReadOperations and finishes with the converted status, telling the
-// CallObserver what the call did; a cancelled RPC aborts its upstream work. Requests arrive as bytes (raw_messages.h) so
-// that unparsable ones get INVALID_ARGUMENT rather than gRPC's detail-less
-// UNIMPLEMENTED.
+// CallObserver what the call did; a cancelled RPC aborts its upstream work.
+// Requests arrive as bytes (raw_messages.h) so that unparsable ones get
+// INVALID_ARGUMENT rather than gRPC's detail-less UNIMPLEMENTED.
 #ifndef PERCH_SERVER_SERVICE_READ_SERVICE_H_
 #define PERCH_SERVER_SERVICE_READ_SERVICE_H_
 

@@ -72,8 +72,8 @@ grpc::ServerUnaryReactor* TokenService::Invalidate(
     grpc::ByteBuffer* response) {
   const absl::Time deadline = CallDeadline(*context, max_call_time_);
   return HandleTokenCall<v1::InvalidateRequest, v1::InvalidateResponse>(
-      context, gate_, observer_, security::Method::kInvalidate, request, response,
-      [this, deadline](auto done) {
+      context, gate_, observer_, security::Method::kInvalidate, request,
+      response, [this, deadline](auto done) {
         operations_.Invalidate(deadline, std::move(done));
       });
 }

@@ -233,13 +233,13 @@ TEST_F(UpstreamReaderTest, EveryRequestCarriesTheCallsTraceparentAndCounts) {
   std::shared_ptr<CallContext> current_in_answer;
   {
     const CallContext::Scope scope(call);
-    handles_.push_back(reader_->Get(
-        "https://up.test/1.1/x.json", "/1.1/x.json",
-        clock_.Now() + absl::Seconds(10),
-        [&, result](absl::StatusOr<http::HttpResponse> r) {
-          current_in_answer = CallContext::Current();
-          result->value = r;
-        }));
+    handles_.push_back(
+        reader_->Get("https://up.test/1.1/x.json", "/1.1/x.json",
+                     clock_.Now() + absl::Seconds(10),
+                     [&, result](absl::StatusOr<http::HttpResponse> r) {
+                       current_in_answer = CallContext::Current();
+                       result->value = r;
+                     }));
   }
   GiveToken("T");
   const std::string expected =

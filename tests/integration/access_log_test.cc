@@ -158,11 +158,11 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   const emulator::EmulatorOptions app;
 
   TempDir dir;
-  dir.Write("callers",
-            absl::StrCat(CallerLine("reports", kReaderKey, "reader",
-                                    "rate=100 burst=100"),
-                         CallerLine("noisy", kNoisyKey, "reader",
-                                    "rate=0.001 burst=1")));
+  dir.Write(
+      "callers",
+      absl::StrCat(
+          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
+          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--log_format=json", "--shutdown_grace=10s",
        absl::StrCat("--api_keys_file=", dir.File("callers"))},
@@ -305,8 +305,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   EXPECT_EQ(received[sent(joined)].size(), 0u);
   // A trace perch started is not sampled (it records no spans).
   EXPECT_EQ(received[absl::StrCat("00-", untraced_id, "-",
-                                  ByTrace(lines, untraced_id)->span_id,
-                                  "-00")]
+                                  ByTrace(lines, untraced_id)->span_id, "-00")]
                 .size(),
             1u);
 }

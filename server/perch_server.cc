@@ -47,10 +47,12 @@ absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
   if (config.upstream_api == "v2") {
     upstream::V2DialectOptions options;
     options.name_cache_ttl = config.name_cache_ttl;
-    return upstream::MakeV2Dialect(reader, config.api_base_url, clock, options);
+    return upstream::MakeV2Dialect(reader, config.api_base_url, clock,
+                                   options);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--upstream_api=", config.upstream_api, ": expected v2 or v1.1"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--upstream_api=", config.upstream_api,
+                   ": expected v2 or v1.1"));
 }
 
 class PerchServerImpl final : public PerchServer {

@@ -62,6 +62,10 @@ std::map<std::string, int64_t> Emulator::RequestCounts() const {
 
 void Emulator::ResetCounters() { router_->counters().Reset(); }
 
+std::vector<TracedRequest> Emulator::ReceivedTraceparents() const {
+  return router_->requests().Recent();
+}
+
 void Emulator::AddFault(FaultRule rule) {
   router_->faults().Add(std::move(rule));
 }

@@ -10,11 +10,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "emulator/emulator_options.h"
 #include "emulator/faults.h"
+#include "emulator/request_log.h"
 #include "server/common/clock.h"
 
 namespace perch::emulator {
@@ -49,6 +51,11 @@ class Emulator {
   int64_t RequestCount(absl::string_view path) const;
   std::map<std::string, int64_t> RequestCounts() const;
   void ResetCounters();
+
+  // The W3C traceparents requests carried, oldest first (the last
+  // RequestLog::kKept; admin requests excluded): how a test sees that a
+  // call's trace reached the upstream.
+  std::vector<TracedRequest> ReceivedTraceparents() const;
 
   // Fault rules apply in the order added; see FaultRule.
   void AddFault(FaultRule rule);

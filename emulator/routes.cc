@@ -47,6 +47,7 @@ Outcome Router::Handle(const Request& request) {
                                   ? v2_.PatternOf(request.path)
                                   : request.path;
   counters_.Increment(pattern);
+  requests_.Record(request, pattern);
 
   FaultDecision fault = faults_.Decide(request.path, pattern);
   outcome.delay = fault.latency;

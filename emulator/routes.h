@@ -1,8 +1,9 @@
 // The front door of the emulator: every request passes here. Admin requests
 // go straight to AdminRoutes; the others are counted (v2 ones under their
-// route pattern, "/2/users/:id/tweets"), rolled against the fault rules,
-// dispatched to the token, v1.1 or v2 read routes (or 404/34), and the
-// fault's outcome is applied. Owns the emulator's state; no sockets here.
+// route pattern, "/2/users/:id/tweets") and their traceparents noted
+// (request_log.h), rolled against the fault rules, dispatched to the token,
+// v1.1 or v2 read routes (or 404/34), and the fault's outcome is applied. Owns
+// the emulator's state; no sockets here.
 #ifndef PERCH_EMULATOR_ROUTES_H_
 #define PERCH_EMULATOR_ROUTES_H_
 
@@ -15,6 +16,7 @@
 #include "emulator/http_message.h"
 #include "emulator/read_routes.h"
 #include "emulator/request_counters.h"
+#include "emulator/request_log.h"
 #include "emulator/token_authority.h"
 #include "emulator/token_routes.h"
 #include "emulator/v2_routes.h"
@@ -36,6 +38,7 @@ class Router {
   TokenAuthority& tokens() { return tokens_; }
   FaultInjector& faults() { return faults_; }
   RequestCounters& counters() { return counters_; }
+  const RequestLog& requests() const { return requests_; }
   RateLimiter& read_limits() { return reads_.limiter(); }
   AccountStatus& account() { return account_; }
 
@@ -47,6 +50,7 @@ class Router {
   AccountStatus account_;
   FaultInjector faults_;
   RequestCounters counters_;
+  RequestLog requests_;
   TokenRoutes token_routes_;
   ReadRoutes reads_;
   V2Routes v2_;

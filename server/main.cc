@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
                  std::string(config.status().message()).c_str());
     return 2;
   }
+  // Before the first line is logged and before any thread starts.
+  perch::SetLogFormat(config->log_format);
 
   // Refused before anything starts, in one line. --emulate replaces the
   // upstream with a loopback one, so the check assumes that.

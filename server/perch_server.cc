@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
@@ -25,6 +26,8 @@
 #include "server/core/token_operations.h"
 #include "server/http/curl_multi_transport.h"
 #include "server/security/server_security.h"
+#include "server/service/access_log.h"
+#include "server/service/call_observers.h"
 #include "server/service/read_service.h"
 #include "server/service/reflection_service.h"
 #include "server/service/token_service.h"
@@ -123,6 +126,9 @@ class PerchServerImpl final : public PerchServer {
   absl::Mutex random_mu_;
   absl::BitGen random_ ABSL_GUARDED_BY(random_mu_);
   std::unique_ptr<core::TokenOperations> token_operations_;
+  // Told about every finished call (docs/observability.md).
+  service::AccessLog access_log_;
+  std::unique_ptr<service::CallObservers> call_observers_;
   std::unique_ptr<service::TokenService> token_service_;
   std::unique_ptr<service::ReadService> read_service_;
   std::unique_ptr<service::ReflectionCore> reflection_;
@@ -170,9 +176,16 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       make_source(credentials), server->clock_);
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
+  std::vector<service::CallObserver*> observers;
+  // The access log is part of JSON logging; text logs stay as they were.
+  if (config.log_format == LogFormat::kJson) {
+    observers.push_back(&server->access_log_);
+  }
+  server->call_observers_ =
+      std::make_unique<service::CallObservers>(std::move(observers));
   server->token_service_ = std::make_unique<service::TokenService>(
       *server->token_operations_, config.max_call_time,
-      *server->security_->gate);
+      *server->security_->gate, *server->call_observers_);
   server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
@@ -204,8 +217,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       *server->dialect_, server->clock_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
-      *server->read_operations_, config.max_call_time,
-      *server->security_->gate);
+      *server->read_operations_, config.max_call_time, *server->security_->gate,
+      *server->call_observers_);
 
   // Reflection lists what is registered below plus the health service gRPC
   // registers itself; naming the health descriptor also links its file into

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/auth/token_fingerprint.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
@@ -36,6 +37,11 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
       {"Authorization", basic_authorization_},
       {"Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"},
   };
+  // Made for the RPC current on this thread, if any (call_context.h): it
+  // carries the RPC's traceparent and counts as one of its requests.
+  if (const auto& call = CallContext::Current()) {
+    request.headers.emplace_back("traceparent", call->NoteUpstreamRequest());
+  }
   request.body = std::move(body);
   request.deadline = deadline;
   return request;

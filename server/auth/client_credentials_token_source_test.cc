@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "gtest/gtest.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "tests/testing/fake_http_transport.h"
 
@@ -74,6 +75,29 @@ TEST_F(ClientCredentialsTokenSourceTest, SendsExactlyTheSpecifiedTokenRequest) {
             "application/x-www-form-urlencoded;charset=UTF-8");
   EXPECT_EQ(r.body, "grant_type=client_credentials");
   EXPECT_EQ(r.deadline, clock_.Now() + absl::Seconds(5));
+}
+
+// A token request made while an RPC is current (a read that found no token,
+// an Obtain) carries that RPC's traceparent and counts as its request; one
+// made for no RPC carries none.
+TEST_F(ClientCredentialsTokenSourceTest, CarriesTheCurrentCallsTraceparent) {
+  auto grant = [](const http::HttpRequest&) {
+    return FakeHttpTransport::Response(
+        200, R"({"token_type":"bearer","access_token":"AAAA"})");
+  };
+  TraceContext trace;
+  trace.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  trace.span_id = "00f067aa0ba902b7";
+  auto call = std::make_shared<CallContext>(trace);
+  {
+    const CallContext::Scope scope(call);
+    ASSERT_TRUE(FetchWith(grant).ok());
+  }
+  EXPECT_EQ(HeaderOf(transport_->requests()[0], "traceparent"),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  EXPECT_EQ(call->upstream_requests(), 1);
+  ASSERT_TRUE(FetchWith(grant).ok());
+  EXPECT_EQ(HeaderOf(transport_->requests()[0], "traceparent"), std::nullopt);
 }
 
 TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {

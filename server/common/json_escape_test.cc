@@ -13,5 +13,11 @@ TEST(JsonEscape, LeavesEverythingElseAsIs) {
   EXPECT_EQ(JsonEscape("/1.1/x.json caf\xC3\xA9"), "/1.1/x.json caf\xC3\xA9");
 }
 
+TEST(AppendAsciiJsonString, QuotesAndKeepsToPrintableAscii) {
+  std::string out = "x";
+  AppendAsciiJsonString(out, "a\"b\\c\n\x01\x7f\xC3\xA9 ok");
+  EXPECT_EQ(out, R"(x"a\"b\\c\u000a\u0001\u007f\u00c3\u00a9 ok")");
+}
+
 }  // namespace
 }  // namespace perch

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -11,21 +13,97 @@
 
 namespace perch {
 
-void Log(LogLevel level, absl::string_view message) {
-  const char* name = level == LogLevel::kInfo      ? "INFO"
-                     : level == LogLevel::kWarning ? "WARNING"
-                                                   : "ERROR";
-  std::string line =
-      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(),
-                                    absl::UTCTimeZone()),
-                   " ", name, " ", message, "\n");
-  // One write keeps concurrent lines whole.
+namespace {
+
+std::atomic<LogFormat> log_format{LogFormat::kText};
+
+const char* LevelName(LogLevel level) {
+  return level == LogLevel::kInfo      ? "INFO"
+         : level == LogLevel::kWarning ? "WARNING"
+                                       : "ERROR";
+}
+
+std::string Rfc3339(absl::Time t, int fraction_digits) {
+  return absl::FormatTime(
+      fraction_digits == 3 ? "%Y-%m-%dT%H:%M:%E3SZ" : "%Y-%m-%dT%H:%M:%E6SZ", t,
+      absl::UTCTimeZone());
+}
+
+// One write keeps concurrent lines whole.
+void WriteLine(const std::string& line) {
   size_t off = 0;
   while (off < line.size()) {
     ssize_t n = ::write(STDERR_FILENO, line.data() + off, line.size() - off);
     if (n <= 0) break;
     off += static_cast<size_t>(n);
   }
+}
+
+// {"time":...,"level":...,<members>,<more>}\n
+std::string JsonLine(absl::Time time, LogLevel level, const JsonFields& members,
+                     const JsonFields& more = JsonFields()) {
+  JsonFields head;
+  head.Str("time", Rfc3339(time, 6)).Str("level", LevelName(level));
+  return absl::StrCat("{", head.members(), ",", members.members(),
+                      more.members().empty() ? "" : ",", more.members(), "}\n");
+}
+
+}  // namespace
+
+bool ParseLogFormat(absl::string_view name, LogFormat* format) {
+  if (name == "text") {
+    *format = LogFormat::kText;
+  } else if (name == "json") {
+    *format = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void SetLogFormat(LogFormat format) { log_format.store(format); }
+
+LogFormat GetLogFormat() { return log_format.load(); }
+
+std::string FormatLogLine(LogFormat format, absl::Time now, LogLevel level,
+                          absl::string_view message) {
+  if (format == LogFormat::kJson) {
+    JsonFields rest(std::numeric_limits<size_t>::max());
+    rest.Str("message", message);
+    return JsonLine(now, level, rest);
+  }
+  return absl::StrCat(Rfc3339(now, 6), " ", LevelName(level), " ", message,
+                      "\n");
+}
+
+std::string EventText(absl::string_view type, absl::Time time,
+                      const JsonFields& fields) {
+  JsonFields head;
+  head.Str("time", Rfc3339(time, 3));
+  return absl::StrCat(absl::AsciiStrToUpper(type), " {", head.members(),
+                      fields.members().empty() ? "" : ",", fields.members(),
+                      "}");
+}
+
+std::string FormatEventLine(LogFormat format, absl::Time now, LogLevel level,
+                            absl::string_view type, absl::Time time,
+                            const JsonFields& fields) {
+  if (format == LogFormat::kJson) {
+    JsonFields kind;
+    kind.Str("type", type);
+    return JsonLine(time, level, kind, fields);
+  }
+  return FormatLogLine(format, now, level, EventText(type, time, fields));
+}
+
+void Log(LogLevel level, absl::string_view message) {
+  WriteLine(FormatLogLine(GetLogFormat(), absl::Now(), level, message));
+}
+
+void LogEvent(LogLevel level, absl::string_view type, absl::Time time,
+              const JsonFields& fields) {
+  WriteLine(
+      FormatEventLine(GetLogFormat(), absl::Now(), level, type, time, fields));
 }
 
 namespace {

@@ -1,5 +1,7 @@
-// A minimal structured logger: one line per event on stderr,
-// "<RFC3339 time> <LEVEL> <message>". Callers never pass secrets: log token
+// A minimal structured logger: one line per event on stderr, as text
+// ("<RFC3339 time> <LEVEL> <message>") or, with --log_format=json, as one
+// JSON object per line. Structured events (audit, access) carry typed
+// fields in either format. Callers never pass secrets: log token
 // fingerprints, not tokens. (This Abseil has no absl/log.) Also routes
 // protobuf's own log messages through it, sanitized and rate-limited.
 #ifndef PERCH_SERVER_COMMON_LOG_H_
@@ -14,13 +16,45 @@
 #include "absl/time/time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/common/clock.h"
+#include "server/common/json_fields.h"
 
 namespace perch {
 
 enum class LogLevel { kInfo, kWarning, kError };
 
-// Writes one line atomically (a single write(2)); thread-safe.
+enum class LogFormat { kText, kJson };
+
+// "text" or "json"; false for anything else.
+bool ParseLogFormat(absl::string_view name, LogFormat* format);
+
+// The format of every line this process writes: process-wide, like stderr
+// itself. main sets it once from --log_format, before any thread logs;
+// the default is kText.
+void SetLogFormat(LogFormat format);
+LogFormat GetLogFormat();
+
+// One line, newline included, as Log() writes it at `now`:
+//   text  2024-05-01T12:00:00.123456Z INFO <message>
+//   json  {"time":"2024-05-01T12:00:00.123456Z","level":"INFO","message":"..."}
+// JSON strings are printable ASCII only (json_escape.h), so a message cannot
+// break the line or the object.
+std::string FormatLogLine(LogFormat format, absl::Time now, LogLevel level,
+                          absl::string_view message);
+
+// A structured event of `type` ("audit", "access") that happened at `time`:
+//   text  <now> INFO <TYPE> {"time":"<time, ms>",<fields>}
+//   json  {"time":"<time, µs>","level":"INFO","type":"<type>",<fields>}
+std::string FormatEventLine(LogFormat format, absl::Time now, LogLevel level,
+                            absl::string_view type, absl::Time time,
+                            const JsonFields& fields);
+// The text form's message: `<TYPE> {"time":"<time, ms>",<fields>}`.
+std::string EventText(absl::string_view type, absl::Time time,
+                      const JsonFields& fields);
+
+// Write one line atomically (a single write(2)) in GetLogFormat(); thread-safe.
 void Log(LogLevel level, absl::string_view message);
+void LogEvent(LogLevel level, absl::string_view type, absl::Time time,
+              const JsonFields& fields);
 
 template <typename... Args>
 void LogInfo(const Args&... args) {

@@ -107,5 +107,66 @@ TEST(RouteProtobufLogs, ParsingNonUtf8GoesThroughPerchsLog) {
   EXPECT_FALSE(absl::StrContains(captured, "\xff")) << captured;
 }
 
+const absl::Time kNow = absl::FromUnixMicros(1700000000123456);
+
+TEST(FormatLogLine, TextIsTimeLevelMessage) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, kNow, LogLevel::kWarning, "hi"),
+            "2023-11-14T22:13:20.123456Z WARNING hi\n");
+}
+
+TEST(FormatLogLine, JsonIsOneObjectPerLine) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kJson, kNow, LogLevel::kInfo, "hi"),
+            R"({"time":"2023-11-14T22:13:20.123456Z","level":"INFO",)"
+            R"("message":"hi"})"
+            "\n");
+}
+
+// Whatever a message holds (a newline, quotes, bytes that are not UTF-8),
+// the JSON line stays one line of printable ASCII and its string stays
+// closed. Messages are not cut.
+TEST(FormatLogLine, JsonEscapesEverythingOutsidePrintableAscii) {
+  const std::string hostile =
+      std::string("a\"}\n{\"level\":\"ERROR\\\t\xff\xc3\xa9") +
+      std::string(1000, 'x');
+  const std::string line =
+      FormatLogLine(LogFormat::kJson, kNow, LogLevel::kError, hostile);
+  ASSERT_EQ(line.back(), '\n');
+  const std::string body = line.substr(0, line.size() - 1);
+  EXPECT_EQ(body.find('\n'), std::string::npos);
+  for (char c : body) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int{c};
+  EXPECT_NE(body.find(R"("message":"a\"}\u000a{\"level\":\"ERROR\\\u0009)"
+                      R"(\u00ff\u00c3\u00a9xxx)"),
+            std::string::npos)
+      << body;
+  EXPECT_TRUE(absl::EndsWith(body, std::string(1000, 'x') + "\"}"));
+}
+
+TEST(FormatEventLine, TextKeepsTheTaggedObjectJsonPutsTheTypeInside) {
+  JsonFields fields;
+  fields.Str("caller", "ops").Int("n", 3).Bool("ok", true);
+  const absl::Time at = absl::FromUnixMillis(1700000000123);
+  EXPECT_EQ(FormatEventLine(LogFormat::kText, kNow, LogLevel::kInfo, "audit",
+                            at, fields),
+            "2023-11-14T22:13:20.123456Z INFO AUDIT "
+            R"({"time":"2023-11-14T22:13:20.123Z","caller":"ops","n":3,)"
+            R"("ok":true})"
+            "\n");
+  EXPECT_EQ(FormatEventLine(LogFormat::kJson, kNow, LogLevel::kInfo, "audit",
+                            at, fields),
+            R"({"time":"2023-11-14T22:13:20.123000Z","level":"INFO",)"
+            R"("type":"audit","caller":"ops","n":3,"ok":true})"
+            "\n");
+}
+
+TEST(LogFormat, ParsesTextAndJsonOnly) {
+  LogFormat f = LogFormat::kText;
+  EXPECT_TRUE(ParseLogFormat("json", &f));
+  EXPECT_EQ(f, LogFormat::kJson);
+  EXPECT_TRUE(ParseLogFormat("text", &f));
+  EXPECT_EQ(f, LogFormat::kText);
+  EXPECT_FALSE(ParseLogFormat("JSON", &f));
+  EXPECT_FALSE(ParseLogFormat("", &f));
+}
+
 }  // namespace
 }  // namespace perch

@@ -205,6 +205,14 @@ const std::vector<Flag>& Flags() {
          return absl::SimpleAtoi(v, &c.upstream_max_response_bytes) &&
                 c.upstream_max_response_bytes >= 1024;
        }},
+      {"log_format",
+       "text or json: json writes every log line as one JSON object and "
+       "adds an access-log line per call (default text)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         return ParseLogFormat(v, &c.log_format);
+       },
+       "expected text or json"},
   };
   return *flags;
 }

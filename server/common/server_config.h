@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/common/log.h"
 
 namespace perch {
 
@@ -76,6 +77,9 @@ struct ServerConfig {
   // Largest upstream response body read; a bigger one fails the call with
   // INTERNAL / UPSTREAM_RESPONSE_TOO_LARGE instead of filling memory.
   int64_t upstream_max_response_bytes = 16 * 1024 * 1024;
+  // Every log line as text or as one JSON object; JSON logs also get one
+  // access-log line per call (docs/observability.md).
+  LogFormat log_format = LogFormat::kText;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -43,6 +43,23 @@ TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
   EXPECT_EQ(c->cache_ttl, absl::Seconds(2));
 }
 
+TEST(ServerConfig, LogFormatFromFlagOrEnvironmentTextByDefault) {
+  auto defaults = ParseServerConfig({"perch-server"}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->log_format, LogFormat::kText);
+  auto env = ParseServerConfig({"perch-server"},
+                               FakeEnv({{"PERCH_LOG_FORMAT", "json"}}));
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->log_format, LogFormat::kJson);
+  auto flag = ParseServerConfig({"perch-server", "--log_format=text"},
+                                FakeEnv({{"PERCH_LOG_FORMAT", "json"}}));
+  ASSERT_TRUE(flag.ok()) << flag.status();
+  EXPECT_EQ(flag->log_format, LogFormat::kText);
+  auto bad =
+      ParseServerConfig({"perch-server", "--log_format=xml"}, FakeEnv({}));
+  EXPECT_NE(bad.status().message().find("--log_format"), std::string::npos);
+}
+
 TEST(ServerConfig, BadInputNamesTheFlag) {
   auto unknown = ParseServerConfig({"perch-server", "--nope=1"}, FakeEnv({}));
   EXPECT_NE(unknown.status().message().find("--nope"), std::string::npos);

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/call_context.h"
 #include "server/common/clock.h"
 #include "server/common/errors.h"
 #include "server/upstream/upstream_reader.h"
@@ -39,6 +40,10 @@ struct CoalescerOptions {
 // the retries that fitted), callers with a later deadline get a new flight
 // rather than someone else's failure. A cancelled caller leaves the flight;
 // the upstream request is cancelled only when no caller is left.
+//
+// The caller's CallContext (call_context.h), if one is current, learns how
+// it was served: from the cache, or by joining a flight. The upstream work
+// of a flight runs in the context of the caller that started it.
 template <typename Response>
 class RequestCoalescer {
  public:
@@ -59,6 +64,7 @@ class RequestCoalescer {
     absl::MutexLock lock(&mu_);
     if (auto hit = cache_.find(key); hit != cache_.end()) {
       if (hit->second.expires > clock_.Now()) {
+        if (const auto& call = CallContext::Current()) call->MarkFromCache();
         Response copy = hit->second.response;
         copy.set_from_cache(true);
         mu_.Unlock();
@@ -76,6 +82,8 @@ class RequestCoalescer {
       ++upstream_calls_;
       it->second.start = std::move(start);
       LaunchLocked(key, it->second, deadline);
+    } else if (const auto& call = CallContext::Current()) {
+      call->MarkCoalesced();
     }
     return handle;
   }

@@ -189,5 +189,43 @@ TEST_F(RequestCoalescerTest, CacheKeepsErrorsOutAndStaysBounded) {
   EXPECT_EQ(upstream_.calls.size(), before + 1);
 }
 
+// Each caller's CallContext learns how it was served: the first starts the
+// flight (and its upstream work runs in its context), the second joins it,
+// a repeat within the TTL comes from the cache.
+TEST_F(RequestCoalescerTest, EachCallersContextLearnsHowItWasServed) {
+  Coalescer c(clock_, {.cache_ttl = absl::Seconds(5)});
+  auto first = std::make_shared<CallContext>(TraceContext{});
+  auto joiner = std::make_shared<CallContext>(TraceContext{});
+  auto repeat = std::make_shared<CallContext>(TraceContext{});
+  std::shared_ptr<CallContext> starter_seen;
+  {
+    const CallContext::Scope scope(first);
+    handles_.push_back(c.Run(
+        "same", clock_.Now() + absl::Seconds(10),
+        [&](absl::Time deadline, Coalescer::Finish finish) {
+          starter_seen = CallContext::Current();
+          return upstream_.Start()(deadline, std::move(finish));
+        },
+        [](absl::StatusOr<Response>) {}));
+  }
+  {
+    const CallContext::Scope scope(joiner);
+    Run(c, "same");
+  }
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
+  {
+    const CallContext::Scope scope(repeat);
+    Run(c, "same");
+  }
+  EXPECT_EQ(starter_seen, first);
+  EXPECT_FALSE(first->coalesced());
+  EXPECT_FALSE(first->from_cache());
+  EXPECT_TRUE(joiner->coalesced());
+  EXPECT_FALSE(joiner->from_cache());
+  EXPECT_FALSE(repeat->coalesced());
+  EXPECT_TRUE(repeat->from_cache());
+  EXPECT_EQ(upstream_.calls.size(), 1u);
+}
+
 }  // namespace
 }  // namespace perch::core

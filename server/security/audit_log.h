@@ -1,5 +1,6 @@
 // The audit trail: one structured line per Obtain/Invalidate and per denied
-// call, "AUDIT {json}" through server/common/log.h. Events carry names and
+// call through server/common/log.h: "AUDIT {json}" in text logs, an object
+// with "type":"audit" in JSON logs. Events carry names and
 // fingerprints only: there is no field a token, key or secret could go in.
 #ifndef PERCH_SERVER_SECURITY_AUDIT_LOG_H_
 #define PERCH_SERVER_SECURITY_AUDIT_LOG_H_
@@ -59,7 +60,8 @@ class AuditLog {
   virtual void Record(const AuditEvent& event) = 0;
 };
 
-// Writes FormatAuditLine() as one INFO log line on stderr.
+// Writes the event as one INFO log line on stderr: FormatAuditLine() in text
+// logs; in JSON logs the same fields in one object with "type":"audit".
 class StderrAuditLog final : public AuditLog {
  public:
   void Record(const AuditEvent& event) override;

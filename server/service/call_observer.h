@@ -24,6 +24,7 @@ struct CallRecord {
   bool from_cache = false;  // served without an upstream request
   int page_size = 0;        // reads only; 0 when not asked
   std::string trace_id;     // W3C trace id, 32 lowercase hex digits
+  std::string span_id;      // perch's span: the parent id sent upstream
 };
 
 // Told about every RPC once, when it has finished. Implementations must be

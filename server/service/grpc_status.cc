@@ -1,5 +1,6 @@
 #include "server/service/grpc_status.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/cord.h"
@@ -28,8 +29,9 @@ std::string DefaultReason(absl::StatusCode code) {
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+absl::Status CallerVisibleStatus(const absl::Status& status,
+                                 absl::string_view trace_id) {
+  if (status.ok()) return status;
   absl::Status error = status;
   if (error.code() == absl::StatusCode::kUnknown) {
     error = absl::Status(absl::StatusCode::kInternal, status.message());
@@ -37,12 +39,23 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
       error.SetPayload(url, value);
     });
   }
-  if (!GetErrorInfo(error).has_value()) {
-    google::rpc::ErrorInfo info;
-    info.set_reason(DefaultReason(error.code()));
-    info.set_domain(std::string(kPerchDomain));
-    error.SetPayload(kErrorInfoTypeUrl, absl::Cord(info.SerializeAsString()));
+  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(error);
+  if (!info.has_value()) {
+    info.emplace();
+    info->set_reason(DefaultReason(error.code()));
+    info->set_domain(std::string(kPerchDomain));
   }
+  if (!trace_id.empty()) {
+    (*info->mutable_metadata())["trace_id"] = std::string(trace_id);
+  }
+  error.SetPayload(kErrorInfoTypeUrl, absl::Cord(info->SerializeAsString()));
+  return error;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status,
+                          absl::string_view trace_id) {
+  if (status.ok()) return grpc::Status::OK;
+  const absl::Status error = CallerVisibleStatus(status, trace_id);
 
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(error.code()));

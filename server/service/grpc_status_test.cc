@@ -53,5 +53,29 @@ TEST(ToGrpcStatus, UnknownBecomesInternalAndGetsAnErrorInfo) {
   EXPECT_EQ(info.reason(), "INTERNAL");
 }
 
+TEST(ToGrpcStatus, TheTraceIdRidesInTheErrorInfoMetadata) {
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  for (const absl::Status& s :
+       {MakeError(absl::StatusCode::kNotFound, "no such user", "USER_NOT_FOUND",
+                  kUpstreamDomain, {{"http_status", "404"}}),
+        absl::UnavailableError("no details")}) {
+    google::rpc::Status rich = Details(ToGrpcStatus(s, trace_id));
+    ASSERT_GE(rich.details_size(), 1);
+    google::rpc::ErrorInfo info;
+    ASSERT_TRUE(rich.details(0).UnpackTo(&info));
+    EXPECT_EQ(info.metadata().at("trace_id"), trace_id) << s;
+    EXPECT_EQ(ErrorReason(CallerVisibleStatus(s, trace_id)), info.reason());
+  }
+  google::rpc::ErrorInfo kept;
+  ASSERT_TRUE(Details(ToGrpcStatus(MakeError(absl::StatusCode::kNotFound, "x",
+                                             "USER_NOT_FOUND", kUpstreamDomain,
+                                             {{"http_status", "404"}}),
+                                   trace_id))
+                  .details(0)
+                  .UnpackTo(&kept));
+  EXPECT_EQ(kept.metadata().at("http_status"), "404");
+  EXPECT_EQ(kept.reason(), "USER_NOT_FOUND");
+}
+
 }  // namespace
 }  // namespace perch::service

@@ -5,7 +5,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "server/service/call_deadline.h"
-#include "server/service/grpc_status.h"
+#include "server/service/observed_call.h"
 #include "server/service/raw_messages.h"
 
 namespace perch::service {
@@ -51,36 +51,40 @@ class CancellableReactor final : public grpc::ServerUnaryReactor {
 };
 
 // The shape every handler shares: admit the caller, parse the request,
-// start the operation, finish with its result. The request lives in the
-// reactor until the call is done.
+// start the operation, finish with its result, each call observed
+// (observed_call.h). The request lives in the reactor until the call is
+// done.
 template <typename Request, typename Response, typename Start>
-grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
-                                 absl::Duration max_call_time,
-                                 security::CallerGate& gate,
-                                 security::Method method,
-                                 const grpc::ByteBuffer* request_bytes,
-                                 grpc::ByteBuffer* response_bytes,
-                                 Start start) {
+grpc::ServerUnaryReactor* Handle(
+    grpc::CallbackServerContext* context, absl::Duration max_call_time,
+    security::CallerGate& gate, CallObserver& observer, security::Method method,
+    const grpc::ByteBuffer* request_bytes, grpc::ByteBuffer* response_bytes,
+    Start start) {
   auto* reactor = new CancellableReactor();
-  if (absl::StatusOr<security::Caller> caller = gate.Admit(*context, method);
-      !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  ObservedCall call(*context, method, observer);
+  const CallContext::Scope scope(call.context());
+  absl::StatusOr<security::Caller> caller = gate.Admit(*context, method);
+  if (!caller.ok()) {
+    reactor->Finish(call.Finish(caller.status()));
     return reactor;
   }
+  call.set_caller(caller->name);
   auto request = std::make_shared<Request>();
   if (absl::Status parsed = ParseRequest(*request_bytes, request.get());
       !parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed));
+    reactor->Finish(call.Finish(parsed));
     return reactor;
   }
+  call.set_page_size(request->page_size());
   reactor->KeepAlive(request);
-  reactor->SetHandle(
-      start(*request, CallDeadline(*context, max_call_time),
-            [reactor, response_bytes](absl::StatusOr<Response> r) {
-              absl::Status status = r.status();
-              if (status.ok()) status = SerializeResponse(*r, response_bytes);
-              reactor->Finish(ToGrpcStatus(status));
-            }));
+  reactor->SetHandle(start(*request, CallDeadline(*context, max_call_time),
+                           [reactor, response_bytes, call = std::move(call)](
+                               absl::StatusOr<Response> r) mutable {
+                             absl::Status status = r.status();
+                             if (status.ok())
+                               status = SerializeResponse(*r, response_bytes);
+                             reactor->Finish(call.Finish(status));
+                           }));
   return reactor;
 }
 
@@ -90,8 +94,8 @@ grpc::ServerUnaryReactor* ReadService::GetTimeline(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetTimelineRequest, v1::GetTimelineResponse>(
-      context, max_call_time_, gate_, security::Method::kGetTimeline, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kGetTimeline,
+      request, response, [this](auto&&... args) {
         return operations_.GetTimeline(std::forward<decltype(args)>(args)...);
       });
 }
@@ -100,8 +104,8 @@ grpc::ServerUnaryReactor* ReadService::Search(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::SearchRequest, v1::SearchResponse>(
-      context, max_call_time_, gate_, security::Method::kSearch, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kSearch,
+      request, response, [this](auto&&... args) {
         return operations_.Search(std::forward<decltype(args)>(args)...);
       });
 }
@@ -110,8 +114,9 @@ grpc::ServerUnaryReactor* ReadService::GetFollowers(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetFollowersRequest, v1::GetFollowersResponse>(
-      context, max_call_time_, gate_, security::Method::kGetFollowers, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_,
+      security::Method::kGetFollowers, request, response,
+      [this](auto&&... args) {
         return operations_.GetFollowers(std::forward<decltype(args)>(args)...);
       });
 }
@@ -120,8 +125,8 @@ grpc::ServerUnaryReactor* ReadService::GetList(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return Handle<v1::GetListRequest, v1::GetListResponse>(
-      context, max_call_time_, gate_, security::Method::kGetList, request,
-      response, [this](auto&&... args) {
+      context, max_call_time_, gate_, observer_, security::Method::kGetList,
+      request, response, [this](auto&&... args) {
         return operations_.GetList(std::forward<decltype(args)>(args)...);
       });
 }

@@ -1,9 +1,9 @@
 // perch.v1.ReadService on gRPC's callback API: each handler admits the
 // caller (security::CallerGate: reader role), hands the call to
-// core::ReadOperations and finishes with the converted status; a cancelled
-// RPC aborts its upstream work. Requests arrive as bytes (raw_messages.h) so
-// that unparsable ones get INVALID_ARGUMENT rather than gRPC's detail-less
-// UNIMPLEMENTED.
+// core::ReadOperations and finishes with the converted status, telling the
+// CallObserver what the call did; a cancelled RPC aborts its upstream work.
+// Requests arrive as bytes (raw_messages.h) so that unparsable ones get
+// INVALID_ARGUMENT rather than gRPC's detail-less UNIMPLEMENTED.
 #ifndef PERCH_SERVER_SERVICE_READ_SERVICE_H_
 #define PERCH_SERVER_SERVICE_READ_SERVICE_H_
 
@@ -11,6 +11,7 @@
 #include "perch/v1/read_service.grpc.pb.h"
 #include "server/core/read_operations.h"
 #include "server/security/caller_gate.h"
+#include "server/service/call_observer.h"
 
 namespace perch::service {
 
@@ -22,10 +23,13 @@ using ReadServiceBase = v1::ReadService::WithRawCallbackMethod_GetTimeline<
 
 class ReadService final : public ReadServiceBase {
  public:
-  // `operations` and `gate` must outlive the service.
+  // `operations`, `gate` and `observer` must outlive the service.
   ReadService(core::ReadOperations& operations, absl::Duration max_call_time,
-              security::CallerGate& gate)
-      : operations_(operations), max_call_time_(max_call_time), gate_(gate) {}
+              security::CallerGate& gate, CallObserver& observer)
+      : operations_(operations),
+        max_call_time_(max_call_time),
+        gate_(gate),
+        observer_(observer) {}
 
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
@@ -44,6 +48,7 @@ class ReadService final : public ReadServiceBase {
   core::ReadOperations& operations_;
   const absl::Duration max_call_time_;
   security::CallerGate& gate_;
+  CallObserver& observer_;
 };
 
 }  // namespace perch::service

@@ -1,6 +1,7 @@
 // perch.v1.TokenService on gRPC's callback API: thin handlers that admit the
 // caller (security::CallerGate: admin role), hand the call to
-// core::TokenOperations, audit it, and finish with the converted status.
+// core::TokenOperations, audit it, and finish with the converted status,
+// telling the CallObserver what the call did.
 // Requests arrive as bytes (raw_messages.h) so that unparsable ones get
 // INVALID_ARGUMENT rather than gRPC's detail-less UNIMPLEMENTED.
 #ifndef PERCH_SERVER_SERVICE_TOKEN_SERVICE_H_
@@ -10,6 +11,7 @@
 #include "perch/v1/token_service.grpc.pb.h"
 #include "server/core/token_operations.h"
 #include "server/security/caller_gate.h"
+#include "server/service/call_observer.h"
 
 namespace perch::service {
 
@@ -19,11 +21,15 @@ using TokenServiceBase = v1::TokenService::WithRawCallbackMethod_Obtain<
 
 class TokenService final : public TokenServiceBase {
  public:
-  // `operations` and `gate` must outlive the service. Calls without a
-  // deadline get `max_call_time`, so no upstream request waits forever.
+  // `operations`, `gate` and `observer` must outlive the service. Calls
+  // without a deadline get `max_call_time`, so no upstream request waits
+  // forever.
   TokenService(core::TokenOperations& operations, absl::Duration max_call_time,
-               security::CallerGate& gate)
-      : operations_(operations), max_call_time_(max_call_time), gate_(gate) {}
+               security::CallerGate& gate, CallObserver& observer)
+      : operations_(operations),
+        max_call_time_(max_call_time),
+        gate_(gate),
+        observer_(observer) {}
 
   grpc::ServerUnaryReactor* Obtain(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
@@ -36,6 +42,7 @@ class TokenService final : public TokenServiceBase {
   core::TokenOperations& operations_;
   const absl::Duration max_call_time_;
   security::CallerGate& gate_;
+  CallObserver& observer_;
 };
 
 }  // namespace perch::service

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/upstream/upstream_status.h"
@@ -34,6 +35,7 @@ class ReadCall final : public ReadHandle,
         url_(std::move(url)),
         path_(std::move(path)),
         deadline_(deadline),
+        call_(CallContext::Current()),
         done_(std::move(done)) {}
 
   void Start() { ObtainTokenAndSend(); }
@@ -52,6 +54,8 @@ class ReadCall final : public ReadHandle,
 
  private:
   void ObtainTokenAndSend() {
+    // A token request this starts is made on the call's behalf too.
+    const CallContext::Scope scope(call_);
     deps_.tokens.Fetch(deadline_, [self = shared_from_this()](
                                       absl::StatusOr<auth::BearerToken> token) {
       if (!token.ok()) {
@@ -74,6 +78,9 @@ class ReadCall final : public ReadHandle,
     request.method = http::HttpMethod::kGet;
     request.url = url_;
     request.headers = {{"Authorization", absl::StrCat("Bearer ", token)}};
+    if (call_ != nullptr) {
+      request.headers.emplace_back("traceparent", call_->NoteUpstreamRequest());
+    }
     request.deadline = deadline_;
     const http::HttpTransport::RequestId id = deps_.transport.Send(
         std::move(request),
@@ -167,16 +174,22 @@ class ReadCall final : public ReadHandle,
       finished_ = true;
       done = std::move(done_);
     }
-    deps_.executor.Schedule(
-        [done = std::move(done), result = std::move(result)]() mutable {
-          std::move(done)(std::move(result));
-        });
+    // The call is current again while `done` runs: a dialect's next step
+    // (a v2 read after its name lookup) starts from there.
+    deps_.executor.Schedule([call = call_, done = std::move(done),
+                             result = std::move(result)]() mutable {
+      const CallContext::Scope scope(std::move(call));
+      std::move(done)(std::move(result));
+    });
   }
 
   const Deps& deps_;
   const std::string url_;
   const std::string path_;
   const absl::Time deadline_;
+  // The RPC this read is for (null outside one): its upstream requests carry
+  // its traceparent and count towards it.
+  const std::shared_ptr<CallContext> call_;
   // Touched only by the one step in progress (steps are sequential).
   bool reobtained_ = false;
   int retries_ = 0;

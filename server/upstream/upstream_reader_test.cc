@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "server/auth/fake_token_source.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "tests/testing/fake_http_transport.h"
 
@@ -49,10 +50,12 @@ class UpstreamReaderTest : public ::testing::Test {
         auth::BearerToken{std::move(value), clock_.Now(), false}));
   }
 
-  std::string LastAuthorization() {
+  std::string LastAuthorization() { return LastHeader("Authorization"); }
+
+  std::string LastHeader(absl::string_view wanted) {
     auto requests = transport_.requests();
     for (const auto& [name, value] : requests.back().headers) {
-      if (name == "Authorization") return value;
+      if (name == wanted) return value;
     }
     return "";
   }
@@ -214,6 +217,50 @@ TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
   ASSERT_TRUE(r->value.has_value());
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(scheduler_.RunAll(), 0);
+}
+
+// Every request a read makes for an RPC, retries included (started from
+// the scheduler, outside the handler's thread), carries the RPC's
+// traceparent and counts towards it; the read's answer runs with the RPC
+// current again, so a dialect's next step is made for it too.
+TEST_F(UpstreamReaderTest, EveryRequestCarriesTheCallsTraceparentAndCounts) {
+  TraceContext trace;
+  trace.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  trace.span_id = "00f067aa0ba902b7";
+  trace.flags = 1;
+  auto call = std::make_shared<CallContext>(trace);
+  auto result = std::make_shared<Result>();
+  std::shared_ptr<CallContext> current_in_answer;
+  {
+    const CallContext::Scope scope(call);
+    handles_.push_back(
+        reader_->Get("https://up.test/1.1/x.json", "/1.1/x.json",
+                     clock_.Now() + absl::Seconds(10),
+                     [&, result](absl::StatusOr<http::HttpResponse> r) {
+                       current_in_answer = CallContext::Current();
+                       result->value = r;
+                     }));
+  }
+  GiveToken("T");
+  const std::string expected =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  EXPECT_EQ(LastHeader("traceparent"), expected);
+  transport_.CompleteNext(Error(502, 0));
+  scheduler_.RunAll();
+  EXPECT_EQ(LastHeader("traceparent"), expected);
+  transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
+  ASSERT_TRUE(result->value.has_value());
+  EXPECT_EQ(call->upstream_requests(), 2);
+  EXPECT_EQ(current_in_answer, call);
+  EXPECT_EQ(CallContext::Current(), nullptr);
+}
+
+TEST_F(UpstreamReaderTest, AReadForNoCallSendsNoTraceparent) {
+  auto r = Read();
+  GiveToken("T");
+  EXPECT_EQ(LastHeader("traceparent"), "");
+  transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
+  ASSERT_TRUE(r->value.has_value());
 }
 
 }  // namespace

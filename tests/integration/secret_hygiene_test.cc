@@ -5,7 +5,9 @@
 // canary may appear in its stdout/stderr or in any byte of any RPC response,
 // status message, error detail or metadata. The same run checks the audit
 // trail: one line per Obtain/Invalidate and per denied call, with the
-// token's fingerprint and never a secret.
+// token's fingerprint and never a secret. The v2 run writes JSON logs
+// (--log_format=json), so the canaries are also looked for in the access
+// lines, and every line must parse as JSON; the v1.1 run keeps text logs.
 #include <signal.h>
 
 #include <string>
@@ -19,6 +21,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/json_log.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
@@ -194,11 +197,17 @@ std::vector<Injected> InjectedErrors(const std::string& api) {
   return dialect;
 }
 
+// Audit lines in either log format: "AUDIT {...}" in text, an object with
+// "type":"audit" in JSON.
 std::vector<std::string> AuditLines(const std::string& output) {
   std::vector<std::string> lines;
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
     const size_t at = line.find("AUDIT {");
-    if (at != absl::string_view::npos) lines.emplace_back(line.substr(at));
+    if (at != absl::string_view::npos) {
+      lines.emplace_back(line.substr(at));
+    } else if (absl::StrContains(line, R"("type":"audit")")) {
+      lines.emplace_back(line);
+    }
   }
   return lines;
 }
@@ -226,6 +235,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   auto emulator = emulator::Emulator::Start(emulator_options);
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   emulator::Emulator& upstream = **emulator;
+  const bool json_logs = IsV2(GetParam());
 
   TempDir dir;
   // The reader makes every read and every injected error in turn: more
@@ -242,7 +252,8 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
        absl::StrCat("--tls_key_file=", Cert("server.key")),
        absl::StrCat("--api_keys_file=", dir.File("callers")),
        "--upstream_max_response_bytes=1048576",
-       absl::StrCat("--upstream_api=", GetParam())},
+       absl::StrCat("--upstream_api=", GetParam()),
+       absl::StrCat("--log_format=", json_logs ? "json" : "text")},
       {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
        absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
        absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
@@ -465,6 +476,16 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
             1);
   EXPECT_EQ(CountWith(audit, {R"("peer":"ipv4:127.0.0.1:)"}), expected_audit);
   EXPECT_TRUE(absl::StrContains(output, "received SIGTERM"));
+
+  // JSON logs: every line parses, one access line per call (the canary
+  // check above covered their bytes).
+  if (json_logs) {
+    int access = 0;
+    for (const JsonLogLine& line : ParseJsonLogLines(output)) {
+      access += line.type == "access";
+    }
+    EXPECT_EQ(access, sweep.calls());
+  }
 }
 
 // Without caller authentication perch starts only when told to, and says

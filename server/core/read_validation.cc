@@ -47,13 +47,15 @@ void CheckScreenName(absl::string_view field, absl::string_view value,
 
 void CheckId(absl::string_view field, absl::string_view value,
              Violations& out) {
-  uint64_t parsed;
-  bool digits = !value.empty() && value.size() <= 20;
+  // v2's id pattern is ^[0-9]{1,19}$ and X's ids are snowflakes below
+  // 2^63: a larger id is the caller's mistake, not an upstream 400.
+  int64_t parsed;
+  bool digits = !value.empty() && value.size() <= 19;
   for (char c : value) {
     digits = digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
   }
   if (!digits || !absl::SimpleAtoi(value, &parsed)) {
-    Add(field, "must be a decimal 64-bit unsigned id", out);
+    Add(field, "must be a decimal id of at most 19 digits, below 2^63", out);
   }
 }
 

@@ -16,9 +16,9 @@ using Violations = std::vector<FieldViolation>;
 // 1-15 of [A-Za-z0-9_].
 void CheckScreenName(absl::string_view field, absl::string_view value,
                      Violations& out);
-// A decimal uint64 (no sign, no leading '+', at most 20 digits, fits).
+// A decimal int64 >= 0 (no sign, no leading '+', at most 19 digits, fits).
 void CheckId(absl::string_view field, absl::string_view value, Violations& out);
-// Empty, or a decimal uint64.
+// Empty, or an id as CheckId wants it.
 void CheckOptionalId(absl::string_view field, absl::string_view value,
                      Violations& out);
 // 0 (meaning the default) or within [1, max].

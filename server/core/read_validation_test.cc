@@ -34,8 +34,10 @@ TEST(ReadValidation, Id) {
     return Violated([&](Violations& v) { CheckId("user_id", s, v); }).empty();
   };
   EXPECT_TRUE(ok("783214"));
-  EXPECT_TRUE(ok("18446744073709551615"));
-  EXPECT_FALSE(ok("18446744073709551616"));
+  EXPECT_TRUE(ok("9223372036854775807"));
+  EXPECT_FALSE(ok("9223372036854775808"));
+  EXPECT_FALSE(ok("18446744073709551615"));  // a uint64, but not an X id
+  EXPECT_FALSE(ok("00000000000000000001"));  // 20 digits
   EXPECT_FALSE(ok("-1"));
   EXPECT_FALSE(ok("+1"));
   EXPECT_FALSE(ok("1e5"));

@@ -920,10 +920,10 @@ std::vector<Invalid> InvalidRequests() {
        [](auto& t) {
          return TimelineWith(t, [](T& r) { r.set_user_id("-783214"); });
        }},
-      {"timeline_user_id_over_uint64", "user_id",
+      {"timeline_user_id_over_int64", "user_id",
        [](auto& t) {
          return TimelineWith(
-             t, [](T& r) { r.set_user_id("18446744073709551616"); });
+             t, [](T& r) { r.set_user_id("9223372036854775808"); });
        }},
       {"timeline_page_size_201", "page_size",
        [](auto& t) {

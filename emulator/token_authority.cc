@@ -70,12 +70,19 @@ bool TokenAuthority::InvalidateIfCurrent(absl::string_view token) {
   absl::MutexLock lock(&mu_);
   if (!live_ || token != current_) return false;
   live_ = false;
+  ++revocations_;
   return true;
 }
 
 void TokenAuthority::Revoke() {
   absl::MutexLock lock(&mu_);
+  if (live_) ++revocations_;
   live_ = false;
+}
+
+int64_t TokenAuthority::revocations() const {
+  absl::MutexLock lock(&mu_);
+  return revocations_;
 }
 
 int64_t TokenAuthority::tokens_issued() const {

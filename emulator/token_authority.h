@@ -35,6 +35,10 @@ class TokenAuthority {
 
   // How many distinct tokens have been minted so far.
   int64_t tokens_issued() const;
+  // How many live tokens were revoked (Revoke or InvalidateIfCurrent that
+  // found one): a client that obtains a token only when it has none, or
+  // when its own was revoked, needs at most revocations() + 1.
+  int64_t revocations() const;
 
  private:
   const uint64_t seed_;
@@ -42,6 +46,7 @@ class TokenAuthority {
   std::string current_ ABSL_GUARDED_BY(mu_);
   bool live_ ABSL_GUARDED_BY(mu_) = false;
   int64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t revocations_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The token of generation `generation` (0-based) for `seed`: 21 'A's like

@@ -7,6 +7,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -108,13 +109,22 @@ void DropConnection(evhttp_request* req, bool reset) {
     evhttp_request_free(req);  // the client left first; nothing to close
     return;
   }
-  if (reset) {
-    const int fd =
-        bufferevent_getfd(evhttp_connection_get_bufferevent(connection));
+  const int fd =
+      reset ? bufferevent_getfd(evhttp_connection_get_bufferevent(connection))
+            : -1;
+  if (fd >= 0) {
+    // evhttp_connection_free shuts the socket down (a FIN) before it closes
+    // it, and a FIN first reads as an orderly end. So the connection is
+    // closed here, with SO_LINGER 0 (an RST), by putting an unconnected
+    // socket in its descriptor's place (atomically: no other thread can be
+    // handed that number meanwhile); evhttp then closes the placeholder.
     linger abort_on_close = {1, 0};
-    if (fd >= 0) {
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
-                 sizeof(abort_on_close));
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
+               sizeof(abort_on_close));
+    const int placeholder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (placeholder >= 0) {
+      dup3(placeholder, fd, O_CLOEXEC);
+      close(placeholder);
     }
   }
   evhttp_connection_free(connection);  // frees `req` with it

@@ -47,6 +47,7 @@ absl::StatusOr<std::string> EmulatorAdmin::Call(
   }
   CURL* e = easy.get();
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  if (!ca_file_.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file_.c_str());
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_str.c_str());
   if (method != "GET") {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body_str.c_str());
@@ -95,27 +96,63 @@ absl::Status EmulatorAdmin::SetRateLimit(absl::string_view path,
 }
 
 absl::StatusOr<std::map<std::string, int64_t>> EmulatorAdmin::RequestCounts() {
+  absl::StatusOr<EmulatorStats> stats = Stats();
+  if (!stats.ok()) return stats.status();
+  return std::move(stats->requests);
+}
+
+absl::StatusOr<EmulatorStats> EmulatorAdmin::Stats() {
   absl::StatusOr<std::string> body = Call("GET", "/_emulator/stats", "", "");
   if (!body.ok()) return body.status();
+  const absl::Status bad = absl::InternalError("unexpected /_emulator/stats body");
   simdjson::padded_string padded(*body);
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
-  simdjson::ondemand::object requests;
+  simdjson::ondemand::object object;
   if (parser.iterate(padded).get(doc) != simdjson::SUCCESS ||
-      doc["requests"].get_object().get(requests) != simdjson::SUCCESS) {
-    return absl::InternalError("unexpected /_emulator/stats body");
+      doc.get_object().get(object) != simdjson::SUCCESS) {
+    return bad;
   }
-  std::map<std::string, int64_t> counts;
-  for (auto field : requests) {
-    std::string_view key;
-    int64_t n = 0;
-    if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
-        field.value().get_int64().get(n) != simdjson::SUCCESS) {
-      return absl::InternalError("unexpected /_emulator/stats body");
+  EmulatorStats stats;
+  for (auto member : object) {
+    std::string_view name;
+    if (member.unescaped_key().get(name) != simdjson::SUCCESS) return bad;
+    if (name == "requests") {
+      simdjson::ondemand::object requests;
+      if (member.value().get_object().get(requests) != simdjson::SUCCESS) {
+        return bad;
+      }
+      for (auto field : requests) {
+        std::string_view key;
+        int64_t n = 0;
+        if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+            field.value().get_int64().get(n) != simdjson::SUCCESS) {
+          return bad;
+        }
+        stats.requests[std::string(key)] = n;
+      }
+    } else if (name == "tokens_issued") {
+      if (member.value().get_int64().get(stats.tokens_issued) !=
+          simdjson::SUCCESS) {
+        return bad;
+      }
+    } else if (name == "revocations") {
+      if (member.value().get_int64().get(stats.revocations) !=
+          simdjson::SUCCESS) {
+        return bad;
+      }
     }
-    counts[std::string(key)] = n;
   }
-  return counts;
+  return stats;
+}
+
+absl::StatusOr<std::string> EmulatorAdmin::SetSchedule(
+    absl::string_view schedule_json) {
+  return Call("POST", "/_emulator/schedule", schedule_json, "");
+}
+
+absl::Status EmulatorAdmin::ClearSchedule() {
+  return Call("DELETE", "/_emulator/schedule", "", "").status();
 }
 
 absl::StatusOr<std::string> EmulatorAdmin::ObtainToken(

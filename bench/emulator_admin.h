@@ -14,10 +14,18 @@
 
 namespace perch::bench {
 
+// What GET /_emulator/stats says.
+struct EmulatorStats {
+  std::map<std::string, int64_t> requests;  // per path (v2: route pattern)
+  int64_t tokens_issued = 0;
+  int64_t revocations = 0;
+};
+
 class EmulatorAdmin {
  public:
-  explicit EmulatorAdmin(std::string base_url)
-      : base_url_(std::move(base_url)) {}
+  // `ca_file`: the CA to trust when the emulator serves HTTPS.
+  explicit EmulatorAdmin(std::string base_url, std::string ca_file = "")
+      : base_url_(std::move(base_url)), ca_file_(std::move(ca_file)) {}
 
   const std::string& base_url() const { return base_url_; }
 
@@ -29,6 +37,11 @@ class EmulatorAdmin {
   absl::Status SetRateLimit(absl::string_view path, int64_t limit);
   // Requests per path since the last Reset.
   absl::StatusOr<std::map<std::string, int64_t>> RequestCounts();
+  absl::StatusOr<EmulatorStats> Stats();
+  // Sets the fault schedule (the JSON of admin_routes.h); the emulator's
+  // answer, {"phases":N,"start_unix_ms":T,"cycle_ms":C}.
+  absl::StatusOr<std::string> SetSchedule(absl::string_view schedule_json);
+  absl::Status ClearSchedule();
   // A bearer token for the app (POST /oauth2/token, client credentials).
   absl::StatusOr<std::string> ObtainToken(absl::string_view key,
                                           absl::string_view secret);
@@ -44,6 +57,7 @@ class EmulatorAdmin {
                                    absl::string_view authorization);
 
   const std::string base_url_;
+  const std::string ca_file_;
 };
 
 // 0 when the path was never requested.

@@ -1,5 +1,6 @@
 #include "bench/proc_stats.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -28,6 +29,18 @@ int64_t KibField(absl::string_view line) {
 }
 
 }  // namespace
+
+absl::StatusOr<int64_t> CountOpenFds(pid_t pid) {
+  const std::string path = absl::StrCat("/proc/", pid, "/fd");
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return absl::NotFoundError(absl::StrCat("no ", path));
+  int64_t n = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++n;
+  }
+  closedir(dir);
+  return n;
+}
 
 absl::StatusOr<ProcSnapshot> ReadProc(pid_t pid) {
   ProcSnapshot snap;

@@ -27,6 +27,10 @@ struct ProcSnapshot {
 // NOT_FOUND once the process is gone.
 absl::StatusOr<ProcSnapshot> ReadProc(pid_t pid);
 
+// How many descriptors `pid` has open (entries of /proc/<pid>/fd).
+// NOT_FOUND once the process is gone.
+absl::StatusOr<int64_t> CountOpenFds(pid_t pid);
+
 // This process's own CPU time (user + system, all threads).
 double SelfCpuSeconds();
 

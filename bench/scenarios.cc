@@ -1,6 +1,5 @@
 #include "bench/scenarios.h"
 
-#include <openssl/sha.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -17,14 +16,13 @@
 #include "bench/direct_curl.h"
 #include "bench/nginx_wrk.h"
 #include "bench/perch_load.h"
+#include "bench/perch_processes.h"
 
 namespace perch::bench {
 namespace {
 
-// The example app of the application-only authentication guide, which the
-// emulator accepts by default.
-constexpr char kAppKey[] = "xvz1evFS4wEEPTGEFPHBog";
-constexpr char kAppSecret[] = "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg";
+constexpr const char* kAppKey = kEmulatorAppKey;
+constexpr const char* kAppSecret = kEmulatorAppSecret;
 constexpr char kTokenPath[] = "/oauth2/token";
 constexpr char kScreenName[] = "perch_dev";
 
@@ -187,14 +185,9 @@ absl::Status Bench::Setup() {
                           {}, absl::StrCat(config_.work_dir, "/emulator.log"));
   if (!emulator.ok()) return emulator.status();
   emulator_ = *std::move(emulator);
-  constexpr absl::string_view kListening = "perch-emulator listening on ";
-  auto line = emulator_->WaitForLine(kListening, absl::Seconds(20));
-  if (!line.ok()) return line.status();
-  std::string url =
-      line->substr(line->find(std::string(kListening)) + kListening.size());
-  while (!url.empty() && (url.back() == '\r' || url.back() == ' ')) {
-    url.pop_back();
-  }
+  auto url_or = WaitForEmulatorUrl(*emulator_, absl::Seconds(20));
+  if (!url_or.ok()) return url_or.status();
+  const std::string url = *std::move(url_or);
   admin_ = std::make_unique<EmulatorAdmin>(url);
   // The emulator enforces the upstream's windows (1,500 timeline reads per
   // 15 minutes, fewer lookups); a benchmark makes millions, and 1,000 cold
@@ -233,13 +226,9 @@ absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name,
   if (!process.ok()) return process.status();
   Server server;
   server.process = *std::move(process);
-  auto line = server.process->WaitForLine("(port ", absl::Seconds(30));
-  if (!line.ok()) return line.status();
-  const size_t at = line->find("(port ") + 6;
-  const std::string digits = line->substr(at, line->find(')', at) - at);
-  if (!absl::SimpleAtoi(digits, &server.port)) {
-    return absl::InternalError(absl::StrCat("no port in: ", *line));
-  }
+  auto port = WaitForServerPort(*server.process, absl::Seconds(30));
+  if (!port.ok()) return port.status();
+  server.port = *port;
   Say(absl::StrCat("perch-server for ", name, " on port ", server.port,
                    " (pid ", server.process->pid(),
                    ", --upstream_api=", UpstreamApiName(api), ")"));
@@ -257,18 +246,10 @@ absl::Status Bench::SetUpCallerKey() {
     Say("perch-server has no caller authentication; calling without a key");
     return absl::OkStatus();
   }
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  unsigned char raw[24];
-  urandom.read(reinterpret_cast<char*>(raw), sizeof(raw));
-  if (!urandom) return absl::InternalError("cannot read /dev/urandom");
-  api_key_ = absl::StrCat(
-      "bench-", absl::BytesToHexString(absl::string_view(
-                    reinterpret_cast<const char*>(raw), sizeof(raw))));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(api_key_.data()),
-         api_key_.size(), digest);
-  const std::string hex = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  absl::StatusOr<std::string> key = NewApiKey("bench");
+  if (!key.ok()) return key.status();
+  api_key_ = *std::move(key);
+  const std::string hex = Sha256Hex(api_key_);
   const std::string path = absl::StrCat(config_.work_dir, "/callers");
   {
     std::ofstream out(path, std::ios::trunc);

@@ -99,7 +99,95 @@ absl::Status ForEachField(absl::string_view json, OnField on_field) {
   return absl::OkStatus();
 }
 
+// Calls `on_object(raw_json)` for each element of the JSON array `value`,
+// each of which must be an object.
+template <typename OnObject>
+absl::Status ForEachObject(simdjson::ondemand::value& value,
+                           OnObject on_object) {
+  simdjson::ondemand::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("expected an array");
+  }
+  for (auto element : array) {
+    simdjson::ondemand::object object;
+    std::string_view raw;
+    if (element.get_object().get(object) != simdjson::SUCCESS ||
+        object.raw_json().get(raw) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("expected an array of objects");
+    }
+    absl::Status status = on_object(absl::string_view(raw.data(), raw.size()));
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FaultPhase> ParseFaultPhaseJson(absl::string_view json) {
+  FaultPhase phase;
+  absl::Status status = ForEachField(
+      json,
+      [&phase](absl::string_view key,
+               simdjson::ondemand::value& value) -> absl::Status {
+        int64_t ms = 0;
+        if (key == "name") return ReadString(value, &phase.name);
+        if (key == "duration_ms") {
+          absl::Status s = ReadIntInRange(value, 1, 24 * 3600 * 1000, &ms);
+          phase.duration = absl::Milliseconds(ms);
+          return s;
+        }
+        if (key == "revoke_every_ms") {
+          absl::Status s = ReadIntInRange(value, 0, 24 * 3600 * 1000, &ms);
+          phase.revoke_every = absl::Milliseconds(ms);
+          return s;
+        }
+        if (key == "faults") {
+          return ForEachObject(value, [&phase](absl::string_view rule_json) {
+            absl::StatusOr<FaultRule> rule = ParseFaultRuleJson(rule_json);
+            if (!rule.ok()) return rule.status();
+            phase.rules.push_back(*std::move(rule));
+            return absl::OkStatus();
+          });
+        }
+        return absl::InvalidArgumentError("unknown field");
+      });
+  if (!status.ok()) return status;
+  return phase;
+}
+
 }  // namespace
+
+absl::StatusOr<FaultScheduleSpec> ParseFaultScheduleJson(
+    absl::string_view json) {
+  FaultScheduleSpec spec;
+  absl::Status status = ForEachField(
+      json,
+      [&spec](absl::string_view key,
+              simdjson::ondemand::value& value) -> absl::Status {
+        if (key == "repeat") return ReadBool(value, &spec.repeat);
+        if (key == "start_unix_ms") {
+          int64_t ms = 0;
+          absl::Status s = ReadIntInRange(value, 0, INT64_MAX, &ms);
+          spec.start = absl::FromUnixMillis(ms);
+          return s;
+        }
+        if (key == "phases") {
+          return ForEachObject(value, [&spec](absl::string_view phase_json) {
+            absl::StatusOr<FaultPhase> phase = ParseFaultPhaseJson(phase_json);
+            if (!phase.ok()) return phase.status();
+            spec.phases.push_back(*std::move(phase));
+            return absl::OkStatus();
+          });
+        }
+        return absl::InvalidArgumentError("unknown field");
+      });
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fault schedule: ", status.message()));
+  }
+  if (spec.phases.empty()) {
+    return absl::InvalidArgumentError("fault schedule: no phases");
+  }
+  return spec;
+}
 
 absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
   FaultRule rule;
@@ -111,8 +199,14 @@ absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
         if (key == "message") return ReadString(value, &rule.error_message);
         if (key == "body") return ReadString(value, &rule.body);
         if (key == "token_type") return ReadString(value, &rule.token_type);
+        if (key == "content_type") return ReadString(value, &rule.content_type);
         if (key == "malformed") return ReadBool(value, &rule.malformed_body);
         if (key == "drop") return ReadBool(value, &rule.drop_connection);
+        if (key == "reset") return ReadBool(value, &rule.reset_connection);
+        if (key == "cut") return ReadBool(value, &rule.cut_body);
+        if (key == "trickle_bytes") {
+          return ReadIntInRange(value, 0, 1 << 20, &rule.trickle_bytes);
+        }
         if (key == "times") {
           return ReadIntInRange(value, 0, INT64_MAX, &rule.times);
         }
@@ -127,6 +221,11 @@ absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
         if (key == "latency_ms") {
           absl::Status s = ReadIntInRange(value, 0, 3600 * 1000, &n);
           rule.latency = absl::Milliseconds(n);
+          return s;
+        }
+        if (key == "trickle_ms") {
+          absl::Status s = ReadIntInRange(value, 1, 60 * 1000, &n);
+          rule.trickle_every = absl::Milliseconds(n);
           return s;
         }
         if (key == "status") {
@@ -157,6 +256,15 @@ Response AdminRoutes::Handle(const Request& request) {
     LogInfo("emulator: fault rules cleared");
     return JsonResponse(200, R"({"faults":0})");
   }
+  if (path == "/_emulator/schedule" && method == "POST") {
+    return SetSchedule(request);
+  }
+  if (path == "/_emulator/schedule" && method == "GET") return Schedule();
+  if (path == "/_emulator/schedule" && method == "DELETE") {
+    schedule_.Clear();
+    LogInfo("emulator: fault schedule cleared");
+    return Schedule();
+  }
   if (path == "/_emulator/revoke" && method == "POST") {
     tokens_.Revoke();
     LogInfo("emulator: current token revoked by admin request");
@@ -185,6 +293,30 @@ Response AdminRoutes::AddFault(const Request& request) {
   LogInfo("emulator: fault rule added for prefix \"", rule->path_prefix, "\"");
   faults_.Add(*std::move(rule));
   return JsonResponse(200, absl::StrCat(R"({"faults":)", faults_.size(), "}"));
+}
+
+Response AdminRoutes::SetSchedule(const Request& request) {
+  absl::StatusOr<FaultScheduleSpec> spec = ParseFaultScheduleJson(request.body);
+  if (!spec.ok()) return AdminError(400, spec.status().message());
+  const absl::Time start = spec->start.value_or(clock_.Now());
+  const size_t phases = spec->phases.size();
+  schedule_.Set(std::move(spec->phases), start, spec->repeat);
+  LogInfo("emulator: fault schedule of ", phases, " phases set");
+  return JsonResponse(
+      200, absl::StrCat(R"({"phases":)", phases, R"(,"start_unix_ms":)",
+                        absl::ToUnixMillis(start), R"(,"cycle_ms":)",
+                        absl::ToInt64Milliseconds(schedule_.cycle_length()),
+                        "}"));
+}
+
+Response AdminRoutes::Schedule() {
+  const SchedulePosition at = schedule_.At(clock_.Now());
+  if (!at.active) return JsonResponse(200, R"({"active":false})");
+  return JsonResponse(
+      200, absl::StrCat(R"({"active":true,"cycle":)", at.cycle,
+                        R"(,"index":)", at.index, R"(,"phase":")",
+                        JsonEscape(at.name), R"(","phase_start_unix_ms":)",
+                        absl::ToUnixMillis(at.phase_start), "}"));
 }
 
 Response AdminRoutes::SetRateLimit(const Request& request) {
@@ -264,7 +396,8 @@ Response AdminRoutes::Stats() {
   }
   return JsonResponse(
       200, absl::StrCat(R"({"requests":{)", requests, R"(},"tokens_issued":)",
-                        tokens_.tokens_issued(), R"(,"faults":)",
+                        tokens_.tokens_issued(), R"(,"revocations":)",
+                        tokens_.revocations(), R"(,"faults":)",
                         faults_.size(), R"(,"apps":[)", apps, "]}"));
 }
 

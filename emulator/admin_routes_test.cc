@@ -74,8 +74,8 @@ TEST_F(AdminRoutesTest, StatsCountRequestsButNotAdminOnes) {
   EXPECT_EQ(stats.status, 200);
   EXPECT_TRUE(IsValidJson(stats.body)) << stats.body;
   EXPECT_EQ(stats.body, R"({"requests":{"/1.1/statuses/user_timeline.json":1,)"
-                        R"("/oauth2/token":2},"tokens_issued":1,"faults":0,)"
-                        R"("apps":[{"tokens_issued":1,"token_uses":0}]})");
+                        R"("/oauth2/token":2},"tokens_issued":1,"revocations":0,)"
+                        R"("faults":0,"apps":[{"tokens_issued":1,"token_uses":0}]})");
   EXPECT_EQ(emulator_->RequestCount("/_emulator/stats"), 0);
   EXPECT_EQ(emulator_->RequestCounts().size(), 2u);
 }

@@ -7,6 +7,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +35,7 @@ struct EvhttpServer::PendingReply {
   evhttp_request* req = nullptr;
   event* timer = nullptr;
   Outcome outcome;
+  size_t body_sent = 0;  // trickled replies: bytes of the body sent so far
 
   ~PendingReply() {
     if (timer != nullptr) event_free(timer);
@@ -97,16 +99,66 @@ void SendResponse(evhttp_request* req, const Response& response) {
                     nullptr);
 }
 
-// Closes the connection without a byte of answer. Only called from a timer,
-// never inside libevent's own request callback, which still uses the
-// connection after our callback returns.
-void DropConnection(evhttp_request* req) {
+// Closes the connection without a byte of answer; with `reset`, aborts it
+// (SO_LINGER 0: the kernel sends an RST). Only called from a timer, never
+// inside libevent's own request callback, which still uses the connection
+// after our callback returns.
+void DropConnection(evhttp_request* req, bool reset) {
   evhttp_connection* connection = evhttp_request_get_connection(req);
   if (connection == nullptr) {
     evhttp_request_free(req);  // the client left first; nothing to close
     return;
   }
+  const int fd =
+      reset ? bufferevent_getfd(evhttp_connection_get_bufferevent(connection))
+            : -1;
+  if (fd >= 0) {
+    // evhttp_connection_free shuts the socket down (a FIN) before it closes
+    // it, and a FIN first reads as an orderly end. So the connection is
+    // closed here, with SO_LINGER 0 (an RST), by putting an unconnected
+    // socket in its descriptor's place (atomically: no other thread can be
+    // handed that number meanwhile); evhttp then closes the placeholder.
+    linger abort_on_close = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
+               sizeof(abort_on_close));
+    const int placeholder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (placeholder >= 0) {
+      dup3(placeholder, fd, O_CLOEXEC);
+      close(placeholder);
+    }
+  }
   evhttp_connection_free(connection);  // frees `req` with it
+}
+
+// Sends the next piece of a trickled reply (the status line and headers with
+// the first); true while more remain. Frees `req` when its client left.
+bool SendNextPiece(evhttp_request* req, const Outcome& outcome,
+                   size_t& body_sent) {
+  if (evhttp_request_get_connection(req) == nullptr) {
+    evhttp_request_free(req);  // the client gave up waiting
+    return false;
+  }
+  const std::string& body = outcome.response.body;
+  if (body_sent == 0) {
+    evkeyvalq* headers = evhttp_request_get_output_headers(req);
+    for (const auto& [name, value] : outcome.response.headers) {
+      evhttp_add_header(headers, name.c_str(), value.c_str());
+    }
+    // A length, not chunks: the client knows from the start how much is due.
+    evhttp_add_header(headers, "Content-Length",
+                      absl::StrCat(body.size()).c_str());
+    evhttp_send_reply_start(req, outcome.response.status,
+                            ReasonPhrase(outcome.response.status));
+  }
+  const size_t n = std::min(outcome.trickle_bytes, body.size() - body_sent);
+  evbuffer* piece = evbuffer_new();
+  evbuffer_add(piece, body.data() + body_sent, n);
+  evhttp_send_reply_chunk(req, piece);
+  evbuffer_free(piece);
+  body_sent += n;
+  if (body_sent < body.size()) return true;
+  evhttp_send_reply_end(req);
+  return false;
 }
 
 std::string OpenSslError() {
@@ -328,7 +380,8 @@ void EvhttpServer::DrainLoop() {
 void EvhttpServer::OnRequest(evhttp_request* req, void* arg) {
   auto* self = static_cast<EvhttpServer*>(arg);
   Outcome outcome = self->handler_(ToRequest(req));
-  if (!outcome.drop && outcome.delay <= absl::ZeroDuration()) {
+  if (!outcome.drop && outcome.trickle_bytes == 0 &&
+      outcome.delay <= absl::ZeroDuration()) {
     SendResponse(req, outcome.response);
     return;
   }
@@ -351,10 +404,19 @@ void EvhttpServer::Defer(evhttp_request* req, Outcome outcome) {
 void EvhttpServer::OnPendingDue(int, short, void* arg) {
   auto* raw = static_cast<PendingReply*>(arg);
   EvhttpServer* self = raw->server;
+  if (!raw->outcome.drop && raw->outcome.trickle_bytes > 0) {
+    if (SendNextPiece(raw->req, raw->outcome, raw->body_sent)) {
+      timeval every = absl::ToTimeval(raw->outcome.trickle_every);
+      evtimer_add(raw->timer, &every);
+      return;
+    }
+    self->pending_.erase(raw);
+    return;
+  }
   auto node = self->pending_.extract(raw);
   std::unique_ptr<PendingReply> reply = std::move(node.mapped());
   if (reply->outcome.drop) {
-    DropConnection(reply->req);
+    DropConnection(reply->req, reply->outcome.reset);
   } else {
     SendResponse(reply->req, reply->outcome.response);
   }

@@ -27,13 +27,24 @@ struct FaultRule {
   double probability = 1.0;  // in [0, 1]
 
   // Outcomes, at most one applied per request (the first firing rule's):
-  // drop_connection, then status, then malformed_body / token_type.
+  // drop_connection / reset_connection, then status, then the ones that
+  // change the route's own answer (malformed_body, cut_body, trickle,
+  // token_type).
   int status = 0;                // non-zero: answer this instead of the route
   int error_code = 0;            // with status: {"errors":[{code, message}]}
   std::string error_message;     // with error_code
   std::string body;              // with status and no error_code: this body
+  std::string content_type;      // with body; "" means text/html
   bool malformed_body = false;   // the route's answer, its body cut short
   bool drop_connection = false;  // close without answering
+  bool reset_connection = false;  // abort the connection (RST), no answer
+  // The route's answer with its whole length announced, half the body sent,
+  // then the connection closed: a transfer cut short, not a short document.
+  bool cut_body = false;
+  // > 0: the route's answer, its body sent this many bytes at a time, one
+  // piece every `trickle_every`.
+  int64_t trickle_bytes = 0;
+  absl::Duration trickle_every = absl::Milliseconds(100);
   std::string token_type;        // non-empty: a token success says this type
 
   // 0: fires until cleared; N > 0: fires N more times, then disappears.
@@ -41,6 +52,7 @@ struct FaultRule {
 
   bool has_outcome() const {
     return status != 0 || malformed_body || drop_connection ||
+           reset_connection || cut_body || trickle_bytes > 0 ||
            !token_type.empty();
   }
 };

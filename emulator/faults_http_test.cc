@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "emulator/emulator_test_support.h"
@@ -90,6 +91,107 @@ TEST_F(FaultsHttpTest, DropAfterLatency) {
   HttpResult result = Call("GET", kUserTimeline);
   EXPECT_EQ(result.curl_code, CURLE_GOT_NOTHING);
   EXPECT_GE(result.elapsed, absl::Milliseconds(180));
+}
+
+TEST_F(FaultsHttpTest, ResetAbortsTheConnection) {
+  FaultRule rule;
+  rule.reset_connection = true;
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  // An RST, not an orderly close: the read fails, it does not just end.
+  EXPECT_EQ(result.curl_code, CURLE_RECV_ERROR);
+  EXPECT_EQ(result.status, 0);
+  emulator_->ClearFaults();
+  EXPECT_EQ(PostToken().status, 200);
+}
+
+TEST_F(FaultsHttpTest, CutBodyClosesTheConnectionMidBody) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  rule.cut_body = true;
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.curl_code, CURLE_PARTIAL_FILE);
+  EXPECT_EQ(result.status, 200);
+  EXPECT_TRUE(absl::StartsWith(result.body, R"({"token_type":"bearer")"));
+  int64_t announced = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(result.Header("content-length"), &announced));
+  EXPECT_LT(static_cast<int64_t>(result.body.size()), announced);
+}
+
+TEST_F(FaultsHttpTest, TrickleSendsTheWholeBodySlowly) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  rule.trickle_bytes = 40;
+  rule.trickle_every = absl::Milliseconds(50);
+  emulator_->AddFault(rule);
+  HttpResult result = PostToken();
+  EXPECT_EQ(result.curl_code, CURLE_OK);
+  EXPECT_EQ(result.status, 200);
+  EXPECT_TRUE(IsValidJson(result.body)) << result.body;
+  EXPECT_EQ(result.Header("content-length"), absl::StrCat(result.body.size()));
+  // At least one pause per 40 bytes after the first piece.
+  const int64_t pauses = (static_cast<int64_t>(result.body.size()) - 1) / 40;
+  EXPECT_GE(result.elapsed, pauses * absl::Milliseconds(45));
+}
+
+TEST_F(FaultsHttpTest, TrickleOutlastsAClientThatGivesUp) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  rule.trickle_bytes = 1;
+  rule.trickle_every = absl::Milliseconds(100);
+  rule.times = 1;
+  emulator_->AddFault(rule);
+  HttpCall call;
+  call.method = "POST";
+  call.url = absl::StrCat(emulator_->base_url(), "/oauth2/token");
+  call.headers = {kSpecBasicHeader, kFormContentType};
+  call.body = kClientCredentials;
+  call.timeout = absl::Milliseconds(500);
+  HttpResult result = Fetch(call);
+  EXPECT_EQ(result.curl_code, CURLE_OPERATION_TIMEDOUT);
+  EXPECT_EQ(result.status, 200);  // the headers came, the body did not
+  // The emulator drops the abandoned reply and serves on.
+  EXPECT_EQ(PostToken().status, 200);
+}
+
+TEST_F(FaultsHttpTest, ScheduleRotatesFaultsWithTheClock) {
+  HttpResult set = Call(
+      "POST", "/_emulator/schedule", {"Content-Type: application/json"},
+      R"({"phases":[{"name":"down","duration_ms":1000,"faults":)"
+      R"([{"path_prefix":"/oauth2/token","status":503,"code":130,)"
+      R"("message":"Over capacity"}]},{"name":"calm","duration_ms":2000}]})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body, absl::StrCat(R"({"phases":2,"start_unix_ms":)",
+                                   absl::ToUnixMillis(clock_.Now()),
+                                   R"(,"cycle_ms":3000})"));
+  EXPECT_EQ(PostToken().status, 503);
+  EXPECT_EQ(JsonStringMember(Call("GET", "/_emulator/schedule").body, "phase"),
+            "down");
+  clock_.Advance(absl::Milliseconds(1500));
+  EXPECT_EQ(PostToken().status, 200);
+  clock_.Advance(absl::Seconds(2));  // the next cycle's "down"
+  EXPECT_EQ(PostToken().status, 503);
+  EXPECT_EQ(Call("DELETE", "/_emulator/schedule").body, R"({"active":false})");
+  EXPECT_EQ(PostToken().status, 200);
+}
+
+TEST_F(FaultsHttpTest, ScheduleRevokesTheTokenBehindTheClientsBack) {
+  const std::string token = ObtainToken();
+  ASSERT_EQ(Call("POST", "/_emulator/schedule", {},
+                 R"({"phases":[{"name":"revoked","duration_ms":10000,)"
+                 R"("revoke_every_ms":10000}]})")
+                .status,
+            200);
+  EXPECT_EQ(GetWithBearer(absl::StrCat(kUserTimeline, "?screen_name=perch_dev"),
+                          token)
+                .status,
+            401);
+  EXPECT_NE(ObtainToken(), token);
+  HttpResult stats = Call("GET", "/_emulator/stats");
+  EXPECT_NE(stats.body.find(R"("tokens_issued":2,"revocations":1)"),
+            std::string::npos)
+      << stats.body;
 }
 
 TEST_F(FaultsHttpTest, TokenTypeOverride) {

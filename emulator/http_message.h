@@ -38,6 +38,14 @@ struct Outcome {
   Response response;
   absl::Duration delay = absl::ZeroDuration();
   bool drop = false;
+  // With `drop`: abort the connection (an RST, as from a peer that crashed
+  // or a middlebox that gave up) instead of closing it in order (a FIN).
+  bool reset = false;
+  // > 0: after `delay`, the headers (with the whole body's Content-Length)
+  // and then the body `trickle_bytes` at a time, one piece every
+  // `trickle_every`: an upstream whose answer arrives, slowly.
+  size_t trickle_bytes = 0;
+  absl::Duration trickle_every = absl::ZeroDuration();
 };
 
 // "OK", "Too Many Requests", ...: libevent 2.1's table lacks some of these.

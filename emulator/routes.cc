@@ -23,9 +23,11 @@ std::vector<AppCredentials> AppsOf(const EmulatorOptions& options) {
 Router::Router(const EmulatorOptions& options, const Clock& clock,
                std::vector<ReadEndpoint> read_endpoints,
                std::vector<V2Endpoint> v2_endpoints)
-    : tokens_(options.seed, AppsOf(options).size()),
+    : clock_(clock),
+      tokens_(options.seed, AppsOf(options).size()),
       account_(options.access_level, options.account_state),
       faults_(options.seed),
+      schedule_(options.seed, [this] { tokens_.Revoke(); }),
       token_routes_(AppsOf(options), tokens_,
                     options.max_token_requests_per_minute, clock),
       reads_(tokens_, clock, account_, std::move(read_endpoints)),
@@ -33,7 +35,8 @@ Router::Router(const EmulatorOptions& options, const Clock& clock,
       // v2 pattern, so admin overrides and resets reach either.
       v2_(tokens_, clock, reads_.limiter(), account_,
           AccountIdFor(options.seed), std::move(v2_endpoints)),
-      admin_(faults_, tokens_, counters_, reads_.limiter(), account_) {
+      admin_(faults_, schedule_, tokens_, counters_, reads_.limiter(), account_,
+             clock) {
   for (const FaultRule& rule : options.faults) faults_.Add(rule);
 }
 
@@ -50,12 +53,17 @@ Outcome Router::Handle(const Request& request) {
   requests_.Record(request, pattern);
 
   FaultDecision fault = faults_.Decide(request.path, pattern);
+  FaultDecision scheduled =
+      schedule_.Decide(clock_.Now(), request.path, pattern);
+  fault.latency += scheduled.latency;
+  if (!fault.outcome.has_value()) fault.outcome = std::move(scheduled.outcome);
   outcome.delay = fault.latency;
   const FaultRule* rule = fault.outcome ? &*fault.outcome : nullptr;
   // An injected failure stands in for the upstream entirely: the request
   // does not reach the routes, so it spends no rate limit and mints no token.
-  if (rule != nullptr && rule->drop_connection) {
+  if (rule != nullptr && (rule->drop_connection || rule->reset_connection)) {
     outcome.drop = true;
+    outcome.reset = rule->reset_connection;
     return outcome;
   }
   if (rule != nullptr && rule->status != 0) {
@@ -66,8 +74,10 @@ Outcome Router::Handle(const Request& request) {
       outcome.response.status = rule->status;
       outcome.response.body = rule->body;
       if (!rule->body.empty()) {
-        outcome.response.headers.emplace_back("content-type",
-                                              "text/html;charset=utf-8");
+        outcome.response.headers.emplace_back(
+            "content-type", rule->content_type.empty()
+                                ? std::string("text/html;charset=utf-8")
+                                : rule->content_type);
       }
     }
     return outcome;
@@ -80,6 +90,18 @@ Outcome Router::Handle(const Request& request) {
   outcome.response = Dispatch(request, token_type);
   if (rule != nullptr && rule->malformed_body) {
     outcome.response.body = TruncateBody(outcome.response.body);
+  }
+  if (rule != nullptr && rule->cut_body) {
+    // evhttp keeps a Content-Length it is given and closes the connection
+    // after a reply that says "Connection: close".
+    outcome.response.headers.emplace_back(
+        "Content-Length", absl::StrCat(outcome.response.body.size()));
+    outcome.response.headers.emplace_back("Connection", "close");
+    outcome.response.body = TruncateBody(outcome.response.body);
+  }
+  if (rule != nullptr && rule->trickle_bytes > 0) {
+    outcome.trickle_bytes = static_cast<size_t>(rule->trickle_bytes);
+    outcome.trickle_every = rule->trickle_every;
   }
   return outcome;
 }

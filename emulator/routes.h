@@ -12,6 +12,7 @@
 #include "emulator/account_status.h"
 #include "emulator/admin_routes.h"
 #include "emulator/emulator_options.h"
+#include "emulator/fault_schedule.h"
 #include "emulator/faults.h"
 #include "emulator/http_message.h"
 #include "emulator/read_routes.h"
@@ -37,6 +38,7 @@ class Router {
 
   TokenAuthority& tokens() { return tokens_; }
   FaultInjector& faults() { return faults_; }
+  FaultSchedule& schedule() { return schedule_; }
   RequestCounters& counters() { return counters_; }
   const RequestLog& requests() const { return requests_; }
   RateLimiter& read_limits() { return reads_.limiter(); }
@@ -46,9 +48,12 @@ class Router {
   // The route's own answer, as if no fault were active.
   Response Dispatch(const Request& request, absl::string_view token_type);
 
+  const Clock& clock_;
   TokenAuthority tokens_;
   AccountStatus account_;
   FaultInjector faults_;
+  // After the admin's own rules: an admin rule with an outcome wins.
+  FaultSchedule schedule_;
   RequestCounters counters_;
   RequestLog requests_;
   TokenRoutes token_routes_;

@@ -90,12 +90,21 @@ bool TokenAuthority::InvalidateIfCurrent(absl::string_view token, int app) {
   App& a = apps_.at(app);
   if (!a.live || token != a.current) return false;
   a.live = false;
+  ++revocations_;
   return true;
 }
 
 void TokenAuthority::Revoke() {
   absl::MutexLock lock(&mu_);
-  for (App& a : apps_) a.live = false;
+  for (App& a : apps_) {
+    if (a.live) ++revocations_;
+    a.live = false;
+  }
+}
+
+int64_t TokenAuthority::revocations() const {
+  absl::MutexLock lock(&mu_);
+  return revocations_;
 }
 
 int64_t TokenAuthority::tokens_issued() const {

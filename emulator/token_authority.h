@@ -40,6 +40,10 @@ class TokenAuthority {
 
   // How many distinct tokens have been minted so far, all apps together.
   int64_t tokens_issued() const;
+  // How many live tokens were revoked (Revoke or InvalidateIfCurrent that
+  // found one): a client that obtains a token only when it has none, or
+  // when its own was revoked, needs at most revocations() + 1.
+  int64_t revocations() const;
 
   struct AppStats {
     int64_t tokens_issued = 0;
@@ -57,6 +61,7 @@ class TokenAuthority {
   };
   mutable absl::Mutex mu_;
   std::vector<App> apps_ ABSL_GUARDED_BY(mu_);
+  int64_t revocations_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The token of generation `generation` (0-based) for `seed`: 21 'A's like

@@ -9,7 +9,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "emulator/emulator.h"
 #include "server/auth/load_app_credentials.h"
 #include "server/common/log.h"
 #include "server/common/server_config.h"
@@ -58,50 +57,21 @@ int main(int argc, char** argv) {
   // Before the first line is logged and before any thread starts.
   perch::SetLogFormat(config->log_format);
 
-  // Refused before anything starts, in one line. --emulate replaces the
-  // upstream with a loopback one, so the check assumes that.
-  perch::ServerConfig to_check = *config;
-  if (to_check.emulate) to_check.api_base_url = "http://127.0.0.1";
-  if (absl::Status valid = perch::ValidateServerConfig(to_check); !valid.ok()) {
+  // Refused before anything starts, in one line.
+  if (absl::Status valid = perch::ValidateServerConfig(*config); !valid.ok()) {
     std::fprintf(stderr, "perch-server: %s\n",
                  std::string(valid.message()).c_str());
     return 2;
   }
 
-  std::unique_ptr<perch::emulator::Emulator> emulator;
-  perch::auth::AppCredentials credentials;
-  if (config->emulate) {
-    perch::emulator::EmulatorOptions options;
-    auto started = perch::emulator::Emulator::Start(options);
-    if (!started.ok()) {
-      std::fprintf(stderr, "perch-server: cannot start the emulator: %s\n",
-                   std::string(started.status().message()).c_str());
-      return 1;
-    }
-    emulator = *std::move(started);
-    config->api_base_url = emulator->base_url();
-    perch::LogWarning(
-        "--emulate: the upstream is an in-process perch-emulator at ",
-        config->api_base_url, ", NOT Twitter. For demos and local work only.");
-  }
-  auto loaded = perch::auth::LoadAppCredentials(*config, perch::GetEnv);
-  if (loaded.ok()) {
-    credentials = *std::move(loaded);
-  } else if (config->emulate) {
-    // The emulator accepts the spec's example app, so local runs need no
-    // Secret.
-    perch::emulator::EmulatorOptions defaults;
-    credentials = {defaults.app_key, defaults.app_secret};
-    perch::LogWarning(
-        "--emulate: no credentials configured, using the "
-        "emulator's example app");
-  } else {
+  auto credentials = perch::auth::LoadAppCredentials(*config, perch::GetEnv);
+  if (!credentials.ok()) {
     std::fprintf(stderr, "perch-server: %s\n",
-                 std::string(loaded.status().message()).c_str());
+                 std::string(credentials.status().message()).c_str());
     return 2;
   }
 
-  auto server = perch::PerchServer::Start(*config, std::move(credentials));
+  auto server = perch::PerchServer::Start(*config, *std::move(credentials));
   if (!server.ok()) {
     std::fprintf(stderr, "perch-server: %s\n",
                  std::string(server.status().message()).c_str());
@@ -116,6 +86,5 @@ int main(int argc, char** argv) {
   perch::LogInfo("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(config->shutdown_grace);
   server->reset();
-  emulator.reset();
   return 0;
 }

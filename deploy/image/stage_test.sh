@@ -6,7 +6,8 @@
 # environment (as the Dockerfile's exec-form ENTRYPOINT does) on a read-only
 # root filesystem (as the Deployment does), and `perch health` (the
 # HEALTHCHECK) must say SERVING; a token obtain through the CLI (the upstream
-# path: libcurl, the emulator) succeeds; SIGTERM drains and exits 0.
+# path: libcurl, the image's perch-emulator as its own process) succeeds;
+# SIGTERM drains and exits 0.
 # Needs root for the user switch and the read-only mount namespace; exits 77
 # (skipped) otherwise.
 # usage: deploy/image/stage_test.sh BUILD_DIR
@@ -20,8 +21,10 @@ fi
 
 work=$(mktemp -d /tmp/perch_stage_test.XXXXXX)
 server_pid=""
+emulator_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$emulator_pid" ]; then kill -KILL "$emulator_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,23 +47,43 @@ as_image=(unshare --mount --propagation private --
   sh -c 'mount -o remount,bind,ro / && exec "$@"' sh
   setpriv --reuid=65532 --regid=65532 --clear-groups --
   env -i)
-# Where perch authenticates callers, this demo server lets anyone in (a
-# variable for a flag perch-server lacks is ignored).
-demo_env=(PERCH_INSECURE_NO_AUTH=true)
+
+# Prints the first match of sed expression $2 in file $1, waiting up to 10 s
+# while process $3 lives.
+await_line() {
+  local file=$1 expr=$2 pid=$3 found
+  for _ in $(seq 200); do
+    found=$(sed -n "$expr" "$file" | head -n 1)
+    if [ -n "$found" ]; then echo "$found"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# The upstream: the image's perch-emulator, as the dev overlay runs it.
+emulator_log="$work/emulator.log"
+(cd / && exec "${as_image[@]}" "$bin/perch-emulator" --listen=127.0.0.1:0 \
+   > "$emulator_log" 2>&1) &
+emulator_pid=$!
+if ! upstream=$(await_line "$emulator_log" \
+    's/^perch-emulator listening on \(http[^ ]*\).*/\1/p' "$emulator_pid"); then
+  echo "stage_test: perch-emulator did not start; its log:" >&2
+  cat "$emulator_log" >&2; exit 1
+fi
+
+# The emulator's example app (public and fake). Where perch authenticates
+# callers, this demo server lets anyone in.
+demo_env=(PERCH_INSECURE_NO_AUTH=true PERCH_API_BASE_URL="$upstream"
+  PERCH_CONSUMER_KEY=xvz1evFS4wEEPTGEFPHBog
+  PERCH_CONSUMER_SECRET=L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg)
 
 log="$work/server.log"
-(cd / && exec "${as_image[@]}" "${demo_env[@]}" "$bin/perch-server" --emulate \
+(cd / && exec "${as_image[@]}" "${demo_env[@]}" "$bin/perch-server" \
    --listen=127.0.0.1:0 --shutdown_grace=5s > "$log" 2>&1) &
 server_pid=$!
 
-port=""
-for _ in $(seq 200); do
-  port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if [ -z "$port" ]; then
+if ! port=$(await_line "$log" 's/.*(port \([0-9]*\)).*/\1/p' "$server_pid"); then
   echo "stage_test: perch-server did not start; its log:" >&2; cat "$log" >&2; exit 1
 fi
 

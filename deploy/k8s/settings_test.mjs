@@ -93,12 +93,16 @@ for (const overlay of overlays) {
     const pod = deployment.spec.template.spec;
     const podLabels = deployment.spec.template.metadata.labels;
     const container = pod.containers.find((c) => c.name === "perch-server");
-    const config = only(objects, "ConfigMap");
+    // The dev overlay adds perch-emulator beside it; nothing else may run.
+    const emulator = pod.containers.find((c) => c.name === "perch-emulator");
+    const configs = objects.filter((o) => o.kind === "ConfigMap");
+    const config = configs.find((c) => c.metadata.name.startsWith("perch-flags"));
     const flags = config.data;
 
     test("one perch-server container, its flags from the rendered ConfigMap", () => {
-      assert.equal(pod.containers.length, 1);
+      assert.equal(pod.containers.length, overlay === "dev" ? 2 : 1);
       assert.ok(container, "container perch-server");
+      assert.equal(emulator !== undefined, overlay === "dev", "perch-emulator only in dev");
       const refs = (container.envFrom ?? []).map((e) => e.configMapRef?.name);
       assert.deepEqual(refs, [config.metadata.name]);
       assert.equal(container.command, undefined, "the image's exec-form entrypoint runs");
@@ -161,21 +165,24 @@ for (const overlay of overlays) {
       assert.ok(matches(deployment.spec.selector.matchLabels, podLabels));
     });
 
-    test("pod and container run non-root, read-only, unprivileged, seccomp RuntimeDefault", () => {
+    test("pod and containers run non-root, read-only, unprivileged, seccomp RuntimeDefault", () => {
       const podSc = pod.securityContext ?? {};
-      const sc = container.securityContext ?? {};
-      assert.equal(sc.runAsNonRoot ?? podSc.runAsNonRoot, true);
-      const uid = sc.runAsUser ?? podSc.runAsUser;
-      assert.ok(Number.isInteger(uid) && uid > 0, `numeric non-root uid, got ${uid}`);
-      assert.equal(sc.allowPrivilegeEscalation, false);
-      assert.notEqual(sc.privileged, true);
-      assert.equal(sc.readOnlyRootFilesystem, true);
-      assert.deepEqual(sc.capabilities?.drop, ["ALL"]);
-      assert.equal(sc.capabilities?.add, undefined);
-      assert.equal((sc.seccompProfile ?? podSc.seccompProfile)?.type, "RuntimeDefault");
+      for (const c of pod.containers) {
+        const sc = c.securityContext ?? {};
+        assert.equal(sc.runAsNonRoot ?? podSc.runAsNonRoot, true, c.name);
+        const uid = sc.runAsUser ?? podSc.runAsUser;
+        assert.ok(Number.isInteger(uid) && uid > 0, `${c.name}: numeric non-root uid, got ${uid}`);
+        assert.equal(sc.allowPrivilegeEscalation, false, c.name);
+        assert.notEqual(sc.privileged, true, c.name);
+        assert.equal(sc.readOnlyRootFilesystem, true, c.name);
+        assert.deepEqual(sc.capabilities?.drop, ["ALL"], c.name);
+        assert.equal(sc.capabilities?.add, undefined, c.name);
+        assert.equal((sc.seccompProfile ?? podSc.seccompProfile)?.type, "RuntimeDefault", c.name);
+      }
       assert.equal(pod.automountServiceAccountToken, false);
       assert.equal(pod.hostNetwork ?? false, false);
-      // A read-only root needs no writable scratch: perch writes no files.
+      // A read-only root needs no writable scratch: perch and the emulator
+      // write no files.
       for (const v of pod.volumes ?? []) {
         assert.equal(v.emptyDir, undefined, `unexpected writable volume ${v.name}`);
       }
@@ -211,11 +218,13 @@ for (const overlay of overlays) {
     });
 
     test("CPU and memory requests and limits, requests within limits", () => {
-      const { requests, limits } = container.resources ?? {};
-      for (const r of ["cpu", "memory"]) {
-        assert.ok(requests?.[r], `requests.${r}`);
-        assert.ok(limits?.[r], `limits.${r}`);
-        assert.ok(quantity(requests[r]) <= quantity(limits[r]), `${r} request <= limit`);
+      for (const c of pod.containers) {
+        const { requests, limits } = c.resources ?? {};
+        for (const r of ["cpu", "memory"]) {
+          assert.ok(requests?.[r], `${c.name}: requests.${r}`);
+          assert.ok(limits?.[r], `${c.name}: limits.${r}`);
+          assert.ok(quantity(requests[r]) <= quantity(limits[r]), `${c.name}: ${r} request <= limit`);
+        }
       }
     });
 
@@ -288,7 +297,6 @@ for (const overlay of overlays) {
     if (overlay === "prod") {
       test("prod: two replicas, credentials mounted read-only as files from the Secret", () => {
         assert.equal(deployment.spec.replicas, 2);
-        assert.ok(!flags.PERCH_EMULATE || flags.PERCH_EMULATE === "false");
         assert.match(flags.PERCH_API_BASE_URL, /^https:\/\//);
         const volume = pod.volumes.find((v) => v.secret?.secretName === kSecretName);
         assert.ok(volume, `a volume from Secret ${kSecretName}`);
@@ -306,14 +314,22 @@ for (const overlay of overlays) {
     }
 
     if (overlay === "dev") {
-      test("dev: one replica on --emulate, no Secret needed", () => {
+      test("dev: one replica reading from the same image's perch-emulator on loopback, no Secret", () => {
         assert.equal(deployment.spec.replicas, 1);
         assert.equal(only(objects, "HorizontalPodAutoscaler").spec.maxReplicas, 1);
-        assert.equal(flags.PERCH_EMULATE, "true");
+        assert.equal(emulator.image, container.image, "the same image");
+        assert.deepEqual(emulator.command, ["/usr/local/bin/perch-emulator"]);
+        const listen = (emulator.args ?? []).find((a) => a.startsWith("--listen="));
+        const [, port] = /^--listen=127\.0\.0\.1:(\d+)$/.exec(listen ?? "") ?? [];
+        assert.ok(port, `perch-emulator listens on loopback, got ${listen}`);
+        assert.equal(flags.PERCH_API_BASE_URL, `http://127.0.0.1:${port}`);
+        assert.equal(emulator.ports, undefined, "nothing outside the pod reaches the emulator");
         assert.deepEqual((pod.volumes ?? []).filter((v) => v.secret), []);
-        const env = (container.env ?? []).map((e) => e.name);
-        assert.ok(!env.includes("PERCH_CONSUMER_KEY_FILE"));
-        assert.ok(!env.includes("PERCH_CONSUMER_SECRET_FILE"));
+        // The example app's files stand where the base mounts the Secret.
+        const volume = pod.volumes.find((v) => v.name === "app-credentials");
+        const app = configs.find((c) => c.metadata.name === volume.configMap?.name);
+        assert.ok(app, "app-credentials comes from a rendered ConfigMap");
+        assert.deepEqual(Object.keys(app.data).sort(), ["consumer_key", "consumer_secret"]);
       });
     }
   });

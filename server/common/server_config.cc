@@ -101,13 +101,6 @@ const std::vector<Flag>& Flags() {
          c.ca_file = v;
          return true;
        }},
-      {"emulate",
-       "start an in-process perch-emulator on loopback and use it as the "
-       "upstream (demos, local work)",
-       true,
-       [](ServerConfig& c, const std::string& v) {
-         return ParseBool(v, c.emulate);
-       }},
       {"shutdown_grace", "time in-flight RPCs get on SIGTERM (default 20s)",
        false,
        [](ServerConfig& c, const std::string& v) {

@@ -34,8 +34,6 @@ struct ServerConfig {
   // PEM bundle trusted for the upstream, in addition to nothing: when set it
   // replaces the system store (to trust a private CA such as the emulator's).
   std::string ca_file;
-  // Start an in-process emulator on loopback and use it as the upstream.
-  bool emulate = false;
   absl::Duration shutdown_grace = absl::Seconds(20);
   // Upper bound on one RPC's upstream work when the caller set no deadline.
   absl::Duration max_call_time = absl::Seconds(30);

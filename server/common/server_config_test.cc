@@ -24,13 +24,13 @@ TEST(ServerConfig, DefaultsWithoutFlagsOrEnvironment) {
   EXPECT_EQ(c->upstream_api, "v2");
   EXPECT_EQ(c->name_cache_ttl, absl::Hours(1));
   EXPECT_EQ(c->shutdown_grace, absl::Seconds(20));
-  EXPECT_FALSE(c->emulate);
+  EXPECT_FALSE(c->insecure_no_auth);
 }
 
 TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
   auto c = ParseServerConfig(
       {"perch-server", "--listen=127.0.0.1:9", "--shutdown_grace", "5s",
-       "--emulate", "--cache_ttl=2s"},
+       "--insecure_no_auth", "--cache_ttl=2s"},
       FakeEnv({{"PERCH_LISTEN", "0.0.0.0:1"},
                {"PERCH_API_BASE_URL", "http://127.0.0.1:8080/"},
                {"PERCH_CA_FILE", "/etc/ca.pem"}}));
@@ -39,7 +39,7 @@ TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
   EXPECT_EQ(c->api_base_url, "http://127.0.0.1:8080");
   EXPECT_EQ(c->ca_file, "/etc/ca.pem");
   EXPECT_EQ(c->shutdown_grace, absl::Seconds(5));
-  EXPECT_TRUE(c->emulate);
+  EXPECT_TRUE(c->insecure_no_auth);
   EXPECT_EQ(c->cache_ttl, absl::Seconds(2));
 }
 

@@ -22,7 +22,7 @@ CachingTokenSource::~CachingTokenSource() = default;
 void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
   absl::StatusOr<BearerToken> answer;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (token_.has_value()) {
       answer = *token_;
       answer->from_cache = true;
@@ -54,7 +54,7 @@ void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
 void CachingTokenSource::OnFetched(absl::StatusOr<BearerToken> result) {
   std::vector<Waiter> answered;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     fetching_ = false;
     if (result.ok()) {
       token_ = *result;
@@ -130,7 +130,7 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
 }
 
 void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!token_.has_value() || token_->value != token) return;
   token_.reset();
   RecordFailureLocked(why);
@@ -138,7 +138,7 @@ void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
 
 void CachingTokenSource::ReportAccepted(absl::string_view token) {
   if (!in_streak_.load(std::memory_order_relaxed)) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!token_.has_value() || token_->value != token) return;
   failures_ = 0;
   in_streak_.store(false, std::memory_order_relaxed);
@@ -146,17 +146,17 @@ void CachingTokenSource::ReportAccepted(absl::string_view token) {
 }
 
 void CachingTokenSource::Forget(absl::string_view token) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (token_.has_value() && token_->value == token) token_.reset();
 }
 
 std::optional<BearerToken> CachingTokenSource::Held() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return token_;
 }
 
 int64_t CachingTokenSource::upstream_fetches() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return upstream_fetches_;
 }
 

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "absl/random/random.h"
-#include "absl/synchronization/mutex.h"
 #include "server/auth/token_backoff.h"
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
+#include "server/common/mutex.h"
 
 namespace perch::auth {
 
@@ -90,7 +90,7 @@ class CachingTokenSource final : public TokenSource {
   const Clock& clock_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::optional<BearerToken> token_ ABSL_GUARDED_BY(mu_);
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);

@@ -12,6 +12,7 @@
 #include "server/auth/fake_token_source.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/notification.h"
 
 namespace perch::auth {
 namespace {
@@ -379,12 +380,12 @@ TEST_F(CachingTokenSourceTest, HeldNeverFetches) {
 // state is touched only under its lock.
 TEST_F(CachingTokenSourceTest, ReadersOnManyThreadsAreEachAnsweredOnce) {
   constexpr int kReaders = 4;
-  constexpr int kFetchesPerReader = 250;
+  constexpr int kFetchesPerReader = 2000;
   Mutex mu;
   int answered = 0;    // guarded by mu
   int unexpected = 0;  // guarded by mu
   auto record = [&](absl::StatusOr<BearerToken> result, int n) {
-    if (result.ok() && n % 50 == 0) {
+    if (result.ok() && n % 20 == 0) {
       cache_->Drop(result->value, Rejected());
     } else if (result.ok()) {
       cache_->ReportAccepted(result->value);
@@ -406,9 +407,11 @@ TEST_F(CachingTokenSourceTest, ReadersOnManyThreadsAreEachAnsweredOnce) {
       }
     }
   });
+  Notification go;  // so that the readers overlap
   std::vector<std::thread> readers;
   for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back([&] {
+      go.WaitForNotification();
       for (int n = 1; n <= kFetchesPerReader; ++n) {
         // Deadlines far beyond what the endpoint's clock steps reach.
         cache_->Fetch(clock_.Now() + absl::Hours(24 * 365),
@@ -418,6 +421,7 @@ TEST_F(CachingTokenSourceTest, ReadersOnManyThreadsAreEachAnsweredOnce) {
       }
     });
   }
+  go.Notify();
   for (std::thread& reader : readers) reader.join();
   {
     MutexLock lock(&mu);

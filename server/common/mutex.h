@@ -78,6 +78,9 @@ class ABSL_LOCKABLE Mutex {
   template <typename WaitFn>
   bool Wait(const WaitFn& wait) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    // Releasing the lock to wait is a release too: what the caller changed
+    // under it may be what another waiter waits for.
+    if (waiters_ > 0) changed_.notify_all();
     ++waiters_;
     const bool result = wait(lock);
     --waiters_;

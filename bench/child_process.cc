@@ -26,7 +26,7 @@ namespace perch::bench {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     std::vector<std::string> argv, const std::vector<std::string>& env,
-    const std::string& log_path) {
+    const std::string& log_path, int pass_fd) {
   const int log_fd =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
@@ -60,6 +60,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
                                    O_RDONLY, 0);
+  // dup2 clears close-on-exec on the copy (and, since glibc 2.29, on the
+  // descriptor itself when both numbers are the same).
+  if (pass_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, pass_fd, kPassedFd);
+  }
   // The child starts with default signal dispositions and an empty mask,
   // whatever this process blocks.
   posix_spawnattr_t attr;
@@ -153,7 +158,8 @@ std::string ReadFileOrEmpty(const std::string& path) {
   return buffer.str();
 }
 
-absl::StatusOr<int> PickFreePort() {
+absl::StatusOr<std::unique_ptr<LoopbackListenSocket>>
+LoopbackListenSocket::Open() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError("socket");
   sockaddr_in addr{};
@@ -162,13 +168,15 @@ absl::StatusOr<int> PickFreePort() {
   addr.sin_port = 0;
   socklen_t len = sizeof(addr);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      listen(fd, 4096) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     close(fd);
-    return absl::InternalError("cannot bind a loopback port");
+    return absl::InternalError("cannot listen on a loopback port");
   }
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  return std::unique_ptr<LoopbackListenSocket>(
+      new LoopbackListenSocket(fd, ntohs(addr.sin_port)));
 }
+
+LoopbackListenSocket::~LoopbackListenSocket() { close(fd_); }
 
 }  // namespace perch::bench

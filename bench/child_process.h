@@ -19,12 +19,16 @@ namespace perch::bench {
 
 class ChildProcess {
  public:
+  // The descriptor number `pass_fd` gets in the child.
+  static constexpr int kPassedFd = 3;
+
   // argv[0] is the executable's path. `env` entries ("NAME=value") are added
   // to (or replace those of) this process's environment. Output goes to
-  // `log_path` (appended).
+  // `log_path` (appended). `pass_fd`, unless -1, is inherited as the child's
+  // descriptor kPassedFd (a listening socket, say).
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
       std::vector<std::string> argv, const std::vector<std::string>& env,
-      const std::string& log_path);
+      const std::string& log_path, int pass_fd = -1);
 
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
@@ -60,8 +64,25 @@ class ChildProcess {
 // The whole content of a file ("" if unreadable).
 std::string ReadFileOrEmpty(const std::string& path);
 
-// A free TCP port on 127.0.0.1 (bound, read, closed: a small race remains).
-absl::StatusOr<int> PickFreePort();
+// A TCP socket listening on 127.0.0.1 at a port the kernel chose, for a
+// child to serve on (Spawn's pass_fd). It stays open from the choice of the
+// port until destruction, so no other process can take the port meanwhile,
+// and connections made before the child is ready wait in its backlog.
+class LoopbackListenSocket {
+ public:
+  static absl::StatusOr<std::unique_ptr<LoopbackListenSocket>> Open();
+  ~LoopbackListenSocket();
+  LoopbackListenSocket(const LoopbackListenSocket&) = delete;
+  LoopbackListenSocket& operator=(const LoopbackListenSocket&) = delete;
+
+  int fd() const { return fd_; }
+  int port() const { return port_; }
+
+ private:
+  LoopbackListenSocket(int fd, int port) : fd_(fd), port_(port) {}
+  const int fd_;
+  const int port_;
+};
 
 }  // namespace perch::bench
 

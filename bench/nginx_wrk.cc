@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "bench/proc_stats.h"
 #include "simdjson.h"
 
@@ -135,9 +136,12 @@ absl::StatusOr<std::unique_ptr<NginxProxy>> NginxProxy::Start(
   auto proxy = std::unique_ptr<NginxProxy>(new NginxProxy());
   proxy->dir_ = absl::StrCat(work_dir, "/nginx");
   mkdir(proxy->dir_.c_str(), 0700);
-  absl::StatusOr<int> port = PickFreePort();
-  if (!port.ok()) return port.status();
-  proxy->port_ = *port;
+  // nginx takes over listening sockets named in $NGINX (its binary-upgrade
+  // mechanism) when its config listens on the same address: it serves on
+  // ours, and no other process can take the port in between.
+  auto listen_socket = LoopbackListenSocket::Open();
+  if (!listen_socket.ok()) return listen_socket.status();
+  proxy->listen_socket_ = *std::move(listen_socket);
   const std::string& d = proxy->dir_;
   // The config holds the token: owner-only, deleted with the directory.
   const std::string conf = absl::StrCat(
@@ -160,7 +164,7 @@ absl::StatusOr<std::unique_ptr<NginxProxy>> NginxProxy::Start(
       "  }\n"
       "  server {\n"
       "    listen 127.0.0.1:",
-      proxy->port_, ";\n",
+      proxy->listen_socket_->port(), ";\n",
       "    location / {\n"
       "      proxy_pass http://twitter;\n"
       "      proxy_http_version 1.1;\n"
@@ -177,19 +181,22 @@ absl::StatusOr<std::unique_ptr<NginxProxy>> NginxProxy::Start(
   auto process = ChildProcess::Spawn(
       {nginx_binary, "-p", d, "-e", absl::StrCat(d, "/error.log"), "-c",
        absl::StrCat(d, "/nginx.conf")},
-      {}, absl::StrCat(work_dir, "/nginx.log"));
+      {absl::StrCat("NGINX=", ChildProcess::kPassedFd, ";")},
+      absl::StrCat(work_dir, "/nginx.log"), proxy->listen_socket_->fd());
   if (!process.ok()) return process.status();
   proxy->process_ = *std::move(process);
-  // Ready once the port accepts connections.
-  for (int i = 0; i < 250; ++i) {
-    if (ReadFileOrEmpty(absl::StrCat(d, "/nginx.pid")).size() > 0) break;
+  // The socket already listens (connections wait in its backlog): what is
+  // left to know is whether nginx took its config, i.e. wrote its pid file
+  // rather than exited.
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (ReadFileOrEmpty(absl::StrCat(d, "/nginx.pid")).empty()) {
+    if (proxy->process_->Wait(absl::ZeroDuration()).ok() ||
+        absl::Now() > give_up) {
+      return absl::UnavailableError(absl::StrCat("nginx did not start; see ",
+                                                 work_dir, "/nginx.log and ", d,
+                                                 "/error.log"));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  if (proxy->process_->Wait(absl::ZeroDuration()).ok()) {
-    return absl::UnavailableError(absl::StrCat("nginx exited at start; see ",
-                                               work_dir, "/nginx.log and ", d,
-                                               "/error.log"));
   }
   return proxy;
 }
@@ -200,7 +207,7 @@ NginxProxy::~NginxProxy() {
 }
 
 std::string NginxProxy::base_url() const {
-  return absl::StrCat("http://127.0.0.1:", port_);
+  return absl::StrCat("http://127.0.0.1:", listen_socket_->port());
 }
 
 double NginxProxy::CpuSeconds() const {

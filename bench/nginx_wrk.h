@@ -35,7 +35,8 @@ class NginxProxy {
  private:
   NginxProxy() = default;
   std::string dir_;
-  int port_ = 0;
+  // nginx serves on it (inherited, see Start); open until nginx has stopped.
+  std::unique_ptr<LoopbackListenSocket> listen_socket_;
   std::string summary_;
   std::unique_ptr<ChildProcess> process_;
 };

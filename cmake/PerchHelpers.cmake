@@ -11,7 +11,8 @@ endfunction()
 
 # perch_add_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest
 # binary registered with ctest as one test (so ctest -j runs binaries in
-# parallel and each keeps its own fixtures).
+# parallel and each keeps its own fixtures). LABELS tsan also makes it part of
+# the perch_tsan_tests target, the ThreadSanitizer pass (PerchSanitizers.cmake).
 function(perch_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
@@ -23,4 +24,7 @@ function(perch_add_test name)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
     LABELS "${ARG_LABELS}"
     ENVIRONMENT "PERCH_SHARED_DIR=${PERCH_SHARED_DIR};PERCH_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  if("tsan" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY PERCH_TSAN_TESTS ${name})
+  endif()
 endfunction()

@@ -22,7 +22,7 @@ CachingTokenSource::~CachingTokenSource() = default;
 void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
   absl::StatusOr<BearerToken> answer;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (token_.has_value()) {
       answer = *token_;
       answer->from_cache = true;
@@ -58,7 +58,7 @@ void CachingTokenSource::OnFetched(uint64_t epoch,
                                    absl::StatusOr<BearerToken> result) {
   std::vector<Waiter> answered;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Replace answered this fetch's waiters and cleared fetching_.
     if (epoch != epoch_) return;
     fetching_ = false;
@@ -125,7 +125,7 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
                                 RevokeCallback done) {
   TokenSource* source;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     source = source_.get();
   }
   std::string held = token;
@@ -144,7 +144,7 @@ void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
                                  BearerToken token) {
   std::vector<Waiter> answered;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     retired_.push_back(std::move(source_));
     source_ = std::move(source);
     ++epoch_;
@@ -160,7 +160,7 @@ void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
 }
 
 void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!token_.has_value() || token_->value != token) return;
   token_.reset();
   RecordFailureLocked(why);
@@ -168,7 +168,7 @@ void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
 
 void CachingTokenSource::ReportAccepted(absl::string_view token) {
   if (!in_streak_.load(std::memory_order_relaxed)) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!token_.has_value() || token_->value != token) return;
   failures_ = 0;
   in_streak_.store(false, std::memory_order_relaxed);
@@ -176,17 +176,17 @@ void CachingTokenSource::ReportAccepted(absl::string_view token) {
 }
 
 void CachingTokenSource::Forget(absl::string_view token) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (token_.has_value() && token_->value == token) token_.reset();
 }
 
 std::optional<BearerToken> CachingTokenSource::Held() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return token_;
 }
 
 int64_t CachingTokenSource::upstream_fetches() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return upstream_fetches_;
 }
 

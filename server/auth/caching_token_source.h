@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "absl/random/random.h"
-#include "absl/synchronization/mutex.h"
 #include "server/auth/token_backoff.h"
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
+#include "server/common/mutex.h"
 
 namespace perch::auth {
 
@@ -100,7 +100,7 @@ class CachingTokenSource final : public TokenSource {
   const Clock& clock_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<TokenSource> source_ ABSL_GUARDED_BY(mu_);
   // Sources replaced so far (one per rotation).
   std::vector<std::shared_ptr<TokenSource>> retired_ ABSL_GUARDED_BY(mu_);

@@ -66,7 +66,7 @@ void CredentialsRotation::Look() {
   std::string in_force_name;
   std::string what_changed;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // A request in flight decides first; the files are looked at again
     // after its answer.
     if (requesting_) return;
@@ -125,7 +125,7 @@ void CredentialsRotation::OnAnswer(AppCredentials pair,
                                             "APP_CREDENTIALS_REJECTED";
   std::shared_ptr<TokenSource> source;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     source = tried_;
   }
   // Switched before the state says so: a read that follows the state (or
@@ -133,7 +133,7 @@ void CredentialsRotation::OnAnswer(AppCredentials pair,
   if (answer.ok()) tokens_.Replace(std::move(source), *answer);
   std::string old_name;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     requesting_ = false;
     old_name = state_.in_force;
     if (answer.ok()) {
@@ -172,7 +172,7 @@ void CredentialsRotation::Notify() {
 }
 
 RotationState CredentialsRotation::state() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return state_;
 }
 

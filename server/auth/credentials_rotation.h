@@ -14,7 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "server/common/mutex.h"
 #include "absl/time/time.h"
 #include "server/auth/app_credentials.h"
 #include "server/auth/caching_token_source.h"
@@ -104,7 +104,7 @@ class CredentialsRotation {
   const Clock& clock_;
   const Observer observer_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   AppCredentials in_force_ ABSL_GUARDED_BY(mu_);
   RotationState state_ ABSL_GUARDED_BY(mu_);
   // What the previous look saw, and the files as last read (nullopt: read

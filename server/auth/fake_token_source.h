@@ -7,21 +7,21 @@
 #include <string>
 #include <utility>
 
-#include "absl/synchronization/mutex.h"
 #include "server/auth/token_source.h"
+#include "server/common/mutex.h"
 
 namespace perch::auth {
 
 class FakeTokenSource final : public TokenSource {
  public:
   void Fetch(absl::Time deadline, TokenCallback done) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++fetches_;
     fetch_deadlines_.push_back(deadline);
     fetches_pending_.push_back(std::move(done));
   }
   void Revoke(std::string token, absl::Time, RevokeCallback done) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     revoked_.push_back(token);
     revokes_pending_.push_back(std::move(done));
   }
@@ -30,7 +30,7 @@ class FakeTokenSource final : public TokenSource {
   bool AnswerFetch(absl::StatusOr<BearerToken> result) {
     TokenCallback done;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (fetches_pending_.empty()) return false;
       done = std::move(fetches_pending_.front());
       fetches_pending_.pop_front();
@@ -41,7 +41,7 @@ class FakeTokenSource final : public TokenSource {
   bool AnswerRevoke(absl::Status status) {
     RevokeCallback done;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (revokes_pending_.empty()) return false;
       done = std::move(revokes_pending_.front());
       revokes_pending_.pop_front();
@@ -51,20 +51,20 @@ class FakeTokenSource final : public TokenSource {
   }
 
   int fetches() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return fetches_;
   }
   std::deque<absl::Time> fetch_deadlines() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return fetch_deadlines_;
   }
   std::deque<std::string> revoked() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return revoked_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int fetches_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<absl::Time> fetch_deadlines_ ABSL_GUARDED_BY(mu_);
   std::deque<TokenCallback> fetches_pending_ ABSL_GUARDED_BY(mu_);

@@ -10,14 +10,14 @@ ThreadPoolExecutor::ThreadPoolExecutor(int threads) {
 
 ThreadPoolExecutor::~ThreadPoolExecutor() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   for (std::thread& t : threads_) t.join();
 }
 
 void ThreadPoolExecutor::Schedule(Task task) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   tasks_.push_back(std::move(task));
 }
 
@@ -25,11 +25,11 @@ void ThreadPoolExecutor::Work() {
   while (true) {
     Task task;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopping_ || !tasks_.empty();
       };
-      mu_.Await(absl::Condition(&ready));
+      mu_.Await(ready);
       if (tasks_.empty()) return;  // stopping, and nothing left to run
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -149,7 +149,7 @@ void ProtobufLogFilter::Handle(google::protobuf::LogLevel level,
   std::string suppressing;      // this window has had its share
   bool pass = true;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     const absl::Time now = clock_.Now();
     if (now - window_start_ >= options_.window) {
       if (suppressed_ > 0) {

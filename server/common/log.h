@@ -12,11 +12,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/common/clock.h"
 #include "server/common/json_fields.h"
+#include "server/common/mutex.h"
 
 namespace perch {
 
@@ -96,7 +96,7 @@ class ProtobufLogFilter {
   const Clock& clock_;
   const Sink sink_;
   const Options options_;
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::Time window_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   int in_window_ ABSL_GUARDED_BY(mu_) = 0;
   int suppressed_ ABSL_GUARDED_BY(mu_) = 0;

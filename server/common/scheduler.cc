@@ -10,13 +10,13 @@ ThreadScheduler::~ThreadScheduler() { Stop(); }
 
 void ThreadScheduler::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
   std::multimap<absl::Time, Callback> left;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     left.swap(due_);
   }
   for (auto& [when, callback] : left) std::move(callback)(true);
@@ -24,7 +24,7 @@ void ThreadScheduler::Stop() {
 
 void ThreadScheduler::RunAfter(absl::Duration delay, Callback callback) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!stopping_) {
       due_.emplace(absl::Now() + delay, std::move(callback));
       return;
@@ -34,7 +34,7 @@ void ThreadScheduler::RunAfter(absl::Duration delay, Callback callback) {
 }
 
 void ThreadScheduler::Loop() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
     const absl::Time now = absl::Now();
     if (!due_.empty() && due_.begin()->first <= now) {
@@ -53,7 +53,7 @@ void ThreadScheduler::Loop() {
     auto changed = [this, first_due]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return stopping_ || (!due_.empty() && due_.begin()->first < first_due);
     };
-    mu_.AwaitWithDeadline(absl::Condition(&changed), wake);
+    mu_.AwaitWithDeadline(changed, wake);
   }
 }
 

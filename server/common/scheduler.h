@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
 
 namespace perch {
 
@@ -42,7 +42,7 @@ class ThreadScheduler final : public Scheduler {
  private:
   void Loop();
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::multimap<absl::Time, Callback> due_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
@@ -52,7 +52,7 @@ class ThreadScheduler final : public Scheduler {
 class ManualScheduler final : public Scheduler {
  public:
   void RunAfter(absl::Duration delay, Callback callback) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     delays_.push_back(delay);
     pending_.push_back(std::move(callback));
   }
@@ -60,19 +60,19 @@ class ManualScheduler final : public Scheduler {
   int RunAll() {
     std::vector<Callback> run;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       run.swap(pending_);
     }
     for (Callback& c : run) std::move(c)(false);
     return static_cast<int>(run.size());
   }
   std::vector<absl::Duration> delays() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return delays_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<absl::Duration> delays_ ABSL_GUARDED_BY(mu_);
   std::vector<Callback> pending_ ABSL_GUARDED_BY(mu_);
 };

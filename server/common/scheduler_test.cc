@@ -3,29 +3,29 @@
 #include <atomic>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "server/common/notification.h"
 
 namespace perch {
 namespace {
 
 TEST(ThreadScheduler, RunsCallbacksInDueOrderNotSubmissionOrder) {
   ThreadScheduler scheduler;
-  absl::Mutex mu;
+  Mutex mu;
   std::vector<int> order;
-  absl::Notification done;
+  Notification done;
   scheduler.RunAfter(absl::Milliseconds(60), [&](bool cancelled) {
     EXPECT_FALSE(cancelled);
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     order.push_back(2);
     done.Notify();
   });
   scheduler.RunAfter(absl::Milliseconds(5), [&](bool) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     order.push_back(1);
   });
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  absl::MutexLock lock(&mu);
+  MutexLock lock(&mu);
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
 

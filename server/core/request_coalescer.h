@@ -17,11 +17,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/call_context.h"
 #include "server/common/clock.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 #include "server/upstream/upstream_reader.h"
 
 namespace perch::core {
@@ -61,7 +61,7 @@ class RequestCoalescer {
   std::shared_ptr<upstream::ReadHandle> Run(std::string key,
                                             absl::Time deadline, Start start,
                                             Done done) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (auto hit = cache_.find(key); hit != cache_.end()) {
       if (hit->second.expires > clock_.Now()) {
         if (const auto& call = CallContext::Current()) call->MarkFromCache();
@@ -90,7 +90,7 @@ class RequestCoalescer {
 
   // Upstream calls started so far (for tests and stats).
   int64_t upstream_calls() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return upstream_calls_;
   }
 
@@ -157,7 +157,7 @@ class RequestCoalescer {
                   absl::StatusOr<Response> result) {
     std::vector<Waiter> answered;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto it = flights_.find(key);
       if (it == flights_.end() || it->second.generation != generation) return;
       Flight& flight = it->second;
@@ -204,7 +204,7 @@ class RequestCoalescer {
     Done done;
     std::shared_ptr<upstream::ReadHandle> orphaned;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto it = flights_.find(key);
       if (it == flights_.end()) return;
       auto& waiters = it->second.waiters;
@@ -247,7 +247,7 @@ class RequestCoalescer {
 
   const Clock& clock_;
   const CoalescerOptions options_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, Flight> flights_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
   std::list<std::string> order_ ABSL_GUARDED_BY(mu_);  // oldest cached first

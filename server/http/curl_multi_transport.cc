@@ -210,7 +210,7 @@ CurlMultiTransport::~CurlMultiTransport() {
     std::abort();
   }
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   Wake();
@@ -227,7 +227,7 @@ HttpTransport::RequestId CurlMultiTransport::Send(HttpRequest request,
   RequestId id;
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     id = next_id_++;
     transfer->id = id;
     // Only the first command of a batch needs a wake-up: the loop drains the
@@ -242,7 +242,7 @@ HttpTransport::RequestId CurlMultiTransport::Send(HttpRequest request,
 void CurlMultiTransport::Cancel(RequestId id) {
   bool wake;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     wake = commands_.empty();
     commands_.push_back(Command{id, nullptr});
   }
@@ -375,7 +375,7 @@ void CurlMultiTransport::Run() {
 bool CurlMultiTransport::ProcessCommands() {
   std::vector<Command> batch;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Leave the queue to CancelEverything(), which fails it as a whole.
     if (stopping_) return false;
     batch.swap(commands_);
@@ -588,7 +588,7 @@ void CurlMultiTransport::CancelEverything() {
   while (true) {
     std::vector<Command> batch;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       batch.swap(commands_);
     }
     if (batch.empty()) return;

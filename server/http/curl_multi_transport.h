@@ -21,8 +21,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
 #include "server/http/http_transport.h"
 
 namespace perch::http {
@@ -145,7 +145,7 @@ class CurlMultiTransport final : public HttpTransport {
   const int epoll_fd_;
   const int wake_fd_;  // eventfd: Send/Cancel/~ poke the loop through it.
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<Command> commands_ ABSL_GUARDED_BY(mu_);
   RequestId next_id_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,6 +1,7 @@
 #include "server/http/curl_multi_transport.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -21,8 +22,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -44,7 +47,8 @@ using ::perch::http::testing::Outcome;
 using ::perch::http::testing::Record;
 using ::perch::http::testing::SendRecorded;
 
-constexpr absl::Duration kServerStall = absl::Seconds(120);
+// Far beyond kWait: a request stuck behind it could not pass for fast.
+constexpr absl::Duration kServerStall = absl::Seconds(600);
 
 class CurlMultiTransportTest : public ::testing::Test {
  protected:
@@ -677,15 +681,16 @@ class Http2Server {
     server->dir_ = dir_template;
     std::ofstream(server->dir_ + "/hello.txt") << "hello over h2";
     server->log_ = server->dir_ + ".log";
-    server->port_ = FreePort();
 
-    const std::string port = absl::StrCat(server->port_);
     const std::string docroot = absl::StrCat("--htdocs=", server->dir_);
+    // Port 0: nghttpd binds an ephemeral port itself, so no other process can
+    // take it between a choice and the bind. WaitUntilListening() reads which
+    // one it got.
     const char* argv[] = {binary,
                           "--verbose",
                           "--address=127.0.0.1",
                           docroot.c_str(),
-                          port.c_str(),
+                          "0",
                           PERCH_TEST_CERT_DIR "/server.key",
                           PERCH_TEST_CERT_DIR "/server.pem",
                           nullptr};
@@ -715,13 +720,15 @@ class Http2Server {
     ::unlink(log_.c_str());
   }
 
-  // Waits for nghttpd's "listen" line: a condition with a deadline, polled
-  // because the child offers nothing to block on. (Probing the port instead
-  // would add connections to the count below.)
-  bool WaitUntilListening() const {
+  // Waits until nghttpd listens and learns its port: a condition with a
+  // deadline, polled because the child offers nothing to block on. (Probing
+  // the port instead would add connections to the count below; nghttpd's
+  // log says only "listen 127.0.0.1:0".)
+  bool WaitUntilListening() {
     const absl::Time deadline = absl::Now() + kWait;
     while (absl::Now() < deadline) {
-      if (absl::StrContains(ReadLog(), "listen 127.0.0.1")) return true;
+      port_ = ListeningPort(pid_);
+      if (port_ > 0) return true;
       absl::SleepFor(absl::Milliseconds(20));
     }
     return false;
@@ -754,24 +761,46 @@ class Http2Server {
     return text.str();
   }
 
-  static sockaddr_in Loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    return addr;
-  }
-
-  // nghttpd wants a number: take one the kernel just handed out. Another
-  // process could grab it before nghttpd binds; unlikely on loopback.
-  static int FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr = Loopback(0);
-    socklen_t len = sizeof(addr);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+  // The port of `pid`'s listening TCP socket on IPv4, or 0 if it has none
+  // yet: its descriptors name socket inodes, /proc/net/tcp maps inodes to
+  // local addresses ("0100007F:1F90") and states (0A is LISTEN).
+  static int ListeningPort(pid_t pid) {
+    std::set<std::string> inodes;
+    const std::string fd_dir = absl::StrCat("/proc/", pid, "/fd");
+    DIR* dir = ::opendir(fd_dir.c_str());
+    if (dir == nullptr) return 0;
+    while (const dirent* entry = ::readdir(dir)) {
+      char target[64];
+      const ssize_t n =
+          ::readlink(absl::StrCat(fd_dir, "/", entry->d_name).c_str(), target,
+                     sizeof(target));
+      absl::string_view link(target, n > 0 ? n : 0);
+      if (absl::ConsumePrefix(&link, "socket:[") &&
+          absl::ConsumeSuffix(&link, "]")) {
+        inodes.emplace(link);
+      }
+    }
+    ::closedir(dir);
+    std::ifstream tcp("/proc/net/tcp");
+    std::string line;
+    std::getline(tcp, line);  // the header
+    while (std::getline(tcp, line)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
+      // inode ...
+      const std::vector<absl::string_view> fields =
+          absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (fields.size() < 10 || fields[3] != "0A" ||
+          !inodes.contains(std::string(fields[9]))) {
+        continue;
+      }
+      const size_t colon = fields[1].find(':');
+      int port = 0;
+      if (colon != absl::string_view::npos &&
+          absl::SimpleHexAtoi(fields[1].substr(colon + 1), &port)) {
+        return port;
+      }
+    }
+    return 0;
   }
 
   pid_t pid_ = -1;

@@ -8,9 +8,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 
 namespace perch::security {
 namespace {
@@ -24,16 +24,16 @@ std::string Hex(absl::string_view key) {
 class RecordingAuditLog final : public AuditLog {
  public:
   void Record(const AuditEvent& event) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     events_.push_back(event);
   }
   std::vector<AuditEvent> events() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return events_;
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<AuditEvent> events_;
 };
 

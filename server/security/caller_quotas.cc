@@ -9,7 +9,7 @@ absl::Duration CallerQuotas::Take(absl::string_view caller, double rate,
   if (rate <= 0) return absl::ZeroDuration();
   burst = std::max(burst, 1.0);
   const absl::Time now = clock_.Now();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = buckets_.find(caller);
   if (it == buckets_.end()) {
     it = buckets_.emplace(std::string(caller), TokenBucket(rate, burst, now))

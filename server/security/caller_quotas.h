@@ -10,9 +10,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/common/mutex.h"
 #include "server/security/token_bucket.h"
 
 namespace perch::security {
@@ -30,7 +30,7 @@ class CallerQuotas {
 
  private:
   const Clock& clock_;
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, TokenBucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<ReloadingApiKeys>> ReloadingApiKeys::Open(
   if (!keys.ok()) return keys.status();
   auto holder = std::unique_ptr<ReloadingApiKeys>(
       new ReloadingApiKeys(std::move(path), check_interval, clock));
-  absl::MutexLock lock(&holder->mu_);
+  MutexLock lock(&holder->mu_);
   holder->current_ = std::make_shared<const ApiKeys>(*std::move(keys));
   holder->stamp_ = stamp;
   holder->last_check_ = clock.Now();
@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<ReloadingApiKeys>> ReloadingApiKeys::Open(
 }
 
 std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const absl::Time now = clock_.Now();
   if (now - last_check_ < check_interval_) return current_;
   last_check_ = now;
@@ -55,7 +55,7 @@ std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
 }
 
 int64_t ReloadingApiKeys::reloads() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return reloads_;
 }
 

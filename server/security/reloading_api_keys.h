@@ -11,10 +11,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
 #include "server/common/file_stamp.h"
+#include "server/common/mutex.h"
 #include "server/security/api_keys.h"
 
 namespace perch::security {
@@ -50,7 +50,7 @@ class ReloadingApiKeys {
   const absl::Duration check_interval_;
   const Clock& clock_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<const ApiKeys> current_ ABSL_GUARDED_BY(mu_);
   FileStamp stamp_ ABSL_GUARDED_BY(mu_);
   absl::Time last_check_ ABSL_GUARDED_BY(mu_);

@@ -367,7 +367,7 @@ TEST(Replicas, SigtermUnderLoadCompletesEveryAcceptedCallAndExitsZero) {
   // token cached, one call is exactly one upstream read). Only then
   // SIGTERM, so "accepted before the signal" is exact, not a guess.
   const int64_t started = load.Pause();
-  const absl::Time until = absl::Now() + absl::Seconds(10);
+  const absl::Time until = absl::Now() + absl::Seconds(30);
   while (upstream->RequestCount(TimelinePath()) - reads_before < started &&
          absl::Now() < until) {
     absl::SleepFor(absl::Milliseconds(5));

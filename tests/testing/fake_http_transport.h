@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "server/common/mutex.h"
 #include "server/http/http_transport.h"
 
 namespace perch::testing {
@@ -31,7 +31,7 @@ class FakeHttpTransport final : public http::HttpTransport {
     RequestId id;
     Handler handler;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       id = ++next_id_;
       requests_.push_back(request);
       handler = handler_;
@@ -47,7 +47,7 @@ class FakeHttpTransport final : public http::HttpTransport {
   void Cancel(RequestId id) override {
     Callback done;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto it = pending_.find(id);
       if (it == pending_.end()) return;
       done = std::move(it->second.done);
@@ -61,7 +61,7 @@ class FakeHttpTransport final : public http::HttpTransport {
   bool CompleteNext(absl::StatusOr<http::HttpResponse> result) {
     Callback done;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (pending_.empty()) return false;
       auto it = pending_.begin();
       done = std::move(it->second.done);
@@ -72,15 +72,15 @@ class FakeHttpTransport final : public http::HttpTransport {
   }
 
   std::vector<http::HttpRequest> requests() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return requests_;
   }
   size_t pending() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return pending_.size();
   }
   int cancelled() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return cancelled_;
   }
 
@@ -98,7 +98,7 @@ class FakeHttpTransport final : public http::HttpTransport {
     http::HttpRequest request;
     Callback done;
   };
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   Handler handler_;
   RequestId next_id_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<http::HttpRequest> requests_ ABSL_GUARDED_BY(mu_);

@@ -259,13 +259,15 @@ std::string Http2TestPeer::Url(absl::string_view path) const {
 }
 
 void Http2TestPeer::Release() {
-  absl::MutexLock lock(&release_mu_);
+  MutexLock lock(&release_mu_);
   released_ = true;
 }
 
 void Http2TestPeer::AwaitRelease() {
-  absl::MutexLock lock(&release_mu_);
-  release_mu_.Await(absl::Condition(&released_));
+  MutexLock lock(&release_mu_);
+  release_mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(release_mu_) {
+    return released_;
+  });
 }
 
 void Http2TestPeer::Serve(int fd, const LoopbackListener& listener) {

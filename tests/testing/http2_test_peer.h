@@ -18,8 +18,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
 #include "tests/testing/loopback_listener.h"
 #include "tests/testing/observed.h"
 
@@ -133,7 +133,7 @@ class Http2TestPeer {
 
   const Script script_;
   SSL_CTX* const tls_;
-  absl::Mutex release_mu_;
+  Mutex release_mu_;
   bool released_ ABSL_GUARDED_BY(release_mu_) = false;
   Observed<Events> events_;
   // Last: its destructor joins the threads that use the members above.

@@ -55,7 +55,7 @@ LoopbackListener::~LoopbackListener() {
   accept_thread_.join();
   std::vector<std::thread> threads;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Wakes connection threads blocked in reads; each fd is closed by Serve.
     for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
     threads.swap(threads_);
@@ -65,7 +65,7 @@ LoopbackListener::~LoopbackListener() {
 }
 
 int LoopbackListener::connections_accepted() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return connections_;
 }
 
@@ -83,7 +83,7 @@ void LoopbackListener::AcceptLoop() {
       }
       continue;  // Also EINTR, ECONNABORTED: keep accepting.
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++connections_;
     open_fds_.push_back(fd);
     threads_.emplace_back([this, fd] { Serve(fd); });
@@ -93,7 +93,7 @@ void LoopbackListener::AcceptLoop() {
 void LoopbackListener::Serve(int fd) {
   serve_(fd, *this);
   // Closed under the lock so the destructor never shuts down a reused fd.
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   open_fds_.erase(std::find(open_fds_.begin(), open_fds_.end(), fd));
   ::close(fd);
 }

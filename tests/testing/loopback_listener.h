@@ -12,8 +12,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "server/common/mutex.h"
+#include "server/common/notification.h"
 
 namespace perch::testing {
 
@@ -45,9 +45,9 @@ class LoopbackListener {
   const ServeFn serve_;
   const int listen_fd_;
   const int port_;
-  absl::Notification stopping_;
+  Notification stopping_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int connections_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<int> open_fds_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);

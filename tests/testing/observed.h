@@ -7,8 +7,8 @@
 #include <functional>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
 
 namespace perch::testing {
 
@@ -18,12 +18,12 @@ class Observed {
  public:
   // Applies `change` under the lock; waiters re-check their conditions.
   void Update(const std::function<void(T&)>& change) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     change(value_);
   }
 
   T Get() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return value_;
   }
 
@@ -31,15 +31,15 @@ class Observed {
   // `timeout`.
   bool WaitFor(const std::function<bool(const T&)>& condition,
                absl::Duration timeout) const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto holds = [this, &condition]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return condition(value_);
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&holds), timeout);
+    return mu_.AwaitWithTimeout(holds, timeout);
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   T value_ ABSL_GUARDED_BY(mu_){};
 };
 

@@ -179,7 +179,7 @@ std::string ScriptedHttpServer::Url(absl::string_view path) const {
 }
 
 std::vector<ReceivedRequest> ScriptedHttpServer::requests() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
@@ -189,11 +189,11 @@ int ScriptedHttpServer::connections_accepted() const {
 
 bool ScriptedHttpServer::WaitForRequests(size_t n,
                                          absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto arrived = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return requests_.size() >= n;
   };
-  return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
+  return mu_.AwaitWithTimeout(arrived, timeout);
 }
 
 void ScriptedHttpServer::Serve(int fd, const LoopbackListener& /*listener*/) {
@@ -210,7 +210,7 @@ void ScriptedHttpServer::Serve(int fd, const LoopbackListener& /*listener*/) {
         std::optional<ReceivedRequest> request = ReadRequest(conn);
         if (!request.has_value()) break;
         {
-          absl::MutexLock lock(&mu_);
+          MutexLock lock(&mu_);
           requests_.push_back(*request);
         }
         const ScriptedReply reply = handler_(*request);

@@ -16,9 +16,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
+#include "server/common/notification.h"
 #include "tests/testing/loopback_listener.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -127,9 +127,9 @@ class ScriptedHttpServer {
   const Handler handler_;
   SSL_CTX* const tls_;  // Null for plain HTTP.
   // Cuts delays short when the server stops.
-  absl::Notification stopping_;
+  Notification stopping_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<ReceivedRequest> requests_ ABSL_GUARDED_BY(mu_);
 
   // Last: its destructor joins the threads that use the members above.

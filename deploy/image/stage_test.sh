@@ -48,18 +48,8 @@ as_image=(unshare --mount --propagation private --
   setpriv --reuid=65532 --regid=65532 --clear-groups --
   env -i)
 
-# Prints the first match of sed expression $2 in file $1, waiting up to 10 s
-# while process $3 lives.
-await_line() {
-  local file=$1 expr=$2 pid=$3 found
-  for _ in $(seq 200); do
-    found=$(sed -n "$expr" "$file" | head -n 1)
-    if [ -n "$found" ]; then echo "$found"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+# await_line FILE SED_EXPR PID
+. "$here/../../tests/testing/await_line.sh"
 
 # The upstream: the image's perch-emulator, as the dev overlay runs it.
 emulator_log="$work/emulator.log"

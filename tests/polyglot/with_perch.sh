@@ -56,18 +56,8 @@ show_logs() {
   echo "--- perch-server log ---" >&2; cat "$work/server.log" >&2 || true
 }
 
-# Prints the first match of sed expression $2 in file $1, waiting up to 20 s
-# while process $3 lives.
-await_line() {
-  local file=$1 expr=$2 pid=$3 found
-  for _ in $(seq 200); do
-    found=$(sed -n "$expr" "$file" | head -n 1)
-    if [ -n "$found" ]; then echo "$found"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# await_line FILE SED_EXPR PID
+. "$(dirname "$0")/../testing/await_line.sh"
 
 # Fresh keys for every run, made as docs/security.md says: the callers file
 # holds their SHA-256 only, the clients read them from files (never from a

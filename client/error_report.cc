@@ -11,12 +11,13 @@ namespace {
 
 // The ErrorInfo metadata keys worth a line of their own, in print order:
 // v1.1 errors carry a code and message, v2 errors a problem type, title and
-// detail (and, for an app not enrolled, where to enrol). Other keys are not
+// detail (and, for an app not enrolled, where to enrol); every error has the
+// trace id, last, which finds the call in perch's logs. Other keys are not
 // printed: the report names only what docs/api.md promises.
 constexpr absl::string_view kMetadataKeys[] = {
-    "http_status",         "upstream_code",   "upstream_message",
-    "upstream_type",       "upstream_title",  "upstream_detail",
-    "required_enrollment", "registration_url"};
+    "http_status",         "upstream_code",    "upstream_message",
+    "upstream_type",       "upstream_title",   "upstream_detail",
+    "required_enrollment", "registration_url", "trace_id"};
 
 // Whole seconds, rounded up: waiting that long is always long enough.
 int64_t CeilSeconds(const google::protobuf::Duration& d) {

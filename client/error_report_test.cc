@@ -16,6 +16,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr absl::string_view kServer = "localhost:50051";
+constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 google::rpc::ErrorInfo Info(
     absl::string_view reason, absl::string_view domain,
@@ -88,6 +89,7 @@ TEST(ReportError, NotFoundShowsUpstreamFacts) {
   google::rpc::ErrorInfo info = Info("NOT_FOUND", "api.twitter.com",
                                      {{"upstream_message", "User not found."},
                                       {"http_status", "404"},
+                                      {"trace_id", kTraceId},
                                       {"upstream_code", "50"}});
   ErrorReport report = ReportError(
       RichStatus(grpc::StatusCode::NOT_FOUND, "User not found.", {&info}),
@@ -98,7 +100,8 @@ TEST(ReportError, NotFoundShowsUpstreamFacts) {
             "  reason: NOT_FOUND (domain api.twitter.com)\n"
             "  http_status: 404\n"
             "  upstream_code: 50\n"
-            "  upstream_message: User not found.\n");
+            "  upstream_message: User not found.\n"
+            "  trace_id: 4bf92f3577b34da6a3ce929d0e0e4736\n");
 }
 
 TEST(ReportError, V2ProblemShowsItsTypeTitleDetailAndWhereToEnrol) {

@@ -174,8 +174,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       };
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
       make_source(credentials), server->clock_);
-  server->token_operations_ =
-      std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
+  server->token_operations_ = std::make_unique<core::TokenOperations>(
+      *server->tokens_, *server->tokens_, server->clock_);
   std::vector<service::CallObserver*> observers;
   // The access log is part of JSON logging; text logs stay as they were.
   if (config.log_format == LogFormat::kJson) {
@@ -205,8 +205,9 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         });
   }
   server->reader_ = upstream::MakeAuthenticatedReader(
-      *server->transport_, *server->tokens_, *server->scheduler_,
-      *server->executor_, server->clock_, upstream::RetryPolicy{}, [raw] {
+      *server->transport_, *server->tokens_, *server->tokens_,
+      *server->scheduler_, *server->executor_, server->clock_,
+      upstream::RetryPolicy{}, [raw] {
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
       });

@@ -15,6 +15,7 @@
 
 #include "absl/random/random.h"
 #include "server/auth/token_backoff.h"
+#include "server/auth/token_holder.h"
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
@@ -34,7 +35,7 @@ namespace perch::auth {
 // arriving meanwhile, with no token held, fails at once with the last
 // failure's status (same code and ErrorInfo, a RetryInfo saying when perch
 // asks again) instead of waiting or asking upstream.
-class CachingTokenSource final : public TokenSource {
+class CachingTokenSource final : public TokenSource, public TokenHolder {
  public:
   // `source` does the upstream work; `clock` must outlive this object.
   // `random_unit` returns uniform numbers in [0, 1) for the backoff's jitter
@@ -56,12 +57,12 @@ class CachingTokenSource final : public TokenSource {
   // held, so the next Fetch obtains a new one, and counts one failure.
   // Concurrent callers that saw the same rejected token thus cause one
   // re-fetch and one failure, not one each.
-  void Drop(absl::string_view token, absl::Status why);
+  void Drop(absl::string_view token, absl::Status why) override;
 
   // The upstream answered a request made with `token` without rejecting the
   // token: if it is the one held, the failure streak ends, so the next
   // rejection re-obtains at once. Cheap when there is no streak.
-  void ReportAccepted(absl::string_view token);
+  void ReportAccepted(absl::string_view token) override;
 
   // Switches to `source` (the source of new app credentials) and `token`,
   // which it has just issued: from now on Fetch answers `token`, and obtains
@@ -72,7 +73,7 @@ class CachingTokenSource final : public TokenSource {
   void Replace(std::shared_ptr<TokenSource> source, BearerToken token);
 
   // The token held now, if any; never fetches.
-  std::optional<BearerToken> Held() const;
+  std::optional<BearerToken> Held() const override;
 
   // Number of fetches started on the decorated source (for tests/metrics).
   int64_t upstream_fetches() const;

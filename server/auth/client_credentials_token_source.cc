@@ -10,7 +10,7 @@
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
 #include "server/mapping/token_json.h"
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 namespace perch::auth {
 namespace {
@@ -58,8 +58,8 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
           return;
         }
         const absl::Time now = clock_.Now();
-        absl::Status status = upstream::StatusFromResponse(
-            upstream::Endpoint::kObtainToken, kTokenPath, *response, now);
+        absl::Status status = mapping::StatusFromResponse(
+            mapping::Endpoint::kObtainToken, kTokenPath, *response, now);
         if (!status.ok()) {
           std::move(done)(std::move(status));
           return;
@@ -101,8 +101,8 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
           std::move(done)(response.status());
           return;
         }
-        absl::Status status = upstream::StatusFromResponse(
-            upstream::Endpoint::kInvalidateToken, kInvalidatePath, *response,
+        absl::Status status = mapping::StatusFromResponse(
+            mapping::Endpoint::kInvalidateToken, kInvalidatePath, *response,
             clock_.Now());
         if (!status.ok()) {
           std::move(done)(std::move(status));

@@ -8,14 +8,15 @@
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 namespace perch::upstream {
 namespace {
 
 struct Deps {
   http::HttpTransport& transport;
-  auth::CachingTokenSource& tokens;
+  auth::TokenSource& tokens;
+  auth::TokenHolder& holder;
   Scheduler& scheduler;
   Executor& executor;
   const Clock& clock;
@@ -110,13 +111,13 @@ class ReadCall final : public ReadHandle,
     }
     absl::Status status = response.status();
     if (response.ok()) {
-      status = StatusFromResponse(Endpoint::kRead, path_, *response,
-                                  deps_.clock.Now());
+      status = mapping::StatusFromResponse(mapping::Endpoint::kRead, path_,
+                                           *response, deps_.clock.Now());
       if (response->status < 500 &&
-          ErrorReason(status) != kBearerTokenRejected) {
+          ErrorReason(status) != mapping::kBearerTokenRejected) {
         // The upstream authenticated the token before deciding: this ends a
         // failure streak in the token holder (and so its backoff).
-        deps_.tokens.ReportAccepted(token);
+        deps_.holder.ReportAccepted(token);
       }
       if (status.ok()) {
         Finish(*std::move(response));
@@ -125,12 +126,12 @@ class ReadCall final : public ReadHandle,
     }
 
     const std::string reason = ErrorReason(status);
-    if (reason == kBearerTokenRejected && !reobtained_) {
+    if (reason == mapping::kBearerTokenRejected && !reobtained_) {
       // The token was invalidated behind our back (another replica, an
       // operator). Every read that saw this token drops the same one, so
       // the holder fetches once for all of them.
       reobtained_ = true;
-      deps_.tokens.Drop(token, status);
+      deps_.holder.Drop(token, status);
       LogWarning("upstream ", path_,
                  " rejected the bearer token (401/89); obtaining a new one");
       ObtainTokenAndSend();
@@ -221,11 +222,12 @@ class AuthenticatedReader final : public UpstreamReader {
 }  // namespace
 
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
-    http::HttpTransport& transport, auth::CachingTokenSource& tokens,
-    Scheduler& scheduler, Executor& executor, const Clock& clock,
-    RetryPolicy policy, std::function<double()> random_unit) {
+    http::HttpTransport& transport, auth::TokenSource& tokens,
+    auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
+    const Clock& clock, RetryPolicy policy,
+    std::function<double()> random_unit) {
   return std::make_unique<AuthenticatedReader>(
-      Deps{transport, tokens, scheduler, executor, clock, policy,
+      Deps{transport, tokens, holder, scheduler, executor, clock, policy,
            std::move(random_unit)});
 }
 

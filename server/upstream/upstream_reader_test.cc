@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "server/auth/caching_token_source.h"
 #include "server/auth/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
@@ -28,9 +29,9 @@ class UpstreamReaderTest : public ::testing::Test {
     tokens_fake_ = fake.get();
     tokens_ =
         std::make_unique<auth::CachingTokenSource>(std::move(fake), clock_);
-    reader_ =
-        MakeAuthenticatedReader(transport_, *tokens_, scheduler_, executor_,
-                                clock_, RetryPolicy{}, [] { return 0.5; });
+    reader_ = MakeAuthenticatedReader(transport_, *tokens_, *tokens_,
+                                      scheduler_, executor_, clock_,
+                                      RetryPolicy{}, [] { return 0.5; });
   }
 
   struct Result {

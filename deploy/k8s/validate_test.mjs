@@ -57,3 +57,22 @@ test("free-form maps (labels, ConfigMap data) accept any key", async () => {
   cm.data.ANY_KEY = "x";
   assert.deepEqual(await validateObject(cm), []);
 });
+
+// The prod overlay's ServiceMonitor is checked against the Prometheus
+// Operator's CRD schema, as strictly as the built-in kinds.
+test("the ServiceMonitor is validated against the Prometheus Operator's schema", async () => {
+  const serviceMonitor = () =>
+    structuredClone(objects.find((o) => o.kind === "ServiceMonitor"));
+  assert.deepEqual(await validateObject(serviceMonitor()), []);
+  const misspelt = serviceMonitor();
+  misspelt.spec.endpoints[0].scrapeInterval = "15s";
+  assert.deepEqual(await validateObject(misspelt), [
+    "ServiceMonitor/perch: unknown field .spec.endpoints[0].scrapeInterval",
+  ]);
+  const badDuration = serviceMonitor();
+  badDuration.spec.endpoints[0].interval = "fifteen seconds";
+  assert.match((await validateObject(badDuration)).join(), /interval must match pattern/);
+  const noSelector = serviceMonitor();
+  delete noSelector.spec.selector;
+  assert.match((await validateObject(noSelector)).join(), /required property selector/);
+});

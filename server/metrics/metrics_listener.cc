@@ -55,8 +55,7 @@ int BoundPort(evutil_socket_t fd) {
 
 class EvhttpMetricsListener final : public MetricsListener {
  public:
-  EvhttpMetricsListener(event_base* base, evhttp* http, int port,
-                        Render render)
+  EvhttpMetricsListener(event_base* base, evhttp* http, int port, Render render)
       : base_(base), http_(http), port_(port), render_(std::move(render)) {
     evhttp_set_gencb(http_, &EvhttpMetricsListener::OnRequest, this);
     stop_ = event_new(
@@ -122,8 +121,8 @@ absl::StatusOr<std::unique_ptr<MetricsListener>> MetricsListener::Start(
   std::string host;
   int port = 0;
   if (!SplitHostPort(host_port, host, port)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--metrics_listen=", host_port, ": expected host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_listen=", host_port, ": expected host:port"));
   }
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { evthread_use_pthreads(); });

@@ -40,8 +40,8 @@ std::string Exchange(int port, const std::string& request) {
 }
 
 std::string Get(int port, const std::string& path) {
-  return Exchange(port, absl::StrCat("GET ", path,
-                                     " HTTP/1.0\r\nHost: localhost\r\n\r\n"));
+  return Exchange(
+      port, absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: localhost\r\n\r\n"));
 }
 
 TEST(MetricsListener, ServesRenderOnGetMetricsWithTheTextContentType) {
@@ -92,8 +92,8 @@ TEST(MetricsListener, RefusesBadAddressesAndTakenPorts) {
             absl::StatusCode::kInvalidArgument);
   auto first = MetricsListener::Start("127.0.0.1:0", render);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(MetricsListener::Start(
-                absl::StrCat("127.0.0.1:", (*first)->port()), render)
+  EXPECT_EQ(MetricsListener::Start(absl::StrCat("127.0.0.1:", (*first)->port()),
+                                   render)
                 .status()
                 .code(),
             absl::StatusCode::kUnavailable);
@@ -115,9 +115,9 @@ TEST(MetricsListener, StopsCleanly) {
   EXPECT_TRUE(absl::StrContains(Get(port, "/metrics"), " 200 "));
   listener->reset();
   EXPECT_EQ(Get(port, "/metrics"), "");  // refused
-  EXPECT_TRUE(MetricsListener::Start(absl::StrCat("127.0.0.1:", port),
-                                     [] { return std::string(); })
-                  .ok());
+  EXPECT_TRUE(MetricsListener::Start(absl::StrCat("127.0.0.1:", port), [] {
+                return std::string();
+              }).ok());
 }
 
 }  // namespace

@@ -201,9 +201,9 @@ PerchMetrics::PerchMetrics(Registry& registry, const Clock& clock,
 }
 
 CacheMetrics PerchMetrics::Cache(absl::string_view name) {
-  return CacheMetrics{cache_requests_.WithLabels({name, "hit"}),
-                      cache_requests_.WithLabels({name, "miss"}),
-                      cache_entries_.WithLabels({name})};
+  return CacheMetrics{&cache_requests_.WithLabels({name, "hit"}),
+                      &cache_requests_.WithLabels({name, "miss"}),
+                      &cache_entries_.WithLabels({name})};
 }
 
 }  // namespace perch::metrics

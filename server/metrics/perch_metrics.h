@@ -128,11 +128,13 @@ class TokenMetrics {
   std::atomic<int64_t> held_since_ns_{0};
 };
 
-// One of perch's caches (label cache="user_id" / "list_slug").
+// One of perch's caches (label cache="user_id" / "list_slug"); the series
+// belong to the registry (pointers, so that options holding them can be
+// assigned).
 struct CacheMetrics {
-  Counter& hits;
-  Counter& misses;
-  Gauge& entries;
+  Counter* hits;
+  Counter* misses;
+  Gauge* entries;
 };
 
 // perch_caller_*: recorded by the caller gate. Caller names come from the

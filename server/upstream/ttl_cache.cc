@@ -26,8 +26,8 @@ std::optional<std::string> TtlCache::Get(absl::string_view key) {
 
 void TtlCache::NoteLocked(bool hit) {
   if (!metrics_.has_value()) return;
-  (hit ? metrics_->hits : metrics_->misses).Increment();
-  metrics_->entries.Set(static_cast<double>(order_.size()));
+  (hit ? metrics_->hits : metrics_->misses)->Increment();
+  metrics_->entries->Set(static_cast<double>(order_.size()));
 }
 
 void TtlCache::Put(absl::string_view key, std::string value) {
@@ -47,7 +47,7 @@ void TtlCache::Put(absl::string_view key, std::string value) {
     order_.pop_back();
   }
   if (metrics_.has_value()) {
-    metrics_->entries.Set(static_cast<double>(order_.size()));
+    metrics_->entries->Set(static_cast<double>(order_.size()));
   }
 }
 

@@ -41,7 +41,9 @@ int FreeLoopbackPort() {
 }  // namespace
 
 std::string FindPrometheus() {
-  if (const char* given = std::getenv("PROMETHEUS_BINARY")) return given;
+  if (const char* given = std::getenv("PROMETHEUS_BINARY")) {
+    return access(given, X_OK) == 0 ? given : "";
+  }
   const char* path = std::getenv("PATH");
   std::vector<std::string> dirs =
       absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':');

@@ -52,24 +52,6 @@ std::string TraceIdOf(int n) {
   return absl::StrCat("5cf92f3577b34da6a3ce929d0e0e", 4700 + n);
 }
 
-// The port perch-server's log names for /metrics, 0 if it does not within
-// `timeout`.
-int WaitForMetricsPort(ServerProcess& server, absl::Duration timeout) {
-  int port = 0;
-  Eventually(
-      [&] {
-        const std::string out = server.Output();
-        const size_t at = out.find("GET /metrics at port ");
-        if (at == std::string::npos) return false;
-        const size_t start = at + std::string("GET /metrics at port ").size();
-        size_t end = start;
-        while (end < out.size() && absl::ascii_isdigit(out[end])) ++end;
-        return absl::SimpleAtoi(out.substr(start, end - start), &port);
-      },
-      timeout);
-  return port;
-}
-
 class Caller {
  public:
   explicit Caller(std::shared_ptr<grpc::Channel> channel)
@@ -122,7 +104,7 @@ struct PerchUnderTest {
             absl::StrCat("PERCH_CONSUMER_SECRET=", app.app_secret),
             absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
     port = server->WaitForPort(kWait);
-    metrics_port = WaitForMetricsPort(*server, kWait);
+    metrics_port = server->WaitForMetricsPort(kWait);
   }
 
   TempDir dir;

@@ -103,6 +103,25 @@ int ServerProcess::WaitForPort(absl::Duration timeout) {
   return 0;
 }
 
+int ServerProcess::WaitForMetricsPort(absl::Duration timeout) {
+  const std::string kMarker = "GET /metrics at port ";
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    const std::string out = Output();
+    const size_t at = out.find(kMarker);
+    if (at != std::string::npos) {
+      const size_t start = at + kMarker.size();
+      size_t stop = start;
+      while (stop < out.size() && out[stop] >= '0' && out[stop] <= '9') ++stop;
+      int port = 0;
+      if (absl::SimpleAtoi(out.substr(start, stop - start), &port)) return port;
+    }
+    if (Exited(absl::ZeroDuration())) return 0;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return 0;
+}
+
 std::string ServerProcess::WaitForLine(const std::string& prefix,
                                        absl::Duration timeout) {
   const absl::Time end = absl::Now() + timeout;

@@ -62,15 +62,17 @@ constexpr char kAppCredentialsHealth[] = "perch.app_credentials";
 // The one place --upstream_api picks the dialect core/ reads through.
 absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
     const ServerConfig& config, upstream::UpstreamReader& reader,
-    const Clock& clock, metrics::PerchMetrics& metrics) {
+    const Clock& clock, metrics::PerchMetrics* metrics) {
   if (config.upstream_api == "v1.1") {
     return upstream::MakeV1Dialect(reader, config.api_base_url);
   }
   if (config.upstream_api == "v2") {
     upstream::V2DialectOptions options;
     options.name_cache_ttl = config.name_cache_ttl;
-    options.user_id_cache_metrics = metrics.Cache("user_id");
-    options.list_slug_cache_metrics = metrics.Cache("list_slug");
+    if (metrics != nullptr) {
+      options.user_id_cache_metrics = metrics->Cache("user_id");
+      options.list_slug_cache_metrics = metrics->Cache("list_slug");
+    }
     return upstream::MakeV2Dialect(reader, config.api_base_url, clock, options);
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -129,6 +131,7 @@ class PerchServerImpl final : public PerchServer {
 
   SystemClock clock_;
   // Every layer records into these; they outlive everything that does.
+  // metrics_ is null when --metrics_listen is empty.
   metrics::Registry registry_;
   std::unique_ptr<metrics::PerchMetrics> metrics_;
   // Who may call: the gate the services ask, the listener's credentials.
@@ -172,13 +175,19 @@ class PerchServerImpl final : public PerchServer {
 absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
     const ServerConfig& config, auth::AppCredentials credentials) {
   auto server = std::make_unique<PerchServerImpl>();
-  server->metrics_ = std::make_unique<metrics::PerchMetrics>(
-      server->registry_, server->clock_,
-      metrics::BuildInfo{.version = PERCH_VERSION,
-                         .commit = PERCH_COMMIT,
-                         .dialect = config.upstream_api});
+  // Recorded only when someone can read them: with no listener every layer
+  // gets null and records nothing (what the bench's "off" side measures).
+  metrics::PerchMetrics* const m =
+      config.metrics_listen.empty()
+          ? nullptr
+          : (server->metrics_ = std::make_unique<metrics::PerchMetrics>(
+                 server->registry_, server->clock_,
+                 metrics::BuildInfo{.version = PERCH_VERSION,
+                                    .commit = PERCH_COMMIT,
+                                    .dialect = config.upstream_api}))
+                .get();
   auto security = security::MakeServerSecurity(config, server->clock_,
-                                               &server->metrics_->callers());
+                                               m ? &m->callers() : nullptr);
   if (!security.ok()) return security.status();
   server->security_ = *std::move(security);
 
@@ -198,19 +207,21 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->transport_ = *std::move(transport);
 
   PerchServerImpl* raw = server.get();
-  auto make_source = [raw, url = config.api_base_url](
+  auto make_source = [raw, m, url = config.api_base_url](
                          const auth::AppCredentials& pair) {
     return std::make_shared<auth::ClientCredentialsTokenSource>(
-        pair, url, *raw->transport_, raw->clock_, &raw->metrics_->upstream());
+        pair, url, *raw->transport_, raw->clock_, m ? &m->upstream() : nullptr);
   };
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
       make_source(credentials), server->clock_, auth::TokenBackoff{},
-      /*random_unit=*/nullptr, &server->metrics_->token());
+      /*random_unit=*/nullptr, m ? &m->token() : nullptr);
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
-  server->call_metrics_ =
-      std::make_unique<service::CallMetrics>(*server->metrics_);
-  std::vector<service::CallObserver*> observers = {server->call_metrics_.get()};
+  std::vector<service::CallObserver*> observers;
+  if (m != nullptr) {
+    server->call_metrics_ = std::make_unique<service::CallMetrics>(*m);
+    observers.push_back(server->call_metrics_.get());
+  }
   // The access log is part of JSON logging; text logs stay as they were.
   if (config.log_format == LogFormat::kJson) {
     observers.push_back(&server->access_log_);
@@ -245,9 +256,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
       },
-      &server->metrics_->upstream());
-  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_,
-                                 *server->metrics_);
+      m ? &m->upstream() : nullptr);
+  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_, m);
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(

@@ -29,8 +29,8 @@ struct V2DialectOptions {
   size_t name_cache_capacity = 10000;
   // perch_cache_* of the two caches (cache="user_id", "list_slug"); none:
   // nullopt.
-  std::optional<metrics::CacheMetrics> user_id_cache_metrics;
-  std::optional<metrics::CacheMetrics> list_slug_cache_metrics;
+  std::optional<metrics::CacheMetrics> user_id_cache_metrics = std::nullopt;
+  std::optional<metrics::CacheMetrics> list_slug_cache_metrics = std::nullopt;
 };
 
 // `reader` and `clock` must outlive the dialect, and the dialect every read

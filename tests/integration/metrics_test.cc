@@ -89,11 +89,11 @@ class Caller {
 struct PerchUnderTest {
   explicit PerchUnderTest(emulator::Emulator& upstream) {
     const emulator::EmulatorOptions app;
-    dir.Write("callers",
-              absl::StrCat(CallerLine("reports", kReaderKey, "reader",
-                                      "rate=100 burst=100"),
-                           CallerLine("noisy", kNoisyKey, "reader",
-                                      "rate=0.001 burst=1")));
+    dir.Write(
+        "callers",
+        absl::StrCat(
+            CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
+            CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
     server = std::make_unique<ServerProcess>(
         std::vector<std::string>{
             "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
@@ -211,15 +211,16 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   EXPECT_EQ(calls(kTimeline, "UNAUTHENTICATED"), 1);
   EXPECT_EQ(calls(kSearch, "OK"), 1);
   EXPECT_EQ(calls(kSearch, "RESOURCE_EXHAUSTED"), 1);
-  EXPECT_EQ(value(absl::StrCat(
-                "sum(perch_grpc_call_duration_seconds_count{method=\"",
-                kTimeline, "\"})")),
-            7);
+  EXPECT_EQ(
+      value(absl::StrCat("sum(perch_grpc_call_duration_seconds_count{method=\"",
+                         kTimeline, "\"})")),
+      7);
   EXPECT_EQ(value("sum(perch_grpc_calls_in_flight)"), 0);
   // The slow pair took 3 s, so at least two timeline calls are above 2.5 s.
   EXPECT_GE(value(absl::StrCat("sum(perch_grpc_call_duration_seconds_count{"
                                "method=\"",
-                               kTimeline, "\"}) - sum(perch_grpc_call_"
+                               kTimeline,
+                               "\"}) - sum(perch_grpc_call_"
                                "duration_seconds_bucket{method=\"",
                                kTimeline, "\",le=\"2.5\"})")),
             2);
@@ -249,10 +250,10 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
                                "count{endpoint=\"",
                                kTweets, "\"})")),
             7);
-  EXPECT_GT(value(absl::StrCat(
-                "sum(perch_upstream_received_bytes_total{endpoint=\"", kTweets,
-                "\"})")),
-            0);
+  EXPECT_GT(
+      value(absl::StrCat("sum(perch_upstream_received_bytes_total{endpoint=\"",
+                         kTweets, "\"})")),
+      0);
   // The budget the emulator's last timeline answer announced.
   const double limit = value(absl::StrCat(
       "sum(perch_upstream_rate_limit{endpoint=\"", kTweets, "\"})"));
@@ -354,8 +355,8 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
           : FindPrometheus().substr(0, FindPrometheus().rfind('/') + 1) +
                 "promtool";
   ASSERT_EQ(access(promtool.c_str(), X_OK), 0) << kPrometheusMissing;
-  const std::string command = absl::StrCat(
-      promtool, " check metrics < ", dir.File("metrics.txt"), " 2>&1");
+  const std::string command = absl::StrCat(promtool, " check metrics < ",
+                                           dir.File("metrics.txt"), " 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string report;

@@ -100,16 +100,15 @@ std::unique_ptr<PrometheusServer> PrometheusServer::Start(
   const absl::Time end = absl::Now() + timeout;
   for (int attempt = 0; attempt < 3 && absl::Now() < end; ++attempt) {
     std::unique_ptr<PrometheusServer> server(new PrometheusServer());
-    server->dir_.Write(
-        "prometheus.yml",
-        absl::StrCat("global:\n"
-                     "  scrape_interval: 1s\n"
-                     "  scrape_timeout: 1s\n"
-                     "scrape_configs:\n"
-                     "  - job_name: perch\n"
-                     "    static_configs:\n"
-                     "      - targets: ['127.0.0.1:",
-                     target_port, "']\n"));
+    server->dir_.Write("prometheus.yml",
+                       absl::StrCat("global:\n"
+                                    "  scrape_interval: 1s\n"
+                                    "  scrape_timeout: 1s\n"
+                                    "scrape_configs:\n"
+                                    "  - job_name: perch\n"
+                                    "    static_configs:\n"
+                                    "      - targets: ['127.0.0.1:",
+                                    target_port, "']\n"));
     server->port_ = FreeLoopbackPort();
     server->process_ = std::make_unique<ServerProcess>(
         binary,
@@ -120,7 +119,8 @@ std::unique_ptr<PrometheusServer> PrometheusServer::Start(
             "--log.level=warn"},
         std::vector<std::string>{});
     // Ready: its HTTP API answers /-/ready with 200.
-    while (absl::Now() < end && !server->process_->Exited(absl::ZeroDuration())) {
+    while (absl::Now() < end &&
+           !server->process_->Exited(absl::ZeroDuration())) {
       std::optional<HttpAnswer> ready =
           LoopbackGet(server->port_, "/-/ready", absl::Seconds(2));
       if (ready.has_value() && ready->status == 200) return server;
@@ -132,8 +132,7 @@ std::unique_ptr<PrometheusServer> PrometheusServer::Start(
       return nullptr;
     }
     // It exited: most likely the port was taken meanwhile. Try another.
-    std::cerr << "prometheus exited at start; retrying:\n"
-              << server->Output();
+    std::cerr << "prometheus exited at start; retrying:\n" << server->Output();
   }
   ADD_FAILURE() << "prometheus did not start";
   return nullptr;
@@ -160,7 +159,8 @@ std::optional<double> PrometheusServer::Query(const std::string& promql) {
     std::string_view text;
     double value = 0;
     if (result["value"].at(1).get(text) != simdjson::SUCCESS ||
-        !absl::SimpleAtod(absl::string_view(text.data(), text.size()), &value)) {
+        !absl::SimpleAtod(absl::string_view(text.data(), text.size()),
+                          &value)) {
       return std::nullopt;
     }
     sum += value;

@@ -29,9 +29,9 @@ struct HttpAnswer {
   int status = 0;
   std::string body;
 };
-std::optional<HttpAnswer> LoopbackGet(int port, const std::string& path,
-                                      absl::Duration timeout = absl::Seconds(
-                                          10));
+std::optional<HttpAnswer> LoopbackGet(
+    int port, const std::string& path,
+    absl::Duration timeout = absl::Seconds(10));
 
 class PrometheusServer {
  public:

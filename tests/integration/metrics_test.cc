@@ -6,7 +6,8 @@
 // caller quota and come from an unknown key; then asks Prometheus's query
 // API and checks each counter moved by exactly what was done. In the same
 // run the JSON log has one access line per call and the caller's
-// traceparent reaches the emulator. A second test feeds the exposition to
+// traceparent reaches the emulator. Other tests: --metrics_listen off,
+// refused on the gRPC port or a taken one; the exposition through
 // `promtool check metrics`.
 #include <signal.h>
 #include <stdio.h>
@@ -328,6 +329,43 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
     }
   }
   EXPECT_EQ(reached, 3);  // token, name lookup, timeline
+}
+
+// --metrics_listen= turns the listener off (the server still serves gRPC);
+// a metrics address on the gRPC port, or one already taken, stops the start
+// with one line naming the flag.
+TEST(Metrics, OffWhenEmptyRefusedOnTheGrpcPortOrATakenPort) {
+  const emulator::EmulatorOptions app;
+  const std::vector<std::string> env = {
+      absl::StrCat("PERCH_CONSUMER_KEY=", app.app_key),
+      absl::StrCat("PERCH_CONSUMER_SECRET=", app.app_secret),
+      "PERCH_API_BASE_URL=http://127.0.0.1:9"};
+  ServerProcess off(
+      {"--listen=127.0.0.1:0", "--metrics_listen=", "--insecure_no_auth"}, env);
+  ASSERT_GT(off.WaitForPort(kWait), 0) << off.Output();
+  EXPECT_FALSE(absl::StrContains(off.Output(), "/metrics")) << off.Output();
+
+  ServerProcess same({"--listen=127.0.0.1:50999",
+                      "--metrics_listen=127.0.0.1:50999", "--insecure_no_auth"},
+                     env);
+  ASSERT_TRUE(same.Exited(kWait));
+  EXPECT_EQ(same.exit_code(), 2);
+  EXPECT_TRUE(absl::StrContains(same.Output(), "--metrics_listen"))
+      << same.Output();
+
+  ServerProcess on({"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                    "--insecure_no_auth"},
+                   env);
+  const int taken = on.WaitForMetricsPort(kWait);
+  ASSERT_GT(taken, 0) << on.Output();
+  ServerProcess clash({"--listen=127.0.0.1:0",
+                       absl::StrCat("--metrics_listen=127.0.0.1:", taken),
+                       "--insecure_no_auth"},
+                      env);
+  ASSERT_TRUE(clash.Exited(kWait));
+  EXPECT_EQ(clash.exit_code(), 1);
+  EXPECT_TRUE(absl::StrContains(clash.Output(), "for /metrics"))
+      << clash.Output();
 }
 
 // `promtool check metrics` (Prometheus's own linter) accepts what perch

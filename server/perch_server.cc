@@ -177,15 +177,15 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   auto server = std::make_unique<PerchServerImpl>();
   // Recorded only when someone can read them: with no listener every layer
   // gets null and records nothing (what the bench's "off" side measures).
-  metrics::PerchMetrics* const m =
-      config.metrics_listen.empty()
-          ? nullptr
-          : (server->metrics_ = std::make_unique<metrics::PerchMetrics>(
-                 server->registry_, server->clock_,
-                 metrics::BuildInfo{.version = PERCH_VERSION,
-                                    .commit = PERCH_COMMIT,
-                                    .dialect = config.upstream_api}))
-                .get();
+  metrics::PerchMetrics* m = nullptr;
+  if (!config.metrics_listen.empty()) {
+    server->metrics_ = std::make_unique<metrics::PerchMetrics>(
+        server->registry_, server->clock_,
+        metrics::BuildInfo{.version = PERCH_VERSION,
+                           .commit = PERCH_COMMIT,
+                           .dialect = config.upstream_api});
+    m = server->metrics_.get();
+  }
   auto security = security::MakeServerSecurity(config, server->clock_,
                                                m ? &m->callers() : nullptr);
   if (!security.ok()) return security.status();

@@ -34,12 +34,10 @@ ClientCredentialsTokenSource::ClientCredentialsTokenSource(
                                   : nullptr) {}
 
 void ClientCredentialsTokenSource::Send(http::HttpRequest request,
+                                        upstream::Endpoint kind,
                                         absl::string_view path,
                                         metrics::EndpointMetrics* endpoint,
                                         http::HttpTransport::Callback done) {
-  const upstream::Endpoint kind = path == kTokenPath
-                                      ? upstream::Endpoint::kObtainToken
-                                      : upstream::Endpoint::kInvalidateToken;
   transport_.Send(
       std::move(request),
       [endpoint, kind, path, sent = absl::Now(), done = std::move(done)](
@@ -72,7 +70,7 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
 void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
                                          TokenCallback done) {
   Send(MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
-       kTokenPath, token_metrics_,
+       upstream::Endpoint::kObtainToken, kTokenPath, token_metrics_,
        [this, done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
          if (!response.ok()) {
@@ -116,7 +114,8 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
   // form-decodes the body and compares with the token as issued.
   std::string body = absl::StrCat("access_token=", PercentEncode(token));
   Send(MakeFormPost(kInvalidatePath, std::move(body), deadline),
-       kInvalidatePath, invalidate_metrics_,
+       upstream::Endpoint::kInvalidateToken, kInvalidatePath,
+       invalidate_metrics_,
        [this, token = std::move(token), done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
          if (!response.ok()) {

@@ -11,6 +11,7 @@
 #include "server/common/clock.h"
 #include "server/http/http_transport.h"
 #include "server/metrics/perch_metrics.h"
+#include "server/upstream/upstream_status.h"
 
 namespace perch::auth {
 
@@ -37,10 +38,10 @@ class ClientCredentialsTokenSource final : public TokenSource {
  private:
   http::HttpRequest MakeFormPost(absl::string_view path, std::string body,
                                  absl::Time deadline) const;
-  // Sends `request` to `path` and records it in `endpoint` before `done`
-  // sees the answer.
-  void Send(http::HttpRequest request, absl::string_view path,
-            metrics::EndpointMetrics* endpoint,
+  // Sends `request` (to `path`, an endpoint of that `kind`) and records it
+  // in `endpoint` before `done` sees the answer.
+  void Send(http::HttpRequest request, upstream::Endpoint kind,
+            absl::string_view path, metrics::EndpointMetrics* endpoint,
             http::HttpTransport::Callback done);
 
   const std::string basic_authorization_;

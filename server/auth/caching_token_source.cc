@@ -8,14 +8,45 @@
 #include "server/common/log.h"
 
 namespace perch::auth {
+namespace {
+
+// perch_token_fetches_total's outcome for a fetch's result: the status
+// table's codes for the token endpoint (upstream_status.cc) and the
+// transport's.
+metrics::TokenOutcome OutcomeOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return metrics::TokenOutcome::kOk;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return metrics::TokenOutcome::kRejected;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return metrics::TokenOutcome::kUnavailable;
+    case absl::StatusCode::kResourceExhausted:
+      return metrics::TokenOutcome::kRateLimited;
+    default:
+      return metrics::TokenOutcome::kError;
+  }
+}
+
+}  // namespace
 
 CachingTokenSource::CachingTokenSource(std::shared_ptr<TokenSource> source,
                                        const Clock& clock, TokenBackoff backoff,
-                                       std::function<double()> random_unit)
+                                       std::function<double()> random_unit,
+                                       metrics::TokenMetrics* metrics)
     : clock_(clock),
       backoff_(backoff),
       random_unit_(std::move(random_unit)),
+      metrics_(metrics),
       source_(std::move(source)) {}
+
+void CachingTokenSource::NoteHeldLocked() {
+  if (metrics_ == nullptr) return;
+  metrics_->SetHeld(token_.has_value() ? token_->obtained_at
+                                       : absl::InfinitePast());
+}
 
 CachingTokenSource::~CachingTokenSource() = default;
 
@@ -47,10 +78,9 @@ void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
   const uint64_t epoch = epoch_;
   // The source may answer inline; OnFetched takes mu_, so release it first.
   mu_.Unlock();
-  source->Fetch(deadline,
-                [this, epoch](absl::StatusOr<BearerToken> result) {
-                  OnFetched(epoch, std::move(result));
-                });
+  source->Fetch(deadline, [this, epoch](absl::StatusOr<BearerToken> result) {
+    OnFetched(epoch, std::move(result));
+  });
   mu_.Lock();
 }
 
@@ -59,11 +89,15 @@ void CachingTokenSource::OnFetched(uint64_t epoch,
   std::vector<Waiter> answered;
   {
     MutexLock lock(&mu_);
+    if (metrics_ != nullptr) metrics_->RecordFetch(OutcomeOf(result.status()));
     // Replace answered this fetch's waiters and cleared fetching_.
     if (epoch != epoch_) return;
     fetching_ = false;
     if (result.ok()) {
       token_ = *result;
+      NoteHeldLocked();
+      if (rejected_ && metrics_ != nullptr) metrics_->RecordReobtain();
+      rejected_ = false;
       answered = std::move(waiters_);
       waiters_.clear();
     } else if (result.status().code() == absl::StatusCode::kDeadlineExceeded) {
@@ -133,6 +167,9 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
       std::move(token), deadline,
       [this, held = std::move(held),
        done = std::move(done)](absl::Status status) mutable {
+        if (status.ok() && metrics_ != nullptr) {
+          metrics_->RecordInvalidation();
+        }
         if (status.ok() || ErrorReason(status) == "TOKEN_NOT_INVALIDATED") {
           Forget(held);
         }
@@ -149,6 +186,8 @@ void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
     source_ = std::move(source);
     ++epoch_;
     token_ = token;
+    NoteHeldLocked();
+    rejected_ = false;
     fetching_ = false;
     answered = std::move(waiters_);
     waiters_.clear();
@@ -163,6 +202,8 @@ void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
   MutexLock lock(&mu_);
   if (!token_.has_value() || token_->value != token) return;
   token_.reset();
+  NoteHeldLocked();
+  rejected_ = true;
   RecordFailureLocked(why);
 }
 
@@ -177,7 +218,10 @@ void CachingTokenSource::ReportAccepted(absl::string_view token) {
 
 void CachingTokenSource::Forget(absl::string_view token) {
   MutexLock lock(&mu_);
-  if (token_.has_value() && token_->value == token) token_.reset();
+  if (token_.has_value() && token_->value == token) {
+    token_.reset();
+    NoteHeldLocked();
+  }
 }
 
 std::optional<BearerToken> CachingTokenSource::Held() const {

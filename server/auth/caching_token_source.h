@@ -18,6 +18,7 @@
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
+#include "server/metrics/perch_metrics.h"
 
 namespace perch::auth {
 
@@ -38,10 +39,13 @@ class CachingTokenSource final : public TokenSource {
  public:
   // `source` does the upstream work; `clock` must outlive this object.
   // `random_unit` returns uniform numbers in [0, 1) for the backoff's jitter
-  // (null: an internal generator).
+  // (null: an internal generator). `metrics` (null: none; must outlive
+  // this object) learns each fetch's outcome, re-obtains, invalidations and
+  // when the held token was obtained.
   CachingTokenSource(std::shared_ptr<TokenSource> source, const Clock& clock,
                      TokenBackoff backoff = {},
-                     std::function<double()> random_unit = nullptr);
+                     std::function<double()> random_unit = nullptr,
+                     metrics::TokenMetrics* metrics = nullptr);
   ~CachingTokenSource() override;
 
   void Fetch(absl::Time deadline, TokenCallback done) override;
@@ -96,10 +100,13 @@ class CachingTokenSource final : public TokenSource {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Forgets `token` if held; no failure.
   void Forget(absl::string_view token);
+  // Tells the metrics which token is held now (none: nullopt).
+  void NoteHeldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
+  metrics::TokenMetrics* const metrics_;
   mutable Mutex mu_;
   std::shared_ptr<TokenSource> source_ ABSL_GUARDED_BY(mu_);
   // Sources replaced so far (one per rotation).
@@ -112,6 +119,9 @@ class CachingTokenSource final : public TokenSource {
   // The failure streak: how many in a row, the last one, and when a fetch
   // may start again.
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
+  // The upstream rejected the held token and no new one is held yet: the
+  // next token obtained is a re-obtain (perch_token_reobtains_total).
+  bool rejected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status last_failure_ ABSL_GUARDED_BY(mu_);
   absl::Time retry_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::BitGen random_ ABSL_GUARDED_BY(mu_);

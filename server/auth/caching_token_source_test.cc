@@ -13,6 +13,7 @@
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
+#include "server/metrics/text_format.h"
 
 namespace perch::auth {
 namespace {
@@ -27,8 +28,13 @@ class CachingTokenSourceTest : public ::testing::Test {
     fake_owner_ = std::make_shared<FakeTokenSource>();
     fake_ = fake_owner_.get();
     cache_ = std::make_unique<CachingTokenSource>(
-        fake_owner_, clock_, TokenBackoff{},
-        [this] { return random_unit_; });
+        fake_owner_, clock_, TokenBackoff{}, [this] { return random_unit_; },
+        &metrics_.token());
+  }
+
+  bool MetricsHave(const std::string& line) {
+    const std::string text = metrics::FormatText(registry_.Collect());
+    return text.find(line + "\n") != std::string::npos;
   }
 
   // Calls Fetch and collects the result into `results`.
@@ -83,6 +89,8 @@ class CachingTokenSourceTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  metrics::Registry registry_;
+  metrics::PerchMetrics metrics_{registry_, clock_, {}};
   double random_unit_ = 0.0;
   int minted_ = 0;
   std::shared_ptr<FakeTokenSource> fake_owner_;
@@ -103,6 +111,44 @@ TEST_F(CachingTokenSourceTest, ConcurrentCallersShareOneFetch) {
     EXPECT_FALSE(r->from_cache);
   }
   EXPECT_EQ(cache_->upstream_fetches(), 1);
+}
+
+// perch_token_*: one fetch counted per upstream fetch (not per waiter), by
+// outcome; a token obtained after a rejection is a re-obtain; a successful
+// Revoke an invalidation; the age runs from the held token's obtained_at.
+TEST_F(CachingTokenSourceTest, MetricsFollowFetchesRejectionsAndRevokes) {
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  std::vector<absl::StatusOr<BearerToken>> results;
+  for (int i = 0; i < 3; ++i) FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Down()));
+  clock_.Advance(absl::Minutes(5));  // past the backoff
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T1")));
+  EXPECT_TRUE(
+      MetricsHave("perch_token_fetches_total{outcome=\"unavailable\"} 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 0"));
+  clock_.Advance(absl::Seconds(42));
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 42"));
+
+  cache_->Drop("T1", Rejected());
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  clock_.Advance(absl::Minutes(5));  // past the backoff
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T2")));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 2"));
+
+  cache_->Revoke("T2", absl::InfiniteFuture(), [](absl::Status) {});
+  ASSERT_TRUE(fake_->AnswerRevoke(absl::OkStatus()));
+  EXPECT_TRUE(MetricsHave("perch_token_invalidations_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  // Obtaining after an invalidation asked for is not a re-obtain.
+  clock_.Advance(absl::Minutes(5));
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T3")));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 3"));
 }
 
 TEST_F(CachingTokenSourceTest, SecondFetchIsServedFromCache) {

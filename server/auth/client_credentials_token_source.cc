@@ -10,6 +10,7 @@
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
 #include "server/mapping/token_json.h"
+#include "server/upstream/request_metrics.h"
 #include "server/upstream/upstream_status.h"
 
 namespace perch::auth {
@@ -22,11 +23,30 @@ constexpr absl::string_view kInvalidatePath = "/oauth2/invalidate_token";
 
 ClientCredentialsTokenSource::ClientCredentialsTokenSource(
     AppCredentials credentials, std::string api_base_url,
-    http::HttpTransport& transport, const Clock& clock)
+    http::HttpTransport& transport, const Clock& clock,
+    metrics::UpstreamMetrics* metrics)
     : basic_authorization_(BasicAuthorization(credentials)),
       api_base_url_(std::move(api_base_url)),
       transport_(transport),
-      clock_(clock) {}
+      clock_(clock),
+      token_metrics_(metrics ? &metrics->Endpoint(kTokenPath) : nullptr),
+      invalidate_metrics_(metrics ? &metrics->Endpoint(kInvalidatePath)
+                                  : nullptr) {}
+
+void ClientCredentialsTokenSource::Send(http::HttpRequest request,
+                                        upstream::Endpoint kind,
+                                        absl::string_view path,
+                                        metrics::EndpointMetrics* endpoint,
+                                        http::HttpTransport::Callback done) {
+  transport_.Send(
+      std::move(request),
+      [endpoint, kind, path, sent = absl::Now(), done = std::move(done)](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        upstream::RecordUpstreamRequest(endpoint, kind, path, response,
+                                        absl::Now() - sent);
+        std::move(done)(std::move(response));
+      });
+}
 
 http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
     absl::string_view path, std::string body, absl::Time deadline) const {
@@ -49,42 +69,42 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
 
 void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
                                          TokenCallback done) {
-  transport_.Send(
-      MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
-      [this, done = std::move(done)](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(response.status());
-          return;
-        }
-        const absl::Time now = clock_.Now();
-        absl::Status status = upstream::StatusFromResponse(
-            upstream::Endpoint::kObtainToken, kTokenPath, *response, now);
-        if (!status.ok()) {
-          std::move(done)(std::move(status));
-          return;
-        }
-        auto grant = mapping::ParseTokenGrant(response->body);
-        if (!grant.ok()) {
-          std::move(done)(grant.status());
-          return;
-        }
-        if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
-          std::move(done)(MakeError(
-              absl::StatusCode::kUnauthenticated,
-              absl::StrCat("token endpoint issued a token of type '",
-                           grant->token_type.substr(0, 32), "', not 'bearer'"),
-              "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
-              {{std::string(kHttpStatusKey), "200"},
-               {"token_type", grant->token_type.substr(0, 32)}}));
-          return;
-        }
-        // Once per upstream fetch, however many callers shared it.
-        LogInfo("obtained bearer token fingerprint=",
-                TokenFingerprint(grant->access_token));
-        std::move(done)(BearerToken{std::move(grant->access_token), now,
-                                    /*from_cache=*/false});
-      });
+  Send(MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
+       upstream::Endpoint::kObtainToken, kTokenPath, token_metrics_,
+       [this, done = std::move(done)](
+           absl::StatusOr<http::HttpResponse> response) mutable {
+         if (!response.ok()) {
+           std::move(done)(response.status());
+           return;
+         }
+         const absl::Time now = clock_.Now();
+         absl::Status status = upstream::StatusFromResponse(
+             upstream::Endpoint::kObtainToken, kTokenPath, *response, now);
+         if (!status.ok()) {
+           std::move(done)(std::move(status));
+           return;
+         }
+         auto grant = mapping::ParseTokenGrant(response->body);
+         if (!grant.ok()) {
+           std::move(done)(grant.status());
+           return;
+         }
+         if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
+           std::move(done)(MakeError(
+               absl::StatusCode::kUnauthenticated,
+               absl::StrCat("token endpoint issued a token of type '",
+                            grant->token_type.substr(0, 32), "', not 'bearer'"),
+               "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
+               {{std::string(kHttpStatusKey), "200"},
+                {"token_type", grant->token_type.substr(0, 32)}}));
+           return;
+         }
+         // Once per upstream fetch, however many callers shared it.
+         LogInfo("obtained bearer token fingerprint=",
+                 TokenFingerprint(grant->access_token));
+         std::move(done)(BearerToken{std::move(grant->access_token), now,
+                                     /*from_cache=*/false});
+       });
 }
 
 void ClientCredentialsTokenSource::Revoke(std::string token,
@@ -93,36 +113,37 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
   // The token is form-encoded, so its own '%' travel as %25: the upstream
   // form-decodes the body and compares with the token as issued.
   std::string body = absl::StrCat("access_token=", PercentEncode(token));
-  transport_.Send(
-      MakeFormPost(kInvalidatePath, std::move(body), deadline),
-      [this, token = std::move(token), done = std::move(done)](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(response.status());
-          return;
-        }
-        absl::Status status = upstream::StatusFromResponse(
-            upstream::Endpoint::kInvalidateToken, kInvalidatePath, *response,
-            clock_.Now());
-        if (!status.ok()) {
-          std::move(done)(std::move(status));
-          return;
-        }
-        auto invalidated = mapping::ParseInvalidatedToken(response->body);
-        if (!invalidated.ok()) {
-          std::move(done)(invalidated.status());
-          return;
-        }
-        if (*invalidated != token) {
-          std::move(done)(MakeError(
-              absl::StatusCode::kInternal,
-              "invalidate_token confirmed a different token than the one sent",
-              "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
-              {{std::string(kHttpStatusKey), "200"}}));
-          return;
-        }
-        std::move(done)(absl::OkStatus());
-      });
+  Send(MakeFormPost(kInvalidatePath, std::move(body), deadline),
+       upstream::Endpoint::kInvalidateToken, kInvalidatePath,
+       invalidate_metrics_,
+       [this, token = std::move(token), done = std::move(done)](
+           absl::StatusOr<http::HttpResponse> response) mutable {
+         if (!response.ok()) {
+           std::move(done)(response.status());
+           return;
+         }
+         absl::Status status = upstream::StatusFromResponse(
+             upstream::Endpoint::kInvalidateToken, kInvalidatePath, *response,
+             clock_.Now());
+         if (!status.ok()) {
+           std::move(done)(std::move(status));
+           return;
+         }
+         auto invalidated = mapping::ParseInvalidatedToken(response->body);
+         if (!invalidated.ok()) {
+           std::move(done)(invalidated.status());
+           return;
+         }
+         if (*invalidated != token) {
+           std::move(done)(MakeError(
+               absl::StatusCode::kInternal,
+               "invalidate_token confirmed a different token than the one sent",
+               "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
+               {{std::string(kHttpStatusKey), "200"}}));
+           return;
+         }
+         std::move(done)(absl::OkStatus());
+       });
 }
 
 }  // namespace perch::auth

@@ -8,6 +8,8 @@
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
+#include "server/upstream/endpoint_call.h"
+#include "server/upstream/request_metrics.h"
 #include "server/upstream/upstream_status.h"
 
 namespace perch::upstream {
@@ -21,6 +23,7 @@ struct Deps {
   const Clock& clock;
   RetryPolicy policy;
   std::function<double()> random_unit;
+  metrics::UpstreamMetrics* metrics;
 };
 
 // One read, from token to final answer. Owned by shared_ptrs held in every
@@ -36,6 +39,8 @@ class ReadCall final : public ReadHandle,
         path_(std::move(path)),
         deadline_(deadline),
         call_(CallContext::Current()),
+        // Looked up once per read; every attempt records into it.
+        metrics_(deps.metrics ? &deps.metrics->Endpoint(path_) : nullptr),
         done_(std::move(done)) {}
 
   void Start() { ObtainTokenAndSend(); }
@@ -84,8 +89,10 @@ class ReadCall final : public ReadHandle,
     request.deadline = deadline_;
     const http::HttpTransport::RequestId id = deps_.transport.Send(
         std::move(request),
-        [self = shared_from_this(), token = std::move(token)](
-            absl::StatusOr<http::HttpResponse> response) mutable {
+        [self = shared_from_this(), token = std::move(token),
+         sent =
+             absl::Now()](absl::StatusOr<http::HttpResponse> response) mutable {
+          self->Record(response, absl::Now() - sent);
           self->OnResponse(std::move(token), std::move(response));
         });
     bool abandoned;
@@ -98,6 +105,19 @@ class ReadCall final : public ReadHandle,
       abandoned = finished_ && answered_attempt_ != attempt;
     }
     if (abandoned) deps_.transport.Cancel(id);
+  }
+
+  // Every answer the transport gives, also those a read that has finished
+  // meanwhile (a deadline) no longer waits for: each was a request made.
+  void Record(const absl::StatusOr<http::HttpResponse>& response,
+              absl::Duration latency) {
+    if (metrics_ == nullptr) return;
+    RecordUpstreamRequest(metrics_, Endpoint::kRead, path_, response, latency);
+    if (!response.ok()) return;
+    if (std::optional<RateLimitWindow> window = ReadRateLimit(*response)) {
+      metrics_->RecordRateWindow(window->limit, window->remaining,
+                                 absl::ToUnixSeconds(window->reset));
+    }
   }
 
   void OnResponse(std::string token,
@@ -148,6 +168,7 @@ class ReadCall final : public ReadHandle,
           deps_.policy.Backoff(retries_, deps_.random_unit());
       if (deps_.clock.Now() + delay < deadline_) {
         ++retries_;
+        if (metrics_ != nullptr) metrics_->RecordRetry();
         LogWarning("upstream ", path_, " failed (", status.message(),
                    "); retry ", retries_, " of ", deps_.policy.max_retries,
                    " in ", absl::FormatDuration(delay));
@@ -190,6 +211,7 @@ class ReadCall final : public ReadHandle,
   // The RPC this read is for (null outside one): its upstream requests carry
   // its traceparent and count towards it.
   const std::shared_ptr<CallContext> call_;
+  metrics::EndpointMetrics* const metrics_;
   // Touched only by the one step in progress (steps are sequential).
   bool reobtained_ = false;
   int retries_ = 0;
@@ -223,10 +245,11 @@ class AuthenticatedReader final : public UpstreamReader {
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::CachingTokenSource& tokens,
     Scheduler& scheduler, Executor& executor, const Clock& clock,
-    RetryPolicy policy, std::function<double()> random_unit) {
+    RetryPolicy policy, std::function<double()> random_unit,
+    metrics::UpstreamMetrics* metrics) {
   return std::make_unique<AuthenticatedReader>(
       Deps{transport, tokens, scheduler, executor, clock, policy,
-           std::move(random_unit)});
+           std::move(random_unit), metrics});
 }
 
 }  // namespace perch::upstream

@@ -16,6 +16,7 @@
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
 #include "server/http/http_transport.h"
+#include "server/metrics/perch_metrics.h"
 #include "server/upstream/read_handle.h"
 #include "server/upstream/retry_policy.h"
 
@@ -37,10 +38,13 @@ class UpstreamReader {
 
 // Everything it references must outlive it. `random_unit` returns uniform
 // numbers in [0, 1) for backoff jitter. `done` callbacks run on `executor`.
+// `metrics` (null: none) gets every request, retry and rate-limit window,
+// by the endpoint's `path`.
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::CachingTokenSource& tokens,
     Scheduler& scheduler, Executor& executor, const Clock& clock,
-    RetryPolicy policy, std::function<double()> random_unit);
+    RetryPolicy policy, std::function<double()> random_unit,
+    metrics::UpstreamMetrics* metrics = nullptr);
 
 }  // namespace perch::upstream
 

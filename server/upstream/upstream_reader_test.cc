@@ -8,6 +8,7 @@
 #include "server/auth/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
 
 namespace perch::upstream {
@@ -167,6 +168,59 @@ TEST_F(UpstreamReaderTest, RetryThatSucceedsReturnsTheResponse) {
   transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
   ASSERT_TRUE(r->value.has_value());
   EXPECT_TRUE(r->value->ok());
+}
+
+// perch_upstream_* by the endpoint's route template: every attempt by status
+// class, the retry, a connection failure, the bytes, the last rate-limit
+// window, and a 429 as throttled.
+TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  reader_ = MakeAuthenticatedReader(
+      transport_, *tokens_, scheduler_, executor_, clock_, RetryPolicy{},
+      [] { return 0.5; }, &perch_metrics.upstream());
+  auto r = Read();
+  GiveToken("T");
+  transport_.CompleteNext(Error(503, 130));
+  scheduler_.RunAll();
+  transport_.CompleteNext(absl::UnavailableError("connection refused"));
+  scheduler_.RunAll();
+  transport_.CompleteNext(
+      FakeHttpTransport::Response(200, "[1,2]",
+                                  {{"x-rate-limit-limit", "900"},
+                                   {"x-rate-limit-remaining", "897"},
+                                   {"x-rate-limit-reset", "1764757000"}}));
+  ASSERT_TRUE(r->value.has_value());
+  EXPECT_TRUE(r->value->ok());
+  auto limited = Read();
+  transport_.CompleteNext(Error(429, 88));
+  ASSERT_TRUE(limited->value.has_value());
+
+  const std::string text = metrics::FormatText(registry.Collect());
+  const std::string e = "endpoint=\"1.1/x.json\"";
+  for (const std::string& line : {
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"2xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"4xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"5xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"transport_error\"} 1\n"),
+           absl::StrCat("perch_upstream_connection_failures_total{", e,
+                        "} 1\n"),
+           absl::StrCat("perch_upstream_retries_total{", e, "} 2\n"),
+           absl::StrCat("perch_upstream_request_duration_seconds_count{", e,
+                        "} 4\n"),
+           absl::StrCat("perch_upstream_rate_limit{", e, "} 900\n"),
+           absl::StrCat("perch_upstream_rate_remaining{", e, "} 897\n"),
+           absl::StrCat("perch_upstream_rate_reset_timestamp_seconds{", e,
+                        "} 1764757000\n"),
+           absl::StrCat("perch_upstream_throttled_total{", e,
+                        ",reason=\"rate_limit\"} 1\n"),
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
 }
 
 TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {

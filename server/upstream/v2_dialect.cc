@@ -241,8 +241,10 @@ class V2Dialect final : public ReadDialect {
         base_url_(std::move(base_url)),
         tweet_fields_(TweetFieldsQuery()),
         user_fields_(UserFieldsQuery()),
-        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity),
-        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity) {}
+        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
+                  options.user_id_cache_metrics),
+        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
+                  options.list_slug_cache_metrics) {}
 
   absl::string_view name() const override { return "v2"; }
 

@@ -8,6 +8,7 @@
 // token's fingerprint and never a secret. The v2 run writes JSON logs
 // (--log_format=json), so the canaries are also looked for in the access
 // lines, and every line must parse as JSON; the v1.1 run keeps text logs.
+// Before shutdown the sweep scrapes /metrics: no canary there either.
 #include <signal.h>
 
 #include <string>
@@ -22,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/json_log.h"
+#include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
@@ -247,7 +249,8 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
           CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
           CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
   ServerProcess server(
-      {"--listen=127.0.0.1:0", "--shutdown_grace=10s",
+      {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+       "--shutdown_grace=10s",
        absl::StrCat("--tls_cert_file=", Cert("server.pem")),
        absl::StrCat("--tls_key_file=", Cert("server.key")),
        absl::StrCat("--api_keys_file=", dir.File("callers")),
@@ -403,6 +406,17 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
             grpc::StatusCode::FAILED_PRECONDITION);
   ++expected_audit;
 
+  // Everything perch exports, after every path above has been taken.
+  const int metrics_port = server.WaitForMetricsPort(absl::Seconds(20));
+  ASSERT_GT(metrics_port, 0);
+  std::optional<HttpAnswer> scraped = LoopbackGet(metrics_port, "/metrics");
+  ASSERT_TRUE(scraped.has_value());
+  ASSERT_EQ(scraped->status, 200);
+  const std::string& metrics = scraped->body;
+  // The scrape holds what the sweep did (callers by name, token events).
+  EXPECT_TRUE(absl::StrContains(metrics, R"(caller="noisy")"));
+  EXPECT_TRUE(absl::StrContains(metrics, "perch_token_invalidations_total 1"));
+
   // Shutdown.
   server.Signal(SIGTERM);
   ASSERT_TRUE(server.Exited(absl::Seconds(20)));
@@ -432,6 +446,8 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
         << c.what << " in the server's output";
     EXPECT_FALSE(absl::StrContains(sweep.seen(), c.value))
         << c.what << " in an RPC response, status or metadata";
+    EXPECT_FALSE(absl::StrContains(metrics, c.value))
+        << c.what << " in /metrics";
   }
   EXPECT_GE(sweep.calls(), 35);
 

@@ -268,12 +268,10 @@ for (const overlay of overlays) {
       const port = container.ports.find((p) => p.name === "metrics");
       assert.deepEqual(port, { name: "metrics", containerPort: kMetricsPort, protocol: "TCP" });
       assert.notEqual(kMetricsPort, kGrpcPort, "never the gRPC port");
-      // Unset, perch listens on its default 0.0.0.0:9464. Set, it must stay
-      // on that port and reachable from outside the pod.
-      const listen = flags.PERCH_METRICS_LISTEN;
-      if (listen !== undefined) {
-        assert.match(listen, new RegExp(`^(0\\.0\\.0\\.0|\\[::\\]):${kMetricsPort}$`), "PERCH_METRICS_LISTEN");
-      }
+      // Said in the ConfigMap rather than left to the default, on that port
+      // and on every address, so that the scraper reaches it from outside.
+      assert.match(flags.PERCH_METRICS_LISTEN ?? "", new RegExp(`^(0\\.0\\.0\\.0|\\[::\\]):${kMetricsPort}$`),
+        "PERCH_METRICS_LISTEN");
       for (const e of container.env ?? []) assert.notEqual(e.name, "PERCH_METRICS_LISTEN");
     });
 

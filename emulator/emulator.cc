@@ -72,6 +72,8 @@ void Emulator::AddFault(FaultRule rule) {
 
 void Emulator::ClearFaults() { router_->faults().Clear(); }
 
+void Emulator::EndLatenciesNow() { server_->EndDelaysNow(); }
+
 void Emulator::RevokeCurrentToken() { router_->tokens().Revoke(); }
 
 int64_t Emulator::TokensIssued() const {

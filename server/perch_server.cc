@@ -106,6 +106,10 @@ class PerchServerImpl final : public PerchServer {
     return tokens_->upstream_fetches();
   }
 
+  int64_t reads_waiting_upstream() const override {
+    return read_operations_->callers_waiting();
+  }
+
   // The credentials rotation's report; a draining server stays NOT_SERVING.
   void ReportCredentialsHealth(const auth::RotationState& state) {
     absl::MutexLock lock(&health_mu_);

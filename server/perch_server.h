@@ -36,6 +36,10 @@ class PerchServer {
 
   // Upstream token requests made so far (for tests and logs).
   virtual int64_t upstream_token_fetches() const = 0;
+
+  // Read RPCs waiting on an upstream read now, each counted once however
+  // many share one (for tests: every caller has joined a flight).
+  virtual int64_t reads_waiting_upstream() const = 0;
 };
 
 }  // namespace perch

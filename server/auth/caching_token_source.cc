@@ -198,13 +198,18 @@ void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
   for (Waiter& w : answered) std::move(w.done)(token);
 }
 
-void CachingTokenSource::Drop(absl::string_view token, absl::Status why) {
+absl::Duration CachingTokenSource::Drop(absl::string_view token,
+                                        absl::Status why) {
   MutexLock lock(&mu_);
-  if (!token_.has_value() || token_->value != token) return;
-  token_.reset();
-  NoteHeldLocked();
-  rejected_ = true;
-  RecordFailureLocked(why);
+  if (token_.has_value() && token_->value == token) {
+    token_.reset();
+    NoteHeldLocked();
+    rejected_ = true;
+    RecordFailureLocked(why);
+  }
+  // A token held (another read's re-obtain) is answered at once.
+  if (token_.has_value()) return absl::ZeroDuration();
+  return std::max(absl::ZeroDuration(), retry_at_ - clock_.Now());
 }
 
 void CachingTokenSource::ReportAccepted(absl::string_view token) {

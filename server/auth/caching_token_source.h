@@ -59,8 +59,11 @@ class CachingTokenSource final : public TokenSource {
   // The upstream rejected `token` with `why`. Forgets it if it is the one
   // held, so the next Fetch obtains a new one, and counts one failure.
   // Concurrent callers that saw the same rejected token thus cause one
-  // re-fetch and one failure, not one each.
-  void Drop(absl::string_view token, absl::Status why);
+  // re-fetch and one failure, not one each: failures are counted per token,
+  // not per request. Returns how long from now no fetch will start (zero: the
+  // next Fetch asks at once), whether or not this call counted, so every
+  // read that met the same rejections can tell its caller the same thing.
+  absl::Duration Drop(absl::string_view token, absl::Status why);
 
   // The upstream answered a request made with `token` without rejecting the
   // token: if it is the one held, the failure streak ends, so the next

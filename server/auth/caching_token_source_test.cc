@@ -394,6 +394,36 @@ TEST_F(CachingTokenSourceTest, TimeoutsAndInvalidationsAskedForAreNotFailures) {
   }
 }
 
+// Failures are counted per rejected token, not per read that saw it; every
+// read that drops the same token learns the same wait.
+TEST_F(CachingTokenSourceTest, DropCountsEachTokenOnceAndSaysHowLongItWaits) {
+  random_unit_ = 0.0;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T1"));
+  // Two reads saw T1 rejected: one failure, and the first one waits nothing.
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::ZeroDuration());
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::ZeroDuration());
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T2"));
+  // Three reads saw T2 rejected: the second failure, 500 ms for each.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::Milliseconds(500));
+  }
+  clock_.Advance(absl::Milliseconds(200));
+  EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::Milliseconds(300));
+  // A late read with the older T1 changes nothing either.
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::Milliseconds(300));
+  FetchInto(results);
+  EXPECT_EQ(fake_->fetches(), 2);
+  auto retry = GetRetryInfo(results.back().status());
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().nanos(), 300000000);
+  // Once it may fetch again, Drop says so.
+  clock_.Advance(absl::Milliseconds(300));
+  EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::ZeroDuration());
+}
+
 TEST_F(CachingTokenSourceTest, AStaleAcceptanceDoesNotEndTheStreak) {
   random_unit_ = 0.0;
   std::vector<absl::StatusOr<BearerToken>> results;

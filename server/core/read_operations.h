@@ -47,6 +47,12 @@ class ReadOperations {
   Handle GetList(const v1::GetListRequest& request, absl::Time deadline,
                  Done<v1::GetListResponse> done);
 
+  // Callers of every RPC waiting on an upstream call now (for tests).
+  int64_t callers_waiting() const {
+    return timelines_.waiting() + searches_.waiting() + followers_.waiting() +
+           lists_.waiting();
+  }
+
  private:
   upstream::ReadDialect& dialect_;
   RequestCoalescer<v1::GetTimelineResponse> timelines_;

@@ -94,6 +94,16 @@ class RequestCoalescer {
     return upstream_calls_;
   }
 
+  // Callers waiting on a flight now, its starters included (for tests and
+  // stats): how a test knows every caller has joined before the upstream
+  // answers.
+  int64_t waiting() const {
+    MutexLock lock(&mu_);
+    int64_t n = 0;
+    for (const auto& [key, flight] : flights_) n += flight.waiters.size();
+    return n;
+  }
+
  private:
   struct Waiter {
     uint64_t id;

@@ -73,7 +73,9 @@ TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
   std::vector<std::shared_ptr<Result>> results;
   for (int i = 0; i < 1000; ++i) results.push_back(Run(c, "same"));
   ASSERT_EQ(upstream_.calls.size(), 1u);
+  EXPECT_EQ(c.waiting(), 1000);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
+  EXPECT_EQ(c.waiting(), 0);
   for (const auto& r : results) {
     ASSERT_TRUE(r->value.has_value());
     ASSERT_TRUE(r->value->ok());
@@ -88,7 +90,9 @@ TEST_F(RequestCoalescerTest, DifferentKeysDoNotMeetAndLaterCallsGoUpstream) {
   Run(c, "a");
   Run(c, "b");
   EXPECT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_EQ(c.waiting(), 2);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("1"));
+  EXPECT_EQ(c.waiting(), 1);
   Run(c, "a");  // no cache: a finished flight is not reused
   EXPECT_EQ(upstream_.calls.size(), 3u);
 }

@@ -144,17 +144,28 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    const std::string reason = ErrorReason(status);
-    if (reason == kBearerTokenRejected && !reobtained_) {
-      // The token was invalidated behind our back (another replica, an
-      // operator). Every read that saw this token drops the same one, so
-      // the holder fetches once for all of them.
-      reobtained_ = true;
-      deps_.tokens.Drop(token, status);
-      LogWarning("upstream ", path_,
-                 " rejected the bearer token (401/89); obtaining a new one");
-      ObtainTokenAndSend();
-      return;
+    if (ErrorReason(status) == kBearerTokenRejected) {
+      // Every rejection is reported, the re-obtained token's too: the holder
+      // counts rejected tokens (each once, whichever read saw it), so its
+      // streak and backoff do not depend on which of several parallel reads
+      // met a token first.
+      const absl::Duration backing_off = deps_.tokens.Drop(token, status);
+      if (!reobtained_) {
+        // The token was invalidated behind our back (another replica, an
+        // operator). Every read that saw this token drops the same one, so
+        // the holder fetches once for all of them.
+        reobtained_ = true;
+        LogWarning("upstream ", path_,
+                   " rejected the bearer token (401/89); obtaining a new one");
+        ObtainTokenAndSend();
+        return;
+      }
+      // Rejected again: if the holder now backs off, say when perch asks
+      // for a token again, as a read that arrives meanwhile is told.
+      if (backing_off > absl::ZeroDuration() &&
+          !GetRetryInfo(status).has_value()) {
+        AttachRetryInfo(status, backing_off);
+      }
     }
     RetryOrFinish(std::move(status));
   }

@@ -53,6 +53,25 @@ class UpstreamReaderTest : public ::testing::Test {
 
   std::string LastAuthorization() { return LastHeader("Authorization"); }
 
+  // Both reads hold a request made with the second token: each is rejected
+  // too. Both must end UNAUTHENTICATED with a RetryInfo (the holder backs
+  // off after two rejected tokens), and no third token is asked for.
+  void ExpectBothRejectedAlike(const std::shared_ptr<Result>& first,
+                               const std::shared_ptr<Result>& second) {
+    ASSERT_EQ(transport_.pending(), 2u);
+    transport_.CompleteNext(Error(401, 89));
+    transport_.CompleteNext(Error(401, 89));
+    for (const auto& r : {first, second}) {
+      ASSERT_TRUE(r->value.has_value());
+      EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+      EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
+      EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
+          << r->value->status();
+    }
+    EXPECT_EQ(tokens_fake_->fetches(), 2);
+    EXPECT_EQ(transport_.pending(), 0u);
+  }
+
   std::string LastHeader(absl::string_view wanted) {
     auto requests = transport_.requests();
     for (const auto& [name, value] : requests.back().headers) {
@@ -103,6 +122,38 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
+  // Two fresh tokens rejected in a row: the holder forgot the second too and
+  // backs off; the answer says for how long (TokenBackoff: 0.5 to 1 s).
+  EXPECT_FALSE(tokens_->Held().has_value());
+  auto retry = GetRetryInfo(r->value->status());
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_GE(retry->retry_delay().seconds() * 1000 +
+                retry->retry_delay().nanos() / 1000000,
+            500);
+  EXPECT_LE(retry->retry_delay().seconds(), 1);
+}
+
+// GetList's two parallel reads (issue 13's flake): whether the second read
+// starts with the first token or only during the first read's re-obtain (its
+// first token is then the new one), both end alike, with the same details,
+// and no third token is asked for.
+TEST_F(UpstreamReaderTest, ParallelReadsRejectedTwiceAnswerAlike) {
+  auto first = Read();
+  auto second = Read();
+  GiveToken("OLD");
+  transport_.CompleteNext(Error(401, 89));
+  transport_.CompleteNext(Error(401, 89));
+  GiveToken("NEW");
+  ExpectBothRejectedAlike(first, second);
+}
+
+TEST_F(UpstreamReaderTest, ReadStartedDuringTheReobtainAnswersAlike) {
+  auto first = Read();
+  GiveToken("OLD");
+  transport_.CompleteNext(Error(401, 89));
+  auto second = Read();  // joins the re-obtain: its first token is NEW
+  GiveToken("NEW");
+  ExpectBothRejectedAlike(first, second);
 }
 
 TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {

@@ -172,8 +172,11 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         return std::make_shared<auth::ClientCredentialsTokenSource>(
             pair, url, *raw->transport_, raw->clock_);
       };
+  // Timers: the read retries' backoff, the deadlines of token waiters and
+  // coalesced reads.
+  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
-      make_source(credentials), server->clock_);
+      make_source(credentials), server->clock_, *server->scheduler_);
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
   std::vector<service::CallObserver*> observers;
@@ -186,7 +189,6 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->token_service_ = std::make_unique<service::TokenService>(
       *server->token_operations_, config.max_call_time,
       *server->security_->gate, *server->call_observers_);
-  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
   if (!config.consumer_key_file.empty() ||
@@ -214,7 +216,7 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(
-      *server->dialect_, server->clock_,
+      *server->dialect_, server->clock_, *server->scheduler_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
       *server->read_operations_, config.max_call_time, *server->security_->gate,

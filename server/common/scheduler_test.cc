@@ -12,10 +12,12 @@ namespace perch {
 namespace {
 
 TEST(ThreadScheduler, RunsCallbacksInDueOrderNotSubmissionOrder) {
-  ThreadScheduler scheduler;
+  // Declared first, so they outlive the scheduler's thread (joined when it
+  // is destroyed), which may still be in Notify() as the test ends.
   Mutex mu;
   std::vector<int> order;
   Notification done;
+  ThreadScheduler scheduler;
   scheduler.RunAfter(absl::Milliseconds(60), [&](bool cancelled) {
     EXPECT_FALSE(cancelled);
     MutexLock lock(&mu);
@@ -54,13 +56,14 @@ TEST(ThreadScheduler, AfterStopCallbacksAreCancelledInline) {
 // callback (with what it captured) is released at once; the others still
 // run in due order.
 TEST(ThreadScheduler, CancelledCallbacksNeverRunAndAreReleased) {
-  ThreadScheduler scheduler;
+  // Declared first, as above.
   auto captured = std::make_shared<int>(0);
   std::atomic<int> ran_dropped{0};
+  Notification done;
+  ThreadScheduler scheduler;
   const Scheduler::TimerId dropped = scheduler.RunAfter(
       absl::Milliseconds(20),
       [&ran_dropped, captured](bool) { ++ran_dropped; });
-  Notification done;
   const Scheduler::TimerId kept = scheduler.RunAfter(
       absl::Milliseconds(40), [&](bool cancelled) {
         EXPECT_FALSE(cancelled);

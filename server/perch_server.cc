@@ -216,9 +216,13 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
     return std::make_shared<auth::ClientCredentialsTokenSource>(
         pair, url, *raw->transport_, raw->clock_, m ? &m->upstream() : nullptr);
   };
+  // Timers: the read retries' backoff, the deadlines of token waiters and
+  // coalesced reads.
+  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
-      make_source(credentials), server->clock_, auth::TokenBackoff{},
-      /*random_unit=*/nullptr, m ? &m->token() : nullptr);
+      make_source(credentials), server->clock_, *server->scheduler_,
+      auth::TokenBackoff{}, /*random_unit=*/nullptr,
+      m ? &m->token() : nullptr);
   server->token_operations_ =
       std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
   std::vector<service::CallObserver*> observers;
@@ -235,7 +239,6 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->token_service_ = std::make_unique<service::TokenService>(
       *server->token_operations_, config.max_call_time,
       *server->security_->gate, *server->call_observers_);
-  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
   if (!config.consumer_key_file.empty() ||
@@ -265,7 +268,7 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(
-      *server->dialect_, server->clock_,
+      *server->dialect_, server->clock_, *server->scheduler_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
       *server->read_operations_, config.max_call_time, *server->security_->gate,

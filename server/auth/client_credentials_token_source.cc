@@ -64,6 +64,9 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
   }
   request.body = std::move(body);
   request.deadline = deadline;
+  // Each token request reaches the upstream once: the backoff's bound counts
+  // them, and a revocation sent twice would be refused the second time.
+  request.own_connection = true;
   return request;
 }
 

@@ -27,8 +27,8 @@ class UpstreamReaderTest : public ::testing::Test {
   UpstreamReaderTest() {
     auto fake = std::make_unique<auth::FakeTokenSource>();
     tokens_fake_ = fake.get();
-    tokens_ =
-        std::make_unique<auth::CachingTokenSource>(std::move(fake), clock_);
+    tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
+                                                         clock_, token_timers_);
     reader_ =
         MakeAuthenticatedReader(transport_, *tokens_, scheduler_, executor_,
                                 clock_, RetryPolicy{}, [] { return 0.5; });
@@ -83,6 +83,8 @@ class UpstreamReaderTest : public ::testing::Test {
   FakeClock clock_;
   FakeHttpTransport transport_;  // holds every request until completed
   ManualScheduler scheduler_;
+  // The token holder's waiter deadlines, apart from the retry timers above.
+  ManualScheduler token_timers_;
   InlineExecutor executor_;
   auth::FakeTokenSource* tokens_fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;

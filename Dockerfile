@@ -32,7 +32,7 @@ RUN if [ -d /ccache ]; then \
     scripts/build -DPERCH_WERROR="$PERCH_WERROR" \
  && if [ -d /ccache ]; then ccache --show-log-stats; fi \
  && deploy/image/stage build /stage \
- && rm -rf build
+ && rm -rf build /tmp/ccache /tmp/ccache.log
 
 FROM debian:bookworm-slim
 # The runtime libraries first (a layer that changes only with them), then

@@ -8,13 +8,13 @@
 #include <map>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "server/mapping/concurrent_parse_test_util.h"
 #include "server/mapping/v2_json.h"
 #include "server/mapping/v2_recorded_test_util.h"
 #include "simdjson.h"
@@ -22,7 +22,9 @@
 namespace perch::mapping::v2 {
 namespace {
 
+using ::perch::mapping::testing::ExpectThreadsAgree;
 using ::perch::mapping::testing::LoadV2Bodies;
+using ::perch::mapping::testing::Serialized;
 using ::perch::mapping::testing::V2Body;
 using ::perch::mapping::testing::V2Kind;
 using ::perch::v1::Tweet;
@@ -348,42 +350,48 @@ void ExpectErrors(const std::vector<Problem>& problems, element body,
   }
 }
 
+// A page body, parsed (`page`), against the DOM reading `doc`: data present
+// as in the body, each of `items` checked by `expect_item(item, element,
+// where)` against its element of `data`, then meta and errors.
+template <typename Page, typename Item, typename ExpectItem>
+void ExpectPageMapped(const std::string& name, const absl::StatusOr<Page>& page,
+                      std::vector<Item> Page::*items, const element& doc,
+                      Tally& tally, ExpectItem expect_item) {
+  ASSERT_TRUE(page.ok()) << name << ": " << page.status();
+  const std::vector<element> data = Array(doc, "data");
+  EXPECT_EQ(page->has_data, doc["data"].error() == simdjson::SUCCESS) << name;
+  const std::vector<Item>& mapped = (*page).*items;
+  ASSERT_EQ(mapped.size(), data.size()) << name;
+  for (size_t i = 0; i < data.size(); ++i) {
+    expect_item(mapped[i], data[i], absl::StrCat(name, " data[", i, "]"));
+  }
+  ExpectMeta(page->meta, doc, name);
+  ExpectErrors(page->errors, doc, name, tally);
+}
+
 // Parses `body` with its parser and checks it against the DOM reading.
 void ExpectBodyMapped(const V2Body& body, Tally& tally) {
   simdjson::dom::parser parser;
   element doc;
   ASSERT_EQ(parser.parse(body.json).get(doc), simdjson::SUCCESS) << body.name;
   const Includes includes(doc);
-  const std::vector<element> data = Array(doc, "data");
   const bool has_data = doc["data"].error() == simdjson::SUCCESS;
   switch (body.kind) {
-    case V2Kind::kTweetPage: {
-      absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->tweets.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ExpectTweet(page->tweets[i], data[i], includes, 0,
-                    absl::StrCat(body.name, " data[", i, "]"), tally);
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kTweetPage:
+      ExpectPageMapped(
+          body.name, ParseTweetPage(body.json), &TweetPage::tweets, doc, tally,
+          [&](const Tweet& tweet, const element& e, const std::string& where) {
+            ExpectTweet(tweet, e, includes, 0, where, tally);
+          });
       break;
-    }
-    case V2Kind::kUserPage: {
-      absl::StatusOr<UserPage> page = ParseUserPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->users.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ++tally.users;
-        ExpectUser(page->users[i], data[i],
-                   absl::StrCat(body.name, " data[", i, "]"));
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kUserPage:
+      ExpectPageMapped(
+          body.name, ParseUserPage(body.json), &UserPage::users, doc, tally,
+          [&](const User& user, const element& e, const std::string& where) {
+            ++tally.users;
+            ExpectUser(user, e, where);
+          });
       break;
-    }
     case V2Kind::kUserLookup: {
       absl::StatusOr<UserLookup> lookup = ParseUserLookup(body.json);
       ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
@@ -407,20 +415,15 @@ void ExpectBodyMapped(const V2Body& body, Tally& tally) {
       ExpectErrors(lookup->errors, doc, body.name, tally);
       break;
     }
-    case V2Kind::kListsPage: {
-      absl::StatusOr<ListsPage> page = ParseListsPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->lists.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ++tally.lists;
-        ExpectList(page->lists[i], data[i], includes,
-                   absl::StrCat(body.name, " data[", i, "]"));
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kListsPage:
+      ExpectPageMapped(body.name, ParseListsPage(body.json), &ListsPage::lists,
+                       doc, tally,
+                       [&](const TwitterList& list, const element& e,
+                           const std::string& where) {
+                         ++tally.lists;
+                         ExpectList(list, e, includes, where);
+                       });
       break;
-    }
   }
 }
 
@@ -455,42 +458,23 @@ TEST(V2RecordedCorpus, ConcurrentParsesAgree) {
   absl::StatusOr<std::vector<V2Body>> bodies = LoadV2Bodies();
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   std::vector<const V2Body*> pages;
-  std::vector<std::string> expected;
+  std::vector<std::vector<std::string>> expected;
   for (const V2Body& body : *bodies) {
     if (body.kind != V2Kind::kTweetPage) continue;
     absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
     ASSERT_TRUE(page.ok()) << body.name;
-    std::string serialized;
-    for (const Tweet& tweet : page->tweets)
-      serialized += tweet.SerializeAsString();
     pages.push_back(&body);
-    expected.push_back(std::move(serialized));
+    expected.push_back(Serialized(page->tweets));
   }
-  constexpr int kThreads = 4;
-  constexpr int kRounds = 5;
-  std::vector<int> mismatches(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < kRounds; ++round) {
-        for (size_t i = 0; i < pages.size(); ++i) {
-          const size_t k = (i + t) % pages.size();
-          absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
-          std::string serialized;
-          if (page.ok()) {
-            for (const Tweet& tweet : page->tweets) {
-              serialized += tweet.SerializeAsString();
-            }
-          }
-          if (!page.ok() || serialized != expected[k]) ++mismatches[t];
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  }
+  ExpectThreadsAgree(/*threads=*/4, /*rounds=*/5, [&](int t, int) {
+    bool agrees = true;
+    for (size_t i = 0; i < pages.size(); ++i) {
+      const size_t k = (i + t) % pages.size();
+      absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
+      if (!page.ok() || Serialized(page->tweets) != expected[k]) agrees = false;
+    }
+    return agrees;
+  });
 }
 
 }  // namespace

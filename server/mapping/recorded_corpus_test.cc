@@ -22,9 +22,7 @@
 namespace perch::mapping {
 namespace {
 
-using ::perch::mapping::testing::ExpectThreadsAgree;
 using ::perch::mapping::testing::ReadRecordedBody;
-using ::perch::mapping::testing::Serialized;
 
 struct Recording {
   std::string body;      // file name in bodies/
@@ -147,20 +145,23 @@ TEST(RecordedCorpus, ConcurrentParsesAgree) {
   absl::StatusOr<UserPage> expected_users = ParseUserPage(*members);
   ASSERT_TRUE(expected_tweets.ok() && expected_users.ok());
 
-  const std::vector<std::string> tweets_answer = Serialized(*expected_tweets);
+  const std::vector<std::string> tweets_answer =
+      testing::Serialized(*expected_tweets);
   const std::vector<std::string> users_answer =
-      Serialized(expected_users->users);
+      testing::Serialized(expected_users->users);
 
-  ExpectThreadsAgree(/*threads=*/6, /*rounds=*/25, [&](int t, int round) {
-    // Alternate bodies so each thread's parser is reused across shapes.
-    if ((round + t) % 2 == 0) {
-      auto tweets = ParseTweetArray(*timeline);
-      return tweets.ok() && Serialized(*tweets) == tweets_answer;
-    }
-    auto users = ParseUserPage(*members);
-    return users.ok() && users->next_cursor == expected_users->next_cursor &&
-           Serialized(users->users) == users_answer;
-  });
+  testing::ExpectThreadsAgree(
+      /*threads=*/6, /*rounds=*/25, [&](int t, int round) {
+        // Alternate bodies so each thread's parser is reused across shapes.
+        if ((round + t) % 2 == 0) {
+          auto tweets = ParseTweetArray(*timeline);
+          return tweets.ok() && testing::Serialized(*tweets) == tweets_answer;
+        }
+        auto users = ParseUserPage(*members);
+        return users.ok() &&
+               users->next_cursor == expected_users->next_cursor &&
+               testing::Serialized(users->users) == users_answer;
+      });
 }
 
 }  // namespace

@@ -22,9 +22,7 @@
 namespace perch::mapping::v2 {
 namespace {
 
-using ::perch::mapping::testing::ExpectThreadsAgree;
 using ::perch::mapping::testing::LoadV2Bodies;
-using ::perch::mapping::testing::Serialized;
 using ::perch::mapping::testing::V2Body;
 using ::perch::mapping::testing::V2Kind;
 using ::perch::v1::Tweet;
@@ -464,14 +462,15 @@ TEST(V2RecordedCorpus, ConcurrentParsesAgree) {
     absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
     ASSERT_TRUE(page.ok()) << body.name;
     pages.push_back(&body);
-    expected.push_back(Serialized(page->tweets));
+    expected.push_back(testing::Serialized(page->tweets));
   }
-  ExpectThreadsAgree(/*threads=*/4, /*rounds=*/5, [&](int t, int) {
+  testing::ExpectThreadsAgree(/*threads=*/4, /*rounds=*/5, [&](int t, int) {
     bool agrees = true;
     for (size_t i = 0; i < pages.size(); ++i) {
       const size_t k = (i + t) % pages.size();
       absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
-      if (!page.ok() || Serialized(page->tweets) != expected[k]) agrees = false;
+      if (!page.ok() || testing::Serialized(page->tweets) != expected[k])
+        agrees = false;
     }
     return agrees;
   });

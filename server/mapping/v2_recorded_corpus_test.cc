@@ -6,6 +6,7 @@
 // list; meta and errors. Hand-picked values per body are in
 // v2_recorded_bodies_test.cc.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -367,13 +368,27 @@ void ExpectPageMapped(const std::string& name, const absl::StatusOr<Page>& page,
   ExpectErrors(page->errors, doc, name, tally);
 }
 
+// A lookup body, parsed (`lookup`), against `doc`: its `object` present
+// exactly when `data` is, then checked by `expect(object, data)`; errors.
+template <typename Lookup, typename Object, typename Expect>
+void ExpectLookupMapped(const std::string& name,
+                        const absl::StatusOr<Lookup>& lookup,
+                        std::optional<Object> Lookup::*object,
+                        const element& doc, Tally& tally, Expect expect) {
+  ASSERT_TRUE(lookup.ok()) << name << ": " << lookup.status();
+  const bool has_data = doc["data"].error() == simdjson::SUCCESS;
+  const std::optional<Object>& mapped = (*lookup).*object;
+  ASSERT_EQ(mapped.has_value(), has_data) << name;
+  if (has_data) expect(*mapped, doc["data"].value_unsafe());
+  ExpectErrors(lookup->errors, doc, name, tally);
+}
+
 // Parses `body` with its parser and checks it against the DOM reading.
 void ExpectBodyMapped(const V2Body& body, Tally& tally) {
   simdjson::dom::parser parser;
   element doc;
   ASSERT_EQ(parser.parse(body.json).get(doc), simdjson::SUCCESS) << body.name;
   const Includes includes(doc);
-  const bool has_data = doc["data"].error() == simdjson::SUCCESS;
   switch (body.kind) {
     case V2Kind::kTweetPage:
       ExpectPageMapped(
@@ -390,29 +405,22 @@ void ExpectBodyMapped(const V2Body& body, Tally& tally) {
             ExpectUser(user, e, where);
           });
       break;
-    case V2Kind::kUserLookup: {
-      absl::StatusOr<UserLookup> lookup = ParseUserLookup(body.json);
-      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
-      ASSERT_EQ(lookup->user.has_value(), has_data) << body.name;
-      if (has_data) {
-        ++tally.users;
-        ExpectUser(*lookup->user, doc["data"].value_unsafe(), body.name);
-      }
-      ExpectErrors(lookup->errors, doc, body.name, tally);
+    case V2Kind::kUserLookup:
+      ExpectLookupMapped(body.name, ParseUserLookup(body.json),
+                         &UserLookup::user, doc, tally,
+                         [&](const User& user, const element& e) {
+                           ++tally.users;
+                           ExpectUser(user, e, body.name);
+                         });
       break;
-    }
-    case V2Kind::kListLookup: {
-      absl::StatusOr<ListLookup> lookup = ParseListLookup(body.json);
-      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
-      ASSERT_EQ(lookup->list.has_value(), has_data) << body.name;
-      if (has_data) {
-        ++tally.lists;
-        ExpectList(*lookup->list, doc["data"].value_unsafe(), includes,
-                   body.name);
-      }
-      ExpectErrors(lookup->errors, doc, body.name, tally);
+    case V2Kind::kListLookup:
+      ExpectLookupMapped(body.name, ParseListLookup(body.json),
+                         &ListLookup::list, doc, tally,
+                         [&](const TwitterList& list, const element& e) {
+                           ++tally.lists;
+                           ExpectList(list, e, includes, body.name);
+                         });
       break;
-    }
     case V2Kind::kListsPage:
       ExpectPageMapped(body.name, ParseListsPage(body.json), &ListsPage::lists,
                        doc, tally,

@@ -13,13 +13,26 @@ WORKDIR /src
 COPY scripts/install-deps scripts/
 RUN scripts/install-deps --build-only
 COPY . .
-# Only what the image ships (not the test suite), optimised, no debug info;
-# then stage: strip, and list the Debian packages their libraries come from.
-# Warnings stay warnings here: CI's -Werror build is the gate, and GCC's
-# -O3-only flow warnings must not break a user's image build.
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERCH_WERROR=OFF \
- && ninja -C /build perch-server perch perch-emulator \
- && deploy/image/stage /build /stage
+# Only what the image ships (not the test suite), with scripts/build and the
+# project's default flags, those every CI test runs against; then stage:
+# strip, and list the Debian packages their libraries come from. The build
+# tree goes in the same step, so no layer keeps it.
+# Warnings stay warnings by default: CI's -Werror build is the gate, and a
+# user's image build must not break on a warning. deploy/image/test-image
+# sets PERCH_WERROR as its build tree has it, so the flags match that tree's.
+# A compiler cache mounted at /ccache (`podman build -v "$(ccache -k
+# cache_dir)":/ccache:ro`, as test-image does) is read, never written;
+# without one ccache stays out of the way.
+ARG PERCH_WERROR=OFF
+RUN if [ -d /ccache ]; then \
+      export CCACHE_DIR=/ccache CCACHE_READONLY=1 CCACHE_TEMPDIR=/tmp/ccache \
+             CCACHE_STATSLOG=/tmp/ccache.log; \
+    else export CCACHE_DISABLE=1; fi \
+ && PERCH_BUILD_TARGETS="perch-server perch perch-emulator" \
+    scripts/build -DPERCH_WERROR="$PERCH_WERROR" \
+ && if [ -d /ccache ]; then ccache --show-log-stats; fi \
+ && deploy/image/stage build /stage \
+ && rm -rf build /tmp/ccache /tmp/ccache.log
 
 FROM debian:bookworm-slim
 # The runtime libraries first (a layer that changes only with them), then

@@ -30,7 +30,7 @@ constexpr char kUsage[] = R"(usage: perch-bench [flags]
                              (default bench/results/<YYYY-MM-DD>; smoke: the
                              work directory)
   --scenarios=a,b            overhead, alternative, scale, cold_start,
-                             coalescing (default: all)
+                             coalescing, observability (default: all)
   --server_flags="--x=1 --y" extra perch-server flags (not --upstream_api)
   --upstream_api=v2|v1.1     perch-server's dialect for alternative, scale,
                              cold_start and coalescing (default v2, the

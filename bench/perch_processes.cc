@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,21 @@ absl::StatusOr<int> WaitForServerPort(ChildProcess& server,
   int port = 0;
   if (!absl::SimpleAtoi(digits, &port)) {
     return absl::InternalError(absl::StrCat("no port in: ", *line));
+  }
+  return port;
+}
+
+absl::StatusOr<int> WaitForMetricsPort(ChildProcess& server,
+                                       absl::Duration timeout) {
+  const std::string kMarker = "GET /metrics at port ";
+  auto line = server.WaitForLine(kMarker, timeout);
+  if (!line.ok()) return line.status();
+  const size_t at = line->find(kMarker) + kMarker.size();
+  size_t end = at;
+  while (end < line->size() && absl::ascii_isdigit((*line)[end])) ++end;
+  int port = 0;
+  if (!absl::SimpleAtoi(line->substr(at, end - at), &port)) {
+    return absl::InternalError(absl::StrCat("no metrics port in: ", *line));
   }
   return port;
 }

@@ -26,6 +26,10 @@ absl::StatusOr<std::string> WaitForEmulatorUrl(ChildProcess& emulator,
 absl::StatusOr<int> WaitForServerPort(ChildProcess& server,
                                       absl::Duration timeout);
 
+// The /metrics port from perch-server's "GET /metrics at port N".
+absl::StatusOr<int> WaitForMetricsPort(ChildProcess& server,
+                                       absl::Duration timeout);
+
 // A fresh random API key, "<prefix>-" and 48 hex digits; never printed.
 absl::StatusOr<std::string> NewApiKey(absl::string_view prefix);
 // Its SHA-256 in hex, as a callers file names a key.

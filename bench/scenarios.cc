@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/direct_curl.h"
+#include "bench/metrics_scraper.h"
 #include "bench/nginx_wrk.h"
 #include "bench/perch_load.h"
 #include "bench/perch_processes.h"
@@ -70,6 +71,8 @@ void BenchConfig::Smoke() {
   // while the first upstream request is still out.
   scale_warmup = absl::Seconds(1);
   scale_duration = absl::Seconds(2);
+  observability_concurrency = {8};
+  observability_rounds = 1;
   cold_start_calls = 100;
   coalescing_calls = 100;
   coalescing_latency = absl::Seconds(1);
@@ -208,11 +211,15 @@ absl::Status Bench::Setup() {
   return SetUpCallerKey();
 }
 
-absl::StatusOr<Bench::Server> Bench::StartServer(const std::string& name,
-                                                 UpstreamApi api) {
+absl::StatusOr<Bench::Server> Bench::StartServer(
+    const std::string& name, UpstreamApi api, std::vector<std::string> extra) {
+  // Metrics on, as perch runs by default, but on a port of its own: several
+  // servers may be up at once.
   std::vector<std::string> argv = {
-      config_.server_binary, "--listen=127.0.0.1:0", "--shutdown_grace=2s",
+      config_.server_binary, "--listen=127.0.0.1:0",
+      "--metrics_listen=127.0.0.1:0", "--shutdown_grace=2s",
       absl::StrCat("--upstream_api=", UpstreamApiName(api))};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   argv.insert(argv.end(), auth_flags_.begin(), auth_flags_.end());
   argv.insert(argv.end(), config_.server_flags.begin(),
               config_.server_flags.end());
@@ -301,6 +308,7 @@ void Bench::RunAll() {
   if (Wants("cold_start") || Wants("coalescing")) {
     attempt("cold_start", ColdStartAndCoalescing());
   }
+  if (Wants("observability")) attempt("observability", Observability());
   ComputeBars();
 }
 
@@ -552,6 +560,60 @@ absl::Status Bench::Scale() {
   return absl::OkStatus();
 }
 
+// Issue #12's bar: what metrics and the JSON access log cost at saturation.
+// Two perch-servers up side by side, one with everything on (/metrics
+// scraped every second as Prometheus would, --log_format=json writing an
+// access line per call) and one with both off (no --metrics_listen, so no
+// layer records; text logs, no access lines). They take turns at each load
+// point, the first of each round alternating, so whatever else the machine
+// does meanwhile falls on both alike; the bar compares each side's best.
+absl::Status Bench::Observability() {
+  Say("== observability: saturation with metrics and JSON access logs on "
+      "vs off");
+  const UpstreamApi api = config_.upstream_api;
+  struct Side {
+    std::string system;
+    Server server;
+  };
+  auto on = StartServer("observability-on", api,
+                        {"--metrics_listen=127.0.0.1:0", "--log_format=json"});
+  if (!on.ok()) return on.status();
+  auto off = StartServer("observability-off", api,
+                         {"--metrics_listen=", "--log_format=text"});
+  if (!off.ok()) return off.status();
+  auto metrics_port = WaitForMetricsPort(*on->process, absl::Seconds(30));
+  if (!metrics_port.ok()) return metrics_port.status();
+  std::vector<Side> sides;
+  sides.push_back(Side{"perch-observability-on", *std::move(on)});
+  sides.push_back(Side{"perch-observability-off", *std::move(off)});
+  MetricsScraper scraper(*metrics_port, absl::Seconds(1));
+  for (int round = 0; round < config_.observability_rounds; ++round) {
+    for (int c : config_.observability_concurrency) {
+      for (int i = 0; i < 2; ++i) {
+        const Side& side = sides[(i + round) % 2];
+        PerchLoadOptions o = PerchOptions(side.server);
+        o.warmup = config_.warmup;
+        o.duration = config_.duration;
+        o.concurrency = c;
+        o.channels = SaturationChannels(c);
+        auto run = Measure(
+            NewRun("observability", side.system,
+                   absl::StrCat("closed c=", c, " round ", round + 1), api),
+            side.server.process->pid(), emulator_.get(), false,
+            [&] { return RunPerchLoad(o); });
+        if (!run.ok()) return run.status();
+        runs_.push_back(*std::move(run));
+      }
+    }
+  }
+  Say(absl::StrCat("observability: /metrics scraped ", scraper.ok(), " times (",
+                   scraper.failed(), " failed)"));
+  if (scraper.ok() == 0) {
+    return absl::InternalError("no /metrics scrape succeeded");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Bench::ColdStartAndCoalescing() {
   Say("== cold start: concurrent first calls on a server with no token");
   absl::Status reset = admin_->Reset();
@@ -730,6 +792,24 @@ void Bench::ComputeBars() {
     }
   }
   ComputeDialectParityBar();
+  {
+    // The best closed-loop run of each side of Observability.
+    auto best = [&](const std::string& system) {
+      const Run* found = nullptr;
+      for (const Run& r : runs_) {
+        if (r.scenario == "observability" && r.system == system &&
+            (found == nullptr ||
+             r.load.throughput() > found->load.throughput())) {
+          found = &r;
+        }
+      }
+      return found;
+    };
+    throughput_bar("observability_cost",
+                   "metrics + JSON access log on >= 95% of both off",
+                   best("perch-observability-on"),
+                   best("perch-observability-off"), "off", 0.95);
+  }
   const Run* perch_sat = Saturation("perch", config_.upstream_api);
   throughput_bar("alternative_throughput",
                  "perch >= nginx header-injecting proxy", perch_sat,
@@ -887,6 +967,13 @@ std::vector<std::string> Bench::AssertionFailures(bool coalescing) const {
       if (!measured) {
         out.push_back(absl::StrCat("overhead: no saturation pair on ",
                                    UpstreamApiName(api)));
+      }
+    }
+  }
+  if (Wants("observability") && failures_.count("observability") == 0) {
+    for (const Bar& b : bars_) {
+      if (b.name == "observability_cost" && !b.measured) {
+        out.push_back("observability: no on/off saturation pair");
       }
     }
   }

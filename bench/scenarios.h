@@ -3,7 +3,8 @@
 // flight, at saturation and at a fixed rate, once per upstream dialect),
 // Alternative (nginx injecting the bearer header, driven by wrk), Scale
 // (10,000 in flight at 200 ms upstream latency), Cold start (concurrent
-// first calls, no token yet) and Coalescing (concurrent identical calls).
+// first calls, no token yet) and Coalescing (concurrent identical calls);
+// and issue #12's Observability (metrics and JSON access logs on vs off).
 // Each run keeps its baseline from the same session so every figure is
 // reported as a ratio.
 #ifndef PERCH_BENCH_SCENARIOS_H_
@@ -66,6 +67,11 @@ struct BenchConfig {
   absl::Duration scale_latency = absl::Milliseconds(200);
   absl::Duration scale_warmup = absl::Seconds(4);
   absl::Duration scale_duration = absl::Seconds(12);
+  // Observability (issue 12): saturation with /metrics (scraped every
+  // second) and JSON access logs on, against both off, at these closed-loop
+  // concurrencies, alternating which side goes first each round.
+  std::vector<int> observability_concurrency = {64, 256};
+  int observability_rounds = 2;
   int cold_start_calls = 1000;
   int coalescing_calls = 1000;
   absl::Duration coalescing_latency = absl::Milliseconds(200);
@@ -170,7 +176,9 @@ class Bench {
   };
 
   bool Wants(const std::string& scenario) const;
-  absl::StatusOr<Server> StartServer(const std::string& name, UpstreamApi api);
+  // `extra` flags come before --server_flags (which thus win).
+  absl::StatusOr<Server> StartServer(const std::string& name, UpstreamApi api,
+                                     std::vector<std::string> extra = {});
   // When perch-server authenticates callers (--api_keys_file), writes a
   // callers file with one fresh key (reader and admin, no quota) and makes
   // every load generator send it.
@@ -184,6 +192,7 @@ class Bench {
   absl::Status Alternative();
   absl::Status Scale();
   absl::Status ColdStartAndCoalescing();
+  absl::Status Observability();
   void ComputeBars();
   // Issue #11: v2's perch/direct ratio within the tolerance of v1.1's.
   void ComputeDialectParityBar();

@@ -261,7 +261,7 @@ int Run(const CliFlags& flags) {
   }
   auto server = ChildProcess::Spawn(
       {flags.String("server_binary", PERCH_SERVER_BINARY),
-       "--listen=127.0.0.1:0",
+       "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
        absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
        absl::StrCat("--api_keys_file=", callers_path),
        absl::StrCat("--ca_file=", ca_file),

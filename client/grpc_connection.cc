@@ -8,17 +8,14 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/impl/client_unary_call.h"
-#include "grpcpp/impl/rpc_method.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
 
 namespace perch::client {
 namespace {
-
-constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
 
 class GrpcConnection : public Connection {
  public:
@@ -29,8 +26,7 @@ class GrpcConnection : public Connection {
         authorization_(std::move(authorization)),
         read_(perch::v1::ReadService::NewStub(channel_)),
         token_(perch::v1::TokenService::NewStub(channel_)),
-        health_check_(kHealthCheckMethod, grpc::internal::RpcMethod::NORMAL_RPC,
-                      channel_) {}
+        health_(grpc::health::v1::Health::NewStub(channel_)) {}
 
   grpc::Status GetTimeline(const perch::v1::GetTimelineRequest& request,
                            perch::v1::GetTimelineResponse* response) override {
@@ -66,12 +62,7 @@ class GrpcConnection : public Connection {
   grpc::Status Check(const grpc::health::v1::HealthCheckRequest& request,
                      grpc::health::v1::HealthCheckResponse* response) override {
     auto context = NewContext();
-    // What a generated stub would do; perch_api has messages only.
-    return grpc::internal::BlockingUnaryCall<
-        grpc::health::v1::HealthCheckRequest,
-        grpc::health::v1::HealthCheckResponse, grpc::protobuf::MessageLite,
-        grpc::protobuf::MessageLite>(channel_.get(), health_check_,
-                                     context.get(), request, response);
+    return health_->Check(context.get(), request, response);
   }
 
  private:
@@ -90,7 +81,7 @@ class GrpcConnection : public Connection {
   std::string authorization_;
   std::unique_ptr<perch::v1::ReadService::Stub> read_;
   std::unique_ptr<perch::v1::TokenService::Stub> token_;
-  grpc::internal::RpcMethod health_check_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
 }  // namespace

@@ -11,7 +11,7 @@
 # run when cpack runs, on the binaries it packs (PerchDebDepends.cmake).
 include(GNUInstallDirs)
 
-set(PERCH_VERSION 0.1.0)
+# PERCH_VERSION is set at the top of CMakeLists.txt.
 
 install(TARGETS perch-server perch
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT server)

@@ -8,8 +8,27 @@
 #include "emulator/world.h"
 #include "emulator/world_reads.h"
 #include "emulator/world_reads_v2.h"
+#include "server/common/mutex.h"
 
 namespace perch::emulator {
+namespace {
+
+// The World of `seed`, generated once per process for the last seed asked
+// for: it is deterministic and immutable, and a test binary starts hundreds
+// of emulators one after the other (integration_read_service_errors_test
+// about 190). Under ASan on a loaded machine each generation took over a
+// second, enough to push that suite past its ctest timeout (issue 13).
+std::shared_ptr<const World> WorldFor(uint64_t seed) {
+  static auto* mu = new Mutex;
+  static auto* last = new std::shared_ptr<const World>;  // never destroyed
+  MutexLock lock(mu);
+  if (*last == nullptr || (*last)->seed() != seed) {
+    *last = World::Generate(seed);
+  }
+  return *last;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(
     EmulatorOptions options) {
@@ -22,7 +41,7 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(
   const EmulatorOptions& opts = emulator->options_;
   const Clock& clock =
       opts.clock != nullptr ? *opts.clock : emulator->system_clock_;
-  emulator->world_ = World::Generate(opts.seed);
+  emulator->world_ = WorldFor(opts.seed);
   emulator->router_ = std::make_unique<Router>(
       opts, clock, WorldReadEndpoints(emulator->world_),
       WorldV2Endpoints(emulator->world_));
@@ -71,6 +90,8 @@ void Emulator::AddFault(FaultRule rule) {
 }
 
 void Emulator::ClearFaults() { router_->faults().Clear(); }
+
+void Emulator::EndLatenciesNow() { server_->EndDelaysNow(); }
 
 void Emulator::RevokeCurrentToken() { router_->tokens().Revoke(); }
 

@@ -60,6 +60,10 @@ class Emulator {
   // Fault rules apply in the order added; see FaultRule.
   void AddFault(FaultRule rule);
   void ClearFaults();
+  // Requests still waiting out a fault's latency get their answer now; later
+  // ones wait as before. A test holds requests with a long latency and ends
+  // it once it has seen what it waits for (no guessed duration).
+  void EndLatenciesNow();
 
   // Invalidates the live token behind perch's back, as another replica's
   // invalidate_token would: reads with it get 401/89, the next token

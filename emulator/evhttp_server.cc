@@ -297,6 +297,8 @@ absl::StatusOr<std::unique_ptr<EvhttpServer>> EvhttpServer::Start(
   if (server->http_ == nullptr) return absl::InternalError("evhttp_new");
   server->stop_ =
       event_new(server->base_, -1, 0, &EvhttpServer::OnStop, server->base_);
+  server->end_delays_ =
+      event_new(server->base_, -1, 0, &EvhttpServer::OnEndDelays, server.get());
   evhttp_set_gencb(server->http_, &EvhttpServer::OnRequest, server.get());
   // Nothing the upstream accepts comes close; bigger can only be a mistake.
   evhttp_set_max_body_size(server->http_, 1 << 20);
@@ -336,6 +338,18 @@ void EvhttpServer::OnStop(int, short, void* arg) {
   event_base_loopbreak(static_cast<event_base*>(arg));
 }
 
+void EvhttpServer::EndDelaysNow() { event_active(end_delays_, EV_READ, 0); }
+
+void EvhttpServer::OnEndDelays(int, short, void* arg) {
+  auto* self = static_cast<EvhttpServer*>(arg);
+  // Rescheduled, not run here: each timer's callback may free its reply
+  // (and erase it from pending_) while this loop walks the map.
+  const timeval now = {0, 0};
+  for (auto& [raw, reply] : self->pending_) {
+    if (reply->body_sent == 0) evtimer_add(reply->timer, &now);
+  }
+}
+
 EvhttpServer::~EvhttpServer() {
   if (thread_.joinable()) {
     // event_active, unlike event_base_loopbreak, is not lost if the loop has
@@ -352,6 +366,7 @@ EvhttpServer::~EvhttpServer() {
   }
   pending_.clear();
   if (stop_ != nullptr) event_free(stop_);
+  if (end_delays_ != nullptr) event_free(end_delays_);
   if (http_ != nullptr) evhttp_free(http_);
   DrainLoop();
   if (ssl_ctx_ != nullptr) SSL_CTX_free(ssl_ctx_);

@@ -49,6 +49,12 @@ class EvhttpServer {
   int port() const { return port_; }
   bool tls() const { return ssl_ctx_ != nullptr; }
 
+  // Ends the delay of every reply still waiting one, as if it had passed:
+  // each gets its outcome now (a trickle that has begun keeps its pace).
+  // Thread-safe; returns at once, the loop thread does the work. With a long
+  // delay, how a test holds requests until it has seen what it waits for.
+  void EndDelaysNow();
+
  private:
   struct PendingReply;
 
@@ -57,6 +63,7 @@ class EvhttpServer {
   static void OnRequest(evhttp_request* req, void* arg);
   static void OnPendingDue(int fd, short what, void* arg);
   static void OnStop(int fd, short what, void* arg);
+  static void OnEndDelays(int fd, short what, void* arg);
   void Defer(evhttp_request* req, Outcome outcome);
   void RunLoop();
   // Runs what is still queued once the loop thread has stopped.
@@ -67,6 +74,7 @@ class EvhttpServer {
   evhttp* http_ = nullptr;
   SSL_CTX* ssl_ctx_ = nullptr;
   event* stop_ = nullptr;
+  event* end_delays_ = nullptr;
   int port_ = 0;
   // Touched by the loop thread only (and by the destructor after the join).
   absl::flat_hash_map<PendingReply*, std::unique_ptr<PendingReply>> pending_;

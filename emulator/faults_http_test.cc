@@ -1,8 +1,11 @@
-// Each fault kind over real HTTP: latency, injected status, malformed body,
-// dropped connection, token_type override, next-N, path scoping.
+// Each fault kind over real HTTP: latency (and ending it early), injected
+// status, malformed body, dropped connection, token_type override, next-N,
+// path scoping.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -29,6 +32,26 @@ TEST_F(FaultsHttpTest, LatencyDelaysTheAnswer) {
   EXPECT_EQ(result.status, 200);
   EXPECT_GE(result.elapsed, absl::Milliseconds(280));
   EXPECT_LT(result.elapsed, absl::Seconds(5));
+}
+
+// How a test holds a request for as long as it needs, not for a guessed
+// time: an hour of latency, ended once the request is known to wait.
+TEST_F(FaultsHttpTest, EndLatenciesNowAnswersTheWaitingRequests) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/";
+  rule.latency = absl::Hours(1);
+  emulator_->AddFault(rule);
+  HttpResult held;
+  std::thread client([&] { held = PostToken(); });  // gives up after 10 s
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (emulator_->RequestCount("/oauth2/token") < 1 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(emulator_->RequestCount("/oauth2/token"), 1);
+  emulator_->EndLatenciesNow();
+  client.join();
+  EXPECT_EQ(held.status, 200);
+  EXPECT_EQ(emulator_->TokensIssued(), 1);
 }
 
 TEST_F(FaultsHttpTest, InjectedStatusReplacesTheAnswer) {

@@ -204,7 +204,6 @@ class World {
 
   uint64_t seed() const { return seed_; }
   absl::Time now() const { return absl::FromUnixSeconds(kWorldNowUnixSeconds); }
-  absl::Duration generation_time() const { return generation_time_; }
 
   const std::vector<WorldUser>& users() const { return users_; }
   // Oldest first: index order is id order.
@@ -279,7 +278,6 @@ class World {
       absl::Span<const uint32_t> timeline, const IdPageQuery& query);
 
   uint64_t seed_ = 0;
-  absl::Duration generation_time_;
   std::vector<WorldUser> users_;
   std::vector<WorldTweet> tweets_;
   std::vector<WorldList> lists_;

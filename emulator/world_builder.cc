@@ -8,7 +8,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 
@@ -220,14 +219,12 @@ WorldBuilder::WorldBuilder(uint64_t seed)
 }
 
 std::shared_ptr<const World> WorldBuilder::Build() {
-  const absl::Time start = absl::Now();
   MakeUsers();
   MakeFollowers();
   MakeLists();
   MakeSlots();
   MakeTweets();
   Finish();
-  world_->generation_time_ = absl::Now() - start;
   return std::shared_ptr<const World>(world_.release());
 }
 

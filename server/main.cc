@@ -80,6 +80,12 @@ int main(int argc, char** argv) {
   perch::LogInfo("perch-server listening on ", config->listen, " (port ",
                  (*server)->port(), "), upstream ", config->upstream_api,
                  " at ", config->api_base_url);
+  // After the line above: tests and scripts read the gRPC port from the
+  // first "(port N)" of the log.
+  if ((*server)->metrics_port() != 0) {
+    perch::LogInfo("perch-server metrics on ", config->metrics_listen,
+                   ", GET /metrics at port ", (*server)->metrics_port());
+  }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);

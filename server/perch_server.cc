@@ -25,8 +25,13 @@
 #include "server/core/read_operations.h"
 #include "server/core/token_operations.h"
 #include "server/http/curl_multi_transport.h"
+#include "server/metrics/metrics_listener.h"
+#include "server/metrics/perch_metrics.h"
+#include "server/metrics/registry.h"
+#include "server/metrics/text_format.h"
 #include "server/security/server_security.h"
 #include "server/service/access_log.h"
+#include "server/service/call_metrics.h"
 #include "server/service/call_observers.h"
 #include "server/service/read_service.h"
 #include "server/service/reflection_service.h"
@@ -45,27 +50,41 @@ namespace {
 // previous pair's token. The server's own entry ("") is not affected.
 constexpr char kAppCredentialsHealth[] = "perch.app_credentials";
 
+// Set by server/CMakeLists.txt: the version, and the commit at configure
+// time.
+#ifndef PERCH_VERSION
+#define PERCH_VERSION "unknown"
+#endif
+#ifndef PERCH_COMMIT
+#define PERCH_COMMIT "unknown"
+#endif
+
 // The one place --upstream_api picks the dialect core/ reads through.
 absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
     const ServerConfig& config, upstream::UpstreamReader& reader,
-    const Clock& clock) {
+    const Clock& clock, metrics::PerchMetrics* metrics) {
   if (config.upstream_api == "v1.1") {
     return upstream::MakeV1Dialect(reader, config.api_base_url);
   }
   if (config.upstream_api == "v2") {
     upstream::V2DialectOptions options;
     options.name_cache_ttl = config.name_cache_ttl;
-    return upstream::MakeV2Dialect(reader, config.api_base_url, clock,
-                                   options);
+    if (metrics != nullptr) {
+      options.user_id_cache_metrics = metrics->Cache("user_id");
+      options.list_slug_cache_metrics = metrics->Cache("list_slug");
+    }
+    return upstream::MakeV2Dialect(reader, config.api_base_url, clock, options);
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--upstream_api=", config.upstream_api,
-                   ": expected v2 or v1.1"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--upstream_api=", config.upstream_api, ": expected v2 or v1.1"));
 }
 
 class PerchServerImpl final : public PerchServer {
  public:
   int port() const override { return port_; }
+  int metrics_port() const override {
+    return metrics_listener_ ? metrics_listener_->port() : 0;
+  }
 
   void Shutdown(absl::Duration grace) override {
     absl::MutexLock lock(&shutdown_mu_);
@@ -87,6 +106,10 @@ class PerchServerImpl final : public PerchServer {
     return tokens_->upstream_fetches();
   }
 
+  int64_t reads_waiting_upstream() const override {
+    return read_operations_->callers_waiting();
+  }
+
   // The credentials rotation's report; a draining server stays NOT_SERVING.
   void ReportCredentialsHealth(const auth::RotationState& state) {
     absl::MutexLock lock(&health_mu_);
@@ -96,6 +119,8 @@ class PerchServerImpl final : public PerchServer {
   }
 
   ~PerchServerImpl() override {
+    // First: a scrape reads gauges that call into the objects below.
+    metrics_listener_.reset();
     Shutdown(absl::ZeroDuration());
     // Timers first (their callbacks send on the transport), then the
     // transport (its cancelled callbacks reach reads and the token holder),
@@ -109,6 +134,10 @@ class PerchServerImpl final : public PerchServer {
   friend class PerchServer;
 
   SystemClock clock_;
+  // Every layer records into these; they outlive everything that does.
+  // metrics_ is null when --metrics_listen is empty.
+  metrics::Registry registry_;
+  std::unique_ptr<metrics::PerchMetrics> metrics_;
   // Who may call: the gate the services ask, the listener's credentials.
   std::unique_ptr<security::ServerSecurity> security_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
@@ -128,6 +157,7 @@ class PerchServerImpl final : public PerchServer {
   std::unique_ptr<core::TokenOperations> token_operations_;
   // Told about every finished call (docs/observability.md).
   service::AccessLog access_log_;
+  std::unique_ptr<service::CallMetrics> call_metrics_;
   std::unique_ptr<service::CallObservers> call_observers_;
   std::unique_ptr<service::TokenService> token_service_;
   std::unique_ptr<service::ReadService> read_service_;
@@ -136,6 +166,8 @@ class PerchServerImpl final : public PerchServer {
   std::unique_ptr<service::ReflectionV1AlphaService> reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  // GET /metrics; null when --metrics_listen is empty.
+  std::unique_ptr<metrics::MetricsListener> metrics_listener_;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
   absl::Mutex health_mu_;
@@ -147,7 +179,19 @@ class PerchServerImpl final : public PerchServer {
 absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
     const ServerConfig& config, auth::AppCredentials credentials) {
   auto server = std::make_unique<PerchServerImpl>();
-  auto security = security::MakeServerSecurity(config, server->clock_);
+  // Recorded only when someone can read them: with no listener every layer
+  // gets null and records nothing (what the bench's "off" side measures).
+  metrics::PerchMetrics* m = nullptr;
+  if (!config.metrics_listen.empty()) {
+    server->metrics_ = std::make_unique<metrics::PerchMetrics>(
+        server->registry_, server->clock_,
+        metrics::BuildInfo{.version = PERCH_VERSION,
+                           .commit = PERCH_COMMIT,
+                           .dialect = config.upstream_api});
+    m = server->metrics_.get();
+  }
+  auto security = security::MakeServerSecurity(config, server->clock_,
+                                               m ? &m->callers() : nullptr);
   if (!security.ok()) return security.status();
   server->security_ = *std::move(security);
 
@@ -167,16 +211,25 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->transport_ = *std::move(transport);
 
   PerchServerImpl* raw = server.get();
-  auto make_source =
-      [raw, url = config.api_base_url](const auth::AppCredentials& pair) {
-        return std::make_shared<auth::ClientCredentialsTokenSource>(
-            pair, url, *raw->transport_, raw->clock_);
-      };
+  auto make_source = [raw, m, url = config.api_base_url](
+                         const auth::AppCredentials& pair) {
+    return std::make_shared<auth::ClientCredentialsTokenSource>(
+        pair, url, *raw->transport_, raw->clock_, m ? &m->upstream() : nullptr);
+  };
+  // Timers: the read retries' backoff, the deadlines of token waiters and
+  // coalesced reads.
+  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->tokens_ = std::make_unique<auth::CachingTokenSource>(
-      make_source(credentials), server->clock_);
+      make_source(credentials), server->clock_, *server->scheduler_,
+      auth::TokenBackoff{}, /*random_unit=*/nullptr,
+      m ? &m->token() : nullptr);
   server->token_operations_ = std::make_unique<core::TokenOperations>(
       *server->tokens_, *server->tokens_, server->clock_);
   std::vector<service::CallObserver*> observers;
+  if (m != nullptr) {
+    server->call_metrics_ = std::make_unique<service::CallMetrics>(*m);
+    observers.push_back(server->call_metrics_.get());
+  }
   // The access log is part of JSON logging; text logs stay as they were.
   if (config.log_format == LogFormat::kJson) {
     observers.push_back(&server->access_log_);
@@ -186,7 +239,6 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->token_service_ = std::make_unique<service::TokenService>(
       *server->token_operations_, config.max_call_time,
       *server->security_->gate, *server->call_observers_);
-  server->scheduler_ = std::make_unique<ThreadScheduler>();
   server->executor_ = std::make_unique<ThreadPoolExecutor>(
       std::max(2u, std::thread::hardware_concurrency()));
   if (!config.consumer_key_file.empty() ||
@@ -207,15 +259,17 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
   server->reader_ = upstream::MakeAuthenticatedReader(
       *server->transport_, *server->tokens_, *server->tokens_,
       *server->scheduler_, *server->executor_, server->clock_,
-      upstream::RetryPolicy{}, [raw] {
+      upstream::RetryPolicy{},
+      [raw] {
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);
-      });
-  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_);
+      },
+      m ? &m->upstream() : nullptr);
+  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_, m);
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(
-      *server->dialect_, server->clock_,
+      *server->dialect_, server->clock_, *server->scheduler_,
       core::CoalescerOptions{.cache_ttl = config.cache_ttl});
   server->read_service_ = std::make_unique<service::ReadService>(
       *server->read_operations_, config.max_call_time, *server->security_->gate,
@@ -240,6 +294,16 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       std::make_unique<service::ReflectionV1Service>(*server->reflection_);
   server->reflection_v1alpha_ =
       std::make_unique<service::ReflectionV1AlphaService>(*server->reflection_);
+
+  // Before gRPC: a taken metrics port fails the start before any call is
+  // served.
+  if (!config.metrics_listen.empty()) {
+    auto listener = metrics::MetricsListener::Start(
+        config.metrics_listen,
+        [raw] { return metrics::FormatText(raw->registry_.Collect()); });
+    if (!listener.ok()) return listener.status();
+    server->metrics_listener_ = *std::move(listener);
+  }
 
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default: a second perch on a taken port would

@@ -70,7 +70,8 @@ demo_env=(PERCH_INSECURE_NO_AUTH=true PERCH_API_BASE_URL="$upstream"
 
 log="$work/server.log"
 (cd / && exec "${as_image[@]}" "${demo_env[@]}" "$bin/perch-server" \
-   --listen=127.0.0.1:0 --shutdown_grace=5s > "$log" 2>&1) &
+   --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 --shutdown_grace=5s \
+   > "$log" 2>&1) &
 server_pid=$!
 
 if ! port=$(await_line "$log" 's/.*(port \([0-9]*\)).*/\1/p' "$server_pid"); then

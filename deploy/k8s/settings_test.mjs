@@ -1,8 +1,9 @@
 // The settings issue #5 asks of perch's Kubernetes objects, asserted on what
 // `kubectl kustomize` renders for each overlay (not on the source YAML, so a
 // patch that undoes a setting is caught): security context, probe wiring,
-// rollout and drain timing, resources, Secret handling, Service, PDB, HPA
-// and NetworkPolicy. $PERCH_SERVER_BINARY, when set, also checks every
+// rollout and drain timing, resources, Secret handling, Service, PDB, HPA,
+// NetworkPolicy, and the metrics scrape (port, annotations, ServiceMonitor,
+// the scraper's admission). $PERCH_SERVER_BINARY, when set, also checks every
 // PERCH_* variable against the flags perch-server --help lists, and that
 // perch-server starts with exactly the environment the pod would get.
 //
@@ -16,6 +17,10 @@ import { describe, test } from "node:test";
 import { overlays, renderOverlay } from "./render.mjs";
 
 const kGrpcPort = 50051;
+// perch-server's --metrics_listen default is 0.0.0.0:9464 (docs/observability.md).
+const kMetricsPort = 9464;
+// The label of the Prometheus server pods the NetworkPolicy admits.
+const kScraperLabels = { "app.kubernetes.io/name": "prometheus" };
 const kSecretName = "perch-app-credentials";
 
 function only(objects, kind) {
@@ -59,11 +64,15 @@ function serverFlags() {
 }
 
 // Starts `binary` with exactly `env` (listening on an ephemeral loopback
-// port instead of the pod's), waits for it to listen, then SIGTERMs it.
-// Resolves with its exit code and output; rejects on a timeout.
+// port instead of the pod's, and without the metrics listener where it has
+// one: the pod's fixed port 9464 may be taken on a test machine), waits for
+// it to listen, then SIGTERMs it. Resolves with its exit code and output;
+// rejects on a timeout.
 function startAndStop(binary, env, timeoutMs = 15000) {
+  const args = ["--listen=127.0.0.1:0"];
+  if (serverFlags()?.has("metrics_listen")) args.push("--metrics_listen=");
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ["--listen=127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     let listening = false;
     const timer = setTimeout(() => {
@@ -245,12 +254,46 @@ for (const overlay of overlays) {
       assert.ok(services.length >= 1);
       for (const svc of services) {
         assert.ok(matches(svc.spec.selector, podLabels), `${svc.metadata.name} selects the pods`);
-        assert.equal(svc.spec.ports.length, 1);
-        const [p] = svc.spec.ports;
+        const grpc = svc.spec.ports.filter((p) => p.name !== "metrics");
+        assert.equal(grpc.length, 1, `${svc.metadata.name}: one gRPC port besides metrics`);
+        const [p] = grpc;
         assert.match(p.name, /^grpc(-|$)/);
         assert.equal(p.appProtocol, "grpc");
         assert.equal(p.port, kGrpcPort);
         assert.ok([kGrpcPort, "grpc"].includes(p.targetPort));
+      }
+    });
+
+    test("metrics: container port 9464 named metrics, perch's --metrics_listen", () => {
+      const port = container.ports.find((p) => p.name === "metrics");
+      assert.deepEqual(port, { name: "metrics", containerPort: kMetricsPort, protocol: "TCP" });
+      assert.notEqual(kMetricsPort, kGrpcPort, "never the gRPC port");
+      // Said in the ConfigMap rather than left to the default, on that port
+      // and on every address, so that the scraper reaches it from outside.
+      assert.match(flags.PERCH_METRICS_LISTEN ?? "", new RegExp(`^(0\\.0\\.0\\.0|\\[::\\]):${kMetricsPort}$`),
+        "PERCH_METRICS_LISTEN");
+      for (const e of container.env ?? []) assert.notEqual(e.name, "PERCH_METRICS_LISTEN");
+    });
+
+    test("metrics: pods annotated for Prometheus's annotation-based discovery", () => {
+      const annotations = deployment.spec.template.metadata.annotations ?? {};
+      assert.equal(annotations["prometheus.io/scrape"], "true");
+      assert.equal(annotations["prometheus.io/port"], String(kMetricsPort));
+      assert.equal(annotations["prometheus.io/path"], "/metrics");
+    });
+
+    test("metrics: exactly one Service exposes the metrics port (each pod scraped once)", () => {
+      const services = objects.filter((o) => o.kind === "Service");
+      const exposing = services.filter((svc) => svc.spec.ports.some((p) => p.name === "metrics"));
+      assert.deepEqual(exposing.map((svc) => svc.metadata.name), ["perch"]);
+      const port = exposing[0].spec.ports.find((p) => p.name === "metrics");
+      assert.equal(port.port, kMetricsPort);
+      assert.ok([kMetricsPort, "metrics"].includes(port.targetPort));
+      assert.equal(port.protocol, "TCP");
+      // Annotations on a Service would have Prometheus's service-endpoints
+      // discovery scrape the pods a second time.
+      for (const svc of services) {
+        assert.equal(svc.metadata.annotations?.["prometheus.io/scrape"], undefined, svc.metadata.name);
       }
     });
 
@@ -271,19 +314,33 @@ for (const overlay of overlays) {
       assert.ok(hpa.spec.maxReplicas >= hpa.spec.minReplicas);
     });
 
-    test("NetworkPolicy: ingress only from labelled callers; egress only DNS and 443", () => {
+    test("NetworkPolicy: ingress only from labelled callers and scrapers; egress only DNS and 443", () => {
       const np = only(objects, "NetworkPolicy");
       assert.ok(matches(np.spec.podSelector.matchLabels, podLabels));
       assert.deepEqual([...np.spec.policyTypes].sort(), ["Egress", "Ingress"]);
       assert.ok(np.spec.ingress.length > 0);
+      const admitted = { [kGrpcPort]: [], [kMetricsPort]: [] };
       for (const rule of np.spec.ingress) {
         assert.ok(rule.from?.length > 0, "an ingress rule without `from` admits everyone");
         for (const peer of rule.from) {
           assert.equal(peer.ipBlock, undefined);
           assert.ok(Object.keys(peer.podSelector?.matchLabels ?? {}).length > 0, "callers are selected by label");
         }
-        assert.deepEqual(rule.ports, [{ protocol: "TCP", port: kGrpcPort }]);
+        // One port per rule: a rule listing both would admit callers to
+        // the metrics port and scrapers to the gRPC port.
+        assert.equal(rule.ports?.length, 1, "one port per ingress rule");
+        const [p] = rule.ports;
+        assert.equal(p.protocol, "TCP");
+        assert.ok(p.port in admitted, `ingress to port ${p.port}`);
+        assert.equal(p.endPort, undefined);
+        admitted[p.port].push(...rule.from.map((peer) => peer.podSelector.matchLabels));
       }
+      // Callers reach the gRPC port only, the scraper the metrics port only.
+      assert.ok(admitted[kGrpcPort].length > 0, "no rule admits callers");
+      for (const labels of admitted[kGrpcPort]) {
+        assert.ok(!matches(kScraperLabels, labels), "the scraper is admitted to the gRPC port");
+      }
+      assert.deepEqual(admitted[kMetricsPort], [kScraperLabels], "only the scraper reaches the metrics port");
       const allowed = new Set(["UDP/53", "TCP/53", "TCP/443"]);
       for (const rule of np.spec.egress) {
         assert.ok(rule.ports?.length > 0, "an egress rule without ports allows every port");
@@ -295,6 +352,29 @@ for (const overlay of overlays) {
     });
 
     if (overlay === "prod") {
+      test("prod: a ServiceMonitor scrapes the metrics port of the perch Service's pods", () => {
+        const sm = only(objects, "ServiceMonitor");
+        assert.equal(sm.apiVersion, "monitoring.coreos.com/v1");
+        assert.equal(sm.metadata.namespace, deployment.metadata.namespace, "in perch's namespace");
+        assert.equal(sm.spec.namespaceSelector, undefined, "its own namespace only");
+        const selected = objects.filter(
+          (o) => o.kind === "Service" && matches(sm.spec.selector.matchLabels, o.metadata.labels),
+        );
+        assert.ok(selected.length > 0, "selects perch's Services");
+        assert.equal(sm.spec.endpoints.length, 1);
+        const [endpoint] = sm.spec.endpoints;
+        assert.equal(endpoint.port, "metrics");
+        assert.equal(endpoint.path ?? "/metrics", "/metrics");
+        // The Operator keeps the endpoints of a port by this name: exactly
+        // one selected Service has it, and it leads to the container's.
+        const targets = selected.filter((svc) => svc.spec.ports.some((p) => p.name === endpoint.port));
+        assert.equal(targets.length, 1, "one Service has the endpoint's port");
+        const port = targets[0].spec.ports.find((p) => p.name === endpoint.port);
+        assert.ok([kMetricsPort, "metrics"].includes(port.targetPort));
+        assert.ok(matches(targets[0].spec.selector, podLabels));
+        assert.ok(seconds(endpoint.scrapeTimeout ?? "10s") <= seconds(endpoint.interval ?? "30s"));
+      });
+
       test("prod: two replicas, credentials mounted read-only as files from the Secret", () => {
         assert.equal(deployment.spec.replicas, 2);
         assert.match(flags.PERCH_API_BASE_URL, /^https:\/\//);
@@ -314,6 +394,10 @@ for (const overlay of overlays) {
     }
 
     if (overlay === "dev") {
+      test("dev: no ServiceMonitor (the Operator's CRDs may be missing)", () => {
+        assert.equal(objects.filter((o) => o.kind === "ServiceMonitor").length, 0);
+      });
+
       test("dev: one replica reading from the same image's perch-emulator on loopback, no Secret", () => {
         assert.equal(deployment.spec.replicas, 1);
         assert.equal(only(objects, "HorizontalPodAutoscaler").spec.maxReplicas, 1);

@@ -1,6 +1,8 @@
 // Validates every object perch's overlays render (and the Secret example)
 // against the Kubernetes OpenAPI schemas, offline, with kubernetes-models'
-// compiled validators (pinned in package-lock.json).
+// compiled validators (pinned in package-lock.json), and the Prometheus
+// Operator's objects (the prod overlay's ServiceMonitor) against its CRDs'
+// schemas, from @kubernetes-models/prometheus-operator.
 //
 // Those schemas allow unknown fields (the API server would drop them, or
 // reject them under strict field validation), so a typo such as
@@ -14,12 +16,21 @@
 import path from "node:path";
 import { describe, k8sDir, loadFile, overlayDir, overlays, render } from "./render.mjs";
 
-// kubernetes-models module of an apiVersion: "v1" → kubernetes-models/v1,
-// "apps/v1" → kubernetes-models/apps/v1.
+// API groups served by CRDs, and the package holding their models. Every
+// other apiVersion is a built-in one, from kubernetes-models.
+const crdModels = {
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
+
+// The model module of an apiVersion: "v1" → kubernetes-models/v1,
+// "apps/v1" → kubernetes-models/apps/v1, "monitoring.coreos.com/v1" →
+// @kubernetes-models/prometheus-operator/monitoring.coreos.com/v1.
 async function modelClass(apiVersion, kind) {
+  const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+  const pkg = crdModels[group] ?? "kubernetes-models";
   let module;
   try {
-    module = await import(`kubernetes-models/${apiVersion}`);
+    module = await import(`${pkg}/${apiVersion}`);
   } catch {
     return undefined;
   }

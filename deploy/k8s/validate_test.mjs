@@ -5,8 +5,10 @@
 //
 // run: node --test validate_test.mjs
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
-import { renderOverlay } from "./render.mjs";
+import { k8sDir, parseObjects, renderOverlay } from "./render.mjs";
 import { validateObject, validateObjects } from "./validate.mjs";
 
 const objects = renderOverlay("prod");
@@ -56,4 +58,36 @@ test("free-form maps (labels, ConfigMap data) accept any key", async () => {
   const cm = structuredClone(objects.find((o) => o.kind === "ConfigMap"));
   cm.data.ANY_KEY = "x";
   assert.deepEqual(await validateObject(cm), []);
+});
+
+// The prod overlay's ServiceMonitor is checked against the Prometheus
+// Operator's CRD schema, as strictly as the built-in kinds.
+test("the ServiceMonitor is validated against the Prometheus Operator's schema", async () => {
+  const serviceMonitor = () =>
+    structuredClone(objects.find((o) => o.kind === "ServiceMonitor"));
+  assert.deepEqual(await validateObject(serviceMonitor()), []);
+  const misspelt = serviceMonitor();
+  misspelt.spec.endpoints[0].scrapeInterval = "15s";
+  assert.deepEqual(await validateObject(misspelt), [
+    "ServiceMonitor/perch: unknown field .spec.endpoints[0].scrapeInterval",
+  ]);
+  const badDuration = serviceMonitor();
+  badDuration.spec.endpoints[0].interval = "fifteen seconds";
+  assert.match((await validateObject(badDuration)).join(), /interval must match pattern/);
+  const noSelector = serviceMonitor();
+  delete noSelector.spec.selector;
+  assert.match((await validateObject(noSelector)).join(), /required property selector/);
+});
+
+// docs/observability.md, "Alerts": the alert rules wrapped in a
+// PrometheusRule the way its command does (header, then the file indented
+// under spec) make a valid PrometheusRule.
+test("the alert rules wrapped as docs/observability.md says make a valid PrometheusRule", async () => {
+  const rulesFile = path.join(k8sDir, "..", "prometheus", "perch-alerts.yml");
+  const indented = readFileSync(rulesFile, "utf8").replace(/^/gm, "  ");
+  const text =
+    "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: perch\nspec:\n" + indented;
+  const [rule] = parseObjects(text, rulesFile);
+  assert.ok(rule.spec.groups[0].rules.length > 0);
+  assert.deepEqual(await validateObject(rule), []);
 });

@@ -19,30 +19,42 @@
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
+#include "server/metrics/perch_metrics.h"
+#include "server/common/scheduler.h"
 
 namespace perch::auth {
 
 // Thread-safe. Fetch() answers inline from the cache; otherwise it joins the
-// fetch in flight or starts one. A fetch carries the deadline of the caller
-// that started it; when it runs out, waiters whose own deadline has not
-// passed start a new fetch instead of failing. A failed fetch is reported to
-// every waiter (none is ever left hanging) and nothing is cached.
+// fetch in flight or starts one. Every waiter is answered by its own
+// deadline at the latest: a timer per waiter answers DEADLINE_EXCEEDED when
+// it passes, whatever the fetch is doing (which goes on: its token is cached
+// for the next caller). A fetch carries the deadline of the caller that
+// started it; when it runs out, waiters whose own deadline has not passed
+// start a new fetch instead of failing, unless the backoff forbids it. A
+// failed fetch is reported to every waiter (none is ever left hanging) and
+// nothing is cached.
 //
-// Backoff: a failed fetch (other than DEADLINE_EXCEEDED, which is the
-// caller's time running out, not the upstream's answer) and a dropped token
-// are failures; a token reported accepted ends the streak. After the n-th
-// consecutive failure no fetch starts for TokenBackoff::Delay(n); a Fetch
-// arriving meanwhile, with no token held, fails at once with the last
+// Backoff: a failed fetch (a timed-out one too: a token endpoint that never
+// answers in time must not be asked at the callers' pace) and a dropped
+// token are failures; a token reported accepted ends the streak. After the
+// n-th consecutive failure no fetch starts for TokenBackoff::Delay(n); a
+// Fetch arriving meanwhile, with no token held, fails at once with the last
 // failure's status (same code and ErrorInfo, a RetryInfo saying when perch
-// asks again) instead of waiting or asking upstream.
+// asks again; after a timeout UNAVAILABLE, since that caller's deadline has
+// not passed) instead of waiting or asking upstream.
 class CachingTokenSource final : public TokenSource, public TokenHolder {
  public:
   // `source` does the upstream work; `clock` must outlive this object.
+  // `scheduler` runs the waiters' deadline timers; it must be stopped or
+  // destroyed before this object is (its callbacks reach it).
   // `random_unit` returns uniform numbers in [0, 1) for the backoff's jitter
-  // (null: an internal generator).
+  // (null: an internal generator). `metrics` (null: none; must outlive
+  // this object) learns each fetch's outcome, re-obtains, invalidations and
+  // when the held token was obtained.
   CachingTokenSource(std::shared_ptr<TokenSource> source, const Clock& clock,
-                     TokenBackoff backoff = {},
-                     std::function<double()> random_unit = nullptr);
+                     Scheduler& scheduler, TokenBackoff backoff = {},
+                     std::function<double()> random_unit = nullptr,
+                     metrics::TokenMetrics* metrics = nullptr);
   ~CachingTokenSource() override;
 
   void Fetch(absl::Time deadline, TokenCallback done) override;
@@ -56,8 +68,11 @@ class CachingTokenSource final : public TokenSource, public TokenHolder {
   // The upstream rejected `token` with `why`. Forgets it if it is the one
   // held, so the next Fetch obtains a new one, and counts one failure.
   // Concurrent callers that saw the same rejected token thus cause one
-  // re-fetch and one failure, not one each.
-  void Drop(absl::string_view token, absl::Status why) override;
+  // re-fetch and one failure, not one each: failures are counted per token,
+  // not per request. Returns how long from now no fetch will start (zero: the
+  // next Fetch asks at once), whether or not this call counted, so every
+  // read that met the same rejections can tell its caller the same thing.
+  absl::Duration Drop(absl::string_view token, absl::Status why) override;
 
   // The upstream answered a request made with `token` without rejecting the
   // token: if it is the one held, the failure streak ends, so the next
@@ -80,9 +95,19 @@ class CachingTokenSource final : public TokenSource, public TokenHolder {
 
  private:
   struct Waiter {
+    uint64_t id;
     absl::Time deadline;
     TokenCallback done;
+    Scheduler::TimerId timer;  // its deadline's; 0: none (no deadline)
   };
+
+  // Queues a waiter with a timer that expires it at `deadline`.
+  void AddWaiterLocked(absl::Time deadline, TokenCallback done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The timer: answers waiter `id` DEADLINE_EXCEEDED if it still waits.
+  void Expire(uint64_t id);
+  // Answers a waiter taken off waiters_ and drops its timer. Without mu_.
+  void Answer(Waiter& waiter, absl::StatusOr<BearerToken> result);
 
   // Starts a fetch for the current waiters. Requires !fetching_.
   void StartFetchLocked(absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -97,10 +122,14 @@ class CachingTokenSource final : public TokenSource, public TokenHolder {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Forgets `token` if held; no failure.
   void Forget(absl::string_view token);
+  // Tells the metrics which token is held now (none: nullopt).
+  void NoteHeldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
+  Scheduler& scheduler_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
+  metrics::TokenMetrics* const metrics_;
   mutable Mutex mu_;
   std::shared_ptr<TokenSource> source_ ABSL_GUARDED_BY(mu_);
   // Sources replaced so far (one per rotation).
@@ -109,10 +138,14 @@ class CachingTokenSource final : public TokenSource, public TokenHolder {
   std::optional<BearerToken> token_ ABSL_GUARDED_BY(mu_);
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_waiter_id_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t upstream_fetches_ ABSL_GUARDED_BY(mu_) = 0;
   // The failure streak: how many in a row, the last one, and when a fetch
   // may start again.
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
+  // The upstream rejected the held token and no new one is held yet: the
+  // next token obtained is a re-obtain (perch_token_reobtains_total).
+  bool rejected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status last_failure_ ABSL_GUARDED_BY(mu_);
   absl::Time retry_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::BitGen random_ ABSL_GUARDED_BY(mu_);

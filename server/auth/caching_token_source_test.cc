@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,8 @@
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
+#include "server/metrics/text_format.h"
+#include "server/common/scheduler.h"
 
 namespace perch::auth {
 namespace {
@@ -27,8 +30,25 @@ class CachingTokenSourceTest : public ::testing::Test {
     fake_owner_ = std::make_shared<FakeTokenSource>();
     fake_ = fake_owner_.get();
     cache_ = std::make_unique<CachingTokenSource>(
-        fake_owner_, clock_, TokenBackoff{},
-        [this] { return random_unit_; });
+        fake_owner_, clock_, scheduler_, TokenBackoff{},
+        [this] { return random_unit_; }, &metrics_.token());
+  }
+
+  bool MetricsHave(const std::string& line) {
+    const std::string text = metrics::FormatText(registry_.Collect());
+    return text.find(line + "\n") != std::string::npos;
+  }
+
+  // An answer and when it came.
+  struct TimedResult {
+    absl::StatusOr<BearerToken> result;
+    absl::Time at;
+  };
+  void FetchTimed(std::vector<TimedResult>& results, absl::Duration timeout) {
+    cache_->Fetch(clock_.Now() + timeout,
+                  [this, &results](absl::StatusOr<BearerToken> r) {
+                    results.push_back(TimedResult{std::move(r), clock_.Now()});
+                  });
   }
 
   // Calls Fetch and collects the result into `results`.
@@ -49,6 +69,12 @@ class CachingTokenSourceTest : public ::testing::Test {
     return MakeError(absl::StatusCode::kUnauthenticated, "token rejected",
                      "BEARER_TOKEN_REJECTED", kUpstreamDomain,
                      {{"http_status", "401"}, {"upstream_code", "89"}});
+  }
+  // How the transport ends a token request whose deadline passed.
+  static absl::Status DeadlineExceeded() {
+    return MakeError(absl::StatusCode::kDeadlineExceeded,
+                     "deadline passed before the response arrived",
+                     "DEADLINE_EXCEEDED", kPerchDomain);
   }
   static absl::Status Down() {
     return MakeError(absl::StatusCode::kUnavailable, "token endpoint 503",
@@ -83,6 +109,9 @@ class CachingTokenSourceTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  metrics::Registry registry_;
+  metrics::PerchMetrics metrics_{registry_, clock_, {}};
+  ManualScheduler scheduler_{clock_};
   double random_unit_ = 0.0;
   int minted_ = 0;
   std::shared_ptr<FakeTokenSource> fake_owner_;
@@ -103,6 +132,44 @@ TEST_F(CachingTokenSourceTest, ConcurrentCallersShareOneFetch) {
     EXPECT_FALSE(r->from_cache);
   }
   EXPECT_EQ(cache_->upstream_fetches(), 1);
+}
+
+// perch_token_*: one fetch counted per upstream fetch (not per waiter), by
+// outcome; a token obtained after a rejection is a re-obtain; a successful
+// Revoke an invalidation; the age runs from the held token's obtained_at.
+TEST_F(CachingTokenSourceTest, MetricsFollowFetchesRejectionsAndRevokes) {
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  std::vector<absl::StatusOr<BearerToken>> results;
+  for (int i = 0; i < 3; ++i) FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Down()));
+  clock_.Advance(absl::Minutes(5));  // past the backoff
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T1")));
+  EXPECT_TRUE(
+      MetricsHave("perch_token_fetches_total{outcome=\"unavailable\"} 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 0"));
+  clock_.Advance(absl::Seconds(42));
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 42"));
+
+  cache_->Drop("T1", Rejected());
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  clock_.Advance(absl::Minutes(5));  // past the backoff
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T2")));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 2"));
+
+  cache_->Revoke("T2", absl::InfiniteFuture(), [](absl::Status) {});
+  ASSERT_TRUE(fake_->AnswerRevoke(absl::OkStatus()));
+  EXPECT_TRUE(MetricsHave("perch_token_invalidations_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_age_seconds 0"));
+  // Obtaining after an invalidation asked for is not a re-obtain.
+  clock_.Advance(absl::Minutes(5));
+  FetchInto(results);
+  ASSERT_TRUE(fake_->AnswerFetch(Token("T3")));
+  EXPECT_TRUE(MetricsHave("perch_token_reobtains_total 1"));
+  EXPECT_TRUE(MetricsHave("perch_token_fetches_total{outcome=\"ok\"} 3"));
 }
 
 TEST_F(CachingTokenSourceTest, SecondFetchIsServedFromCache) {
@@ -146,18 +213,76 @@ TEST_F(CachingTokenSourceTest, TimedOutFetchIsRetriedForWaitersWithTimeLeft) {
   std::vector<absl::StatusOr<BearerToken>> longcall;
   FetchInto(shortcall, absl::Seconds(1));
   FetchInto(longcall, absl::Seconds(30));
-  clock_.Advance(absl::Seconds(2));
-  fake_->AnswerFetch(absl::DeadlineExceededError("slow"));
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  fake_->AnswerFetch(DeadlineExceeded());
   ASSERT_EQ(shortcall.size(), 1u);
   EXPECT_EQ(shortcall[0].status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_TRUE(longcall.empty());
   ASSERT_EQ(fake_->fetches(), 2);
   // The second fetch carries the deadline of the caller still waiting.
   EXPECT_EQ(fake_->fetch_deadlines().back(),
-            clock_.Now() - absl::Seconds(2) + absl::Seconds(30));
+            clock_.Now() - absl::Seconds(1) + absl::Seconds(30));
   fake_->AnswerFetch(Token("T2"));
   ASSERT_EQ(longcall.size(), 1u);
   EXPECT_EQ(longcall[0]->value, "T2");
+}
+
+// The fetch works to a later deadline than one of its waiters (it was
+// started by a caller with more time): that waiter is answered when its own
+// deadline passes, and the fetch goes on for the other.
+TEST_F(CachingTokenSourceTest, AWaiterIsAnsweredAtItsOwnDeadlineNotTheFetchs) {
+  std::vector<TimedResult> late;
+  std::vector<TimedResult> early;
+  FetchTimed(late, absl::Seconds(3));
+  FetchTimed(early, absl::Seconds(1));
+  const absl::Time early_deadline = clock_.Now() + absl::Seconds(1);
+  ASSERT_EQ(fake_->fetches(), 1);
+  clock_.Advance(absl::Milliseconds(999));
+  scheduler_.RunDue();
+  EXPECT_TRUE(early.empty());
+  clock_.Advance(absl::Milliseconds(1));
+  scheduler_.RunDue();
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].at, early_deadline);
+  EXPECT_EQ(early[0].result.status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(ErrorReason(early[0].result.status()), "DEADLINE_EXCEEDED");
+  EXPECT_TRUE(late.empty());
+  // The token that comes later is the late caller's, and is kept.
+  fake_->AnswerFetch(Token("T1"));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].result->value, "T1");
+  EXPECT_EQ(early.size(), 1u);  // answered once
+  EXPECT_EQ(cache_->Held()->value, "T1");
+  EXPECT_EQ(fake_->fetches(), 1);
+}
+
+// The soak's case (docs/reliability.md): the fetch times out at its
+// starter's deadline and is started again with the latest waiter's; a
+// waiter in between is answered at its own deadline, not the latest.
+TEST_F(CachingTokenSourceTest, AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) {
+  std::vector<TimedResult> starter, middle, latest;
+  FetchTimed(starter, absl::Seconds(1));
+  FetchTimed(middle, absl::Seconds(2));
+  FetchTimed(latest, absl::Seconds(3));
+  const absl::Time t0 = clock_.Now();
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  fake_->AnswerFetch(DeadlineExceeded());
+  ASSERT_EQ(starter.size(), 1u);
+  ASSERT_EQ(fake_->fetches(), 2);
+  EXPECT_EQ(fake_->fetch_deadlines().back(), t0 + absl::Seconds(3));
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  ASSERT_EQ(middle.size(), 1u);
+  EXPECT_EQ(middle[0].at, t0 + absl::Seconds(2));
+  EXPECT_EQ(middle[0].result.status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(latest.empty());
+  fake_->AnswerFetch(Token("T2"));
+  ASSERT_EQ(latest.size(), 1u);
+  EXPECT_EQ(latest[0].result->value, "T2");
 }
 
 TEST_F(CachingTokenSourceTest, RevokeDropsTheTokenOnSuccess) {
@@ -325,15 +450,9 @@ TEST_F(CachingTokenSourceTest, WaitersOfTheFailingFetchGetItsOwnStatus) {
   }
 }
 
-TEST_F(CachingTokenSourceTest, TimeoutsAndInvalidationsAskedForAreNotFailures) {
+TEST_F(CachingTokenSourceTest, InvalidationsAskedForAreNotFailures) {
   random_unit_ = 0.999;
   std::vector<absl::StatusOr<BearerToken>> results;
-  for (int i = 0; i < 5; ++i) {
-    FetchInto(results, absl::Seconds(1));
-    clock_.Advance(absl::Seconds(2));
-    fake_->AnswerFetch(absl::DeadlineExceededError("slow"));
-  }
-  EXPECT_EQ(fake_->fetches(), 5);
   for (int i = 0; i < 5; ++i) {
     FetchInto(results);
     fake_->AnswerFetch(NextToken());
@@ -342,10 +461,84 @@ TEST_F(CachingTokenSourceTest, TimeoutsAndInvalidationsAskedForAreNotFailures) {
     fake_->AnswerRevoke(absl::OkStatus());
   }
   // Every fetch went upstream at once: no backoff was ever in force.
-  EXPECT_EQ(fake_->fetches(), 10);
-  for (const auto& r : results) {
-    EXPECT_NE(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(fake_->fetches(), 5);
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.status();
+}
+
+// A token endpoint slower than every caller's deadline (here 200 ms, a read
+// every 10 ms): each fetch times out, and timeouts count as failures, so it
+// is not asked at the callers' pace. Every caller still ends by its own
+// deadline: DEADLINE_EXCEEDED, or UNAVAILABLE at once while perch backs off.
+TEST_F(CachingTokenSourceTest, TokenEndpointTimingOutCostsAtMostTenFetchesIn10s) {
+  for (double unit : {0.0, 0.999}) {
+    SCOPED_TRACE(unit);
+    random_unit_ = unit;
+    Reset();
+    std::vector<std::pair<absl::Time, std::vector<TimedResult>>> calls;
+    calls.reserve(1000);
+    size_t timed_out = 0;  // fetches answered so far
+    const absl::Time end = clock_.Now() + absl::Seconds(10);
+    for (; clock_.Now() < end; clock_.Advance(absl::Milliseconds(10))) {
+      // A fetch whose deadline has come ends DEADLINE_EXCEEDED, as the
+      // transport ends the token request (answering may start another).
+      while (timed_out < static_cast<size_t>(fake_->fetches()) &&
+             fake_->fetch_deadlines()[timed_out] <= clock_.Now()) {
+        ++timed_out;
+        ASSERT_TRUE(fake_->AnswerFetch(DeadlineExceeded()));
+      }
+      scheduler_.RunDue();
+      calls.emplace_back(clock_.Now() + absl::Milliseconds(200),
+                         std::vector<TimedResult>{});
+      FetchTimed(calls.back().second, absl::Milliseconds(200));
+    }
+    EXPECT_LE(fake_->fetches(), 10);
+    EXPECT_GE(fake_->fetches(), 4);  // it does keep trying
+    int failed_fast = 0;
+    for (const auto& [deadline, got] : calls) {
+      if (deadline >= clock_.Now()) continue;  // may still be in flight
+      ASSERT_EQ(got.size(), 1u) << "a caller was left waiting";
+      EXPECT_LE(got[0].at, deadline);
+      const absl::Status& s = got[0].result.status();
+      if (s.code() == absl::StatusCode::kUnavailable) {
+        ++failed_fast;
+        EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE");
+        EXPECT_TRUE(GetRetryInfo(s).has_value());
+      } else {
+        EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+      }
+    }
+    EXPECT_GT(failed_fast, 500);
   }
+}
+
+// Failures are counted per rejected token, not per read that saw it; every
+// read that drops the same token learns the same wait.
+TEST_F(CachingTokenSourceTest, DropCountsEachTokenOnceAndSaysHowLongItWaits) {
+  random_unit_ = 0.0;
+  std::vector<absl::StatusOr<BearerToken>> results;
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T1"));
+  // Two reads saw T1 rejected: one failure, and the first one waits nothing.
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::ZeroDuration());
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::ZeroDuration());
+  FetchInto(results);
+  fake_->AnswerFetch(Token("T2"));
+  // Three reads saw T2 rejected: the second failure, 500 ms for each.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::Milliseconds(500));
+  }
+  clock_.Advance(absl::Milliseconds(200));
+  EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::Milliseconds(300));
+  // A late read with the older T1 changes nothing either.
+  EXPECT_EQ(cache_->Drop("T1", Rejected()), absl::Milliseconds(300));
+  FetchInto(results);
+  EXPECT_EQ(fake_->fetches(), 2);
+  auto retry = GetRetryInfo(results.back().status());
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().nanos(), 300000000);
+  // Once it may fetch again, Drop says so.
+  clock_.Advance(absl::Milliseconds(300));
+  EXPECT_EQ(cache_->Drop("T2", Rejected()), absl::ZeroDuration());
 }
 
 TEST_F(CachingTokenSourceTest, AStaleAcceptanceDoesNotEndTheStreak) {

@@ -9,6 +9,7 @@
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
+#include "server/mapping/request_metrics.h"
 #include "server/mapping/token_json.h"
 #include "server/mapping/upstream_status.h"
 
@@ -18,15 +19,35 @@ namespace {
 constexpr absl::string_view kTokenPath = "/oauth2/token";
 constexpr absl::string_view kInvalidatePath = "/oauth2/invalidate_token";
 
+// Sends `request` (to `path`, an endpoint of that `kind`) and records it
+// in `endpoint` before `done` sees the answer.
+void Send(http::HttpTransport& transport, http::HttpRequest request,
+          mapping::Endpoint kind, absl::string_view path,
+          metrics::EndpointMetrics* endpoint,
+          http::HttpTransport::Callback done) {
+  transport.Send(
+      std::move(request),
+      [endpoint, kind, path, sent = absl::Now(), done = std::move(done)](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        mapping::RecordUpstreamRequest(endpoint, kind, path, response,
+                                       absl::Now() - sent);
+        std::move(done)(std::move(response));
+      });
+}
+
 }  // namespace
 
 ClientCredentialsTokenSource::ClientCredentialsTokenSource(
     AppCredentials credentials, std::string api_base_url,
-    http::HttpTransport& transport, const Clock& clock)
+    http::HttpTransport& transport, const Clock& clock,
+    metrics::UpstreamMetrics* metrics)
     : basic_authorization_(BasicAuthorization(credentials)),
       api_base_url_(std::move(api_base_url)),
       transport_(transport),
-      clock_(clock) {}
+      clock_(clock),
+      token_metrics_(metrics ? &metrics->Endpoint(kTokenPath) : nullptr),
+      invalidate_metrics_(metrics ? &metrics->Endpoint(kInvalidatePath)
+                                  : nullptr) {}
 
 http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
     absl::string_view path, std::string body, absl::Time deadline) const {
@@ -44,47 +65,51 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
   }
   request.body = std::move(body);
   request.deadline = deadline;
+  // Each token request reaches the upstream once: the backoff's bound counts
+  // them, and a revocation sent twice would be refused the second time.
+  request.own_connection = true;
   return request;
 }
 
 void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
                                          TokenCallback done) {
-  transport_.Send(
-      MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
-      [this, done = std::move(done)](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(response.status());
-          return;
-        }
-        const absl::Time now = clock_.Now();
-        absl::Status status = mapping::StatusFromResponse(
-            mapping::Endpoint::kObtainToken, kTokenPath, *response, now);
-        if (!status.ok()) {
-          std::move(done)(std::move(status));
-          return;
-        }
-        auto grant = mapping::ParseTokenGrant(response->body);
-        if (!grant.ok()) {
-          std::move(done)(grant.status());
-          return;
-        }
-        if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
-          std::move(done)(MakeError(
-              absl::StatusCode::kUnauthenticated,
-              absl::StrCat("token endpoint issued a token of type '",
-                           grant->token_type.substr(0, 32), "', not 'bearer'"),
-              "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
-              {{std::string(kHttpStatusKey), "200"},
-               {"token_type", grant->token_type.substr(0, 32)}}));
-          return;
-        }
-        // Once per upstream fetch, however many callers shared it.
-        LogInfo("obtained bearer token fingerprint=",
-                TokenFingerprint(grant->access_token));
-        std::move(done)(BearerToken{std::move(grant->access_token), now,
-                                    /*from_cache=*/false});
-      });
+  Send(transport_,
+       MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
+       mapping::Endpoint::kObtainToken, kTokenPath, token_metrics_,
+       [this, done = std::move(done)](
+           absl::StatusOr<http::HttpResponse> response) mutable {
+         if (!response.ok()) {
+           std::move(done)(response.status());
+           return;
+         }
+         const absl::Time now = clock_.Now();
+         absl::Status status = mapping::StatusFromResponse(
+             mapping::Endpoint::kObtainToken, kTokenPath, *response, now);
+         if (!status.ok()) {
+           std::move(done)(std::move(status));
+           return;
+         }
+         auto grant = mapping::ParseTokenGrant(response->body);
+         if (!grant.ok()) {
+           std::move(done)(grant.status());
+           return;
+         }
+         if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
+           std::move(done)(MakeError(
+               absl::StatusCode::kUnauthenticated,
+               absl::StrCat("token endpoint issued a token of type '",
+                            grant->token_type.substr(0, 32), "', not 'bearer'"),
+               "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
+               {{std::string(kHttpStatusKey), "200"},
+                {"token_type", grant->token_type.substr(0, 32)}}));
+           return;
+         }
+         // Once per upstream fetch, however many callers shared it.
+         LogInfo("obtained bearer token fingerprint=",
+                 TokenFingerprint(grant->access_token));
+         std::move(done)(BearerToken{std::move(grant->access_token), now,
+                                     /*from_cache=*/false});
+       });
 }
 
 void ClientCredentialsTokenSource::Revoke(std::string token,
@@ -93,36 +118,37 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
   // The token is form-encoded, so its own '%' travel as %25: the upstream
   // form-decodes the body and compares with the token as issued.
   std::string body = absl::StrCat("access_token=", PercentEncode(token));
-  transport_.Send(
-      MakeFormPost(kInvalidatePath, std::move(body), deadline),
-      [this, token = std::move(token), done = std::move(done)](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(response.status());
-          return;
-        }
-        absl::Status status = mapping::StatusFromResponse(
-            mapping::Endpoint::kInvalidateToken, kInvalidatePath, *response,
-            clock_.Now());
-        if (!status.ok()) {
-          std::move(done)(std::move(status));
-          return;
-        }
-        auto invalidated = mapping::ParseInvalidatedToken(response->body);
-        if (!invalidated.ok()) {
-          std::move(done)(invalidated.status());
-          return;
-        }
-        if (*invalidated != token) {
-          std::move(done)(MakeError(
-              absl::StatusCode::kInternal,
-              "invalidate_token confirmed a different token than the one sent",
-              "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
-              {{std::string(kHttpStatusKey), "200"}}));
-          return;
-        }
-        std::move(done)(absl::OkStatus());
-      });
+  Send(transport_, MakeFormPost(kInvalidatePath, std::move(body), deadline),
+       mapping::Endpoint::kInvalidateToken, kInvalidatePath,
+       invalidate_metrics_,
+       [this, token = std::move(token), done = std::move(done)](
+           absl::StatusOr<http::HttpResponse> response) mutable {
+         if (!response.ok()) {
+           std::move(done)(response.status());
+           return;
+         }
+         absl::Status status = mapping::StatusFromResponse(
+             mapping::Endpoint::kInvalidateToken, kInvalidatePath, *response,
+             clock_.Now());
+         if (!status.ok()) {
+           std::move(done)(std::move(status));
+           return;
+         }
+         auto invalidated = mapping::ParseInvalidatedToken(response->body);
+         if (!invalidated.ok()) {
+           std::move(done)(invalidated.status());
+           return;
+         }
+         if (*invalidated != token) {
+           std::move(done)(MakeError(
+               absl::StatusCode::kInternal,
+               "invalidate_token confirmed a different token than the one sent",
+               "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
+               {{std::string(kHttpStatusKey), "200"}}));
+           return;
+         }
+         std::move(done)(absl::OkStatus());
+       });
 }
 
 }  // namespace perch::auth

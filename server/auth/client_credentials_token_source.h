@@ -10,17 +10,20 @@
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/http/http_transport.h"
+#include "server/metrics/perch_metrics.h"
 
 namespace perch::auth {
 
 class ClientCredentialsTokenSource final : public TokenSource {
  public:
-  // `transport` and `clock` must outlive this object. `api_base_url` has no
-  // trailing slash, e.g. "https://api.twitter.com".
+  // `transport`, `clock` and `metrics` must outlive this object.
+  // `api_base_url` has no trailing slash, e.g. "https://api.twitter.com".
+  // `metrics` (null: none) gets each request to the two token endpoints.
   ClientCredentialsTokenSource(AppCredentials credentials,
                                std::string api_base_url,
                                http::HttpTransport& transport,
-                               const Clock& clock);
+                               const Clock& clock,
+                               metrics::UpstreamMetrics* metrics = nullptr);
 
   // POST {base}/oauth2/token; accepts the answer only if token_type is
   // "bearer" (case-insensitively, as OAuth 2.0 token types are).
@@ -39,6 +42,8 @@ class ClientCredentialsTokenSource final : public TokenSource {
   const std::string api_base_url_;
   http::HttpTransport& transport_;
   const Clock& clock_;
+  metrics::EndpointMetrics* const token_metrics_;
+  metrics::EndpointMetrics* const invalidate_metrics_;
 };
 
 }  // namespace perch::auth

@@ -75,6 +75,8 @@ TEST_F(ClientCredentialsTokenSourceTest, SendsExactlyTheSpecifiedTokenRequest) {
             "application/x-www-form-urlencoded;charset=UTF-8");
   EXPECT_EQ(r.body, "grant_type=client_credentials");
   EXPECT_EQ(r.deadline, clock_.Now() + absl::Seconds(5));
+  // Never re-sent unseen by libcurl: the backoff's bound counts requests.
+  EXPECT_TRUE(r.own_connection);
 }
 
 // A token request made while an RPC is current (a read that found no token,
@@ -155,6 +157,7 @@ TEST_F(ClientCredentialsTokenSourceTest, RevokeFormEncodesTheTokenItsPercents) {
   EXPECT_EQ(HeaderOf(requests[0], "Authorization"), kSpecBasic);
   EXPECT_EQ(HeaderOf(requests[0], "Content-Type"),
             "application/x-www-form-urlencoded;charset=UTF-8");
+  EXPECT_TRUE(requests[0].own_connection);
 }
 
 TEST_F(ClientCredentialsTokenSourceTest, RevokeOfWrongTokenIsNotInvalidated) {

@@ -35,7 +35,8 @@ class CredentialsRotationTest : public ::testing::Test {
 
     // Kept here too: the holder lets go of it when it switches.
     old_source_ = std::make_shared<FakeTokenSource>();
-    tokens_ = std::make_unique<CachingTokenSource>(old_source_, clock_);
+    tokens_ =
+        std::make_unique<CachingTokenSource>(old_source_, clock_, token_timers_);
     EXPECT_EQ(Fetched(), "");  // starts the first fetch
     old_source_->AnswerFetch(BearerToken{"old-token", clock_.Now()});
     EXPECT_EQ(Fetched(), "old-token");
@@ -107,6 +108,8 @@ class CredentialsRotationTest : public ::testing::Test {
   ServerConfig config_;
   FakeClock clock_;
   ManualScheduler scheduler_;
+  // The token holder's waiter deadlines, apart from the rotation's checks.
+  ManualScheduler token_timers_;
   std::shared_ptr<FakeTokenSource> old_source_;
   std::unique_ptr<CachingTokenSource> tokens_;
   std::vector<AppCredentials> requested_;

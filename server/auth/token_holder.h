@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/auth/token_source.h"
 
 namespace perch::auth {
@@ -21,8 +22,11 @@ class TokenHolder {
 
   // The upstream rejected `token` with `why`: if it is the one held, forget
   // it so the next Fetch obtains a new one. Callers that saw the same
-  // rejected token cause one re-fetch between them, not one each.
-  virtual void Drop(absl::string_view token, absl::Status why) = 0;
+  // rejected token cause one re-fetch between them, not one each. Returns
+  // how long from now no fetch will start (zero: the next Fetch asks at
+  // once), whether or not this call forgot anything, so every read that met
+  // the same rejection can tell its caller the same thing.
+  virtual absl::Duration Drop(absl::string_view token, absl::Status why) = 0;
 
   // The upstream answered a request made with `token` without rejecting the
   // token. Called on every read, so it must be cheap.

@@ -52,6 +52,14 @@ const std::vector<Flag>& Flags() {
          c.listen = v;
          return !v.empty();
        }},
+      {"metrics_listen",
+       "host:port to serve Prometheus metrics on, GET /metrics (default "
+       "0.0.0.0:9464; empty: off)",
+       false,
+       [](ServerConfig& c, const std::string& v) {
+         c.metrics_listen = v;
+         return true;
+       }},
       {"api_base_url",
        "upstream base URL, no trailing slash (default https://api.x.com)",
        false,
@@ -301,6 +309,18 @@ bool IsLoopbackUrl(absl::string_view url) {
 }
 
 absl::Status ValidateServerConfig(const ServerConfig& config) {
+  // Prometheus must never scrape the gRPC port (nor callers reach /metrics
+  // through it): the two listeners are apart by construction.
+  if (const size_t m = config.metrics_listen.rfind(':'),
+      g = config.listen.rfind(':');
+      !config.metrics_listen.empty() && m != std::string::npos &&
+      g != std::string::npos &&
+      config.metrics_listen.substr(m + 1) == config.listen.substr(g + 1) &&
+      config.listen.substr(g + 1) != "0") {
+    return absl::InvalidArgumentError(
+        "--metrics_listen must not use --listen's port: metrics are served "
+        "apart from gRPC");
+  }
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
         "--tls_cert_file and --tls_key_file go together");

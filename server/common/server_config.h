@@ -19,6 +19,9 @@ namespace perch {
 
 struct ServerConfig {
   std::string listen = "0.0.0.0:50051";
+  // host:port of the Prometheus /metrics listener, never the gRPC port;
+  // empty: no metrics listener (docs/observability.md).
+  std::string metrics_listen = "0.0.0.0:9464";
   std::string api_base_url = "https://api.x.com";
   // The upstream read dialect: "v2" or "v1.1" (server/upstream/
   // read_dialect.h). Token endpoints are the same for both.

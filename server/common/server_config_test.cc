@@ -60,6 +60,34 @@ TEST(ServerConfig, LogFormatFromFlagOrEnvironmentTextByDefault) {
   EXPECT_NE(bad.status().message().find("--log_format"), std::string::npos);
 }
 
+TEST(ServerConfig, MetricsListenDefaultsOnAndEmptyTurnsItOff) {
+  auto defaults = ParseServerConfig({"perch-server"}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->metrics_listen, "0.0.0.0:9464");
+  auto env = ParseServerConfig(
+      {"perch-server"}, FakeEnv({{"PERCH_METRICS_LISTEN", "127.0.0.1:9100"}}));
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->metrics_listen, "127.0.0.1:9100");
+  auto off = ParseServerConfig({"perch-server", "--metrics_listen="},
+                               FakeEnv({{"PERCH_METRICS_LISTEN", "x:1"}}));
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->metrics_listen, "");
+}
+
+TEST(ServerConfig, MetricsNeverOnTheGrpcPort) {
+  ServerConfig c;
+  c.insecure_no_auth = true;
+  c.listen = "0.0.0.0:50051";
+  c.metrics_listen = "127.0.0.1:50051";
+  EXPECT_NE(ValidateServerConfig(c).message().find("--metrics_listen"),
+            std::string::npos);
+  c.metrics_listen = "";
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  c.listen = "127.0.0.1:0";  // both ephemeral: two different ports
+  c.metrics_listen = "127.0.0.1:0";
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+}
+
 TEST(ServerConfig, BadInputNamesTheFlag) {
   auto unknown = ParseServerConfig({"perch-server", "--nope=1"}, FakeEnv({}));
   EXPECT_NE(unknown.status().message().find("--nope"), std::string::npos);
@@ -81,9 +109,9 @@ TEST(ServerConfig, UpstreamApiAndNameCacheTtlFromFlagsOrEnvironment) {
   EXPECT_EQ(flags->upstream_api, "v2");
   EXPECT_EQ(flags->name_cache_ttl, absl::Seconds(90));
 
-  auto env = ParseServerConfig(
-      {"perch-server"},
-      FakeEnv({{"PERCH_UPSTREAM_API", "v1.1"}, {"PERCH_NAME_CACHE_TTL", "0s"}}));
+  auto env = ParseServerConfig({"perch-server"},
+                               FakeEnv({{"PERCH_UPSTREAM_API", "v1.1"},
+                                        {"PERCH_NAME_CACHE_TTL", "0s"}}));
   ASSERT_TRUE(env.ok()) << env.status();
   EXPECT_EQ(env->upstream_api, "v1.1");
   EXPECT_EQ(env->name_cache_ttl, absl::ZeroDuration());

@@ -29,14 +29,15 @@ class ReadOperations {
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   using Handle = std::shared_ptr<upstream::ReadHandle>;
 
-  // `dialect` and `clock` must outlive this object.
+  // `dialect` and `clock` must outlive this object; `scheduler` (the
+  // callers' deadline timers) must be stopped or destroyed before it is.
   ReadOperations(upstream::ReadDialect& dialect, const Clock& clock,
-                 CoalescerOptions options = {})
+                 Scheduler& scheduler, CoalescerOptions options = {})
       : dialect_(dialect),
-        timelines_(clock, options),
-        searches_(clock, options),
-        followers_(clock, options),
-        lists_(clock, options) {}
+        timelines_(clock, scheduler, options),
+        searches_(clock, scheduler, options),
+        followers_(clock, scheduler, options),
+        lists_(clock, scheduler, options) {}
 
   Handle GetTimeline(const v1::GetTimelineRequest& request, absl::Time deadline,
                      Done<v1::GetTimelineResponse> done);
@@ -46,6 +47,12 @@ class ReadOperations {
                       absl::Time deadline, Done<v1::GetFollowersResponse> done);
   Handle GetList(const v1::GetListRequest& request, absl::Time deadline,
                  Done<v1::GetListResponse> done);
+
+  // Callers of every RPC waiting on an upstream call now (for tests).
+  int64_t callers_waiting() const {
+    return timelines_.waiting() + searches_.waiting() + followers_.waiting() +
+           lists_.waiting();
+  }
 
  private:
   upstream::ReadDialect& dialect_;

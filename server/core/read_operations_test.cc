@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
 #include "server/common/errors.h"
+#include "server/common/scheduler.h"
 #include "server/upstream/testing/fake_read_dialect.h"
 
 namespace perch::core {
@@ -90,7 +91,8 @@ class ReadOperationsTest : public ::testing::Test {
   FakeClock clock_;
   const absl::Time deadline_ = clock_.Now() + absl::Seconds(30);
   FakeReadDialect dialect_;
-  ReadOperations ops_{dialect_, clock_};
+  ManualScheduler scheduler_{clock_};
+  ReadOperations ops_{dialect_, clock_, scheduler_};
   std::vector<ReadOperations::Handle> handles_;
 };
 
@@ -446,7 +448,7 @@ TEST_F(ReadOperationsTest, CancelOfOneCallerLeavesTheSharedCallRunning) {
 }
 
 TEST_F(ReadOperationsTest, WithACacheTtlRepeatsAreAnsweredFromMemory) {
-  ReadOperations cached(dialect_, clock_,
+  ReadOperations cached(dialect_, clock_, scheduler_,
                         CoalescerOptions{.cache_ttl = absl::Seconds(10)});
   dialect_.timeline().Script(TweetPageOf({"30"}));
   auto first = Timeline(TimelineOf("perch_dev"), &cached);

@@ -22,6 +22,7 @@
 #include "server/common/clock.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/scheduler.h"
 #include "server/upstream/upstream_reader.h"
 
 namespace perch::core {
@@ -38,8 +39,12 @@ struct CoalescerOptions {
 // A flight carries the deadline of the caller that started it. If it fails
 // for lack of that caller's time (DEADLINE_EXCEEDED, or UNAVAILABLE after
 // the retries that fitted), callers with a later deadline get a new flight
-// rather than someone else's failure. A cancelled caller leaves the flight;
-// the upstream request is cancelled only when no caller is left.
+// rather than someone else's failure. Every caller is answered by its own
+// deadline at the latest, whatever deadline the flight works to: a timer
+// per caller answers DEADLINE_EXCEEDED when it passes (as the token holder,
+// server/auth/caching_token_source.h, does for its waiters). A cancelled or
+// timed-out caller leaves the flight; the upstream request is cancelled only
+// when no caller is left.
 //
 // The caller's CallContext (call_context.h), if one is current, learns how
 // it was served: from the cache, or by joining a flight. The upstream work
@@ -53,8 +58,11 @@ class RequestCoalescer {
   using Start = std::function<std::shared_ptr<upstream::ReadHandle>(
       absl::Time deadline, Finish finish)>;
 
-  RequestCoalescer(const Clock& clock, CoalescerOptions options)
-      : clock_(clock), options_(options) {}
+  // `scheduler` runs the callers' deadline timers; it must be stopped or
+  // destroyed before this object is (its callbacks reach it).
+  RequestCoalescer(const Clock& clock, Scheduler& scheduler,
+                   CoalescerOptions options)
+      : clock_(clock), scheduler_(scheduler), options_(options) {}
 
   // Answers `done` exactly once (inline from the cache); returns a handle
   // that withdraws this caller, or nullptr if it was answered already.
@@ -76,8 +84,23 @@ class RequestCoalescer {
     }
     const uint64_t id = ++next_waiter_id_;
     auto handle = std::make_shared<WaiterHandle>(this, key, id);
+    Scheduler::TimerId timer = 0;
+    if (deadline != absl::InfiniteFuture()) {
+      // Cancelled in Answer when the waiter is answered first. (The
+      // scheduler never calls back inline but to cancel, which takes no lock
+      // here.)
+      timer = scheduler_.RunAfter(
+          deadline - clock_.Now(), [this, key, id](bool cancelled) {
+            if (cancelled) return;
+            Withdraw(key, id,
+                     MakeError(absl::StatusCode::kDeadlineExceeded,
+                               "the deadline passed while waiting for the "
+                               "upstream",
+                               "DEADLINE_EXCEEDED", kPerchDomain));
+          });
+    }
     auto [it, inserted] = flights_.try_emplace(key);
-    it->second.waiters.push_back(Waiter{id, deadline, std::move(done)});
+    it->second.waiters.push_back(Waiter{id, deadline, std::move(done), timer});
     if (inserted) {
       ++upstream_calls_;
       it->second.start = std::move(start);
@@ -94,11 +117,22 @@ class RequestCoalescer {
     return upstream_calls_;
   }
 
+  // Callers waiting on a flight now, its starters included (for tests and
+  // stats): how a test knows every caller has joined before the upstream
+  // answers.
+  int64_t waiting() const {
+    MutexLock lock(&mu_);
+    int64_t n = 0;
+    for (const auto& [key, flight] : flights_) n += flight.waiters.size();
+    return n;
+  }
+
  private:
   struct Waiter {
     uint64_t id;
     absl::Time deadline;
     Done done;
+    Scheduler::TimerId timer;  // its deadline's; 0: none (no deadline)
   };
   struct Flight {
     Start start;
@@ -120,7 +154,12 @@ class RequestCoalescer {
    public:
     WaiterHandle(RequestCoalescer* owner, std::string key, uint64_t id)
         : owner_(owner), key_(std::move(key)), id_(id) {}
-    void Cancel() override { owner_->Withdraw(key_, id_); }
+    void Cancel() override {
+      owner_->Withdraw(key_, id_,
+                       MakeError(absl::StatusCode::kCancelled,
+                                 "the call was cancelled", "CANCELLED",
+                                 kPerchDomain));
+    }
 
    private:
     RequestCoalescer* const owner_;
@@ -192,6 +231,7 @@ class RequestCoalescer {
     // Each waiter owns its answer; the last one takes the original, so the
     // common single caller costs no copy of the response.
     for (size_t i = 0; i < answered.size(); ++i) {
+      if (answered[i].timer != 0) scheduler_.Cancel(answered[i].timer);
       if (i + 1 < answered.size()) {
         std::move(answered[i].done)(result);
       } else {
@@ -200,8 +240,11 @@ class RequestCoalescer {
     }
   }
 
-  void Withdraw(const std::string& key, uint64_t id) {
+  // Answers waiter `id` with `why` if it is still waiting; the flight's
+  // upstream work is cancelled if no waiter is left.
+  void Withdraw(const std::string& key, uint64_t id, absl::Status why) {
     Done done;
+    Scheduler::TimerId timer;
     std::shared_ptr<upstream::ReadHandle> orphaned;
     {
       MutexLock lock(&mu_);
@@ -212,15 +255,16 @@ class RequestCoalescer {
                             [id](const Waiter& x) { return x.id == id; });
       if (w == waiters.end()) return;
       done = std::move(w->done);
+      timer = w->timer;
       waiters.erase(w);
       if (waiters.empty()) {
         orphaned = std::move(it->second.upstream);
         flights_.erase(it);
       }
     }
-    std::move(done)(MakeError(absl::StatusCode::kCancelled,
-                              "the call was cancelled", "CANCELLED",
-                              kPerchDomain));
+    // Nothing to drop when `why` is the timer's own.
+    if (timer != 0) scheduler_.Cancel(timer);
+    std::move(done)(std::move(why));
     if (orphaned) orphaned->Cancel();
   }
 
@@ -246,6 +290,7 @@ class RequestCoalescer {
   }
 
   const Clock& clock_;
+  Scheduler& scheduler_;
   const CoalescerOptions options_;
   mutable Mutex mu_;
   absl::flat_hash_map<std::string, Flight> flights_ ABSL_GUARDED_BY(mu_);

@@ -12,7 +12,9 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.pb.h"
+#include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/scheduler.h"
 
 namespace perch::core {
 namespace {
@@ -64,16 +66,19 @@ class RequestCoalescerTest : public ::testing::Test {
     return result;
   }
   FakeClock clock_;
+  ManualScheduler scheduler_{clock_};
   FakeUpstream upstream_;
   std::vector<std::shared_ptr<upstream::ReadHandle>> handles_;
 };
 
 TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   std::vector<std::shared_ptr<Result>> results;
   for (int i = 0; i < 1000; ++i) results.push_back(Run(c, "same"));
   ASSERT_EQ(upstream_.calls.size(), 1u);
+  EXPECT_EQ(c.waiting(), 1000);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
+  EXPECT_EQ(c.waiting(), 0);
   for (const auto& r : results) {
     ASSERT_TRUE(r->value.has_value());
     ASSERT_TRUE(r->value->ok());
@@ -84,17 +89,19 @@ TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
 }
 
 TEST_F(RequestCoalescerTest, DifferentKeysDoNotMeetAndLaterCallsGoUpstream) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   Run(c, "a");
   Run(c, "b");
   EXPECT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_EQ(c.waiting(), 2);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("1"));
+  EXPECT_EQ(c.waiting(), 1);
   Run(c, "a");  // no cache: a finished flight is not reused
   EXPECT_EQ(upstream_.calls.size(), 3u);
 }
 
 TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
@@ -104,7 +111,7 @@ TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
 }
 
 TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   handles_[0]->Cancel();
@@ -117,7 +124,7 @@ TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
 }
 
 TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   auto r1 = Run(c, "k");
   handles_[0]->Cancel();
   EXPECT_TRUE(upstream_.calls[0]->cancelled);
@@ -131,7 +138,7 @@ TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
 }
 
 TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   auto quick = Run(c, "k", absl::Seconds(1));
   auto patient = Run(c, "k", absl::Seconds(30));
   clock_.Advance(absl::Seconds(2));
@@ -147,8 +154,58 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   ASSERT_TRUE(patient->value->ok());
 }
 
+// A flight works to its starter's deadline; a caller who joined with less
+// time is answered when its own deadline passes, and the flight goes on for
+// the others. Answered callers' timers are dropped.
+TEST_F(RequestCoalescerTest, ACallerIsAnsweredAtItsOwnDeadlineNotTheFlights) {
+  Coalescer c(clock_, scheduler_, {});
+  auto patient = Run(c, "k", absl::Seconds(3));
+  auto quick = Run(c, "k", absl::Seconds(1));
+  clock_.Advance(absl::Milliseconds(999));
+  scheduler_.RunDue();
+  EXPECT_FALSE(quick->value.has_value());
+  clock_.Advance(absl::Milliseconds(1));
+  scheduler_.RunDue();
+  ASSERT_TRUE(quick->value.has_value());
+  EXPECT_EQ(quick->value->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(ErrorReason(quick->value->status()), "DEADLINE_EXCEEDED");
+  EXPECT_FALSE(upstream_.calls[0]->cancelled);
+  std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("5"));
+  ASSERT_TRUE(patient->value.has_value());
+  ASSERT_TRUE(patient->value->ok());
+  EXPECT_EQ(scheduler_.pending(), 0);
+  EXPECT_EQ(scheduler_.cancelled(), 1);  // patient's
+}
+
+// The flight timed out and was launched again with the latest deadline: a
+// caller in between is answered at its own deadline, not the latest; when
+// the last caller's deadline passes the upstream call is cancelled.
+TEST_F(RequestCoalescerTest, ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) {
+  Coalescer c(clock_, scheduler_, {});
+  const absl::Time t0 = clock_.Now();
+  auto starter = Run(c, "k", absl::Seconds(1));
+  auto middle = Run(c, "k", absl::Seconds(2));
+  auto latest = Run(c, "k", absl::Seconds(3));
+  clock_.Advance(absl::Seconds(1));
+  std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
+  ASSERT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_EQ(upstream_.calls[1]->deadline, t0 + absl::Seconds(3));
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  ASSERT_TRUE(middle->value.has_value());
+  EXPECT_EQ(middle->value->status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_FALSE(latest->value.has_value());
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  ASSERT_TRUE(latest->value.has_value());
+  EXPECT_EQ(latest->value->status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(upstream_.calls[1]->cancelled);
+}
+
 TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
-  Coalescer c(clock_, {});
+  Coalescer c(clock_, scheduler_, {});
   auto starter = Run(c, "k", absl::Seconds(1));
   auto same = Run(c, "k", absl::Seconds(1));
   auto patient = Run(c, "k", absl::Seconds(30));
@@ -165,7 +222,7 @@ TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
 }
 
 TEST_F(RequestCoalescerTest, CacheServesRepeatsWithinTheTtlMarkedFromCache) {
-  Coalescer c(clock_, {absl::Seconds(5), 100});
+  Coalescer c(clock_, scheduler_, {absl::Seconds(5), 100});
   Run(c, "k");
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("1"));
   auto hit = Run(c, "k");
@@ -180,7 +237,7 @@ TEST_F(RequestCoalescerTest, CacheServesRepeatsWithinTheTtlMarkedFromCache) {
 }
 
 TEST_F(RequestCoalescerTest, CacheKeepsErrorsOutAndStaysBounded) {
-  Coalescer c(clock_, {absl::Seconds(60), 2});
+  Coalescer c(clock_, scheduler_, {absl::Seconds(60), 2});
   Run(c, "err");
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
   Run(c, "err");
@@ -200,7 +257,7 @@ TEST_F(RequestCoalescerTest, CacheKeepsErrorsOutAndStaysBounded) {
 // flight (and its upstream work runs in its context), the second joins it,
 // a repeat within the TTL comes from the cache.
 TEST_F(RequestCoalescerTest, EachCallersContextLearnsHowItWasServed) {
-  Coalescer c(clock_, {.cache_ttl = absl::Seconds(5)});
+  Coalescer c(clock_, scheduler_, {.cache_ttl = absl::Seconds(5)});
   auto first = std::make_shared<CallContext>(TraceContext{});
   auto joiner = std::make_shared<CallContext>(TraceContext{});
   auto repeat = std::make_shared<CallContext>(TraceContext{});
@@ -251,7 +308,9 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
     unfinished.push_back(std::move(finish));
     return std::shared_ptr<upstream::ReadHandle>();
   };
-  Coalescer coalescer(clock, {absl::Milliseconds(1), 2});
+  // Real timers: their callbacks and cancels race the callers too.
+  ThreadScheduler scheduler;
+  Coalescer coalescer(clock, scheduler, {absl::Milliseconds(1), 2});
 
   std::atomic<bool> stop{false};
   std::thread finisher([&] {

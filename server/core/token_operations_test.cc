@@ -16,8 +16,8 @@ class TokenOperationsTest : public ::testing::Test {
   TokenOperationsTest() {
     auto fake = std::make_unique<auth::FakeTokenSource>();
     fake_ = fake.get();
-    tokens_ =
-        std::make_unique<auth::CachingTokenSource>(std::move(fake), clock_);
+    tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
+                                                         clock_, scheduler_);
     operations_ = std::make_unique<TokenOperations>(*tokens_, *tokens_, clock_);
   }
 
@@ -37,6 +37,7 @@ class TokenOperationsTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  ManualScheduler scheduler_{clock_};
   auth::FakeTokenSource* fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<TokenOperations> operations_;

@@ -498,6 +498,11 @@ absl::Status CurlMultiTransport::Configure(Transfer& transfer) {
   set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
   set(CURLOPT_TCP_KEEPALIVE, 1L);  // Pooled connections may idle for long.
+  if (request.own_connection) {
+    // libcurl's unseen re-send applies to reused connections only.
+    set(CURLOPT_FRESH_CONNECT, 1L);
+    set(CURLOPT_FORBID_REUSE, 1L);
+  }
   // No CURLOPT_TIMEOUT_MS: the loop's own deadline (ExpireDeadlines) ends
   // every request, through Abandon(), so the upstream learns of it. A
   // libcurl timeout would end an HTTP/2 stream without a word to the server.

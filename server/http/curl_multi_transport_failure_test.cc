@@ -1,9 +1,10 @@
 // CurlMultiTransport's failure paths, each against a peer that fails that
 // way: HTTP/2 GOAWAY and RST_STREAM, TLS handshake failures, an unresolvable
-// name, bodies cut short, peers that never answer, and a cancel seen from the
-// peer's side. Each pins the status curl_status.cc documents for its path
+// name, bodies cut short, connections that die before any answer, peers that
+// never answer, and a cancel seen from the peer's side. Each pins the status curl_status.cc documents for its path
 // (UPSTREAM.md §5: never UNKNOWN). Every peer is on 127.0.0.1.
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -240,6 +241,44 @@ TEST_F(CurlMultiTransportFailureTest, Http1BodyCutShortIsUnavailable) {
     SCOPED_TRACE(path);
     ExpectUnavailable(Fetch((*server)->Url(path)), "18",
                       "response body ended before its announced length");
+  }
+}
+
+// --- Connections that die before any answer ------------------------------
+
+// A kept-alive connection is closed by the server when the next request
+// arrives on it. libcurl then re-sends that request on another connection,
+// unseen by the caller: a request with own_connection is sent on a new
+// connection in the first place, so it reaches the server exactly once.
+TEST_F(CurlMultiTransportFailureTest, OwnConnectionRequestIsNeverResent) {
+  for (const bool own : {false, true}) {
+    SCOPED_TRACE(own ? "own connection" : "pooled connection");
+    std::atomic<int> posts{0};
+    auto server = ScriptedHttpServer::Start([&](const ReceivedRequest& r) {
+      if (r.method != "POST") return ScriptedReply::Ok("warm");
+      // The first POST dies with its connection; any re-send is answered.
+      return ++posts == 1 ? ScriptedReply::CloseWithoutAnswer()
+                          : ScriptedReply::Ok("re-sent");
+    });
+    ASSERT_TRUE(server.ok()) << server.status();
+    ExpectBody(Fetch((*server)->Url("/warm")), "warm");  // a pooled connection
+    HttpRequest post;
+    post.method = HttpMethod::kPost;
+    post.url = (*server)->Url("/oauth2/token");
+    post.body = "grant_type=client_credentials";
+    post.deadline = absl::Now() + kWait;
+    post.own_connection = own;
+    auto outcome = Send(std::move(post));
+    ASSERT_TRUE(outcome->Wait());
+    if (own) {
+      EXPECT_FALSE(outcome->result.ok());
+      EXPECT_EQ(posts.load(), 1);
+      EXPECT_EQ((*server)->connections_accepted(), 2);
+    } else {
+      // What libcurl does with a pooled connection (why the option exists).
+      ExpectBody(outcome->result, "re-sent");
+      EXPECT_EQ(posts.load(), 2);
+    }
   }
 }
 

@@ -27,6 +27,13 @@ struct HttpRequest {
   std::string body;
   // The request fails with DEADLINE_EXCEEDED if not complete by then.
   absl::Time deadline = absl::InfiniteFuture();
+  // Sent on a new connection that no other request uses, so that it reaches
+  // the upstream at most once per Send. On a reused connection that dies
+  // before any answer, libcurl re-sends a request unseen (up to 5 times):
+  // harmless for a read, but the token endpoint's requests are counted and
+  // bounded (server/auth/token_backoff.h) and an invalidation re-sent after
+  // it was done would be refused. Costs a connection setup each.
+  bool own_connection = false;
 };
 
 // Spare capacity CurlMultiTransport leaves after a body whose length the

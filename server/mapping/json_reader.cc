@@ -59,6 +59,20 @@ absl::Status IterateArray(
   return absl::OkStatus();
 }
 
+// A nullable scalar simdjson reads as a T (int64_t, bool): null reads as
+// T{}; a value of another type is malformed, with `problem`.
+template <typename T>
+absl::Status ReadNullableScalar(JsonValue& value, absl::string_view field,
+                                absl::string_view problem, T* out) {
+  *out = T{};
+  return UnlessNull(value, field, [&]() -> absl::Status {
+    if (auto error = value.get(*out); error) {
+      return Malformed(field, problem, error);
+    }
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 absl::Status Malformed(absl::string_view path, absl::string_view problem) {
@@ -150,49 +164,22 @@ absl::Status ReadString(JsonValue& value, absl::string_view field,
   return absl::OkStatus();
 }
 
+// The Nullable readers reset `out` first: null leaves the empty value.
 absl::Status ReadNullableString(JsonValue& value, absl::string_view field,
                                 std::string* out) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-    return status;
-  }
-  if (is_null) {
-    out->clear();
-    return absl::OkStatus();
-  }
-  return ReadString(value, field, out);
+  out->clear();
+  return UnlessNull(value, field,
+                    [&] { return ReadString(value, field, out); });
 }
 
 absl::Status ReadNullableInt64(JsonValue& value, absl::string_view field,
                                int64_t* out) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-    return status;
-  }
-  if (is_null) {
-    *out = 0;
-    return absl::OkStatus();
-  }
-  if (auto error = value.get_int64().get(*out); error) {
-    return Malformed(field, "expected an integer", error);
-  }
-  return absl::OkStatus();
+  return ReadNullableScalar(value, field, "expected an integer", out);
 }
 
 absl::Status ReadNullableBool(JsonValue& value, absl::string_view field,
                               bool* out) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-    return status;
-  }
-  if (is_null) {
-    *out = false;
-    return absl::OkStatus();
-  }
-  if (auto error = value.get_bool().get(*out); error) {
-    return Malformed(field, "expected a boolean", error);
-  }
-  return absl::OkStatus();
+  return ReadNullableScalar(value, field, "expected a boolean", out);
 }
 
 bool IsDecimalDigits(absl::string_view text) {
@@ -218,38 +205,56 @@ absl::Status ReadId(JsonValue& value, absl::string_view field,
 
 absl::Status ReadNullableId(JsonValue& value, absl::string_view field,
                             std::string* out) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-    return status;
-  }
-  if (is_null) {
-    out->clear();
-    return absl::OkStatus();
-  }
-  return ReadId(value, field, out);
+  out->clear();
+  return UnlessNull(value, field, [&] { return ReadId(value, field, out); });
 }
+
+namespace {
+
+// A created_at member with `parse` for its layout: null leaves the timestamp
+// unset, text `parse` refuses is an error naming `layout`, never a zero time.
+absl::Status ReadNullableTime(
+    JsonValue& value, absl::string_view field, absl::string_view layout,
+    bool (*parse)(absl::string_view, google::protobuf::Timestamp*),
+    absl::FunctionRef<google::protobuf::Timestamp*()> mutable_timestamp) {
+  return UnlessNull(value, field, [&]() -> absl::Status {
+    std::string_view text;
+    if (auto error = value.get_string().get(text); error) {
+      return Malformed(field, "expected a created_at string", error);
+    }
+    // Parsed in place: a failed parse fails the whole body, so a half-set
+    // timestamp is never seen.
+    if (!parse(absl::string_view(text.data(), text.size()),
+               mutable_timestamp())) {
+      return Malformed(field, absl::StrCat("not a \"", layout, "\" time"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+bool ParseTwitterTime(absl::string_view text,
+                      google::protobuf::Timestamp* out) {
+  absl::StatusOr<absl::Time> time = ParseCreatedAt(text);
+  if (!time.ok()) return false;
+  out->set_seconds(absl::ToUnixSeconds(*time));
+  out->set_nanos(0);
+  return true;
+}
+
+}  // namespace
 
 absl::Status ReadNullableCreatedAt(
     JsonValue& value, absl::string_view field,
     absl::FunctionRef<google::protobuf::Timestamp*()> mutable_timestamp) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-    return status;
-  }
-  if (is_null) return absl::OkStatus();
-  std::string_view text;
-  if (auto error = value.get_string().get(text); error) {
-    return Malformed(field, "expected a created_at string", error);
-  }
-  absl::StatusOr<absl::Time> time =
-      ParseCreatedAt(absl::string_view(text.data(), text.size()));
-  if (!time.ok()) {
-    return Malformed(field, "not a \"Www Mmm dd hh:mm:ss +zzzz yyyy\" time");
-  }
-  google::protobuf::Timestamp* out = mutable_timestamp();
-  out->set_seconds(absl::ToUnixSeconds(*time));
-  out->set_nanos(0);
-  return absl::OkStatus();
+  return ReadNullableTime(value, field, "Www Mmm dd hh:mm:ss +zzzz yyyy",
+                          ParseTwitterTime, mutable_timestamp);
+}
+
+absl::Status ReadNullableIsoTime(
+    JsonValue& value, absl::string_view field,
+    absl::FunctionRef<google::protobuf::Timestamp*()> mutable_timestamp) {
+  return ReadNullableTime(value, field, "yyyy-mm-ddThh:mm:ss.sssZ",
+                          ParseIsoTime, mutable_timestamp);
 }
 
 }  // namespace perch::mapping::internal

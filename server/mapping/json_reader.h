@@ -12,6 +12,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "server/mapping/json_text.h"
@@ -48,6 +49,18 @@ absl::Status PublicError(absl::string_view what, const absl::Status& internal);
 // only valid inside `read`; `read` must not call ParseJson again.
 absl::Status ParseJson(JsonText json,
                        absl::FunctionRef<absl::Status(JsonDocument&)> read);
+
+// ParseJson into a fresh `Out` with `read(doc, out)`; an error becomes
+// PublicError(what, ...). The one shape of every Parse* function.
+template <typename Out, typename ReadFn>
+absl::StatusOr<Out> ParseBody(JsonText json, absl::string_view what,
+                              ReadFn read) {
+  Out out;
+  absl::Status status =
+      ParseJson(json, [&](JsonDocument& doc) { return read(doc, out); });
+  if (!status.ok()) return PublicError(what, status);
+  return out;
+}
 
 // Field-by-field, one forward pass over an object (on-demand cannot go back,
 // so callers switch on the key instead of looking fields up). `on_field` gets
@@ -108,9 +121,27 @@ absl::Status ReadNullableId(JsonValue& value, absl::string_view field,
 absl::Status ReadNullableCreatedAt(
     JsonValue& value, absl::string_view field,
     absl::FunctionRef<google::protobuf::Timestamp*()> mutable_timestamp);
+// v2's "2022-10-03T17:57:11.000Z" (ParseIsoTime); otherwise as
+// ReadNullableCreatedAt.
+absl::Status ReadNullableIsoTime(
+    JsonValue& value, absl::string_view field,
+    absl::FunctionRef<google::protobuf::Timestamp*()> mutable_timestamp);
 // true if the value is JSON null (then the caller skips it); an error only if
 // the JSON itself is broken.
 absl::Status IsNull(JsonValue& value, absl::string_view field, bool* is_null);
+
+// Runs `read` unless the value is JSON null, which the upstream writes where
+// a member is absent (then nothing is read and the field stays as it was).
+template <typename ReadFn>
+absl::Status UnlessNull(JsonValue& value, absl::string_view field,
+                        ReadFn read) {
+  bool is_null = false;
+  if (absl::Status status = IsNull(value, field, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  return read();
+}
 
 // Whether `text` is a non-empty run of ASCII digits.
 bool IsDecimalDigits(absl::string_view text);

@@ -1,10 +1,11 @@
 #include "server/mapping/list_json.h"
 
-#include <cstdint>
 #include <string>
 
+#include "server/mapping/field_table.h"
 #include "server/mapping/json_reader.h"
 #include "server/mapping/readers.h"
+#include "server/mapping/shared_fields.h"
 
 namespace perch::mapping {
 namespace {
@@ -13,30 +14,22 @@ using internal::JsonDocument;
 using internal::JsonValue;
 using perch::v1::TwitterList;
 using simdjson::ondemand::raw_json_string;
+using enum internal::FieldKind;
+
+// v1.1's own plain list members; the rest are kListSharedFields.
+constexpr internal::Field<TwitterList> kV1ListFields[] = {
+    {kRequiredId, ".id_str", &TwitterList::mutable_id},
+    {kString, ".slug", &TwitterList::mutable_slug},
+    {kString, ".full_name", &TwitterList::mutable_full_name},
+    {kCount, ".subscriber_count", &TwitterList::set_subscriber_count},
+    {kCreatedAt, ".created_at", &TwitterList::mutable_created_at},
+};
 
 class ListReader {
  public:
-  explicit ListReader(TwitterList* out) : out_(out) {}
+  explicit ListReader(TwitterList* out) : out_(out), fields_(out) {}
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id_str") {
-      saw_id_ = true;
-      return internal::ReadId(value, ".id_str", out_->mutable_id());
-    }
-    if (key == "name") {
-      return internal::ReadNullableString(value, ".name", out_->mutable_name());
-    }
-    if (key == "slug") {
-      return internal::ReadNullableString(value, ".slug", out_->mutable_slug());
-    }
-    if (key == "full_name") {
-      return internal::ReadNullableString(value, ".full_name",
-                                          out_->mutable_full_name());
-    }
-    if (key == "description") {
-      return internal::ReadNullableString(value, ".description",
-                                          out_->mutable_description());
-    }
     if (key == "mode") {
       std::string mode;
       absl::Status status = internal::ReadNullableString(value, ".mode", &mode);
@@ -47,54 +40,28 @@ class ListReader {
       }
       return status;
     }
-    if (key == "member_count") {
-      return Count(value, ".member_count", &TwitterList::set_member_count);
-    }
-    if (key == "subscriber_count") {
-      return Count(value, ".subscriber_count",
-                   &TwitterList::set_subscriber_count);
-    }
-    if (key == "created_at") {
-      return internal::ReadNullableCreatedAt(
-          value, ".created_at", [this] { return out_->mutable_created_at(); });
-    }
     if (key == "user") {
       return internal::Within(".user",
                               internal::ReadUser(value, out_->mutable_owner()));
     }
-    return absl::OkStatus();
+    return fields_(key, value);
   }
 
-  absl::Status Finish() const {
-    if (!saw_id_) return internal::Malformed(".id_str", "missing");
-    return absl::OkStatus();
-  }
+  absl::Status Finish() const { return fields_.Finish(); }
 
  private:
-  absl::Status Count(JsonValue& value, absl::string_view field,
-                     void (TwitterList::*set)(int64_t)) {
-    int64_t count = 0;
-    absl::Status status = internal::ReadNullableInt64(value, field, &count);
-    if (status.ok()) (out_->*set)(count);
-    return status;
-  }
-
   TwitterList* out_;
-  bool saw_id_ = false;
+  internal::FieldReader<kV1ListFields, internal::kListSharedFields> fields_;
 };
 
 }  // namespace
 
 absl::StatusOr<perch::v1::TwitterList> ParseTwitterList(JsonText json) {
-  TwitterList list;
-  absl::Status status = internal::ParseJson(json, [&](JsonDocument& doc) {
-    ListReader reader(&list);
-    return internal::ReadObject(doc, reader);
-  });
-  if (!status.ok()) {
-    return internal::PublicError("lists/show response", status);
-  }
-  return list;
+  return internal::ParseBody<TwitterList>(
+      json, "lists/show response", [](JsonDocument& doc, TwitterList& list) {
+        ListReader reader(&list);
+        return internal::ReadObject(doc, reader);
+      });
 }
 
 }  // namespace perch::mapping

@@ -15,6 +15,7 @@ namespace {
 
 using internal::JsonDocument;
 using internal::JsonValue;
+using internal::ParseBody;
 using simdjson::ondemand::raw_json_string;
 
 // The max_id parameter of a next_results query ("?max_id=N&q=...&..."), or
@@ -37,13 +38,8 @@ absl::Status MaxIdFromNextResults(absl::string_view query,
                              "no max_id parameter");
 }
 
-absl::Status ReadSearchMetadata(JsonValue& value, std::string* next_max_id) {
-  bool is_null = false;
-  if (absl::Status status =
-          internal::IsNull(value, ".search_metadata", &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
+// search_metadata, not null.
+absl::Status ReadNextResults(JsonValue& value, std::string* next_max_id) {
   std::string next_results;
   absl::Status status = internal::ForEachField(
       value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
@@ -59,6 +55,12 @@ absl::Status ReadSearchMetadata(JsonValue& value, std::string* next_max_id) {
   return MaxIdFromNextResults(next_results, next_max_id);
 }
 
+absl::Status ReadSearchMetadata(JsonValue& value, std::string* next_max_id) {
+  return internal::UnlessNull(value, ".search_metadata", [&] {
+    return ReadNextResults(value, next_max_id);
+  });
+}
+
 // Cursors: "next_cursor_str" is authoritative; "next_cursor" (a number that
 // may exceed 2^53, so read as an integer, never a double) only stands in
 // when the string is missing.
@@ -72,15 +74,12 @@ class CursorReader {
                                           &from_string_);
     }
     if (key == "next_cursor") {
-      bool is_null = false;
-      absl::Status status = internal::IsNull(value, ".next_cursor", &is_null);
-      if (!status.ok() || is_null) return status;
       int64_t cursor = 0;
-      if (auto error = value.get_int64().get(cursor); error) {
-        return internal::Malformed(".next_cursor", "expected an integer",
-                                   error);
-      }
-      from_number_ = absl::StrCat(cursor);
+      absl::Status status =
+          internal::ReadNullableInt64(value, ".next_cursor", &cursor);
+      // null reads as 0, the end marker, as an absent cursor ends too.
+      if (status.ok()) from_number_ = absl::StrCat(cursor);
+      return status;
     }
     return absl::OkStatus();
   }
@@ -126,87 +125,82 @@ absl::Status ReadIdElement(JsonValue& value, std::string* out) {
   return absl::OkStatus();
 }
 
+// One pass over a page body: the required array `items` (".users") element
+// by element to `read_element`, every other member to `other` (the paging
+// members).
+template <typename ReadElement, typename ReadOther>
+absl::Status ReadPage(JsonDocument& doc, absl::string_view items,
+                      ReadElement read_element, ReadOther other) {
+  const std::string_view items_key(items.data() + 1, items.size() - 1);
+  bool saw_items = false;
+  absl::Status status = internal::ForEachField(
+      doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
+        if (key == items_key) {
+          saw_items = true;
+          return internal::Within(
+              items,
+              internal::ForEachElement(value, [&](size_t, JsonValue& element) {
+                return read_element(element);
+              }));
+        }
+        return other(key, value);
+      });
+  if (!status.ok()) return status;
+  if (!saw_items) return internal::Malformed(items, "missing");
+  return absl::OkStatus();
+}
+
+// A page of `items` with a v1.1 cursor, into `next_cursor`.
+template <typename ReadElement>
+absl::Status ReadCursoredPage(JsonDocument& doc, absl::string_view items,
+                              std::string* next_cursor,
+                              ReadElement read_element) {
+  CursorReader cursor;
+  absl::Status status = ReadPage(doc, items, read_element,
+                                 [&](raw_json_string key, JsonValue& value) {
+                                   return cursor.Read(key, value);
+                                 });
+  if (!status.ok()) return status;
+  return cursor.Finish(next_cursor);
+}
+
 }  // namespace
 
 absl::StatusOr<SearchPage> ParseSearchPage(JsonText json) {
-  SearchPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
-        bool saw_statuses = false;
-        absl::Status fields = internal::ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "statuses") {
-                saw_statuses = true;
-                return internal::Within(
-                    ".statuses", internal::ReadTweets(value, &page.tweets));
-              }
+  return ParseBody<SearchPage>(
+      json, "search/tweets response", [](JsonDocument& doc, SearchPage& page) {
+        return ReadPage(
+            doc, ".statuses",
+            [&](JsonValue& element) {
+              return internal::ReadTweet(element, &page.tweets.emplace_back());
+            },
+            [&](raw_json_string key, JsonValue& value) -> absl::Status {
               if (key == "search_metadata") {
                 return ReadSearchMetadata(value, &page.next_max_id);
               }
               return absl::OkStatus();
             });
-        if (!fields.ok()) return fields;
-        if (!saw_statuses) return internal::Malformed(".statuses", "missing");
-        return absl::OkStatus();
       });
-  if (!status.ok()) {
-    return internal::PublicError("search/tweets response", status);
-  }
-  return page;
 }
 
 absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
-  UserPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
-        bool saw_users = false;
-        CursorReader cursor;
-        absl::Status fields = internal::ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "users") {
-                saw_users = true;
-                return internal::Within(
-                    ".users", internal::ForEachElement(
-                                  value, [&](size_t, JsonValue& element) {
-                                    return internal::ReadUser(
-                                        element, &page.users.emplace_back());
-                                  }));
-              }
-              return cursor.Read(key, value);
+  return ParseBody<UserPage>(
+      json, "user page", [](JsonDocument& doc, UserPage& page) {
+        return ReadCursoredPage(
+            doc, ".users", &page.next_cursor, [&](JsonValue& element) {
+              return internal::ReadUser(element, &page.users.emplace_back());
             });
-        if (!fields.ok()) return fields;
-        if (!saw_users) return internal::Malformed(".users", "missing");
-        return cursor.Finish(&page.next_cursor);
       });
-  if (!status.ok()) return internal::PublicError("user page", status);
-  return page;
 }
 
 absl::StatusOr<IdPage> ParseIdPage(JsonText json) {
-  IdPage page;
-  absl::Status status =
-      internal::ParseJson(json, [&](JsonDocument& doc) -> absl::Status {
-        bool saw_ids = false;
-        CursorReader cursor;
-        absl::Status fields = internal::ForEachField(
-            doc, [&](raw_json_string key, JsonValue& value) -> absl::Status {
-              if (key == "ids") {
-                saw_ids = true;
-                return internal::Within(
-                    ".ids", internal::ForEachElement(
-                                value, [&](size_t, JsonValue& element) {
-                                  return ReadIdElement(
-                                      element, &page.ids.emplace_back());
-                                }));
-              }
-              return cursor.Read(key, value);
+  return ParseBody<IdPage>(
+      json, "id page", [](JsonDocument& doc, IdPage& page) {
+        return ReadCursoredPage(
+            doc, ".ids", &page.next_cursor, [&](JsonValue& element) {
+              return ReadIdElement(element, &page.ids.emplace_back());
             });
-        if (!fields.ok()) return fields;
-        if (!saw_ids) return internal::Malformed(".ids", "missing");
-        return cursor.Finish(&page.next_cursor);
       });
-  if (!status.ok()) return internal::PublicError("id page", status);
-  return page;
 }
 
 }  // namespace perch::mapping

@@ -4,13 +4,13 @@
 // Field-level checks of each body live in the per-file tests.
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
+#include "server/mapping/concurrent_parse_test_util.h"
 #include "server/mapping/error_json.h"
 #include "server/mapping/list_json.h"
 #include "server/mapping/page_json.h"
@@ -145,48 +145,23 @@ TEST(RecordedCorpus, ConcurrentParsesAgree) {
   absl::StatusOr<UserPage> expected_users = ParseUserPage(*members);
   ASSERT_TRUE(expected_tweets.ok() && expected_users.ok());
 
-  constexpr int kThreads = 6;
-  constexpr int kRounds = 25;
-  std::vector<int> mismatches(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < kRounds; ++round) {
+  const std::vector<std::string> tweets_answer =
+      testing::Serialized(*expected_tweets);
+  const std::vector<std::string> users_answer =
+      testing::Serialized(expected_users->users);
+
+  testing::ExpectThreadsAgree(
+      /*threads=*/6, /*rounds=*/25, [&](int t, int round) {
         // Alternate bodies so each thread's parser is reused across shapes.
         if ((round + t) % 2 == 0) {
           auto tweets = ParseTweetArray(*timeline);
-          if (!tweets.ok() || tweets->size() != expected_tweets->size()) {
-            ++mismatches[t];
-            continue;
-          }
-          for (size_t i = 0; i < tweets->size(); ++i) {
-            if ((*tweets)[i].SerializeAsString() !=
-                (*expected_tweets)[i].SerializeAsString()) {
-              ++mismatches[t];
-            }
-          }
-        } else {
-          auto users = ParseUserPage(*members);
-          if (!users.ok() ||
-              users->next_cursor != expected_users->next_cursor ||
-              users->users.size() != expected_users->users.size()) {
-            ++mismatches[t];
-            continue;
-          }
-          for (size_t i = 0; i < users->users.size(); ++i) {
-            if (users->users[i].SerializeAsString() !=
-                expected_users->users[i].SerializeAsString()) {
-              ++mismatches[t];
-            }
-          }
+          return tweets.ok() && testing::Serialized(*tweets) == tweets_answer;
         }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  }
+        auto users = ParseUserPage(*members);
+        return users.ok() &&
+               users->next_cursor == expected_users->next_cursor &&
+               testing::Serialized(users->users) == users_answer;
+      });
 }
 
 }  // namespace

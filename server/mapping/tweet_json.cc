@@ -4,8 +4,11 @@
 #include <string>
 #include <utility>
 
+#include "absl/types/span.h"
+#include "server/mapping/field_table.h"
 #include "server/mapping/json_reader.h"
 #include "server/mapping/readers.h"
+#include "server/mapping/shared_fields.h"
 
 namespace perch::mapping {
 namespace internal {
@@ -20,9 +23,13 @@ perch::v1::Media::Type MediaType(absl::string_view type) {
 namespace {
 
 using perch::v1::Entities;
+using perch::v1::Hashtag;
 using perch::v1::Media;
 using perch::v1::Tweet;
+using perch::v1::UrlEntity;
+using perch::v1::UserMention;
 using simdjson::ondemand::raw_json_string;
+using enum FieldKind;
 
 // Real tweets nest at most a quote inside a retweet; the limit only stops a
 // hostile body from recursing deep into the stack.
@@ -30,30 +37,23 @@ constexpr int kMaxTweetNesting = 4;
 
 absl::Status ReadTweetAt(JsonValue& value, int depth, Tweet* out);
 
+constexpr Field<Media> kMediaFields[] = {
+    {kId, ".id_str", &Media::mutable_id},
+    {kString, ".media_url_https", &Media::mutable_media_url},
+    {kString, ".url", &Media::mutable_url},
+    {kString, ".expanded_url", &Media::mutable_expanded_url},
+};
+
 absl::Status ReadMedia(JsonValue& value, Media* out) {
   return ForEachField(
       value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-        if (key == "id_str") {
-          return ReadNullableId(member, ".id_str", out->mutable_id());
-        }
         if (key == "type") {
           std::string type;
           absl::Status status = ReadNullableString(member, ".type", &type);
           out->set_type(MediaType(type));
           return status;
         }
-        if (key == "media_url_https") {
-          return ReadNullableString(member, ".media_url_https",
-                                    out->mutable_media_url());
-        }
-        if (key == "url") {
-          return ReadNullableString(member, ".url", out->mutable_url());
-        }
-        if (key == "expanded_url") {
-          return ReadNullableString(member, ".expanded_url",
-                                    out->mutable_expanded_url());
-        }
-        return absl::OkStatus();
+        return ReadTableMember<kMediaFields>(key, member, out);
       });
 }
 
@@ -65,81 +65,48 @@ absl::Status ReadMediaList(JsonValue& value,
                 }));
 }
 
-absl::Status ReadHashtags(JsonValue& value, Entities* out) {
-  return Within(
-      ".hashtags", ForEachElement(value, [&](size_t, JsonValue& element) {
-        auto* hashtag = out->add_hashtags();
-        return ForEachField(
-            element,
-            [&](raw_json_string key, JsonValue& member) -> absl::Status {
-              if (key == "text") {
-                return ReadNullableString(member, ".text",
-                                          hashtag->mutable_text());
-              }
-              return absl::OkStatus();
-            });
-      }));
+constexpr Field<Hashtag> kHashtagFields[] = {
+    {kString, ".text", &Hashtag::mutable_text},
+};
+
+constexpr Field<UserMention> kMentionFields[] = {
+    {kId, ".id_str", &UserMention::mutable_user_id},
+    {kString, ".screen_name", &UserMention::mutable_screen_name},
+    {kString, ".name", &UserMention::mutable_name},
+};
+
+// An entities array (`field`, e.g. ".hashtags") of objects whose members
+// are all in `kFields`, each read into the message `add` appends.
+template <const auto& kFields, typename Message>
+absl::Status ReadEntityArray(JsonValue& value, absl::string_view field,
+                             google::protobuf::RepeatedPtrField<Message>* add) {
+  return Within(field, ForEachElement(value, [&](size_t, JsonValue& element) {
+                  return ReadFields<kFields>(element, add->Add());
+                }));
 }
 
-absl::Status ReadMentions(JsonValue& value, Entities* out) {
-  return Within(
-      ".user_mentions", ForEachElement(value, [&](size_t, JsonValue& element) {
-        auto* mention = out->add_user_mentions();
-        return ForEachField(
-            element,
-            [&](raw_json_string key, JsonValue& member) -> absl::Status {
-              if (key == "id_str") {
-                return ReadNullableId(member, ".id_str",
-                                      mention->mutable_user_id());
-              }
-              if (key == "screen_name") {
-                return ReadNullableString(member, ".screen_name",
-                                          mention->mutable_screen_name());
-              }
-              if (key == "name") {
-                return ReadNullableString(member, ".name",
-                                          mention->mutable_name());
-              }
-              return absl::OkStatus();
-            });
-      }));
-}
-
-absl::Status ReadUrls(JsonValue& value, Entities* out) {
-  return Within(
-      ".urls", ForEachElement(value, [&](size_t, JsonValue& element) {
-        auto* url = out->add_urls();
-        return ForEachField(
-            element,
-            [&](raw_json_string key, JsonValue& member) -> absl::Status {
-              if (key == "url") {
-                return ReadNullableString(member, ".url", url->mutable_url());
-              }
-              if (key == "expanded_url") {
-                return ReadNullableString(member, ".expanded_url",
-                                          url->mutable_expanded_url());
-              }
-              if (key == "display_url") {
-                return ReadNullableString(member, ".display_url",
-                                          url->mutable_display_url());
-              }
-              return absl::OkStatus();
-            });
-      }));
-}
+// v1.1's own plain tweet members; the rest are kTweetSharedFields.
+constexpr Field<Tweet> kV1TweetFields[] = {
+    {kRequiredId, ".id_str", &Tweet::mutable_id},
+    {kCreatedAt, ".created_at", &Tweet::mutable_created_at},
+    {kCount, ".reply_count", &Tweet::set_reply_count},
+    {kCount, ".retweet_count", &Tweet::set_retweet_count},
+    {kCount, ".quote_count", &Tweet::set_quote_count},
+    {kCount, ".favorite_count", &Tweet::set_like_count},
+    {kId, ".in_reply_to_status_id_str", &Tweet::mutable_in_reply_to_tweet_id},
+    {kId, ".in_reply_to_user_id_str", &Tweet::mutable_in_reply_to_user_id},
+    {kString, ".in_reply_to_screen_name",
+     &Tweet::mutable_in_reply_to_screen_name},
+};
 
 // One pass over a tweet object's members. Two choices need state until the
 // end: full_text wins over text, and extended_entities.media wins over
 // entities.media, whichever order the members come in.
 class TweetReader {
  public:
-  TweetReader(int depth, Tweet* out) : depth_(depth), out_(out) {}
+  TweetReader(int depth, Tweet* out) : depth_(depth), out_(out), fields_(out) {}
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id_str") {
-      saw_id_ = true;
-      return ReadId(value, ".id_str", out_->mutable_id());
-    }
     if (key == "full_text") {
       saw_full_text_ = true;
       return ReadNullableString(value, ".full_text", out_->mutable_text());
@@ -148,40 +115,8 @@ class TweetReader {
       if (saw_full_text_) return absl::OkStatus();
       return ReadNullableString(value, ".text", out_->mutable_text());
     }
-    if (key == "created_at") {
-      return ReadNullableCreatedAt(
-          value, ".created_at", [this] { return out_->mutable_created_at(); });
-    }
     if (key == "user") {
       return Within(".user", ReadUser(value, out_->mutable_author()));
-    }
-    if (key == "lang") {
-      return ReadNullableString(value, ".lang", out_->mutable_lang());
-    }
-    if (key == "reply_count") {
-      return ReadCount(value, ".reply_count", out_, &Tweet::set_reply_count);
-    }
-    if (key == "retweet_count") {
-      return ReadCount(value, ".retweet_count", out_,
-                       &Tweet::set_retweet_count);
-    }
-    if (key == "quote_count") {
-      return ReadCount(value, ".quote_count", out_, &Tweet::set_quote_count);
-    }
-    if (key == "favorite_count") {
-      return ReadCount(value, ".favorite_count", out_, &Tweet::set_like_count);
-    }
-    if (key == "in_reply_to_status_id_str") {
-      return ReadNullableId(value, ".in_reply_to_status_id_str",
-                            out_->mutable_in_reply_to_tweet_id());
-    }
-    if (key == "in_reply_to_user_id_str") {
-      return ReadNullableId(value, ".in_reply_to_user_id_str",
-                            out_->mutable_in_reply_to_user_id());
-    }
-    if (key == "in_reply_to_screen_name") {
-      return ReadNullableString(value, ".in_reply_to_screen_name",
-                                out_->mutable_in_reply_to_screen_name());
     }
     if (key == "retweeted_status") {
       return Nested(value, ".retweeted_status",
@@ -195,81 +130,68 @@ class TweetReader {
     if (key == "extended_entities") {
       return Within(".extended_entities", ReadExtendedEntities(value));
     }
-    if (key == "source") {
-      return ReadNullableString(value, ".source", out_->mutable_source());
-    }
-    if (key == "possibly_sensitive") {
-      bool flag = false;
-      absl::Status status =
-          ReadNullableBool(value, ".possibly_sensitive", &flag);
-      out_->set_possibly_sensitive(flag);
-      return status;
-    }
-    return absl::OkStatus();
+    return fields_(key, value);
   }
 
-  absl::Status Finish() const {
-    if (!saw_id_) return Malformed(".id_str", "missing");
-    return absl::OkStatus();
-  }
+  absl::Status Finish() const { return fields_.Finish(); }
 
  private:
   // A nested tweet, or null (then the field stays unset).
   template <typename MutableFn>
   absl::Status Nested(JsonValue& value, absl::string_view field,
                       MutableFn mutable_tweet) {
-    bool is_null = false;
-    if (absl::Status status = IsNull(value, field, &is_null); !status.ok()) {
-      return status;
-    }
-    if (is_null) return absl::OkStatus();
-    if (depth_ >= kMaxTweetNesting) {
-      return Malformed(field, "tweets nested too deep");
-    }
-    return Within(field, ReadTweetAt(value, depth_ + 1, mutable_tweet()));
+    return UnlessNull(value, field, [&]() -> absl::Status {
+      if (depth_ >= kMaxTweetNesting) {
+        return Malformed(field, "tweets nested too deep");
+      }
+      return Within(field, ReadTweetAt(value, depth_ + 1, mutable_tweet()));
+    });
   }
 
   absl::Status ReadEntities(JsonValue& value) {
-    bool is_null = false;
-    if (absl::Status status = IsNull(value, "", &is_null); !status.ok()) {
-      return status;
-    }
-    if (is_null) return absl::OkStatus();
-    Entities* entities = out_->mutable_entities();
-    return ForEachField(
-        value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-          if (key == "hashtags") return ReadHashtags(member, entities);
-          if (key == "user_mentions") return ReadMentions(member, entities);
-          if (key == "urls") return ReadUrls(member, entities);
-          if (key == "media" && !saw_extended_media_) {
-            return ReadMediaList(member, entities->mutable_media());
-          }
-          return absl::OkStatus();
-        });
+    return UnlessNull(value, "", [&] {
+      Entities* entities = out_->mutable_entities();
+      return ForEachField(
+          value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
+            if (key == "hashtags") {
+              return ReadEntityArray<kHashtagFields>(
+                  member, ".hashtags", entities->mutable_hashtags());
+            }
+            if (key == "user_mentions") {
+              return ReadEntityArray<kMentionFields>(
+                  member, ".user_mentions", entities->mutable_user_mentions());
+            }
+            if (key == "urls") {
+              return ReadEntityArray<kUrlEntityFields>(
+                  member, ".urls", entities->mutable_urls());
+            }
+            if (key == "media" && !saw_extended_media_) {
+              return ReadMediaList(member, entities->mutable_media());
+            }
+            return absl::OkStatus();
+          });
+    });
   }
 
   // extended_entities.media lists every attachment with its true type
   // (entities.media shows only the first, and calls videos and GIFs
   // "photo"), so it replaces whatever entities.media gave.
   absl::Status ReadExtendedEntities(JsonValue& value) {
-    bool is_null = false;
-    if (absl::Status status = IsNull(value, "", &is_null); !status.ok()) {
-      return status;
-    }
-    if (is_null) return absl::OkStatus();
-    return ForEachField(
-        value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-          if (key != "media") return absl::OkStatus();
-          saw_extended_media_ = true;
-          auto* media = out_->mutable_entities()->mutable_media();
-          media->Clear();
-          return ReadMediaList(member, media);
-        });
+    return UnlessNull(value, "", [&] {
+      return ForEachField(
+          value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
+            if (key != "media") return absl::OkStatus();
+            saw_extended_media_ = true;
+            auto* media = out_->mutable_entities()->mutable_media();
+            media->Clear();
+            return ReadMediaList(member, media);
+          });
+    });
   }
 
   int depth_;
   Tweet* out_;
-  bool saw_id_ = false;
+  FieldReader<kV1TweetFields, kTweetSharedFields> fields_;
   bool saw_full_text_ = false;
   bool saw_extended_media_ = false;
 };
@@ -300,13 +222,11 @@ absl::Status ReadTweets(JsonDocument& doc, std::vector<Tweet>* out) {
 }  // namespace internal
 
 absl::StatusOr<std::vector<perch::v1::Tweet>> ParseTweetArray(JsonText json) {
-  std::vector<perch::v1::Tweet> tweets;
-  absl::Status status =
-      internal::ParseJson(json, [&](internal::JsonDocument& doc) {
+  return internal::ParseBody<std::vector<perch::v1::Tweet>>(
+      json, "tweet array",
+      [](internal::JsonDocument& doc, std::vector<perch::v1::Tweet>& tweets) {
         return internal::ReadTweets(doc, &tweets);
       });
-  if (!status.ok()) return internal::PublicError("tweet array", status);
-  return tweets;
 }
 
 }  // namespace perch::mapping

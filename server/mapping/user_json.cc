@@ -1,107 +1,53 @@
 #include "server/mapping/user_json.h"
 
-#include <cstdint>
-
+#include "server/mapping/field_table.h"
 #include "server/mapping/json_reader.h"
 #include "server/mapping/readers.h"
+#include "server/mapping/shared_fields.h"
 
 namespace perch::mapping {
 namespace internal {
 namespace {
 
 using perch::v1::User;
-using simdjson::ondemand::raw_json_string;
+using enum FieldKind;
 
-// One pass over a user object's members.
-class UserReader {
- public:
-  explicit UserReader(User* out) : out_(out) {}
-
-  absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id_str") {
-      saw_id_ = true;
-      return ReadId(value, ".id_str", out_->mutable_id());
-    }
-    if (key == "screen_name") {
-      return ReadNullableString(value, ".screen_name",
-                                out_->mutable_screen_name());
-    }
-    if (key == "name") {
-      return ReadNullableString(value, ".name", out_->mutable_name());
-    }
-    if (key == "description") {
-      return ReadNullableString(value, ".description",
-                                out_->mutable_description());
-    }
-    if (key == "location") {
-      return ReadNullableString(value, ".location", out_->mutable_location());
-    }
-    if (key == "url") {
-      return ReadNullableString(value, ".url", out_->mutable_url());
-    }
-    if (key == "created_at") {
-      return ReadNullableCreatedAt(
-          value, ".created_at", [this] { return out_->mutable_created_at(); });
-    }
-    if (key == "followers_count") {
-      return ReadCount(value, ".followers_count", out_,
-                       &User::set_followers_count);
-    }
-    if (key == "friends_count") {
-      return ReadCount(value, ".friends_count", out_,
-                       &User::set_following_count);
-    }
-    if (key == "listed_count") {
-      return ReadCount(value, ".listed_count", out_, &User::set_listed_count);
-    }
-    if (key == "statuses_count") {
-      return ReadCount(value, ".statuses_count", out_, &User::set_tweet_count);
-    }
-    if (key == "verified") {
-      return ReadFlag(value, ".verified", out_, &User::set_verified);
-    }
-    if (key == "protected") {
-      return ReadFlag(value, ".protected", out_, &User::set_protected_);
-    }
-    if (key == "profile_image_url_https") {
-      return ReadNullableString(value, ".profile_image_url_https",
-                                out_->mutable_profile_image_url());
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status Finish() const {
-    if (!saw_id_) return Malformed(".id_str", "missing");
-    return absl::OkStatus();
-  }
-
- private:
-  User* out_;
-  bool saw_id_ = false;
+// v1.1's own user members; the rest are kUserProfileFields.
+constexpr Field<User> kV1UserFields[] = {
+    {kRequiredId, ".id_str", &User::mutable_id},
+    {kString, ".screen_name", &User::mutable_screen_name},
+    {kCreatedAt, ".created_at", &User::mutable_created_at},
+    {kCount, ".followers_count", &User::set_followers_count},
+    {kCount, ".friends_count", &User::set_following_count},
+    {kCount, ".listed_count", &User::set_listed_count},
+    {kCount, ".statuses_count", &User::set_tweet_count},
+    {kString, ".profile_image_url_https", &User::mutable_profile_image_url},
 };
+
+template <typename Container>
+absl::Status ReadUserFrom(Container& container, User* out) {
+  FieldReader<kV1UserFields, kUserProfileFields> reader(out);
+  return ReadObject(container, reader);
+}
 
 }  // namespace
 
 absl::Status ReadUser(JsonValue& value, User* out) {
-  UserReader reader(out);
-  return ReadObject(value, reader);
+  return ReadUserFrom(value, out);
 }
 
 absl::Status ReadUser(JsonDocument& doc, User* out) {
-  UserReader reader(out);
-  return ReadObject(doc, reader);
+  return ReadUserFrom(doc, out);
 }
 
 }  // namespace internal
 
 absl::StatusOr<perch::v1::User> ParseUser(JsonText json) {
-  perch::v1::User user;
-  absl::Status status =
-      internal::ParseJson(json, [&](internal::JsonDocument& doc) {
+  return internal::ParseBody<perch::v1::User>(
+      json, "user object",
+      [](internal::JsonDocument& doc, perch::v1::User& user) {
         return internal::ReadUser(doc, &user);
       });
-  if (!status.ok()) return internal::PublicError("user object", status);
-  return user;
 }
 
 }  // namespace perch::mapping

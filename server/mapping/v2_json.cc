@@ -17,28 +17,30 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/time/civil_time.h"
-#include "absl/time/time.h"
+#include "server/mapping/field_table.h"
 #include "server/mapping/json_reader.h"
 #include "server/mapping/readers.h"
+#include "server/mapping/shared_fields.h"
 
 namespace perch::mapping::v2 {
 namespace {
 
+using internal::Field;
+using internal::FieldReader;
 using internal::ForEachElement;
 using internal::ForEachField;
-using internal::IsNull;
 using internal::JsonDocument;
 using internal::JsonValue;
 using internal::Malformed;
-using internal::ReadCount;
-using internal::ReadFlag;
+using internal::ReadFields;
 using internal::ReadId;
 using internal::ReadNullableBool;
 using internal::ReadNullableId;
 using internal::ReadNullableInt64;
 using internal::ReadNullableString;
 using internal::ReadObject;
+using internal::ReadTableMember;
+using internal::UnlessNull;
 using internal::Within;
 using perch::v1::Entities;
 using perch::v1::Media;
@@ -46,6 +48,7 @@ using perch::v1::Tweet;
 using perch::v1::TwitterList;
 using perch::v1::User;
 using simdjson::ondemand::raw_json_string;
+using enum internal::FieldKind;
 
 // v1.1 nests a quote inside a retweet and no deeper; includes can chain
 // further (a quote of a quote that another tweet of the page references),
@@ -54,103 +57,6 @@ using simdjson::ondemand::raw_json_string;
 constexpr int kMaxNestedDepth = 2;
 
 // ---- scalars --------------------------------------------------------------
-
-// Reads `width` ASCII digits at `pos`; false if any is missing or not a digit.
-bool Digits(absl::string_view text, size_t pos, size_t width, int* out) {
-  if (pos + width > text.size()) return false;
-  int value = 0;
-  for (size_t i = pos; i < pos + width; ++i) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  *out = value;
-  return true;
-}
-
-// "2022-10-03T17:57:11.000Z", v2's created_at: RFC 3339 with an optional
-// fraction of 1-9 digits and an offset of "Z" or "+hh:mm"/"-hh:mm". Strict:
-// a time that does not exist is an error, never a normalised guess.
-bool ParseIsoTime(absl::string_view text, google::protobuf::Timestamp* out) {
-  int year, month, day, hour, minute, second;
-  if (!Digits(text, 0, 4, &year) || !Digits(text, 5, 2, &month) ||
-      !Digits(text, 8, 2, &day) || !Digits(text, 11, 2, &hour) ||
-      !Digits(text, 14, 2, &minute) || !Digits(text, 17, 2, &second) ||
-      text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':') {
-    return false;
-  }
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  const absl::CivilDay date(year, month, day);
-  if (date.year() != year || date.month() != month || date.day() != day) {
-    return false;
-  }
-  size_t pos = 19;
-  int32_t nanos = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    const size_t start = ++pos;
-    int32_t scale = 100000000;
-    while (pos < text.size() &&
-           absl::ascii_isdigit(static_cast<unsigned char>(text[pos]))) {
-      if (pos - start == 9) return false;
-      nanos += (text[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) return false;
-  }
-  const absl::string_view zone = text.substr(pos);
-  absl::Duration offset;
-  int offset_hours = 0, offset_minutes = 0;
-  if (zone == "Z") {
-    offset = absl::ZeroDuration();
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
-             Digits(zone, 1, 2, &offset_hours) && zone[3] == ':' &&
-             Digits(zone, 4, 2, &offset_minutes) && offset_hours <= 23 &&
-             offset_minutes <= 59) {
-    offset = absl::Hours(offset_hours) + absl::Minutes(offset_minutes);
-    if (zone[0] == '-') offset = -offset;
-  } else {
-    return false;
-  }
-  const absl::Time local =
-      absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second),
-                      absl::UTCTimeZone());
-  // "+02:00" is two hours ahead of UTC, so UTC is the local time minus it.
-  out->set_seconds(absl::ToUnixSeconds(local - offset));
-  out->set_nanos(nanos);
-  return true;
-}
-
-// Runs `read` unless the value is JSON null, which the upstream writes where
-// a member is absent (the field then stays unset).
-template <typename ReadFn>
-absl::Status UnlessNull(JsonValue& value, absl::string_view field,
-                        ReadFn read) {
-  bool is_null = false;
-  if (absl::Status status = IsNull(value, field, &is_null);
-      !status.ok() || is_null) {
-    return status;
-  }
-  return read();
-}
-
-// A created_at member; null leaves the timestamp unset, anything that is not
-// an RFC 3339 time is an error.
-template <typename MutableFn>
-absl::Status ReadNullableIsoTime(JsonValue& value, absl::string_view field,
-                                 MutableFn mutable_timestamp) {
-  return UnlessNull(value, field, [&]() -> absl::Status {
-    std::string_view text;
-    if (auto error = value.get_string().get(text); error) {
-      return Malformed(field, "expected a created_at string", error);
-    }
-    if (!ParseIsoTime(absl::string_view(text.data(), text.size()),
-                      mutable_timestamp())) {
-      return Malformed(field, "not a \"yyyy-mm-ddThh:mm:ss.sssZ\" time");
-    }
-    return absl::OkStatus();
-  });
-}
 
 // A media_key is "<type>_<id>" ("3_1611076914248286208"); the id is what
 // v1.1 called the media id.
@@ -250,83 +156,42 @@ absl::Status ReadMeta(JsonValue& value, Meta* out) {
 
 // ---- users ----------------------------------------------------------------
 
+// v2's own plain user members; the rest are kUserProfileFields.
+constexpr Field<User> kUserFields[] = {
+    {kRequiredId, ".id", &User::mutable_id},
+    {kString, ".username", &User::mutable_screen_name},
+    {kIsoTime, ".created_at", &User::mutable_created_at},
+    {kString, ".profile_image_url", &User::mutable_profile_image_url},
+};
+
+// Every count is optional: the set has drifted over the years (§2.2).
+constexpr Field<User> kUserMetrics[] = {
+    {kCount, ".followers_count", &User::set_followers_count},
+    {kCount, ".following_count", &User::set_following_count},
+    {kCount, ".listed_count", &User::set_listed_count},
+    {kCount, ".tweet_count", &User::set_tweet_count},
+};
+
 class UserReader {
  public:
-  explicit UserReader(User* out) : out_(out) {}
+  explicit UserReader(User* out) : out_(out), fields_(out) {}
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id") {
-      saw_id_ = true;
-      return ReadId(value, ".id", out_->mutable_id());
-    }
-    if (key == "username") {
-      return ReadNullableString(value, ".username",
-                                out_->mutable_screen_name());
-    }
-    if (key == "name") {
-      return ReadNullableString(value, ".name", out_->mutable_name());
-    }
-    if (key == "description") {
-      return ReadNullableString(value, ".description",
-                                out_->mutable_description());
-    }
-    if (key == "location") {
-      return ReadNullableString(value, ".location", out_->mutable_location());
-    }
-    if (key == "url") {
-      return ReadNullableString(value, ".url", out_->mutable_url());
-    }
-    if (key == "created_at") {
-      return ReadNullableIsoTime(value, ".created_at",
-                                 [this] { return out_->mutable_created_at(); });
-    }
     if (key == "public_metrics") {
       return ReadNullableObject(
           value, ".public_metrics",
-          [this](raw_json_string metric, JsonValue& count) -> absl::Status {
-            return Metric(metric, count);
+          [this](raw_json_string metric, JsonValue& count) {
+            return ReadTableMember<kUserMetrics>(metric, count, out_);
           });
     }
-    if (key == "verified") {
-      return ReadFlag(value, ".verified", out_, &User::set_verified);
-    }
-    if (key == "protected") {
-      return ReadFlag(value, ".protected", out_, &User::set_protected_);
-    }
-    if (key == "profile_image_url") {
-      return ReadNullableString(value, ".profile_image_url",
-                                out_->mutable_profile_image_url());
-    }
-    return absl::OkStatus();
+    return fields_(key, value);
   }
 
-  absl::Status Finish() const {
-    if (!saw_id_) return Malformed(".id", "missing");
-    return absl::OkStatus();
-  }
+  absl::Status Finish() const { return fields_.Finish(); }
 
  private:
-  // Every count is optional: the set has drifted over the years (§2.2).
-  absl::Status Metric(raw_json_string key, JsonValue& value) {
-    if (key == "followers_count") {
-      return ReadCount(value, ".followers_count", out_,
-                       &User::set_followers_count);
-    }
-    if (key == "following_count") {
-      return ReadCount(value, ".following_count", out_,
-                       &User::set_following_count);
-    }
-    if (key == "listed_count") {
-      return ReadCount(value, ".listed_count", out_, &User::set_listed_count);
-    }
-    if (key == "tweet_count") {
-      return ReadCount(value, ".tweet_count", out_, &User::set_tweet_count);
-    }
-    return absl::OkStatus();
-  }
-
   User* out_;
-  bool saw_id_ = false;
+  FieldReader<kUserFields, internal::kUserProfileFields> fields_;
 };
 
 template <typename Container>
@@ -368,54 +233,26 @@ struct EntitiesRead {
   std::vector<std::string> url_media_keys;
 };
 
-absl::Status ReadHashtag(JsonValue& value, Entities* out) {
-  auto* hashtag = out->add_hashtags();
-  return ForEachField(
-      value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-        if (key == "tag") {
-          return ReadNullableString(member, ".tag", hashtag->mutable_text());
-        }
-        return absl::OkStatus();
-      });
-}
+constexpr Field<perch::v1::Hashtag> kHashtagFields[] = {
+    {kString, ".tag", &perch::v1::Hashtag::mutable_text},
+};
 
-absl::Status ReadMention(JsonValue& value, Entities* out) {
-  auto* mention = out->add_user_mentions();
-  return ForEachField(
-      value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-        if (key == "username") {
-          return ReadNullableString(member, ".username",
-                                    mention->mutable_screen_name());
-        }
-        if (key == "id") {
-          return ReadNullableId(member, ".id", mention->mutable_user_id());
-        }
-        return absl::OkStatus();
-      });
-}
+constexpr Field<perch::v1::UserMention> kMentionFields[] = {
+    {kString, ".username", &perch::v1::UserMention::mutable_screen_name},
+    {kId, ".id", &perch::v1::UserMention::mutable_user_id},
+};
 
 absl::Status ReadUrl(JsonValue& value, EntitiesRead* out) {
   auto* url = out->entities.add_urls();
   std::string& media_key = out->url_media_keys.emplace_back();
   return ForEachField(
       value, [&](raw_json_string key, JsonValue& member) -> absl::Status {
-        if (key == "url") {
-          return ReadNullableString(member, ".url", url->mutable_url());
-        }
-        if (key == "expanded_url") {
-          return ReadNullableString(member, ".expanded_url",
-                                    url->mutable_expanded_url());
-        }
-        if (key == "display_url") {
-          return ReadNullableString(member, ".display_url",
-                                    url->mutable_display_url());
-        }
         if (key == "media_key") {
           return UnlessNull(member, ".media_key", [&] {
             return ReadMediaKey(member, ".media_key", &media_key);
           });
         }
-        return absl::OkStatus();
+        return ReadTableMember<internal::kUrlEntityFields>(key, member, url);
       });
 }
 
@@ -426,12 +263,13 @@ absl::Status ReadEntities(JsonValue& value, absl::string_view field,
       [&](raw_json_string key, JsonValue& member) -> absl::Status {
         if (key == "hashtags") {
           return ReadNullableArray(member, ".hashtags", [&](JsonValue& e) {
-            return ReadHashtag(e, &out->entities);
+            return ReadFields<kHashtagFields>(e, out->entities.add_hashtags());
           });
         }
         if (key == "mentions") {
           return ReadNullableArray(member, ".mentions", [&](JsonValue& e) {
-            return ReadMention(e, &out->entities);
+            return ReadFields<kMentionFields>(
+                e, out->entities.add_user_mentions());
           });
         }
         if (key == "urls") {
@@ -450,45 +288,46 @@ bool IsMediaLink(const perch::v1::UrlEntity& url, absl::string_view media_key) {
          absl::StrContains(url.expanded_url(), "/video/");
 }
 
+// v2's own plain tweet members; the rest are kTweetSharedFields.
+constexpr Field<Tweet> kTweetFields[] = {
+    {kRequiredId, ".id", &Tweet::mutable_id},
+    {kIsoTime, ".created_at", &Tweet::mutable_created_at},
+    {kId, ".in_reply_to_user_id", &Tweet::mutable_in_reply_to_user_id},
+};
+
+// Every count is optional: impression_count and bookmark_count came and
+// went over the years (§2.1).
+constexpr Field<Tweet> kTweetMetrics[] = {
+    {kCount, ".retweet_count", &Tweet::set_retweet_count},
+    {kCount, ".reply_count", &Tweet::set_reply_count},
+    {kCount, ".like_count", &Tweet::set_like_count},
+    {kCount, ".quote_count", &Tweet::set_quote_count},
+};
+
 // One pass over a tweet object's members. Choices that depend on members
 // that may come later are made in Finish(): note_tweet's text and entities
 // win over the cut `text` and its entities, and which urls are media links
 // depends on attachments.
 class TweetReader {
  public:
-  explicit TweetReader(RawTweet* out) : out_(out), tweet_(&out->tweet) {}
+  explicit TweetReader(RawTweet* out)
+      : out_(out), tweet_(&out->tweet), fields_(tweet_) {}
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id") {
-      saw_id_ = true;
-      return ReadId(value, ".id", tweet_->mutable_id());
-    }
     if (key == "text") {
       if (saw_note_text_) return absl::OkStatus();
       return ReadNullableString(value, ".text", tweet_->mutable_text());
     }
     if (key == "note_tweet") return ReadNote(value);
-    if (key == "created_at") {
-      return ReadNullableIsoTime(value, ".created_at", [this] {
-        return tweet_->mutable_created_at();
-      });
-    }
     if (key == "author_id") {
       return ReadNullableId(value, ".author_id", &out_->refs.author_id);
-    }
-    if (key == "lang") {
-      return ReadNullableString(value, ".lang", tweet_->mutable_lang());
     }
     if (key == "public_metrics") {
       return ReadNullableObject(
           value, ".public_metrics",
-          [this](raw_json_string metric, JsonValue& count) -> absl::Status {
-            return Metric(metric, count);
+          [this](raw_json_string metric, JsonValue& count) {
+            return ReadTableMember<kTweetMetrics>(metric, count, tweet_);
           });
-    }
-    if (key == "in_reply_to_user_id") {
-      return ReadNullableId(value, ".in_reply_to_user_id",
-                            tweet_->mutable_in_reply_to_user_id());
     }
     if (key == "referenced_tweets") {
       return ReadNullableArray(value, ".referenced_tweets",
@@ -507,18 +346,11 @@ class TweetReader {
                 });
           });
     }
-    if (key == "source") {
-      return ReadNullableString(value, ".source", tweet_->mutable_source());
-    }
-    if (key == "possibly_sensitive") {
-      return ReadFlag(value, ".possibly_sensitive", tweet_,
-                      &Tweet::set_possibly_sensitive);
-    }
-    return absl::OkStatus();
+    return fields_(key, value);
   }
 
   absl::Status Finish() {
-    if (!saw_id_) return Malformed(".id", "missing");
+    if (absl::Status status = fields_.Finish(); !status.ok()) return status;
     EntitiesRead& chosen = saw_note_entities_ ? note_entities_ : entities_;
     SplitMediaLinks(chosen);
     // Only a tweet that has entities gets the message, as in v1.1 bodies.
@@ -570,25 +402,6 @@ class TweetReader {
     return absl::OkStatus();
   }
 
-  // Every count is optional: impression_count and bookmark_count came and
-  // went over the years (§2.1).
-  absl::Status Metric(raw_json_string key, JsonValue& value) {
-    if (key == "retweet_count") {
-      return ReadCount(value, ".retweet_count", tweet_,
-                       &Tweet::set_retweet_count);
-    }
-    if (key == "reply_count") {
-      return ReadCount(value, ".reply_count", tweet_, &Tweet::set_reply_count);
-    }
-    if (key == "like_count") {
-      return ReadCount(value, ".like_count", tweet_, &Tweet::set_like_count);
-    }
-    if (key == "quote_count") {
-      return ReadCount(value, ".quote_count", tweet_, &Tweet::set_quote_count);
-    }
-    return absl::OkStatus();
-  }
-
   // Moves the pic links of a tweet with attachments out of `read`'s urls
   // into refs.media_links, keeping the order of the rest.
   void SplitMediaLinks(EntitiesRead& read) {
@@ -612,9 +425,9 @@ class TweetReader {
 
   RawTweet* out_;
   Tweet* tweet_;
+  FieldReader<kTweetFields, internal::kTweetSharedFields> fields_;
   EntitiesRead entities_;
   EntitiesRead note_entities_;
-  bool saw_id_ = false;
   bool saw_note_text_ = false;
   bool saw_note_entities_ = false;
 };
@@ -808,22 +621,19 @@ struct RawList {
   std::string owner_id;
 };
 
+// v2's own plain list members; the rest are kListSharedFields.
+constexpr Field<TwitterList> kListFields[] = {
+    {kRequiredId, ".id", &TwitterList::mutable_id},
+    {kCount, ".follower_count", &TwitterList::set_subscriber_count},
+    {kIsoTime, ".created_at", &TwitterList::mutable_created_at},
+};
+
 class ListReader {
  public:
-  explicit ListReader(RawList* out) : out_(out), list_(&out->list) {}
+  explicit ListReader(RawList* out)
+      : out_(out), list_(&out->list), fields_(list_) {}
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
-    if (key == "id") {
-      saw_id_ = true;
-      return ReadId(value, ".id", list_->mutable_id());
-    }
-    if (key == "name") {
-      return ReadNullableString(value, ".name", list_->mutable_name());
-    }
-    if (key == "description") {
-      return ReadNullableString(value, ".description",
-                                list_->mutable_description());
-    }
     if (key == "private") {
       // Absent or null: not reported (MODE_UNSPECIFIED).
       return UnlessNull(value, ".private", [&] {
@@ -834,26 +644,14 @@ class ListReader {
         return status;
       });
     }
-    if (key == "member_count") {
-      return ReadCount(value, ".member_count", list_,
-                       &TwitterList::set_member_count);
-    }
-    if (key == "follower_count") {
-      return ReadCount(value, ".follower_count", list_,
-                       &TwitterList::set_subscriber_count);
-    }
-    if (key == "created_at") {
-      return ReadNullableIsoTime(
-          value, ".created_at", [this] { return list_->mutable_created_at(); });
-    }
     if (key == "owner_id") {
       return ReadNullableId(value, ".owner_id", &out_->owner_id);
     }
-    return absl::OkStatus();
+    return fields_(key, value);
   }
 
   absl::Status Finish() {
-    if (!saw_id_) return Malformed(".id", "missing");
+    if (absl::Status status = fields_.Finish(); !status.ok()) return status;
     list_->set_slug(Slugify(list_->name()));
     return absl::OkStatus();
   }
@@ -861,7 +659,7 @@ class ListReader {
  private:
   RawList* out_;
   TwitterList* list_;
-  bool saw_id_ = false;
+  FieldReader<kListFields, internal::kListSharedFields> fields_;
 };
 
 template <typename Container>
@@ -923,15 +721,26 @@ absl::Status ReadBody(JsonDocument& doc, DataShape shape, Out* out,
       });
 }
 
-// Runs `read(doc, out)` on the body into a fresh Out; an error becomes
-// perch's malformed-response error, naming `what`.
-template <typename Out, typename ReadFn>
-absl::StatusOr<Out> Parse(JsonText json, absl::string_view what, ReadFn read) {
-  Out out;
-  absl::Status status = internal::ParseJson(
-      json, [&](JsonDocument& doc) { return read(doc, out); });
-  if (!status.ok()) return internal::PublicError(what, status);
-  return out;
+// A page whose `data` elements name objects in `includes`: each element is
+// read into a Raw by `read_raw`, and once the whole body is read (includes
+// may come after data), `resolve(includes, raw, item)` makes each item.
+template <typename Raw, typename Page, typename Item, typename ReadRaw,
+          typename Resolve>
+absl::Status ReadResolvedPage(JsonDocument& doc, Page* page,
+                              std::vector<Item>* items, ReadRaw read_raw,
+                              Resolve resolve) {
+  std::vector<Raw> data;
+  Includes includes;
+  absl::Status status =
+      ReadBody(doc, DataShape::kArray, page, &page->has_data, &includes,
+               [&](JsonValue& element) {
+                 return read_raw(element, &data.emplace_back());
+               });
+  if (!status.ok()) return status;
+  includes.Index();
+  items->reserve(data.size());
+  for (Raw& raw : data) resolve(includes, raw, &items->emplace_back());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -963,29 +772,19 @@ std::string Slugify(absl::string_view name) {
 }
 
 absl::StatusOr<TweetPage> ParseTweetPage(JsonText json) {
-  return Parse<TweetPage>(
-      json, "v2 tweet page",
-      [](JsonDocument& doc, TweetPage& page) -> absl::Status {
-        std::vector<RawTweet> data;
-        Includes includes;
-        absl::Status status =
-            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
-                     [&](JsonValue& element) {
-                       return ReadRawTweet(element, &data.emplace_back());
-                     });
-        if (!status.ok()) return status;
-        includes.Index();
-        page.tweets.reserve(data.size());
-        for (RawTweet& raw : data) {
-          Tweet& tweet = page.tweets.emplace_back(std::move(raw.tweet));
-          ResolveTweet(includes, raw.refs, 0, &tweet);
-        }
-        return absl::OkStatus();
+  return internal::ParseBody<TweetPage>(
+      json, "v2 tweet page", [](JsonDocument& doc, TweetPage& page) {
+        return ReadResolvedPage<RawTweet>(
+            doc, &page, &page.tweets, ReadRawTweet,
+            [](const Includes& includes, RawTweet& raw, Tweet* tweet) {
+              *tweet = std::move(raw.tweet);
+              ResolveTweet(includes, raw.refs, 0, tweet);
+            });
       });
 }
 
 absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
-  return Parse<UserPage>(
+  return internal::ParseBody<UserPage>(
       json, "v2 user page", [](JsonDocument& doc, UserPage& page) {
         return ReadBody(doc, DataShape::kArray, &page, &page.has_data,
                         /*includes=*/nullptr, [&](JsonValue& element) {
@@ -995,7 +794,7 @@ absl::StatusOr<UserPage> ParseUserPage(JsonText json) {
 }
 
 absl::StatusOr<UserLookup> ParseUserLookup(JsonText json) {
-  return Parse<UserLookup>(
+  return internal::ParseBody<UserLookup>(
       json, "v2 user lookup",
       [](JsonDocument& doc, UserLookup& lookup) -> absl::Status {
         bool has_data = false;
@@ -1010,7 +809,7 @@ absl::StatusOr<UserLookup> ParseUserLookup(JsonText json) {
 }
 
 absl::StatusOr<ListLookup> ParseListLookup(JsonText json) {
-  return Parse<ListLookup>(
+  return internal::ParseBody<ListLookup>(
       json, "v2 list lookup",
       [](JsonDocument& doc, ListLookup& lookup) -> absl::Status {
         bool has_data = false;
@@ -1028,24 +827,14 @@ absl::StatusOr<ListLookup> ParseListLookup(JsonText json) {
 }
 
 absl::StatusOr<ListsPage> ParseListsPage(JsonText json) {
-  return Parse<ListsPage>(
-      json, "v2 list page",
-      [](JsonDocument& doc, ListsPage& page) -> absl::Status {
-        std::vector<RawList> data;
-        Includes includes;
-        absl::Status status =
-            ReadBody(doc, DataShape::kArray, &page, &page.has_data, &includes,
-                     [&](JsonValue& element) {
-                       return ReadRawList(element, &data.emplace_back());
-                     });
-        if (!status.ok()) return status;
-        includes.Index();
-        page.lists.reserve(data.size());
-        for (RawList& raw : data) {
-          ResolveList(includes, raw);
-          page.lists.push_back(std::move(raw.list));
-        }
-        return absl::OkStatus();
+  return internal::ParseBody<ListsPage>(
+      json, "v2 list page", [](JsonDocument& doc, ListsPage& page) {
+        return ReadResolvedPage<RawList>(
+            doc, &page, &page.lists, ReadRawList<JsonValue>,
+            [](const Includes& includes, RawList& raw, TwitterList* list) {
+              ResolveList(includes, raw);
+              *list = std::move(raw.list);
+            });
       });
 }
 

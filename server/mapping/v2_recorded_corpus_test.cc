@@ -6,15 +6,16 @@
 // list; meta and errors. Hand-picked values per body are in
 // v2_recorded_bodies_test.cc.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "server/mapping/concurrent_parse_test_util.h"
 #include "server/mapping/v2_json.h"
 #include "server/mapping/v2_recorded_test_util.h"
 #include "simdjson.h"
@@ -348,79 +349,87 @@ void ExpectErrors(const std::vector<Problem>& problems, element body,
   }
 }
 
+// A page body, parsed (`page`), against the DOM reading `doc`: data present
+// as in the body, each of `items` checked by `expect_item(item, element,
+// where)` against its element of `data`, then meta and errors.
+template <typename Page, typename Item, typename ExpectItem>
+void ExpectPageMapped(const std::string& name, const absl::StatusOr<Page>& page,
+                      std::vector<Item> Page::*items, const element& doc,
+                      Tally& tally, ExpectItem expect_item) {
+  ASSERT_TRUE(page.ok()) << name << ": " << page.status();
+  const std::vector<element> data = Array(doc, "data");
+  EXPECT_EQ(page->has_data, doc["data"].error() == simdjson::SUCCESS) << name;
+  const std::vector<Item>& mapped = (*page).*items;
+  ASSERT_EQ(mapped.size(), data.size()) << name;
+  for (size_t i = 0; i < data.size(); ++i) {
+    expect_item(mapped[i], data[i], absl::StrCat(name, " data[", i, "]"));
+  }
+  ExpectMeta(page->meta, doc, name);
+  ExpectErrors(page->errors, doc, name, tally);
+}
+
+// A lookup body, parsed (`lookup`), against `doc`: its `object` present
+// exactly when `data` is, then checked by `expect(object, data)`; errors.
+template <typename Lookup, typename Object, typename Expect>
+void ExpectLookupMapped(const std::string& name,
+                        const absl::StatusOr<Lookup>& lookup,
+                        std::optional<Object> Lookup::*object,
+                        const element& doc, Tally& tally, Expect expect) {
+  ASSERT_TRUE(lookup.ok()) << name << ": " << lookup.status();
+  const bool has_data = doc["data"].error() == simdjson::SUCCESS;
+  const std::optional<Object>& mapped = (*lookup).*object;
+  ASSERT_EQ(mapped.has_value(), has_data) << name;
+  if (has_data) expect(*mapped, doc["data"].value_unsafe());
+  ExpectErrors(lookup->errors, doc, name, tally);
+}
+
 // Parses `body` with its parser and checks it against the DOM reading.
 void ExpectBodyMapped(const V2Body& body, Tally& tally) {
   simdjson::dom::parser parser;
   element doc;
   ASSERT_EQ(parser.parse(body.json).get(doc), simdjson::SUCCESS) << body.name;
   const Includes includes(doc);
-  const std::vector<element> data = Array(doc, "data");
-  const bool has_data = doc["data"].error() == simdjson::SUCCESS;
   switch (body.kind) {
-    case V2Kind::kTweetPage: {
-      absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->tweets.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ExpectTweet(page->tweets[i], data[i], includes, 0,
-                    absl::StrCat(body.name, " data[", i, "]"), tally);
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kTweetPage:
+      ExpectPageMapped(
+          body.name, ParseTweetPage(body.json), &TweetPage::tweets, doc, tally,
+          [&](const Tweet& tweet, const element& e, const std::string& where) {
+            ExpectTweet(tweet, e, includes, 0, where, tally);
+          });
       break;
-    }
-    case V2Kind::kUserPage: {
-      absl::StatusOr<UserPage> page = ParseUserPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->users.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ++tally.users;
-        ExpectUser(page->users[i], data[i],
-                   absl::StrCat(body.name, " data[", i, "]"));
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kUserPage:
+      ExpectPageMapped(
+          body.name, ParseUserPage(body.json), &UserPage::users, doc, tally,
+          [&](const User& user, const element& e, const std::string& where) {
+            ++tally.users;
+            ExpectUser(user, e, where);
+          });
       break;
-    }
-    case V2Kind::kUserLookup: {
-      absl::StatusOr<UserLookup> lookup = ParseUserLookup(body.json);
-      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
-      ASSERT_EQ(lookup->user.has_value(), has_data) << body.name;
-      if (has_data) {
-        ++tally.users;
-        ExpectUser(*lookup->user, doc["data"].value_unsafe(), body.name);
-      }
-      ExpectErrors(lookup->errors, doc, body.name, tally);
+    case V2Kind::kUserLookup:
+      ExpectLookupMapped(body.name, ParseUserLookup(body.json),
+                         &UserLookup::user, doc, tally,
+                         [&](const User& user, const element& e) {
+                           ++tally.users;
+                           ExpectUser(user, e, body.name);
+                         });
       break;
-    }
-    case V2Kind::kListLookup: {
-      absl::StatusOr<ListLookup> lookup = ParseListLookup(body.json);
-      ASSERT_TRUE(lookup.ok()) << body.name << ": " << lookup.status();
-      ASSERT_EQ(lookup->list.has_value(), has_data) << body.name;
-      if (has_data) {
-        ++tally.lists;
-        ExpectList(*lookup->list, doc["data"].value_unsafe(), includes,
-                   body.name);
-      }
-      ExpectErrors(lookup->errors, doc, body.name, tally);
+    case V2Kind::kListLookup:
+      ExpectLookupMapped(body.name, ParseListLookup(body.json),
+                         &ListLookup::list, doc, tally,
+                         [&](const TwitterList& list, const element& e) {
+                           ++tally.lists;
+                           ExpectList(list, e, includes, body.name);
+                         });
       break;
-    }
-    case V2Kind::kListsPage: {
-      absl::StatusOr<ListsPage> page = ParseListsPage(body.json);
-      ASSERT_TRUE(page.ok()) << body.name << ": " << page.status();
-      EXPECT_EQ(page->has_data, has_data) << body.name;
-      ASSERT_EQ(page->lists.size(), data.size()) << body.name;
-      for (size_t i = 0; i < data.size(); ++i) {
-        ++tally.lists;
-        ExpectList(page->lists[i], data[i], includes,
-                   absl::StrCat(body.name, " data[", i, "]"));
-      }
-      ExpectMeta(page->meta, doc, body.name);
-      ExpectErrors(page->errors, doc, body.name, tally);
+    case V2Kind::kListsPage:
+      ExpectPageMapped(body.name, ParseListsPage(body.json), &ListsPage::lists,
+                       doc, tally,
+                       [&](const TwitterList& list, const element& e,
+                           const std::string& where) {
+                         ++tally.lists;
+                         ExpectList(list, e, includes, where);
+                       });
       break;
-    }
   }
 }
 
@@ -455,42 +464,24 @@ TEST(V2RecordedCorpus, ConcurrentParsesAgree) {
   absl::StatusOr<std::vector<V2Body>> bodies = LoadV2Bodies();
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   std::vector<const V2Body*> pages;
-  std::vector<std::string> expected;
+  std::vector<std::vector<std::string>> expected;
   for (const V2Body& body : *bodies) {
     if (body.kind != V2Kind::kTweetPage) continue;
     absl::StatusOr<TweetPage> page = ParseTweetPage(body.json);
     ASSERT_TRUE(page.ok()) << body.name;
-    std::string serialized;
-    for (const Tweet& tweet : page->tweets)
-      serialized += tweet.SerializeAsString();
     pages.push_back(&body);
-    expected.push_back(std::move(serialized));
+    expected.push_back(testing::Serialized(page->tweets));
   }
-  constexpr int kThreads = 4;
-  constexpr int kRounds = 5;
-  std::vector<int> mismatches(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < kRounds; ++round) {
-        for (size_t i = 0; i < pages.size(); ++i) {
-          const size_t k = (i + t) % pages.size();
-          absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
-          std::string serialized;
-          if (page.ok()) {
-            for (const Tweet& tweet : page->tweets) {
-              serialized += tweet.SerializeAsString();
-            }
-          }
-          if (!page.ok() || serialized != expected[k]) ++mismatches[t];
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  }
+  testing::ExpectThreadsAgree(/*threads=*/4, /*rounds=*/5, [&](int t, int) {
+    bool agrees = true;
+    for (size_t i = 0; i < pages.size(); ++i) {
+      const size_t k = (i + t) % pages.size();
+      absl::StatusOr<TweetPage> page = ParseTweetPage(pages[k]->json);
+      if (!page.ok() || testing::Serialized(page->tweets) != expected[k])
+        agrees = false;
+    }
+    return agrees;
+  });
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
                                          Method method) {
   if (!authenticates()) {
     // Nothing to read off the call; skips parsing metadata.
-    return Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
-                  context.peer(), RoleSet{Role::kReader, Role::kAdmin}};
+    return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+                           context.peer(),
+                           RoleSet{Role::kReader, Role::kAdmin}});
   }
   return Admit(CredentialsOf(context), method);
 }
@@ -35,8 +36,9 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
 absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                                          Method method) {
   if (!authenticates()) {
-    return Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
-                  presented.peer, RoleSet{Role::kReader, Role::kAdmin}};
+    return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+                           presented.peer,
+                           RoleSet{Role::kReader, Role::kAdmin}});
   }
   const std::shared_ptr<const ApiKeys> keys = options_.keys->Current();
   std::string credential;
@@ -77,6 +79,14 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                        "per-caller call quota of this perch");
     return Deny(std::move(status), caller->name, credential, presented.peer,
                 method);
+  }
+  return Admitted(*std::move(caller));
+}
+
+Caller CallerGate::Admitted(Caller caller) {
+  if (options_.metrics != nullptr) {
+    // One lookup per call: caller names come and go with the callers file.
+    options_.metrics->calls.WithLabels({caller.name}).Increment();
   }
   return caller;
 }
@@ -131,6 +141,15 @@ absl::Status CallerGate::Deny(absl::Status status, absl::string_view caller,
   event.method = std::string(MethodName(method));
   SetOutcome(status, event);
   audit_.Record(event);
+  if (options_.metrics != nullptr) {
+    // The name from the callers file, never what was presented.
+    const absl::string_view name = caller.empty() ? "unknown" : caller;
+    const std::string reason = ErrorReason(status);
+    options_.metrics->denials.WithLabels({name, reason}).Increment();
+    if (reason == kCallerQuotaExceeded) {
+      options_.metrics->throttles.WithLabels({name}).Increment();
+    }
+  }
   return status;
 }
 

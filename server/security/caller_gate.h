@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "server/common/clock.h"
+#include "server/metrics/perch_metrics.h"
 #include "server/security/audit_log.h"
 #include "server/security/caller_identity.h"
 #include "server/security/caller_quotas.h"
@@ -36,6 +37,9 @@ struct GateOptions {
   // (0: unlimited) and bucket size.
   double default_rate = 0;
   double default_burst = 1;
+  // perch_caller_*: admissions, denials and throttles by caller name; null
+  // records nothing. Must outlive the gate.
+  metrics::CallerFamilies* metrics = nullptr;
 };
 
 // Who was admitted.
@@ -78,6 +82,8 @@ class CallerGate {
   absl::StatusOr<Caller> Identify(const PresentedCredentials& presented,
                                   const ApiKeys& keys, std::string& credential,
                                   double& rate, double& burst);
+  // Counts an admitted call for `caller` and returns it.
+  Caller Admitted(Caller caller);
   absl::Status Deny(absl::Status status, absl::string_view caller,
                     absl::string_view credential, absl::string_view peer,
                     Method method);

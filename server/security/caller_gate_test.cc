@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/metrics/text_format.h"
 
 namespace perch::security {
 namespace {
@@ -65,7 +66,9 @@ class CallerGateTest : public ::testing::Test {
   }
   ~CallerGateTest() override { std::remove(path_.c_str()); }
 
-  std::unique_ptr<CallerGate> MakeGate(bool accept_certificates = true) {
+  std::unique_ptr<CallerGate> MakeGate(
+      bool accept_certificates = true,
+      metrics::CallerFamilies* metrics = nullptr) {
     auto keys = ReloadingApiKeys::Open(path_, absl::Seconds(10), clock_);
     EXPECT_TRUE(keys.ok()) << keys.status();
     keys_ = *std::move(keys);
@@ -73,7 +76,8 @@ class CallerGateTest : public ::testing::Test {
         GateOptions{.keys = keys_.get(),
                     .accept_certificates = accept_certificates,
                     .default_rate = 100,
-                    .default_burst = 100},
+                    .default_burst = 100,
+                    .metrics = metrics},
         clock_, audit_);
   }
 
@@ -182,6 +186,37 @@ TEST_F(CallerGateTest, EveryDenialIsAuditedWithoutTheKey) {
     EXPECT_EQ(FormatAuditLine(e).find("key-canary"), std::string::npos);
     EXPECT_EQ(FormatAuditLine(e).find("reports-key"), std::string::npos);
   }
+}
+
+// perch_caller_*: admissions by caller name, denials by name (unknown when
+// no caller was identified) and reason, throttles; never the key presented.
+TEST_F(CallerGateTest, CountsCallsDenialsAndThrottlesByCallerName) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  auto gate = MakeGate(true, &perch_metrics.callers());
+  for (int i = 0; i < 3; ++i) {
+    (void)gate->Admit(Key("noisy-key"), Method::kSearch);  // 2 pass, 1 not
+  }
+  (void)gate->Admit(Key("reports-key"), Method::kGetTimeline);
+  (void)gate->Admit(Key("reports-key"), Method::kObtain);  // not permitted
+  (void)gate->Admit(Key("guess-key-canary"), Method::kSearch);
+  const std::string text = metrics::FormatText(registry.Collect());
+  for (const char* line : {
+           "perch_caller_calls_total{caller=\"noisy\"} 2\n",
+           "perch_caller_calls_total{caller=\"reports\"} 1\n",
+           "perch_caller_denials_total{caller=\"noisy\",reason=\"CALLER_"
+           "QUOTA_EXCEEDED\"} 1\n",
+           "perch_caller_denials_total{caller=\"reports\",reason=\"CALLER_"
+           "NOT_PERMITTED\"} 1\n",
+           "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
+           "UNAUTHENTICATED\"} 1\n",
+           "perch_caller_throttles_total{caller=\"noisy\"} 1\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+  EXPECT_EQ(text.find("key-canary"), std::string::npos);
+  EXPECT_EQ(text.find("perch_caller_throttles_total{caller=\"reports\""),
+            std::string::npos);
 }
 
 TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {

@@ -7,7 +7,8 @@
 namespace perch::security {
 
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
-    const ServerConfig& config, const Clock& clock) {
+    const ServerConfig& config, const Clock& clock,
+    metrics::CallerFamilies* caller_metrics) {
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) {
     return valid;
   }
@@ -22,6 +23,7 @@ absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
   security->listener = *std::move(listener);
 
   GateOptions gate;
+  gate.metrics = caller_metrics;
   if (config.insecure_no_auth) {
     LogWarning(
         "--insecure_no_auth: callers are NOT authenticated; anyone who can "

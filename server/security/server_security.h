@@ -32,9 +32,11 @@ struct ServerSecurity {
 // Validates `config` (ValidateServerConfig), loads the callers file and the
 // TLS files, and warns at start about what is open: no caller
 // authentication, API keys over plaintext. INVALID_ARGUMENT naming the flag
-// or file on any problem. `clock` must outlive the result.
+// or file on any problem. `clock` and `caller_metrics` (null: none) must
+// outlive the result.
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
-    const ServerConfig& config, const Clock& clock);
+    const ServerConfig& config, const Clock& clock,
+    metrics::CallerFamilies* caller_metrics = nullptr);
 
 }  // namespace perch::security
 

@@ -27,11 +27,15 @@ struct CallRecord {
   std::string span_id;      // perch's span: the parent id sent upstream
 };
 
-// Told about every RPC once, when it has finished. Implementations must be
-// thread-safe and quick: they run on the thread that finishes the call.
+// Told about every RPC twice: when its handler starts (before the caller is
+// admitted) and once when it has finished. Implementations must be
+// thread-safe and quick: they run on the threads that start and finish the
+// call.
 class CallObserver {
  public:
   virtual ~CallObserver() = default;
+  // Every call started is later done, exactly once.
+  virtual void OnCallStart(security::Method /*method*/) {}
   virtual void OnCallDone(const CallRecord& record) = 0;
 };
 

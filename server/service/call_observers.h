@@ -18,6 +18,9 @@ class CallObservers final : public CallObserver {
   explicit CallObservers(std::vector<CallObserver*> observers)
       : observers_(std::move(observers)) {}
 
+  void OnCallStart(security::Method method) override {
+    for (CallObserver* observer : observers_) observer->OnCallStart(method);
+  }
   void OnCallDone(const CallRecord& record) override {
     for (CallObserver* observer : observers_) observer->OnCallDone(record);
   }

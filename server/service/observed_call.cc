@@ -36,6 +36,7 @@ ObservedCall::ObservedCall(const grpc::ServerContextBase& context,
   record_.peer = context.peer();
   record_.trace_id = context_->trace().trace_id;
   record_.span_id = context_->trace().span_id;
+  observer_->OnCallStart(method);
 }
 
 grpc::Status ObservedCall::Finish(const absl::Status& status) {

@@ -24,8 +24,9 @@ namespace perch::service {
 class ObservedCall {
  public:
   // Reads the peer and the traceparent (exactly one, well-formed; anything
-  // else starts a new trace, never an error) from `context`; the call's
-  // duration counts from here. `observer` must outlive the call.
+  // else starts a new trace, never an error) from `context` and tells
+  // `observer` the call started; the call's duration counts from here.
+  // `observer` must outlive the call.
   ObservedCall(const grpc::ServerContextBase& context, security::Method method,
                CallObserver& observer);
 

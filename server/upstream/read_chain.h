@@ -1,6 +1,7 @@
-// A dialect read made of several upstream requests one after another (a
-// name lookup, pages of owned lists, then the read itself): one handle that
-// aborts whichever step is running, and one answer however the steps end.
+// A dialect read made of several upstream requests, one after another (a
+// name lookup, pages of owned lists, then the read itself) or side by side
+// (list_join.h): one handle that aborts whichever steps are running, and one
+// answer however the steps end.
 #ifndef PERCH_SERVER_UPSTREAM_READ_CHAIN_H_
 #define PERCH_SERVER_UPSTREAM_READ_CHAIN_H_
 
@@ -54,16 +55,22 @@ class ReadChain final : public ReadHandle {
     std::move(done)(std::move(result));
   }
 
-  // CANCELLED now; the running step is aborted and its answer dropped.
-  void Cancel() override {
+  // Answers `status` unless answered already, then aborts the steps still
+  // running (their answers are dropped): a failed step of reads running side
+  // by side, or Cancel.
+  void Abort(absl::Status status) {
     ReadDialect::Callback<Page> done;
     std::vector<std::shared_ptr<ReadHandle>> steps;
     if (!Close(&done, &steps)) return;
-    std::move(done)(MakeError(absl::StatusCode::kCancelled,
-                              "the call was cancelled", "CANCELLED",
-                              kPerchDomain));
+    std::move(done)(std::move(status));
     // Outside the lock: a step may answer inline from Cancel.
     for (auto& step : steps) step->Cancel();
+  }
+
+  // CANCELLED now; the running step is aborted and its answer dropped.
+  void Cancel() override {
+    Abort(MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
+                    "CANCELLED", kPerchDomain));
   }
 
  private:

@@ -8,15 +8,26 @@ std::optional<std::string> TtlCache::Get(absl::string_view key) {
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
   auto it = index_.find(key);
-  if (it == index_.end()) return std::nullopt;
+  if (it == index_.end()) {
+    NoteLocked(/*hit=*/false);
+    return std::nullopt;
+  }
   Order::iterator entry = it->second;
   if (entry->expires <= now) {
     order_.erase(entry);
     index_.erase(it);
+    NoteLocked(/*hit=*/false);
     return std::nullopt;
   }
   order_.splice(order_.begin(), order_, entry);
+  NoteLocked(/*hit=*/true);
   return entry->value;
+}
+
+void TtlCache::NoteLocked(bool hit) {
+  if (!metrics_.has_value()) return;
+  (hit ? metrics_->hits : metrics_->misses)->Increment();
+  metrics_->entries->Set(static_cast<double>(order_.size()));
 }
 
 void TtlCache::Put(absl::string_view key, std::string value) {
@@ -34,6 +45,9 @@ void TtlCache::Put(absl::string_view key, std::string value) {
   if (order_.size() > capacity_) {
     index_.erase(order_.back().key);
     order_.pop_back();
+  }
+  if (metrics_.has_value()) {
+    metrics_->entries->Set(static_cast<double>(order_.size()));
   }
 }
 

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/metrics/perch_metrics.h"
 
 namespace perch::upstream {
 
@@ -22,8 +23,11 @@ namespace perch::upstream {
 // capacity or a non-positive ttl keeps nothing. `clock` must outlive it.
 class TtlCache {
  public:
-  TtlCache(const Clock& clock, absl::Duration ttl, size_t capacity)
-      : clock_(clock), ttl_(ttl), capacity_(capacity) {}
+  // `metrics` (none: nullopt) counts each Get as a hit or a miss and keeps
+  // the entries gauge; its series must outlive the cache.
+  TtlCache(const Clock& clock, absl::Duration ttl, size_t capacity,
+           std::optional<metrics::CacheMetrics> metrics = std::nullopt)
+      : clock_(clock), ttl_(ttl), capacity_(capacity), metrics_(metrics) {}
 
   // The live value under `key`, if any (and marks it recently used).
   std::optional<std::string> Get(absl::string_view key);
@@ -41,9 +45,13 @@ class TtlCache {
   };
   using Order = std::list<Entry>;  // most recently used first
 
+  // Counts a lookup and sets the entries gauge.
+  void NoteLocked(bool hit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const Clock& clock_;
   const absl::Duration ttl_;
   const size_t capacity_;
+  const std::optional<metrics::CacheMetrics> metrics_;
 
   mutable absl::Mutex mu_;
   Order order_ ABSL_GUARDED_BY(mu_);

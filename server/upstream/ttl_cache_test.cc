@@ -1,6 +1,7 @@
 #include "server/upstream/ttl_cache.h"
 
 #include "gtest/gtest.h"
+#include "server/metrics/text_format.h"
 
 namespace perch::upstream {
 namespace {
@@ -15,6 +16,29 @@ TEST(TtlCache, ServesAPutValueUntilItsTtlEnds) {
   clock.Advance(absl::Seconds(1));
   EXPECT_FALSE(cache.Get("perch_dev").has_value());
   EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(TtlCache, CountsHitsAndMissesAndKeepsTheEntriesGauge) {
+  FakeClock clock;
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock, {});
+  TtlCache cache(clock, absl::Minutes(10), 2, perch_metrics.Cache("user_id"));
+  EXPECT_FALSE(cache.Get("a").has_value());  // miss
+  cache.Put("a", "1");
+  cache.Put("b", "2");
+  cache.Put("c", "3");             // "a" goes: capacity 2
+  EXPECT_EQ(cache.Get("b"), "2");  // hit
+  EXPECT_EQ(cache.Get("c"), "3");  // hit
+  clock.Advance(absl::Minutes(10));
+  EXPECT_FALSE(cache.Get("b").has_value());  // expired: miss, one entry left
+  const std::string text = metrics::FormatText(registry.Collect());
+  for (const char* line : {
+           "perch_cache_requests_total{cache=\"user_id\",result=\"hit\"} 2\n",
+           "perch_cache_requests_total{cache=\"user_id\",result=\"miss\"} 2\n",
+           "perch_cache_entries{cache=\"user_id\"} 1\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
 }
 
 TEST(TtlCache, UsingAnEntryDoesNotExtendItsTtlButPuttingItAgainDoes) {

@@ -8,7 +8,9 @@
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
+#include "server/mapping/request_metrics.h"
 #include "server/mapping/upstream_status.h"
+#include "server/upstream/endpoint_call.h"
 
 namespace perch::upstream {
 namespace {
@@ -22,6 +24,7 @@ struct Deps {
   const Clock& clock;
   RetryPolicy policy;
   std::function<double()> random_unit;
+  metrics::UpstreamMetrics* metrics;
 };
 
 // One read, from token to final answer. Owned by shared_ptrs held in every
@@ -37,6 +40,8 @@ class ReadCall final : public ReadHandle,
         path_(std::move(path)),
         deadline_(deadline),
         call_(CallContext::Current()),
+        // Looked up once per read; every attempt records into it.
+        metrics_(deps.metrics ? &deps.metrics->Endpoint(path_) : nullptr),
         done_(std::move(done)) {}
 
   void Start() { ObtainTokenAndSend(); }
@@ -85,8 +90,10 @@ class ReadCall final : public ReadHandle,
     request.deadline = deadline_;
     const http::HttpTransport::RequestId id = deps_.transport.Send(
         std::move(request),
-        [self = shared_from_this(), token = std::move(token)](
-            absl::StatusOr<http::HttpResponse> response) mutable {
+        [self = shared_from_this(), token = std::move(token),
+         sent =
+             absl::Now()](absl::StatusOr<http::HttpResponse> response) mutable {
+          self->Record(response, absl::Now() - sent);
           self->OnResponse(std::move(token), std::move(response));
         });
     bool abandoned;
@@ -99,6 +106,20 @@ class ReadCall final : public ReadHandle,
       abandoned = finished_ && answered_attempt_ != attempt;
     }
     if (abandoned) deps_.transport.Cancel(id);
+  }
+
+  // Every answer the transport gives, also those a read that has finished
+  // meanwhile (a deadline) no longer waits for: each was a request made.
+  void Record(const absl::StatusOr<http::HttpResponse>& response,
+              absl::Duration latency) {
+    if (metrics_ == nullptr) return;
+    mapping::RecordUpstreamRequest(metrics_, mapping::Endpoint::kRead, path_,
+                                   response, latency);
+    if (!response.ok()) return;
+    if (std::optional<RateLimitWindow> window = ReadRateLimit(*response)) {
+      metrics_->RecordRateWindow(window->limit, window->remaining,
+                                 absl::ToUnixSeconds(window->reset));
+    }
   }
 
   void OnResponse(std::string token,
@@ -125,17 +146,28 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    const std::string reason = ErrorReason(status);
-    if (reason == mapping::kBearerTokenRejected && !reobtained_) {
-      // The token was invalidated behind our back (another replica, an
-      // operator). Every read that saw this token drops the same one, so
-      // the holder fetches once for all of them.
-      reobtained_ = true;
-      deps_.holder.Drop(token, status);
-      LogWarning("upstream ", path_,
-                 " rejected the bearer token (401/89); obtaining a new one");
-      ObtainTokenAndSend();
-      return;
+    if (ErrorReason(status) == mapping::kBearerTokenRejected) {
+      // Every rejection is reported, the re-obtained token's too: the holder
+      // counts rejected tokens (each once, whichever read saw it), so its
+      // streak and backoff do not depend on which of several parallel reads
+      // met a token first.
+      const absl::Duration backing_off = deps_.holder.Drop(token, status);
+      if (!reobtained_) {
+        // The token was invalidated behind our back (another replica, an
+        // operator). Every read that saw this token drops the same one, so
+        // the holder fetches once for all of them.
+        reobtained_ = true;
+        LogWarning("upstream ", path_,
+                   " rejected the bearer token (401/89); obtaining a new one");
+        ObtainTokenAndSend();
+        return;
+      }
+      // Rejected again: if the holder now backs off, say when perch asks
+      // for a token again, as a read that arrives meanwhile is told.
+      if (backing_off > absl::ZeroDuration() &&
+          !GetRetryInfo(status).has_value()) {
+        AttachRetryInfo(status, backing_off);
+      }
     }
     RetryOrFinish(std::move(status));
   }
@@ -149,6 +181,7 @@ class ReadCall final : public ReadHandle,
           deps_.policy.Backoff(retries_, deps_.random_unit());
       if (deps_.clock.Now() + delay < deadline_) {
         ++retries_;
+        if (metrics_ != nullptr) metrics_->RecordRetry();
         LogWarning("upstream ", path_, " failed (", status.message(),
                    "); retry ", retries_, " of ", deps_.policy.max_retries,
                    " in ", absl::FormatDuration(delay));
@@ -191,6 +224,7 @@ class ReadCall final : public ReadHandle,
   // The RPC this read is for (null outside one): its upstream requests carry
   // its traceparent and count towards it.
   const std::shared_ptr<CallContext> call_;
+  metrics::EndpointMetrics* const metrics_;
   // Touched only by the one step in progress (steps are sequential).
   bool reobtained_ = false;
   int retries_ = 0;
@@ -225,10 +259,10 @@ std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::TokenSource& tokens,
     auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
     const Clock& clock, RetryPolicy policy,
-    std::function<double()> random_unit) {
+    std::function<double()> random_unit, metrics::UpstreamMetrics* metrics) {
   return std::make_unique<AuthenticatedReader>(
       Deps{transport, tokens, holder, scheduler, executor, clock, policy,
-           std::move(random_unit)});
+           std::move(random_unit), metrics});
 }
 
 }  // namespace perch::upstream

@@ -17,6 +17,7 @@
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
 #include "server/http/http_transport.h"
+#include "server/metrics/perch_metrics.h"
 #include "server/upstream/read_handle.h"
 #include "server/upstream/retry_policy.h"
 
@@ -30,7 +31,9 @@ class UpstreamReader {
   virtual ~UpstreamReader() = default;
 
   // GETs `url`; `path` names the endpoint in errors. `done` runs exactly once
-  // with a 2xx response or a mapped error (never UNKNOWN).
+  // with a 2xx response or a mapped error (never UNKNOWN). A token rejected
+  // again after the re-obtain is UNAUTHENTICATED BEARER_TOKEN_REJECTED, with
+  // a RetryInfo when the token holder now backs off (until it asks again).
   virtual std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
                                           absl::Time deadline,
                                           Callback done) = 0;
@@ -39,12 +42,15 @@ class UpstreamReader {
 // Everything it references must outlive it. Tokens come from `tokens`; what
 // the upstream said about each is reported to `holder` (in perch both are
 // the one CachingTokenSource). `random_unit` returns uniform numbers in
-// [0, 1) for backoff jitter. `done` callbacks run on `executor`.
+// [0, 1) for backoff jitter. `done` callbacks run on `executor`. `metrics`
+// (null: none) gets every request, retry and rate-limit window, by the
+// endpoint's `path`.
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::TokenSource& tokens,
     auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
     const Clock& clock, RetryPolicy policy,
-    std::function<double()> random_unit);
+    std::function<double()> random_unit,
+    metrics::UpstreamMetrics* metrics = nullptr);
 
 }  // namespace perch::upstream
 

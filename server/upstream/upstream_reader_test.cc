@@ -9,6 +9,7 @@
 #include "server/auth/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
 
 namespace perch::upstream {
@@ -27,8 +28,8 @@ class UpstreamReaderTest : public ::testing::Test {
   UpstreamReaderTest() {
     auto fake = std::make_unique<auth::FakeTokenSource>();
     tokens_fake_ = fake.get();
-    tokens_ =
-        std::make_unique<auth::CachingTokenSource>(std::move(fake), clock_);
+    tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
+                                                         clock_, token_timers_);
     reader_ = MakeAuthenticatedReader(transport_, *tokens_, *tokens_,
                                       scheduler_, executor_, clock_,
                                       RetryPolicy{}, [] { return 0.5; });
@@ -53,6 +54,25 @@ class UpstreamReaderTest : public ::testing::Test {
 
   std::string LastAuthorization() { return LastHeader("Authorization"); }
 
+  // Both reads hold a request made with the second token: each is rejected
+  // too. Both must end UNAUTHENTICATED with a RetryInfo (the holder backs
+  // off after two rejected tokens), and no third token is asked for.
+  void ExpectBothRejectedAlike(const std::shared_ptr<Result>& first,
+                               const std::shared_ptr<Result>& second) {
+    ASSERT_EQ(transport_.pending(), 2u);
+    transport_.CompleteNext(Error(401, 89));
+    transport_.CompleteNext(Error(401, 89));
+    for (const auto& r : {first, second}) {
+      ASSERT_TRUE(r->value.has_value());
+      EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+      EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
+      EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
+          << r->value->status();
+    }
+    EXPECT_EQ(tokens_fake_->fetches(), 2);
+    EXPECT_EQ(transport_.pending(), 0u);
+  }
+
   std::string LastHeader(absl::string_view wanted) {
     auto requests = transport_.requests();
     for (const auto& [name, value] : requests.back().headers) {
@@ -64,6 +84,8 @@ class UpstreamReaderTest : public ::testing::Test {
   FakeClock clock_;
   FakeHttpTransport transport_;  // holds every request until completed
   ManualScheduler scheduler_;
+  // The token holder's waiter deadlines, apart from the retry timers above.
+  ManualScheduler token_timers_;
   InlineExecutor executor_;
   auth::FakeTokenSource* tokens_fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
@@ -103,6 +125,38 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
+  // Two fresh tokens rejected in a row: the holder forgot the second too and
+  // backs off; the answer says for how long (TokenBackoff: 0.5 to 1 s).
+  EXPECT_FALSE(tokens_->Held().has_value());
+  auto retry = GetRetryInfo(r->value->status());
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_GE(retry->retry_delay().seconds() * 1000 +
+                retry->retry_delay().nanos() / 1000000,
+            500);
+  EXPECT_LE(retry->retry_delay().seconds(), 1);
+}
+
+// GetList's two parallel reads (issue 13's flake): whether the second read
+// starts with the first token or only during the first read's re-obtain (its
+// first token is then the new one), both end alike, with the same details,
+// and no third token is asked for.
+TEST_F(UpstreamReaderTest, ParallelReadsRejectedTwiceAnswerAlike) {
+  auto first = Read();
+  auto second = Read();
+  GiveToken("OLD");
+  transport_.CompleteNext(Error(401, 89));
+  transport_.CompleteNext(Error(401, 89));
+  GiveToken("NEW");
+  ExpectBothRejectedAlike(first, second);
+}
+
+TEST_F(UpstreamReaderTest, ReadStartedDuringTheReobtainAnswersAlike) {
+  auto first = Read();
+  GiveToken("OLD");
+  transport_.CompleteNext(Error(401, 89));
+  auto second = Read();  // joins the re-obtain: its first token is NEW
+  GiveToken("NEW");
+  ExpectBothRejectedAlike(first, second);
 }
 
 TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
@@ -168,6 +222,59 @@ TEST_F(UpstreamReaderTest, RetryThatSucceedsReturnsTheResponse) {
   transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
   ASSERT_TRUE(r->value.has_value());
   EXPECT_TRUE(r->value->ok());
+}
+
+// perch_upstream_* by the endpoint's route template: every attempt by status
+// class, the retry, a connection failure, the bytes, the last rate-limit
+// window, and a 429 as throttled.
+TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  reader_ = MakeAuthenticatedReader(
+      transport_, *tokens_, *tokens_, scheduler_, executor_, clock_,
+      RetryPolicy{}, [] { return 0.5; }, &perch_metrics.upstream());
+  auto r = Read();
+  GiveToken("T");
+  transport_.CompleteNext(Error(503, 130));
+  scheduler_.RunAll();
+  transport_.CompleteNext(absl::UnavailableError("connection refused"));
+  scheduler_.RunAll();
+  transport_.CompleteNext(
+      FakeHttpTransport::Response(200, "[1,2]",
+                                  {{"x-rate-limit-limit", "900"},
+                                   {"x-rate-limit-remaining", "897"},
+                                   {"x-rate-limit-reset", "1764757000"}}));
+  ASSERT_TRUE(r->value.has_value());
+  EXPECT_TRUE(r->value->ok());
+  auto limited = Read();
+  transport_.CompleteNext(Error(429, 88));
+  ASSERT_TRUE(limited->value.has_value());
+
+  const std::string text = metrics::FormatText(registry.Collect());
+  const std::string e = "endpoint=\"1.1/x.json\"";
+  for (const std::string& line : {
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"2xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"4xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"5xx\"} 1\n"),
+           absl::StrCat("perch_upstream_requests_total{", e,
+                        ",status_class=\"transport_error\"} 1\n"),
+           absl::StrCat("perch_upstream_connection_failures_total{", e,
+                        "} 1\n"),
+           absl::StrCat("perch_upstream_retries_total{", e, "} 2\n"),
+           absl::StrCat("perch_upstream_request_duration_seconds_count{", e,
+                        "} 4\n"),
+           absl::StrCat("perch_upstream_rate_limit{", e, "} 900\n"),
+           absl::StrCat("perch_upstream_rate_remaining{", e, "} 897\n"),
+           absl::StrCat("perch_upstream_rate_reset_timestamp_seconds{", e,
+                        "} 1764757000\n"),
+           absl::StrCat("perch_upstream_throttled_total{", e,
+                        ",reason=\"rate_limit\"} 1\n"),
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
 }
 
 TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {

@@ -35,8 +35,12 @@ void AddList(const ListRef& list, QueryParams& params) {
   params.emplace_back("slug", list.slug);
 }
 
-std::string Cursor(const std::string& position) {
-  return position.empty() ? std::string(kFirstCursor) : position;
+// A cursored endpoint's page: from `position`, `page_size` items.
+void AddCursor(const std::string& position, int page_size,
+               QueryParams& params) {
+  params.emplace_back("cursor",
+                      position.empty() ? std::string(kFirstCursor) : position);
+  params.emplace_back("count", absl::StrCat(page_size));
 }
 
 // Every position this dialect mints is a decimal max_id or cursor. A token
@@ -112,17 +116,26 @@ absl::StatusOr<Page> FilteredTweetPage(const std::string& body,
   return page;
 }
 
-// A cursored page of users (followers/list, lists/members), the users going
-// to `users` of the page.
-template <typename Page>
-absl::StatusOr<Page> UserCursorPage(const std::string& body,
-                                    std::vector<v1::User> Page::*users) {
-  auto parsed = mapping::ParseUserPage(body);
+// A mapped body (search, users or ids page) as a dialect page: its `items`
+// go to the page's `to`, its `next` (max_id or cursor) to next_position.
+template <typename Page, typename Parsed, typename Items>
+absl::StatusOr<Page> ToPage(absl::StatusOr<Parsed> parsed, Items Parsed::*items,
+                            std::string Parsed::*next, Items Page::*to) {
   if (!parsed.ok()) return parsed.status();
   Page page;
-  page.*users = std::move(parsed->users);
-  page.next_position = std::move(parsed->next_cursor);
+  page.*to = std::move((*parsed).*items);
+  page.next_position = std::move((*parsed).*next);
   return page;
+}
+
+// The parse of a cursored page of users (followers/list, lists/members),
+// the users going to `users` of the page.
+template <typename Page>
+auto UserCursorPage(std::vector<v1::User> Page::*users) {
+  return [users](const std::string& body) {
+    return ToPage(mapping::ParseUserPage(body), &mapping::UserPage::users,
+                  &mapping::UserPage::next_cursor, users);
+  };
 }
 
 const char* ResultType(SearchQuery::Ranking ranking) {
@@ -182,13 +195,10 @@ class V1Dialect final : public ReadDialect {
                                 {"tweet_mode", "extended"}};
     return GetPage<TweetPage>(
         "/1.1/search/tweets.json", params, deadline,
-        [](const std::string& body) -> absl::StatusOr<TweetPage> {
-          auto parsed = mapping::ParseSearchPage(body);
-          if (!parsed.ok()) return parsed.status();
-          TweetPage page;
-          page.tweets = std::move(parsed->tweets);
-          page.next_position = std::move(parsed->next_max_id);
-          return page;
+        [](const std::string& body) {
+          return ToPage(mapping::ParseSearchPage(body),
+                        &mapping::SearchPage::tweets,
+                        &mapping::SearchPage::next_max_id, &TweetPage::tweets);
         },
         std::move(done));
   }
@@ -199,30 +209,23 @@ class V1Dialect final : public ReadDialect {
     if (RefusedPosition(query.position, done)) return nullptr;
     QueryParams params;
     AddUser(query.user, params);
-    params.emplace_back("cursor", Cursor(query.position));
-    params.emplace_back("count", absl::StrCat(query.page_size));
+    AddCursor(query.position, query.page_size, params);
     if (query.ids_only) {
       params.emplace_back("stringify_ids", "true");
       return GetPage<FollowerPage>(
           "/1.1/followers/ids.json", params, deadline,
-          [](const std::string& body) -> absl::StatusOr<FollowerPage> {
-            auto parsed = mapping::ParseIdPage(body);
-            if (!parsed.ok()) return parsed.status();
-            FollowerPage page;
-            page.user_ids = std::move(parsed->ids);
-            page.next_position = std::move(parsed->next_cursor);
-            return page;
+          [](const std::string& body) {
+            return ToPage(mapping::ParseIdPage(body), &mapping::IdPage::ids,
+                          &mapping::IdPage::next_cursor,
+                          &FollowerPage::user_ids);
           },
           std::move(done));
     }
     params.emplace_back("skip_status", "true");
     params.emplace_back("include_user_entities", "false");
-    return GetPage<FollowerPage>(
-        "/1.1/followers/list.json", params, deadline,
-        [](const std::string& body) {
-          return UserCursorPage(body, &FollowerPage::users);
-        },
-        std::move(done));
+    return GetPage<FollowerPage>("/1.1/followers/list.json", params, deadline,
+                                 UserCursorPage(&FollowerPage::users),
+                                 std::move(done));
   }
 
   std::shared_ptr<ReadHandle> List(const ListQuery& query, absl::Time deadline,
@@ -264,15 +267,11 @@ class V1Dialect final : public ReadDialect {
     QueryParams params;
     AddList(query.list, params);
     if (query.view == ListQuery::View::kMembers) {
-      params.emplace_back("cursor", Cursor(query.position));
-      params.emplace_back("count", absl::StrCat(query.page_size));
+      AddCursor(query.position, query.page_size, params);
       params.emplace_back("skip_status", "true");
-      return GetPage<ListPage>(
-          "/1.1/lists/members.json", params, deadline,
-          [](const std::string& body) {
-            return UserCursorPage(body, &ListPage::members);
-          },
-          std::move(done));
+      return GetPage<ListPage>("/1.1/lists/members.json", params, deadline,
+                               UserCursorPage(&ListPage::members),
+                               std::move(done));
     }
     params.emplace_back("count", absl::StrCat(query.page_size));
     params.emplace_back("max_id", query.position);

@@ -113,6 +113,27 @@ absl::Status CheckPage(absl::string_view path,
   return mapping::StatusFromV2Errors(path, has_data, parsed->errors);
 }
 
+// A parsed page: CheckPage, its data being whether `data` was present.
+template <typename Parsed>
+absl::Status CheckDataPage(absl::string_view path,
+                           const absl::StatusOr<Parsed>& parsed) {
+  return CheckPage(path, parsed, parsed.ok() && parsed->has_data);
+}
+
+// The one object a lookup answered (`member`: UserLookup::user,
+// ListLookup::list); else CheckPage's status, else malformed: a 200 without
+// `what` ("a user").
+template <typename Lookup, typename Object>
+absl::StatusOr<Object> LookedUp(absl::string_view path,
+                                absl::StatusOr<Lookup> lookup,
+                                std::optional<Object> Lookup::*member,
+                                absl::string_view what) {
+  const bool has_data = lookup.ok() && ((*lookup).*member).has_value();
+  if (absl::Status s = CheckPage(path, lookup, has_data); !s.ok()) return s;
+  if (!has_data) return Malformed(path, what);
+  return *std::move((*lookup).*member);
+}
+
 const std::string& TweetId(const v1::Tweet& tweet) { return tweet.id(); }
 const std::string& UserId(const v1::User& user) { return user.id(); }
 
@@ -122,10 +143,7 @@ absl::StatusOr<TweetPage> ToTweetPage(absl::string_view path,
                                       const V2Position& at, int page_size,
                                       bool resume_by_id) {
   absl::StatusOr<v2::TweetPage> parsed = v2::ParseTweetPage(response.body);
-  if (absl::Status s = CheckPage(path, parsed, parsed.ok() && parsed->has_data);
-      !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = CheckDataPage(path, parsed); !s.ok()) return s;
   absl::StatusOr<std::string> next =
       CutPage(parsed->tweets, at, page_size, parsed->meta.next_token,
               resume_by_id, TweetId);
@@ -143,10 +161,7 @@ absl::StatusOr<std::vector<v1::User>> ToUsers(
     absl::string_view path, const http::HttpResponse& response,
     const V2Position& at, int page_size, std::string* next_position) {
   absl::StatusOr<v2::UserPage> parsed = v2::ParseUserPage(response.body);
-  if (absl::Status s = CheckPage(path, parsed, parsed.ok() && parsed->has_data);
-      !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = CheckDataPage(path, parsed); !s.ok()) return s;
   absl::StatusOr<std::string> next = CutPage(
       parsed->users, at, page_size, parsed->meta.next_token, false, UserId);
   if (!next.ok()) return next.status();
@@ -241,8 +256,10 @@ class V2Dialect final : public ReadDialect {
         base_url_(std::move(base_url)),
         tweet_fields_(TweetFieldsQuery()),
         user_fields_(UserFieldsQuery()),
-        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity),
-        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity) {}
+        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
+                  options.user_id_cache_metrics),
+        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
+                  options.list_slug_cache_metrics) {}
 
   absl::string_view name() const override { return "v2"; }
 
@@ -252,25 +269,20 @@ class V2Dialect final : public ReadDialect {
     std::optional<V2Position> at;
     auto chain = StartChain<TweetPage>(query.position, std::move(done), &at);
     if (!at.has_value()) return chain;
-    WithUserId(
-        query.user, deadline, chain,
-        [this, chain, query, at = *at, deadline](std::string user_id) {
-          QueryParams params = {
-              {"max_results", MaxResults(query.page_size, kTimelineRange)},
-              {"since_id", query.since_id},
-              {"until_id", at.until_id},
-              {"exclude", Exclude(query)},
-              {"pagination_token", at.token}};
-          chain->Track(CallEndpoint<TweetPage>(
-              reader_, Url(kUserTweetsPath, user_id, params, tweet_fields_),
-              std::string(kUserTweetsPath), deadline,
-              [at, page_size =
-                       query.page_size](const http::HttpResponse& response) {
-                // Newest first, and the endpoint takes until_id.
-                return ToTweetPage(kUserTweetsPath, response, at, page_size,
-                                   /*resume_by_id=*/true);
-              },
-              AnswerTo(chain)));
+    QueryParams params = {
+        {"max_results", MaxResults(query.page_size, kTimelineRange)},
+        {"since_id", query.since_id},
+        {"until_id", at->until_id},
+        {"exclude", Exclude(query)},
+        {"pagination_token", at->token}};
+    GetUserPage<TweetPage>(
+        chain, query.user, deadline, kUserTweetsPath, std::move(params),
+        tweet_fields_,
+        [at = *at,
+         page_size = query.page_size](const http::HttpResponse& response) {
+          // Newest first, and the endpoint takes until_id.
+          return ToTweetPage(kUserTweetsPath, response, at, page_size,
+                             /*resume_by_id=*/true);
         });
     return chain;
   }
@@ -309,33 +321,28 @@ class V2Dialect final : public ReadDialect {
     std::optional<V2Position> at;
     auto chain = StartChain<FollowerPage>(query.position, std::move(done), &at);
     if (!at.has_value()) return chain;
-    WithUserId(
-        query.user, deadline, chain,
-        [this, chain, query, at = *at, deadline](std::string user_id) {
-          QueryParams params = {
-              {"max_results", MaxResults(query.page_size, kFollowersRange)},
-              {"pagination_token", at.token}};
-          chain->Track(CallEndpoint<FollowerPage>(
-              reader_, Url(kFollowersPath, user_id, params, user_fields_),
-              std::string(kFollowersPath), deadline,
-              [at, query](const http::HttpResponse& response)
-                  -> absl::StatusOr<FollowerPage> {
-                FollowerPage page;
-                absl::StatusOr<std::vector<v1::User>> users =
-                    ToUsers(kFollowersPath, response, at, query.page_size,
-                            &page.next_position);
-                if (!users.ok()) return users.status();
-                if (query.ids_only) {
-                  for (const v1::User& user : *users) {
-                    page.user_ids.push_back(user.id());
-                  }
-                } else {
-                  page.users = *std::move(users);
-                }
-                page.rate_limit = ReadRateLimit(response);
-                return page;
-              },
-              AnswerTo(chain)));
+    QueryParams params = {
+        {"max_results", MaxResults(query.page_size, kFollowersRange)},
+        {"pagination_token", at->token}};
+    GetUserPage<FollowerPage>(
+        chain, query.user, deadline, kFollowersPath, std::move(params),
+        user_fields_,
+        [at = *at, page_size = query.page_size,
+         ids_only = query.ids_only](const http::HttpResponse& response)
+            -> absl::StatusOr<FollowerPage> {
+          FollowerPage page;
+          absl::StatusOr<std::vector<v1::User>> users = ToUsers(
+              kFollowersPath, response, at, page_size, &page.next_position);
+          if (!users.ok()) return users.status();
+          if (ids_only) {
+            for (const v1::User& user : *users) {
+              page.user_ids.push_back(user.id());
+            }
+          } else {
+            page.users = *std::move(users);
+          }
+          page.rate_limit = ReadRateLimit(response);
+          return page;
         });
     return chain;
   }
@@ -402,6 +409,25 @@ class V2Dialect final : public ReadDialect {
     return params;
   }
 
+  // GETs one page of `path` (a route on the user's id) once the user's id is
+  // known, and answers `chain` with it.
+  template <typename Page>
+  void GetUserPage(
+      const std::shared_ptr<ReadChain<Page>>& chain, const UserRef& user,
+      absl::Time deadline, absl::string_view path, QueryParams params,
+      absl::string_view fields,
+      absl::AnyInvocable<absl::StatusOr<Page>(const http::HttpResponse&)>
+          parse) {
+    WithUserId(
+        user, deadline, chain,
+        [this, chain, deadline, path, params = std::move(params), fields,
+         parse = std::move(parse)](std::string user_id) mutable {
+          chain->Track(CallEndpoint<Page>(
+              reader_, Url(path, user_id, params, fields), std::string(path),
+              deadline, std::move(parse), AnswerTo(chain)));
+        });
+  }
+
   // Runs `then` with the user's id: as given, from the cache, or looked up
   // by screen name (and cached).
   template <typename Page>
@@ -416,18 +442,11 @@ class V2Dialect final : public ReadDialect {
         reader_, Url(kUserByUsernamePath, user.screen_name, {}, user_fields_),
         std::string(kUserByUsernamePath), deadline,
         [](const http::HttpResponse& response) -> absl::StatusOr<std::string> {
-          absl::StatusOr<v2::UserLookup> lookup =
-              v2::ParseUserLookup(response.body);
-          if (absl::Status s =
-                  CheckPage(kUserByUsernamePath, lookup,
-                            lookup.ok() && lookup->user.has_value());
-              !s.ok()) {
-            return s;
-          }
-          if (!lookup->user.has_value()) {
-            return Malformed(kUserByUsernamePath, "a user");
-          }
-          return lookup->user->id();
+          absl::StatusOr<v1::User> user =
+              LookedUp(kUserByUsernamePath, v2::ParseUserLookup(response.body),
+                       &v2::UserLookup::user, "a user");
+          if (!user.ok()) return user.status();
+          return user->id();
         },
         [this, chain, key = std::move(key),
          then = std::move(then)](absl::StatusOr<std::string> id) mutable {
@@ -477,9 +496,7 @@ class V2Dialect final : public ReadDialect {
             -> absl::StatusOr<v2::ListsPage> {
           absl::StatusOr<v2::ListsPage> page =
               v2::ParseListsPage(response.body);
-          if (absl::Status s =
-                  CheckPage(kOwnedListsPath, page, page.ok() && page->has_data);
-              !s.ok()) {
+          if (absl::Status s = CheckDataPage(kOwnedListsPath, page); !s.ok()) {
             return s;
           }
           return page;
@@ -519,17 +536,9 @@ class V2Dialect final : public ReadDialect {
     return CallEndpoint<v1::TwitterList>(
         reader_, Url(kListPath, list_id, params, user_fields_),
         std::string(kListPath), deadline,
-        [](const http::HttpResponse& response)
-            -> absl::StatusOr<v1::TwitterList> {
-          absl::StatusOr<v2::ListLookup> lookup =
-              v2::ParseListLookup(response.body);
-          if (absl::Status s = CheckPage(
-                  kListPath, lookup, lookup.ok() && lookup->list.has_value());
-              !s.ok()) {
-            return s;
-          }
-          if (!lookup->list.has_value()) return Malformed(kListPath, "a list");
-          return *std::move(lookup->list);
+        [](const http::HttpResponse& response) {
+          return LookedUp(kListPath, v2::ParseListLookup(response.body),
+                          &v2::ListLookup::list, "a list");
         },
         std::move(done));
   }

@@ -10,10 +10,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/metrics/perch_metrics.h"
 #include "server/upstream/read_dialect.h"
 #include "server/upstream/upstream_reader.h"
 
@@ -26,6 +28,10 @@ struct V2DialectOptions {
   absl::Duration name_cache_ttl = absl::Hours(1);
   // Answers kept per cache (names, slugs); the least recently used go.
   size_t name_cache_capacity = 10000;
+  // perch_cache_* of the two caches (cache="user_id", "list_slug"); none:
+  // nullopt.
+  std::optional<metrics::CacheMetrics> user_id_cache_metrics = std::nullopt;
+  std::optional<metrics::CacheMetrics> list_slug_cache_metrics = std::nullopt;
 };
 
 // `reader` and `clock` must outlive the dialect, and the dialect every read

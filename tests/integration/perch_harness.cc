@@ -23,6 +23,9 @@ std::unique_ptr<PerchHarness> PerchHarness::Start(HarnessOptions options) {
   harness->emulator_ = *std::move(emulator);
 
   options.server.listen = "127.0.0.1:0";
+  // A port of its own too: suites run in parallel, and the default 9464
+  // would be shared.
+  options.server.metrics_listen = "127.0.0.1:0";
   // Suites that do not test caller authentication run without it, as
   // scripts/run does; perch refuses to start with neither.
   if (options.server.api_keys_file.empty()) {

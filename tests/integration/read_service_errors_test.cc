@@ -183,10 +183,27 @@ const Row kV1Rows[] = {
      grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3},
     {"gateway_timeout", 504, 0, "", grpc::StatusCode::UNAVAILABLE,
      "UPSTREAM_UNAVAILABLE", 3},
-    {"token_rejected_twice", 401, 89, "", grpc::StatusCode::UNAUTHENTICATED,
-     "BEARER_TOKEN_REJECTED", 2},
-    {"could_not_authenticate_twice", 401, 32, "",
-     grpc::StatusCode::UNAUTHENTICATED, "BEARER_TOKEN_REJECTED", 2},
+    // Two fresh tokens rejected in a row: perch backs off from asking for a
+    // third and says until when (RetryInfo), whichever of GetList's two
+    // parallel reads met the second token first.
+    {"token_rejected_twice",
+     401,
+     89,
+     "",
+     grpc::StatusCode::UNAUTHENTICATED,
+     "BEARER_TOKEN_REJECTED",
+     2,
+     {},
+     true},
+    {"could_not_authenticate_twice",
+     401,
+     32,
+     "",
+     grpc::StatusCode::UNAUTHENTICATED,
+     "BEARER_TOKEN_REJECTED",
+     2,
+     {},
+     true},
 };
 
 // UPSTREAM-V2.md section 9, with the bodies its section 3 quotes. The
@@ -226,7 +243,8 @@ const Row kV2Rows[] = {
      grpc::StatusCode::UNAUTHENTICATED,
      "BEARER_TOKEN_REJECTED",
      2,
-     {{"upstream_type", "about:blank"}}},
+     {{"upstream_type", "about:blank"}},
+     true},
     {"client_not_enrolled",
      403,
      0,

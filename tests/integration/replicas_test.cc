@@ -229,6 +229,18 @@ TEST(Replicas, ConcurrentCallersOnEveryReplicaShareOneReobtainPerReplica) {
             kReplicas * kPerReplica + 2 * kPerReplica);
 }
 
+// A call gRPC core itself ended as the server shut down: its stream had
+// arrived but no handler had taken it yet, and core ends such pending calls
+// with a bare CANCELLED (grpc/grpc#41785, where UNAVAILABLE is proposed).
+// perch never saw it, so it was refused, not lost: perch's own answers
+// always carry a google.rpc.Status with an ErrorInfo. Seen once in the ASan
+// suite's five repeats on a loaded machine (issue 13).
+bool NeverReachedPerch(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::CANCELLED &&
+         status.error_message() == "CANCELLED" &&
+         status.error_details().empty();
+}
+
 // Keeps `workers` threads calling GetTimeline on one replica, each call
 // after the last, and sorts every finished call by whether it was started
 // before or after SIGTERM. Launches can be paused, so that the test can
@@ -284,7 +296,7 @@ class Load {
     int64_t before_ok = 0;
     std::vector<grpc::Status> before_failed;
     int64_t after_ok = 0;
-    int64_t after_refused = 0;  // UNAVAILABLE
+    int64_t after_refused = 0;  // UNAVAILABLE, or NeverReachedPerch
     std::vector<grpc::Status> after_other;
   };
   Tally tally() {
@@ -320,7 +332,8 @@ class Load {
         }
       } else if (status.ok()) {
         ++tally_.after_ok;
-      } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                 NeverReachedPerch(status)) {
         ++tally_.after_refused;
         refused = true;
       } else {
@@ -394,7 +407,8 @@ TEST(Replicas, SigtermUnderLoadCompletesEveryAcceptedCallAndExitsZero) {
                   << s.error_message();
   }
   // Calls started after the signal may still have been accepted (OK) or
-  // refused (UNAVAILABLE), nothing else.
+  // refused (UNAVAILABLE, or gRPC's bare CANCELLED for a call no handler had
+  // taken), nothing else.
   for (const grpc::Status& s : tally.after_other) {
     ADD_FAILURE() << "call after SIGTERM neither served nor refused: "
                   << s.error_code() << " " << s.error_message();

@@ -35,9 +35,29 @@ pid_t SpawnWithOutput(const std::string& binary, std::vector<std::string> args,
   return spawned == 0 ? pid : -1;
 }
 
+namespace {
+
+// perch-server's /metrics listener defaults to 0.0.0.0:9464, which suites
+// running in parallel would fight over: unless the test chose, a free
+// loopback port.
+std::vector<std::string> WithMetricsPort(std::vector<std::string> args,
+                                         const std::vector<std::string>& env) {
+  for (const std::string& a : args) {
+    if (a.rfind("--metrics_listen", 0) == 0) return args;
+  }
+  for (const std::string& e : env) {
+    if (e.rfind("PERCH_METRICS_LISTEN=", 0) == 0) return args;
+  }
+  args.push_back("--metrics_listen=127.0.0.1:0");
+  return args;
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(std::vector<std::string> args,
                              std::vector<std::string> env)
-    : ServerProcess(PERCH_SERVER_BINARY, std::move(args), std::move(env)) {}
+    : ServerProcess(PERCH_SERVER_BINARY, WithMetricsPort(std::move(args), env),
+                    std::move(env)) {}
 
 ServerProcess::ServerProcess(const std::string& binary,
                              std::vector<std::string> args,
@@ -76,6 +96,25 @@ int ServerProcess::WaitForPort(absl::Duration timeout) {
       if (absl::SimpleAtoi(out.substr(at + 6, close - at - 6), &port)) {
         return port;
       }
+    }
+    if (Exited(absl::ZeroDuration())) return 0;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return 0;
+}
+
+int ServerProcess::WaitForMetricsPort(absl::Duration timeout) {
+  const std::string kMarker = "GET /metrics at port ";
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    const std::string out = Output();
+    const size_t at = out.find(kMarker);
+    if (at != std::string::npos) {
+      const size_t start = at + kMarker.size();
+      size_t stop = start;
+      while (stop < out.size() && out[stop] >= '0' && out[stop] <= '9') ++stop;
+      int port = 0;
+      if (absl::SimpleAtoi(out.substr(start, stop - start), &port)) return port;
     }
     if (Exited(absl::ZeroDuration())) return 0;
     absl::SleepFor(absl::Milliseconds(20));

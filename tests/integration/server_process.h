@@ -42,6 +42,10 @@ class ServerProcess {
   // process exits or `timeout` passes first.
   int WaitForPort(absl::Duration timeout);
 
+  // perch-server's /metrics port, from its "GET /metrics at port N" log
+  // line, or 0 when the process exits or `timeout` passes first.
+  int WaitForMetricsPort(absl::Duration timeout);
+
   // The rest of the first output line that starts with `prefix` ("" when
   // the process exits or `timeout` passes first), e.g. perch-emulator's URL
   // after "perch-emulator listening on ".

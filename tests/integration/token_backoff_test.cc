@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -37,23 +38,36 @@ class ClockScheduler final : public Scheduler {
   // Runs what is still pending with cancelled=true, as ThreadScheduler::Stop
   // does: an owner calls it before tearing down what the callbacks reach.
   void CancelPending() {
-    std::multimap<absl::Time, Callback> pending;
+    std::map<std::pair<absl::Time, TimerId>, Callback> pending;
     {
       absl::MutexLock lock(&mu_);
       pending.swap(due_);
     }
     for (auto& [due, callback] : pending) std::move(callback)(true);
   }
-  void RunAfter(absl::Duration delay, Callback callback) override {
+  TimerId RunAfter(absl::Duration delay, Callback callback) override {
     absl::MutexLock lock(&mu_);
-    due_.emplace(clock_.Now() + delay, std::move(callback));
+    due_.emplace(std::make_pair(clock_.Now() + delay, ++next_id_),
+                 std::move(callback));
+    return next_id_;
+  }
+  bool Cancel(TimerId id) override {
+    Callback dropped;
+    absl::MutexLock lock(&mu_);
+    for (auto it = due_.begin(); it != due_.end(); ++it) {
+      if (it->first.second != id) continue;
+      dropped = std::move(it->second);
+      due_.erase(it);
+      return true;
+    }
+    return false;
   }
   void RunDue() {
     for (;;) {
       Callback next;
       {
         absl::MutexLock lock(&mu_);
-        if (due_.empty() || due_.begin()->first > clock_.Now()) return;
+        if (due_.empty() || due_.begin()->first.first > clock_.Now()) return;
         next = std::move(due_.begin()->second);
         due_.erase(due_.begin());
       }
@@ -64,7 +78,8 @@ class ClockScheduler final : public Scheduler {
  private:
   const FakeClock& clock_;
   absl::Mutex mu_;
-  std::multimap<absl::Time, Callback> due_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<absl::Time, TimerId>, Callback> due_ ABSL_GUARDED_BY(mu_);
+  TimerId next_id_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The upstream as the reader and the token source see it: one live token
@@ -72,11 +87,18 @@ class ClockScheduler final : public Scheduler {
 class ScriptedUpstream {
  public:
   bool token_endpoint_down = false;
+  // The transport gives up on every token request at its deadline.
+  bool token_endpoint_times_out = false;
   bool reject_every_token = false;
 
   absl::StatusOr<http::HttpResponse> Answer(const http::HttpRequest& r) {
     if (absl::EndsWith(r.url, "/oauth2/token")) {
       ++token_requests;
+      if (token_endpoint_times_out) {
+        return MakeError(absl::StatusCode::kDeadlineExceeded,
+                         "deadline passed before the response arrived",
+                         "DEADLINE_EXCEEDED", kPerchDomain);
+      }
       if (token_endpoint_down) {
         return FakeHttpTransport::Response(
             503, R"({"errors":[{"code":130,"message":"Over capacity"}]})");
@@ -128,7 +150,8 @@ class TokenBackoffTest : public ::testing::Test {
         tokens_(std::make_unique<auth::ClientCredentialsTokenSource>(
                     auth::AppCredentials{"key", "secret"}, "https://up.test",
                     transport_, clock_),
-                clock_, auth::TokenBackoff{}, [this] { return unit_; }),
+                clock_, scheduler_, auth::TokenBackoff{},
+                [this] { return unit_; }),
         reader_(upstream::MakeAuthenticatedReader(
             transport_, tokens_, tokens_, scheduler_, executor_, clock_,
             upstream::RetryPolicy{}, [this] { return unit_; })) {}
@@ -169,6 +192,17 @@ class TokenBackoffTest : public ::testing::Test {
     }
   }
 
+  // 10 s of reads every 10 ms against the failing upstream: at most 10
+  // token requests (and some: perch keeps trying), every read failing fast.
+  void ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode code,
+                                                  absl::string_view reason) {
+    Load(absl::Seconds(10));
+    EXPECT_LE(upstream_.token_requests, 10);
+    EXPECT_GE(upstream_.token_requests, 4);
+    EXPECT_EQ(reads_.size(), 1000u);
+    ExpectEveryReadFailedFast(code, reason);
+  }
+
   // Simulated time from now until a read succeeds, reads every 10 ms.
   absl::Duration TimeToRecover() {
     const absl::Time from = clock_.Now();
@@ -200,21 +234,23 @@ class TokenBackoffTest : public ::testing::Test {
 TEST_F(TokenBackoffTest,
        AlwaysRejectingUpstreamCostsAtMostTenTokenRequestsIn10s) {
   upstream_.reject_every_token = true;
-  Load(absl::Seconds(10));
-  EXPECT_LE(upstream_.token_requests, 10);
-  EXPECT_GE(upstream_.token_requests, 4);
-  EXPECT_EQ(reads_.size(), 1000u);
-  ExpectEveryReadFailedFast(absl::StatusCode::kUnauthenticated,
-                            "BEARER_TOKEN_REJECTED");
+  ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnauthenticated,
+                                             "BEARER_TOKEN_REJECTED");
 }
 
 TEST_F(TokenBackoffTest, TokenEndpointDownCostsAtMostTenTokenRequestsIn10s) {
   upstream_.token_endpoint_down = true;
-  Load(absl::Seconds(10));
-  EXPECT_LE(upstream_.token_requests, 10);
-  EXPECT_GE(upstream_.token_requests, 4);
-  ExpectEveryReadFailedFast(absl::StatusCode::kUnavailable,
-                            "UPSTREAM_UNAVAILABLE");
+  ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnavailable,
+                                             "UPSTREAM_UNAVAILABLE");
+}
+
+// A token request that times out is a failure like a 503: the reads fail
+// fast with UNAVAILABLE (their own deadlines have not passed) while perch
+// backs off.
+TEST_F(TokenBackoffTest, TokenEndpointTimingOutCostsAtMostTenTokenRequestsIn10s) {
+  upstream_.token_endpoint_times_out = true;
+  ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnavailable,
+                                             "UPSTREAM_UNAVAILABLE");
 }
 
 TEST_F(TokenBackoffTest, TwoQuickInvalidationsRecoverAtOnce) {

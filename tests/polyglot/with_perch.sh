@@ -86,7 +86,8 @@ fi
 PERCH_CONSUMER_KEY=xvz1evFS4wEEPTGEFPHBog \
 PERCH_CONSUMER_SECRET=L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg \
 PERCH_API_BASE_URL=$upstream \
-  "$server_bin" --listen=127.0.0.1:0 --api_keys_file="$work/callers" \
+  "$server_bin" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
+    --api_keys_file="$work/callers" \
     --tls_cert_file="$cert_dir/server.pem" --tls_key_file="$cert_dir/server.key" \
     >"$work/server.log" 2>&1 &
 pids+=($!)

@@ -1,0 +1,183 @@
+// The metrics perch exports (docs/observability.md, "Metrics"): every
+// family's name, type, labels and help, defined here once, in the order of
+// the exposition, and grouped by the layer that records them. The layers
+// take the group they record into (a pointer; null in tests that do not
+// look at metrics); none of them names a metric itself.
+#ifndef PERCH_SERVER_METRICS_PERCH_METRICS_H_
+#define PERCH_SERVER_METRICS_PERCH_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "server/common/clock.h"
+#include "server/common/mutex.h"
+#include "server/metrics/lazy_series.h"
+#include "server/metrics/registry.h"
+
+namespace perch::metrics {
+
+// perch_grpc_*: recorded by the service layer's call observer, which
+// resolves each (method, code) series once.
+struct GrpcFamilies {
+  explicit GrpcFamilies(Registry& registry);
+  CounterFamily& calls;       // method, code
+  HistogramFamily& duration;  // method
+  GaugeFamily& in_flight;     // method
+};
+
+// Why the upstream answered 429.
+enum class ThrottleReason { kRateLimit, kUsageCap };
+
+// perch_upstream_* for one endpoint (a route template such as
+// "2/users/:id/tweets"): what the token source and the reader record about
+// each request they send. Thread-safe, lock-free after each series' first
+// use.
+class EndpointMetrics {
+ public:
+  struct Families;
+  EndpointMetrics(const Families& families, const std::string& endpoint);
+
+  // A response arrived: its HTTP status, body size and how long it took.
+  void RecordResponse(int http_status, size_t body_bytes,
+                      absl::Duration latency);
+  // No response: connect/TLS/DNS/reset failures count as connection
+  // failures; every kind counts as status_class "transport_error".
+  void RecordTransportError(bool connection_failure, absl::Duration latency);
+  void RecordRetry() { retries_.Get().Increment(); }
+  // The x-rate-limit-* headers of a response.
+  void RecordRateWindow(int64_t limit, int64_t remaining,
+                        int64_t reset_unix_seconds);
+  void RecordThrottled(ThrottleReason reason);
+
+ private:
+  // 2xx (and anything below 300), 3xx, 4xx, 5xx (and anything above).
+  std::array<LazySeries<Counter>, 4> by_class_;
+  LazySeries<Counter> transport_errors_;
+  LazySeries<Histogram> duration_;
+  LazySeries<Counter> retries_;
+  LazySeries<Counter> connection_failures_;
+  LazySeries<Counter> received_bytes_;
+  LazySeries<Gauge> limit_;
+  LazySeries<Gauge> remaining_;
+  LazySeries<Gauge> reset_;
+  LazySeries<Counter> throttled_rate_limit_;
+  LazySeries<Counter> throttled_usage_cap_;
+};
+
+struct EndpointMetrics::Families {
+  explicit Families(Registry& registry);
+  CounterFamily& requests;             // endpoint, status_class
+  HistogramFamily& duration;           // endpoint
+  CounterFamily& retries;              // endpoint
+  CounterFamily& connection_failures;  // endpoint
+  CounterFamily& received_bytes;       // endpoint
+  GaugeFamily& rate_limit;             // endpoint
+  GaugeFamily& rate_remaining;         // endpoint
+  GaugeFamily& rate_reset;             // endpoint
+  CounterFamily& throttled;            // endpoint, reason
+};
+
+// The per-endpoint metrics, one EndpointMetrics per route template, made on
+// first use and kept: look one up once (per request or per construction)
+// and record into it. Thread-safe.
+class UpstreamMetrics {
+ public:
+  explicit UpstreamMetrics(Registry& registry) : families_(registry) {}
+  // `path` is the route template as the code names it ("/oauth2/token",
+  // "/2/users/:id/tweets"); the label drops the leading slash.
+  EndpointMetrics& Endpoint(absl::string_view path);
+
+ private:
+  const EndpointMetrics::Families families_;
+  Mutex mu_;
+  std::map<std::string, std::unique_ptr<EndpointMetrics>, std::less<>>
+      endpoints_ ABSL_GUARDED_BY(mu_);
+};
+
+// How a token request ended (perch_token_fetches_total's outcome).
+enum class TokenOutcome { kOk, kRejected, kUnavailable, kRateLimited, kError };
+
+// perch_token_*: recorded by the token holder. Thread-safe. The age gauge
+// is read at each scrape from what SetHeld last said, on `clock`.
+class TokenMetrics {
+ public:
+  TokenMetrics(Registry& registry, const Clock& clock);
+  TokenMetrics(const TokenMetrics&) = delete;
+  TokenMetrics& operator=(const TokenMetrics&) = delete;
+
+  void RecordFetch(TokenOutcome outcome);
+  void RecordReobtain() { reobtains_.Increment(); }
+  void RecordInvalidation() { invalidations_.Increment(); }
+  // The token held now was obtained at `at`; InfinitePast: none is held.
+  void SetHeld(absl::Time at);
+  // Seconds since the held token was obtained, 0 when none is held.
+  double AgeSeconds(absl::Time now) const;
+
+ private:
+  CounterFamily& fetch_family_;
+  std::array<LazySeries<Counter>, 5> fetches_;  // by TokenOutcome
+  Counter& reobtains_;
+  Counter& invalidations_;
+  // Unix nanoseconds; 0: no token held.
+  std::atomic<int64_t> held_since_ns_{0};
+};
+
+// One of perch's caches (label cache="user_id" / "list_slug"); the series
+// belong to the registry (pointers, so that options holding them can be
+// assigned).
+struct CacheMetrics {
+  Counter* hits;
+  Counter* misses;
+  Gauge* entries;
+};
+
+// perch_caller_*: recorded by the caller gate. Caller names come from the
+// callers file (bounded by it); one lookup per call.
+struct CallerFamilies {
+  explicit CallerFamilies(Registry& registry);
+  CounterFamily& calls;      // caller
+  CounterFamily& denials;    // caller, reason
+  CounterFamily& throttles;  // caller
+};
+
+// What perch_build_info says.
+struct BuildInfo {
+  std::string version;
+  std::string commit;
+  std::string dialect;  // --upstream_api
+};
+
+// Every family perch exports, registered in `registry` in the order of
+// docs/observability.md's table, process metrics last. `registry` and
+// `clock` must outlive it.
+class PerchMetrics {
+ public:
+  PerchMetrics(Registry& registry, const Clock& clock, const BuildInfo& build);
+
+  GrpcFamilies& grpc() { return grpc_; }
+  UpstreamMetrics& upstream() { return upstream_; }
+  TokenMetrics& token() { return token_; }
+  CounterFamily& coalesced() { return coalesced_; }  // method
+  // "user_id" or "list_slug".
+  CacheMetrics Cache(absl::string_view name);
+  CallerFamilies& callers() { return callers_; }
+
+ private:
+  GrpcFamilies grpc_;
+  UpstreamMetrics upstream_;
+  TokenMetrics token_;
+  CounterFamily& coalesced_;
+  CounterFamily& cache_requests_;
+  GaugeFamily& cache_entries_;
+  CallerFamilies callers_;
+};
+
+}  // namespace perch::metrics
+
+#endif  // PERCH_SERVER_METRICS_PERCH_METRICS_H_

@@ -1,6 +1,5 @@
 #include "server/common/single_flight.h"
 
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -336,12 +335,14 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
   constexpr int kJoinsPerCaller = 300;
   SystemClock clock;
   ThreadScheduler scheduler;
-  Mutex mu;              // the owner's lock
-  int settled = 0;       // guarded by mu
+  Mutex mu;         // the owner's lock
+  int settled = 0;  // guarded by mu
+  // The test's side: launches waiting for the finisher, answers counted.
   Mutex test_mu;
-  std::deque<Flights::Finish> unfinished;  // guarded by test_mu
+  std::deque<Flights::Finish> unfinished;               // guarded by test_mu
   std::vector<int> answers(kCallers * kJoinsPerCaller);  // guarded by test_mu
   int answered = 0;                                       // guarded by test_mu
+  bool stop = false;                                      // guarded by test_mu
   Flights flights(mu, clock, scheduler, Expired(),
                   [&](const std::string&, const absl::StatusOr<std::string>&,
                       absl::Time) {
@@ -358,22 +359,18 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
     unfinished.push_back(std::move(finish));
     return std::make_shared<Work>();
   };
-  std::atomic<bool> stop{false};
+  // Finishes launches as they come, until told to stop and none is left.
   std::thread finisher([&] {
-    while (!stop.load()) {
+    for (;;) {
       Flights::Finish finish;
       {
         MutexLock lock(&test_mu);
-        if (!unfinished.empty()) {
-          finish = std::move(unfinished.front());
-          unfinished.pop_front();
-        }
+        test_mu.Await([&] { return stop || !unfinished.empty(); });
+        if (unfinished.empty()) return;
+        finish = std::move(unfinished.front());
+        unfinished.pop_front();
       }
-      if (finish) {
-        std::move(finish)("R");
-      } else {
-        absl::SleepFor(absl::Microseconds(100));
-      }
+      std::move(finish)("R");
     }
   });
   std::vector<std::thread> callers;
@@ -400,17 +397,19 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
     });
   }
   for (std::thread& caller : callers) caller.join();
+  bool all_answered;
   {
     MutexLock lock(&test_mu);
-    test_mu.AwaitWithTimeout(
+    all_answered = test_mu.AwaitWithTimeout(
         [&] { return answered == kCallers * kJoinsPerCaller; },
         absl::Seconds(60));
-    EXPECT_EQ(answered, kCallers * kJoinsPerCaller);
-    for (int n : answers) EXPECT_EQ(n, 1);
+    stop = true;
   }
-  stop = true;
   finisher.join();
-  scheduler.Stop();
+  scheduler.Stop();  // its timers reach `flights`
+  MutexLock lock(&test_mu);
+  EXPECT_TRUE(all_answered) << answered;
+  for (int n : answers) EXPECT_EQ(n, 1);
 }
 
 }  // namespace

@@ -25,14 +25,14 @@
 namespace perch::auth {
 
 // Thread-safe. Fetch() answers inline from the cache; otherwise it joins the
-// fetch in flight or starts one. Every waiter is answered by its own
-// deadline at the latest: a timer per waiter answers DEADLINE_EXCEEDED when
-// it passes, whatever the fetch is doing (which goes on: its token is cached
-// for the next caller). A fetch carries the deadline of the caller that
-// started it; when it runs out, waiters whose own deadline has not passed
-// start a new fetch instead of failing, unless the backoff forbids it. A
-// failed fetch is reported to every waiter (none is ever left hanging) and
-// nothing is cached.
+// fetch in flight or starts one (a flight: server/common/single_flight.h).
+// Every waiter is answered by its own deadline at the latest: a timer per
+// waiter answers DEADLINE_EXCEEDED when it passes, whatever the fetch is
+// doing (which goes on: its token is cached for the next caller). A fetch
+// carries the deadline of the caller that started it; when it runs out,
+// waiters whose own deadline has not passed start a new fetch instead of
+// failing, unless the backoff forbids it. A failed fetch is reported to
+// every waiter (none is ever left hanging) and nothing is cached.
 //
 // Backoff: a failed fetch (a timed-out one too: a token endpoint that never
 // answers in time must not be asked at the callers' pace) and a dropped

@@ -18,10 +18,7 @@
 namespace perch::emulator::testing {
 namespace {
 
-class FaultsHttpTest : public EmulatorTest {
- protected:
-  void SetUp() override { StartEmulator(); }
-};
+using FaultsHttpTest = StartedEmulatorTest;
 
 TEST_F(FaultsHttpTest, LatencyDelaysTheAnswer) {
   FaultRule rule;
@@ -260,28 +257,24 @@ TEST_F(FaultsHttpTest, PathPrefixScopesARule) {
 }
 
 TEST_F(FaultsHttpTest, InitialFaultsFromOptions) {
-  emulator_.reset();
   EmulatorOptions options;
-  FaultRule rule;
+  FaultRule& rule = options.faults.emplace_back();
   rule.status = 503;
   rule.times = 1;
-  options.faults.push_back(rule);
-  StartEmulator(options);
+  RestartEmulator(std::move(options));
   EXPECT_EQ(PostToken().status, 503);
   EXPECT_EQ(PostToken().status, 200);
 }
 
 TEST_F(FaultsHttpTest, ErrorRateIsSeeded) {
   auto outcomes = [this](uint64_t seed) {
-    emulator_.reset();
     EmulatorOptions options;
     options.seed = seed;
     options.max_token_requests_per_minute = 1000;
-    FaultRule rule;
+    FaultRule& rule = options.faults.emplace_back();
     rule.status = 503;
     rule.probability = 0.5;
-    options.faults.push_back(rule);
-    StartEmulator(options);
+    RestartEmulator(std::move(options));
     std::string seen;
     for (int i = 0; i < 40; ++i) seen += PostToken().status == 503 ? 'x' : '.';
     return seen;

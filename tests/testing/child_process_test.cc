@@ -34,6 +34,13 @@ std::unique_ptr<ChildProcess> Shell(const std::string& script) {
   return child.ok() ? *std::move(child) : nullptr;
 }
 
+// The exit code, waiting up to 20 s; -1000 (and a failure) on a timeout.
+int ExitOf(ChildProcess& child) {
+  absl::StatusOr<int> code = child.Wait(absl::Seconds(20));
+  EXPECT_TRUE(code.ok()) << code.status();
+  return code.ok() ? *code : -1000;
+}
+
 std::set<std::string> OpenDescriptors(const std::string& fd_dir) {
   std::set<std::string> names;
   DIR* dir = opendir(fd_dir.c_str());
@@ -68,7 +75,7 @@ TEST(ChildProcess, ExitCodeComesBack) {
 TEST(ChildProcess, DeathBySignalIs128PlusTheSignal) {
   auto child = Shell("kill -USR1 $$; exec sleep 30");
   ASSERT_NE(child, nullptr);
-  EXPECT_EQ(*child->Wait(absl::Seconds(20)), 128 + SIGUSR1);
+  EXPECT_EQ(ExitOf(*child), 128 + SIGUSR1);
 }
 
 TEST(ChildProcess, WaitReportsDeadlineWhileRunning) {
@@ -179,7 +186,7 @@ TEST(ChildProcess, OnlyStdioAndThePassedDescriptorReachTheChild) {
       {.argv = {kShell, "-c", "ls /proc/$$/fd; readlink /proc/$$/fd/3"},
        .pass_fd = pipe_fds[0]});
   ASSERT_TRUE(child.ok()) << child.status();
-  ASSERT_EQ(*(*child)->Wait(absl::Seconds(20)), 0) << (*child)->Output();
+  ASSERT_EQ(ExitOf(**child), 0) << (*child)->Output();
   char passed[64] = {};
   ASSERT_GT(readlink(absl::StrCat("/proc/self/fd/", pipe_fds[0]).c_str(),
                      passed, sizeof(passed) - 1),
@@ -209,14 +216,14 @@ TEST(ChildProcess, EnvironmentIsInheritedWithAdditionsOrExactlyAsGiven) {
                 "$PERCH_CHILD_TEST_KEPT\""},
        .env = {"PERCH_CHILD_TEST_A=new", "PERCH_CHILD_TEST_B=b"}});
   ASSERT_TRUE(inherited.ok()) << inherited.status();
-  ASSERT_EQ(*(*inherited)->Wait(absl::Seconds(20)), 0);
+  ASSERT_EQ(ExitOf(**inherited), 0);
   EXPECT_EQ((*inherited)->Output(), "new b kept\n");
 
   auto exact = ChildProcess::Spawn({.argv = {"/usr/bin/env"},
                                     .env = {"ONLY=this"},
                                     .inherit_env = false});
   ASSERT_TRUE(exact.ok()) << exact.status();
-  ASSERT_EQ(*(*exact)->Wait(absl::Seconds(20)), 0);
+  ASSERT_EQ(ExitOf(**exact), 0);
   EXPECT_EQ((*exact)->Output(), "ONLY=this\n");
   unsetenv("PERCH_CHILD_TEST_A");
   unsetenv("PERCH_CHILD_TEST_KEPT");
@@ -238,8 +245,8 @@ TEST(ChildProcess, IgnoredSignalsAreNotInherited) {
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ASSERT_NE(pipe_child, nullptr);
   ASSERT_NE(usr2_child, nullptr);
-  EXPECT_EQ(*pipe_child->Wait(absl::Seconds(20)), 128 + SIGPIPE);
-  EXPECT_EQ(*usr2_child->Wait(absl::Seconds(20)), 128 + SIGUSR2);
+  EXPECT_EQ(ExitOf(*pipe_child), 128 + SIGPIPE);
+  EXPECT_EQ(ExitOf(*usr2_child), 128 + SIGUSR2);
 }
 
 TEST(ChildProcess, StdinReadsTheInputFileAndOutputAppends) {
@@ -258,7 +265,7 @@ TEST(ChildProcess, StdinReadsTheInputFileAndOutputAppends) {
                                     .output_path = output,
                                     .input_path = input});
     ASSERT_TRUE(cat.ok()) << cat.status();
-    ASSERT_EQ(*(*cat)->Wait(absl::Seconds(20)), 0);
+    ASSERT_EQ(ExitOf(**cat), 0);
     // Output() is this run's; the file keeps both.
     EXPECT_EQ((*cat)->Output(), "from the file\n");
   }
@@ -266,7 +273,7 @@ TEST(ChildProcess, StdinReadsTheInputFileAndOutputAppends) {
   // Without an input file, stdin is empty rather than the test's own.
   auto cat = ChildProcess::Spawn({.argv = {"/bin/cat"}});
   ASSERT_TRUE(cat.ok());
-  EXPECT_EQ(*(*cat)->Wait(absl::Seconds(20)), 0);
+  EXPECT_EQ(ExitOf(**cat), 0);
   unlink(input.c_str());
   unlink(output.c_str());
   rmdir(dir);
@@ -297,7 +304,7 @@ TEST(ChildProcess, SpawnsFromManyThreadsAtOnce) {
   for (std::thread& t : threads) t.join();
   for (int i = 0; i < kThreads; ++i) {
     ASSERT_NE(children[i], nullptr);
-    EXPECT_EQ(*children[i]->Wait(absl::Seconds(20)), 0);
+    EXPECT_EQ(ExitOf(*children[i]), 0);
     EXPECT_EQ(children[i]->Output(), absl::StrCat("child ", i, "\n"));
   }
 }
@@ -311,7 +318,7 @@ TEST(ChildProcess, DiesWithTheThreadThatSpawnedIt) {
     if (spawned.ok()) child = *std::move(spawned);
   }).join();
   ASSERT_NE(child, nullptr);
-  EXPECT_EQ(*child->Wait(absl::Seconds(20)), 128 + SIGKILL);
+  EXPECT_EQ(ExitOf(*child), 128 + SIGKILL);
 }
 
 }  // namespace

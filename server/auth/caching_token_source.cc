@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
-#include "server/upstream/upstream_status.h"
 
 namespace perch::auth {
 namespace {
@@ -30,10 +30,6 @@ metrics::TokenOutcome OutcomeOf(const absl::Status& status) {
       return metrics::TokenOutcome::kError;
   }
 }
-// The reason the transport gives a request whose deadline passed
-// (docs/api.md): a waiter that times out here is the same case to its caller.
-constexpr absl::string_view kDeadlineExceededReason = "DEADLINE_EXCEEDED";
-
 }  // namespace
 
 CachingTokenSource::CachingTokenSource(std::shared_ptr<TokenSource> source,
@@ -111,7 +107,7 @@ void CachingTokenSource::Expire(uint64_t id) {
   std::move(done)(MakeError(absl::StatusCode::kDeadlineExceeded,
                             "the deadline passed while waiting for a bearer "
                             "token",
-                            kDeadlineExceededReason, kPerchDomain));
+                            reasons::kDeadlineExceeded, kPerchDomain));
 }
 
 void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
@@ -208,7 +204,7 @@ absl::Status CachingTokenSource::BackingOffLocked(absl::Time now) const {
                        absl::StrCat("the token endpoint did not answer in "
                                     "time",
                                     why),
-                       upstream::kUpstreamUnavailable, kPerchDomain);
+                       reasons::kUpstreamUnavailable, kPerchDomain);
   } else {
     status = absl::Status(last_failure_.code(),
                           absl::StrCat(last_failure_.message(), why));
@@ -229,18 +225,18 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
     source = source_.get();
   }
   std::string held = token;
-  source->Revoke(
-      std::move(token), deadline,
-      [this, held = std::move(held),
-       done = std::move(done)](absl::Status status) mutable {
-        if (status.ok() && metrics_ != nullptr) {
-          metrics_->RecordInvalidation();
-        }
-        if (status.ok() || ErrorReason(status) == "TOKEN_NOT_INVALIDATED") {
-          Forget(held);
-        }
-        std::move(done)(std::move(status));
-      });
+  source->Revoke(std::move(token), deadline,
+                 [this, held = std::move(held),
+                  done = std::move(done)](absl::Status status) mutable {
+                   if (status.ok() && metrics_ != nullptr) {
+                     metrics_->RecordInvalidation();
+                   }
+                   if (status.ok() ||
+                       ErrorReason(status) == reasons::kTokenNotInvalidated) {
+                     Forget(held);
+                   }
+                   std::move(done)(std::move(status));
+                 });
 }
 
 void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,

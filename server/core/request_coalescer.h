@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "server/common/call_context.h"
 #include "server/common/clock.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
@@ -52,11 +53,12 @@ struct CoalescerOptions {
 template <typename Response>
 class RequestCoalescer {
  public:
+  // A caller's answer, and the flight's: one completion type, as everywhere
+  // on the read path (ReadOperations::Done).
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
-  using Finish = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
-  // Starts the upstream work; calls `finish` exactly once.
+  // Starts the upstream work; calls `done` exactly once.
   using Start = std::function<std::shared_ptr<upstream::ReadHandle>(
-      absl::Time deadline, Finish finish)>;
+      absl::Time deadline, Done done)>;
 
   // `scheduler` runs the callers' deadline timers; it must be stopped or
   // destroyed before this object is (its callbacks reach it).
@@ -96,7 +98,7 @@ class RequestCoalescer {
                      MakeError(absl::StatusCode::kDeadlineExceeded,
                                "the deadline passed while waiting for the "
                                "upstream",
-                               "DEADLINE_EXCEEDED", kPerchDomain));
+                               reasons::kDeadlineExceeded, kPerchDomain));
           });
     }
     auto [it, inserted] = flights_.try_emplace(key);
@@ -155,10 +157,10 @@ class RequestCoalescer {
     WaiterHandle(RequestCoalescer* owner, std::string key, uint64_t id)
         : owner_(owner), key_(std::move(key)), id_(id) {}
     void Cancel() override {
-      owner_->Withdraw(key_, id_,
-                       MakeError(absl::StatusCode::kCancelled,
-                                 "the call was cancelled", "CANCELLED",
-                                 kPerchDomain));
+      owner_->Withdraw(
+          key_, id_,
+          MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
+                    reasons::kCancelled, kPerchDomain));
     }
 
    private:

@@ -29,11 +29,11 @@ class FakeUpstream {
     void Cancel() override { cancelled = true; }
     bool cancelled = false;
     absl::Time deadline;
-    Coalescer::Finish finish;
+    Coalescer::Done finish;
   };
 
   Coalescer::Start Start() {
-    return [this](absl::Time deadline, Coalescer::Finish finish) {
+    return [this](absl::Time deadline, Coalescer::Done finish) {
       auto call = std::make_shared<Call>();
       call->deadline = deadline;
       call->finish = std::move(finish);
@@ -266,7 +266,7 @@ TEST_F(RequestCoalescerTest, EachCallersContextLearnsHowItWasServed) {
     const CallContext::Scope scope(first);
     handles_.push_back(c.Run(
         "same", clock_.Now() + absl::Seconds(10),
-        [&](absl::Time deadline, Coalescer::Finish finish) {
+        [&](absl::Time deadline, Coalescer::Done finish) {
           starter_seen = CallContext::Current();
           return upstream_.Start()(deadline, std::move(finish));
         },
@@ -301,9 +301,9 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
   constexpr int kRunsPerCaller = 250;
   SystemClock clock;
   Mutex mu;
-  std::deque<Coalescer::Finish> unfinished;  // guarded by mu
+  std::deque<Coalescer::Done> unfinished;  // guarded by mu
   int answered = 0;                          // guarded by mu
-  Coalescer::Start start = [&](absl::Time, Coalescer::Finish finish) {
+  Coalescer::Start start = [&](absl::Time, Coalescer::Done finish) {
     MutexLock lock(&mu);
     unfinished.push_back(std::move(finish));
     return std::shared_ptr<upstream::ReadHandle>();
@@ -315,7 +315,7 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
   std::atomic<bool> stop{false};
   std::thread finisher([&] {
     while (!stop.load()) {
-      Coalescer::Finish finish;
+      Coalescer::Done finish;
       {
         MutexLock lock(&mu);
         if (!unfinished.empty()) {

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::mapping {
@@ -23,7 +24,7 @@ absl::Status Bad() {
   return MakeError(
       absl::StatusCode::kInternal,
       absl::StrCat("created_at is not in the layout \"", kLayout, "\""),
-      "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain);
+      reasons::kUpstreamMalformedResponse, kPerchDomain);
 }
 
 // Reads `width` ASCII digits at `pos`; false if any is missing or not a

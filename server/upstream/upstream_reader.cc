@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/call_context.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/upstream/endpoint_call.h"
@@ -53,7 +54,7 @@ class ReadCall final : public ReadHandle,
       in_flight = in_flight_;
     }
     Finish(MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
-                     "CANCELLED", kPerchDomain));
+                     reasons::kCancelled, kPerchDomain));
     if (in_flight.has_value()) deps_.transport.Cancel(*in_flight);
   }
 
@@ -133,7 +134,7 @@ class ReadCall final : public ReadHandle,
       status = StatusFromResponse(Endpoint::kRead, path_, *response,
                                   deps_.clock.Now());
       if (response->status < 500 &&
-          ErrorReason(status) != kBearerTokenRejected) {
+          ErrorReason(status) != reasons::kBearerTokenRejected) {
         // The upstream authenticated the token before deciding: this ends a
         // failure streak in the token holder (and so its backoff).
         deps_.tokens.ReportAccepted(token);
@@ -144,7 +145,7 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    if (ErrorReason(status) == kBearerTokenRejected) {
+    if (ErrorReason(status) == reasons::kBearerTokenRejected) {
       // Every rejection is reported, the re-obtained token's too: the holder
       // counts rejected tokens (each once, whichever read saw it), so its
       // streak and backoff do not depend on which of several parallel reads

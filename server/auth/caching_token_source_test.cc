@@ -14,8 +14,8 @@
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
-#include "server/metrics/text_format.h"
 #include "server/common/scheduler.h"
+#include "server/metrics/text_format.h"
 
 namespace perch::auth {
 namespace {
@@ -67,7 +67,7 @@ class CachingTokenSourceTest : public ::testing::Test {
   // What the upstream says when a read presents a rejected token.
   static absl::Status Rejected() {
     return MakeError(absl::StatusCode::kUnauthenticated, "token rejected",
-                     "BEARER_TOKEN_REJECTED", kUpstreamDomain,
+                     "APP_TOKEN_REJECTED", kUpstreamDomain,
                      {{"http_status", "401"}, {"upstream_code", "89"}});
   }
   // How the transport ends a token request whose deadline passed.
@@ -261,7 +261,8 @@ TEST_F(CachingTokenSourceTest, AWaiterIsAnsweredAtItsOwnDeadlineNotTheFetchs) {
 // The soak's case (docs/reliability.md): the fetch times out at its
 // starter's deadline and is started again with the latest waiter's; a
 // waiter in between is answered at its own deadline, not the latest.
-TEST_F(CachingTokenSourceTest, AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) {
+TEST_F(CachingTokenSourceTest,
+       AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) {
   std::vector<TimedResult> starter, middle, latest;
   FetchTimed(starter, absl::Seconds(1));
   FetchTimed(middle, absl::Seconds(2));
@@ -344,7 +345,7 @@ TEST_F(CachingTokenSourceTest,
       if (!s.ok()) {
         ++failed_fast;
         EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
-        EXPECT_EQ(ErrorReason(s), "BEARER_TOKEN_REJECTED");
+        EXPECT_EQ(ErrorReason(s), "APP_TOKEN_REJECTED");
       }
     }
     EXPECT_LE(fake_->fetches() - before, 10);
@@ -469,7 +470,8 @@ TEST_F(CachingTokenSourceTest, InvalidationsAskedForAreNotFailures) {
 // every 10 ms): each fetch times out, and timeouts count as failures, so it
 // is not asked at the callers' pace. Every caller still ends by its own
 // deadline: DEADLINE_EXCEEDED, or UNAVAILABLE at once while perch backs off.
-TEST_F(CachingTokenSourceTest, TokenEndpointTimingOutCostsAtMostTenFetchesIn10s) {
+TEST_F(CachingTokenSourceTest,
+       TokenEndpointTimingOutCostsAtMostTenFetchesIn10s) {
   for (double unit : {0.0, 0.999}) {
     SCOPED_TRACE(unit);
     random_unit_ = unit;

@@ -94,12 +94,15 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
            return;
          }
          if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
+           // The upstream's answer decides, so its domain: with the other
+           // APP_ reasons, never read as the caller's key (docs/api.md).
            std::move(done)(MakeError(
                absl::StatusCode::kUnauthenticated,
                absl::StrCat("token endpoint issued a token of type '",
                             grant->token_type.substr(0, 32), "', not 'bearer'"),
-               reasons::kUnexpectedTokenType, kPerchDomain,
+               reasons::kAppTokenTypeUnexpected, kUpstreamDomain,
                {{std::string(kHttpStatusKey), "200"},
+                {std::string(upstream::kEndpointKey), std::string(kTokenPath)},
                 {"token_type", grant->token_type.substr(0, 32)}}));
            return;
          }

@@ -108,7 +108,15 @@ TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {
         200, R"({"token_type":"mac","access_token":"SECRETVALUE"})");
   });
   EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ErrorReason(token.status()), "UNEXPECTED_TOKEN_TYPE");
+  // The app's side of UNAUTHENTICATED: an APP_ reason in the upstream's
+  // domain, never the caller gate's perch.v1 (docs/api.md).
+  auto info = GetErrorInfo(token.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "APP_TOKEN_TYPE_UNEXPECTED");
+  EXPECT_EQ(info->domain(), "api.twitter.com");
+  EXPECT_EQ(info->metadata().at("endpoint"), "/oauth2/token");
+  EXPECT_EQ(info->metadata().at("http_status"), "200");
+  EXPECT_EQ(info->metadata().at("token_type"), "mac");
   EXPECT_EQ(token.status().message().find("SECRETVALUE"), std::string::npos);
 }
 

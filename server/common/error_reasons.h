@@ -1,8 +1,9 @@
 // Every ErrorInfo.reason perch sends, defined once: each layer that builds an
-// error names its reason from here, so a reason is spelled in one place and
-// docs/api.md's table (and security.md's, for the caller gate) lists exactly
-// these. Which code and domain go with each is the builder's business; the
-// comments say who builds it. Reasons are API: callers switch on them.
+// error names its reason from here, so a reason is spelled in one place, and
+// docs/api.md's table (security.md's for the caller gate) lists each one a
+// caller can get. Which code and domain go with each is the builder's
+// business; the comments say who builds it. Reasons are API: callers switch
+// on them.
 #ifndef PERCH_SERVER_COMMON_ERROR_REASONS_H_
 #define PERCH_SERVER_COMMON_ERROR_REASONS_H_
 
@@ -11,7 +12,8 @@
 namespace perch::reasons {
 
 // The caller's own credentials, roles and quota at perch (security/'s caller
-// gate; domain perch.v1). Only these start with CALLER_.
+// gate; domain perch.v1). Only these start with CALLER_, and
+// CALLER_UNAUTHENTICATED is the only UNAUTHENTICATED about the caller.
 inline constexpr absl::string_view kCallerUnauthenticated =
     "CALLER_UNAUTHENTICATED";
 inline constexpr absl::string_view kCallerNotPermitted = "CALLER_NOT_PERMITTED";
@@ -19,13 +21,17 @@ inline constexpr absl::string_view kCallerQuotaExceeded =
     "CALLER_QUOTA_EXCEEDED";
 
 // perch's own app identity at the upstream (domain api.twitter.com): the
-// caller can do nothing about these, an operator must.
+// caller can do nothing about these, an operator must. The UNAUTHENTICATED
+// ones start with APP_ and never say "bearer": callers present their own key
+// as "authorization: Bearer <key>", and BEARER_TOKEN_REJECTED (this reason's
+// name before issue #14) read as their key being refused.
 inline constexpr absl::string_view kAppCredentialsRejected =
     "APP_CREDENTIALS_REJECTED";
-inline constexpr absl::string_view kBearerTokenRejected =
-    "BEARER_TOKEN_REJECTED";
-inline constexpr absl::string_view kUnexpectedTokenType =
-    "UNEXPECTED_TOKEN_TYPE";
+inline constexpr absl::string_view kAppTokenRejected = "APP_TOKEN_REJECTED";
+// The token endpoint issued a token_type other than bearer (was
+// UNEXPECTED_TOKEN_TYPE, domain perch.v1).
+inline constexpr absl::string_view kAppTokenTypeUnexpected =
+    "APP_TOKEN_TYPE_UNEXPECTED";
 inline constexpr absl::string_view kAppNotEnrolled = "APP_NOT_ENROLLED";
 inline constexpr absl::string_view kAppOnlyNotAllowed = "APP_ONLY_NOT_ALLOWED";
 inline constexpr absl::string_view kAccessLevelInsufficient =

@@ -134,7 +134,7 @@ class ReadCall final : public ReadHandle,
       status = StatusFromResponse(Endpoint::kRead, path_, *response,
                                   deps_.clock.Now());
       if (response->status < 500 &&
-          ErrorReason(status) != reasons::kBearerTokenRejected) {
+          ErrorReason(status) != reasons::kAppTokenRejected) {
         // The upstream authenticated the token before deciding: this ends a
         // failure streak in the token holder (and so its backoff).
         deps_.tokens.ReportAccepted(token);
@@ -145,7 +145,7 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    if (ErrorReason(status) == reasons::kBearerTokenRejected) {
+    if (ErrorReason(status) == reasons::kAppTokenRejected) {
       // Every rejection is reported, the re-obtained token's too: the holder
       // counts rejected tokens (each once, whichever read saw it), so its
       // streak and backoff do not depend on which of several parallel reads

@@ -42,12 +42,12 @@ std::optional<Outcome> ClassifyRead(int http_status,
   const int code = error.code;
   // 401 per the response-code page; one table in the docs says 403.
   if ((http_status == 401 || http_status == 403) && code == 89) {
-    return Outcome{C::kUnauthenticated, reasons::kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // 401/32 "Could not authenticate you": the bearer was not accepted either,
   // so it gets the same one re-obtain (the reader keys on the reason).
   if (http_status == 401 && code == 32) {
-    return Outcome{C::kUnauthenticated, reasons::kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // A protected account's timeline: 401 with {"error":"Not authorized."}.
   if (http_status == 401 && code == 0 && error.message == "Not authorized.") {
@@ -87,7 +87,7 @@ std::optional<Outcome> ClassifyRead(int http_status,
   // v2 problems (RFC 7807 bodies).
   // v2 answers 401 (type about:blank) only about the bearer itself.
   if (http_status == 401 && !problem.empty()) {
-    return Outcome{C::kUnauthenticated, reasons::kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // The app (or its tier) is not enrolled for this endpoint: an operator
   // fixes this in the developer portal, not by retrying.

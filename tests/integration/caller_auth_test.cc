@@ -295,6 +295,40 @@ TEST_F(ApiKeyTest, ARewrittenCallersFileTakesEffectWithoutARestart) {
   EXPECT_TRUE(CallWithKey(*channel_, Method("Search"), kNewKey).ok());
 }
 
+// --- The two UNAUTHENTICATEDs ---
+
+// One code, two parties: perch refusing the caller's key, and the upstream
+// refusing perch's own app. Callers depend on the code, so it stays; the
+// domain and the reason tell them apart (docs/api.md, "Telling them apart").
+TEST(TwoUnauthenticateds, TheCallersKeyAndPerchsAppDifferInDomainAndReason) {
+  TempDir dir;
+  dir.Write("callers", CallerLine("reports", kReaderKey, "reader"));
+  HarnessOptions options;
+  options.server.api_keys_file = dir.File("callers");
+  // A pair the emulator's app does not have: every token request is 403/99.
+  options.credentials = auth::AppCredentials{"wrong-key", "wrong-secret"};
+  auto h = PerchHarness::Start(options);
+  ASSERT_NE(h, nullptr);
+  auto channel = h->channel();
+
+  // The caller's side: refused by perch before anything goes upstream.
+  const grpc::Status caller =
+      CallWithKey(*channel, Method("GetTimeline"), "not-a-known-key");
+  EXPECT_EQ(caller.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(OnlyErrorInfo(caller).domain(), "perch.v1");
+  EXPECT_EQ(OnlyErrorInfo(caller).reason(), "CALLER_UNAUTHENTICATED");
+  EXPECT_EQ(h->emulator().RequestCounts().size(), 0u);
+
+  // perch's side: the key is good, the upstream refuses perch's app.
+  const grpc::Status app =
+      CallWithKey(*channel, Method("GetTimeline"), kReaderKey);
+  EXPECT_EQ(app.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(OnlyErrorInfo(app).domain(), "api.twitter.com");
+  EXPECT_EQ(OnlyErrorInfo(app).reason(), "APP_CREDENTIALS_REJECTED");
+  EXPECT_EQ(OnlyErrorInfo(app).metadata().at("endpoint"), "/oauth2/token");
+  EXPECT_EQ(app.error_message().find("wrong-secret"), std::string::npos);
+}
+
 // --- Per-caller quota ---
 
 TEST(CallerQuota, ANoisyCallerIsThrottledAndOthersAreNot) {

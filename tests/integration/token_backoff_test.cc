@@ -235,7 +235,7 @@ TEST_F(TokenBackoffTest,
        AlwaysRejectingUpstreamCostsAtMostTenTokenRequestsIn10s) {
   upstream_.reject_every_token = true;
   ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnauthenticated,
-                                             "BEARER_TOKEN_REJECTED");
+                                             "APP_TOKEN_REJECTED");
 }
 
 TEST_F(TokenBackoffTest, TokenEndpointDownCostsAtMostTenTokenRequestsIn10s) {
@@ -247,7 +247,8 @@ TEST_F(TokenBackoffTest, TokenEndpointDownCostsAtMostTenTokenRequestsIn10s) {
 // A token request that times out is a failure like a 503: the reads fail
 // fast with UNAVAILABLE (their own deadlines have not passed) while perch
 // backs off.
-TEST_F(TokenBackoffTest, TokenEndpointTimingOutCostsAtMostTenTokenRequestsIn10s) {
+TEST_F(TokenBackoffTest,
+       TokenEndpointTimingOutCostsAtMostTenTokenRequestsIn10s) {
   upstream_.token_endpoint_times_out = true;
   ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnavailable,
                                              "UPSTREAM_UNAVAILABLE");

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -45,8 +44,7 @@ absl::string_view WhoWasRefused(const google::rpc::ErrorInfo& info) {
       info.reason() == "CALLER_UNAUTHENTICATED") {
     return "  refused: this caller's credentials, by perch\n";
   }
-  if (info.domain() == "api.twitter.com" &&
-      absl::StartsWith(info.reason(), "APP_")) {
+  if (info.domain() == "api.twitter.com") {
     return "  refused: perch's own app credentials, by the upstream (this "
            "caller's were accepted; perch's operator must act)\n";
   }

@@ -141,7 +141,7 @@ TEST(ReportError, DeniedAndUnauthenticatedShareACode) {
               HasSubstr("reason: PROTECTED_RESOURCE (domain api.twitter.com)"));
   EXPECT_THAT(report.text, Not(HasSubstr("upstream_code")));
 
-  info = Info("APP_TOKEN_REJECTED", "api.twitter.com",
+  info = Info("BEARER_TOKEN_REJECTED", "api.twitter.com",
               {{"http_status", "401"}, {"upstream_code", "89"}});
   report = ReportError(
       RichStatus(grpc::StatusCode::UNAUTHENTICATED, "token rejected", {&info}),
@@ -165,8 +165,8 @@ TEST(ReportError, UnauthenticatedSaysWhoseCredentialsWereRefused) {
             "  reason: CALLER_UNAUTHENTICATED (domain perch.v1)\n"
             "  refused: this caller's credentials, by perch\n");
 
-  for (const char* app : {"APP_CREDENTIALS_REJECTED", "APP_TOKEN_REJECTED",
-                          "APP_TOKEN_TYPE_UNEXPECTED"}) {
+  for (const char* app : {"APP_CREDENTIALS_REJECTED", "BEARER_TOKEN_REJECTED",
+                          "UNEXPECTED_TOKEN_TYPE"}) {
     SCOPED_TRACE(app);
     google::rpc::ErrorInfo info =
         Info(app, "api.twitter.com", {{"http_status", "403"}});

@@ -99,7 +99,8 @@ func showError(err error) []*errdetails.ErrorInfo {
 // alike, saying whose credentials were refused: the code alone does not tell
 // (docs/api.md, "Telling them apart"). The caller's key by perch: domain
 // perch.v1, reason CALLER_UNAUTHENTICATED. Perch's own app by the upstream:
-// domain api.twitter.com, an APP_ reason, which no change of key can fix.
+// domain api.twitter.com (APP_CREDENTIALS_REJECTED, BEARER_TOKEN_REJECTED,
+// UNEXPECTED_TOKEN_TYPE), which no change of key can fix.
 func stopIfRefused(err error, infos []*errdetails.ErrorInfo) {
 	if status.Code(err) != codes.Unauthenticated {
 		return

@@ -116,7 +116,8 @@ def stop_if_refused(err, details):
     The code alone does not say who was refused (docs/api.md, "Telling them
     apart"): the caller's key by perch (domain perch.v1, reason
     CALLER_UNAUTHENTICATED), or perch's own app by the upstream (domain
-    api.twitter.com, an APP_ reason), which no change of key can fix.
+    api.twitter.com: APP_CREDENTIALS_REJECTED, BEARER_TOKEN_REJECTED,
+    UNEXPECTED_TOKEN_TYPE), which no change of key can fix.
     """
     if err.code() != grpc.StatusCode.UNAUTHENTICATED:
         return

@@ -67,7 +67,7 @@ class CachingTokenSourceTest : public ::testing::Test {
   // What the upstream says when a read presents a rejected token.
   static absl::Status Rejected() {
     return MakeError(absl::StatusCode::kUnauthenticated, "token rejected",
-                     "APP_TOKEN_REJECTED", kUpstreamDomain,
+                     "BEARER_TOKEN_REJECTED", kUpstreamDomain,
                      {{"http_status", "401"}, {"upstream_code", "89"}});
   }
   // How the transport ends a token request whose deadline passed.
@@ -345,7 +345,7 @@ TEST_F(CachingTokenSourceTest,
       if (!s.ok()) {
         ++failed_fast;
         EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
-        EXPECT_EQ(ErrorReason(s), "APP_TOKEN_REJECTED");
+        EXPECT_EQ(ErrorReason(s), "BEARER_TOKEN_REJECTED");
       }
     }
     EXPECT_LE(fake_->fetches() - before, 10);

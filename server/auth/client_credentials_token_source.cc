@@ -96,8 +96,9 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
            return;
          }
          if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
-           // The upstream's answer decides, so its domain: with the other
-           // APP_ reasons, never read as the caller's key (docs/api.md).
+           // The upstream's answer decides, so its domain: like the other
+           // app-side UNAUTHENTICATEDs, never read as the caller's key
+           // (docs/api.md).
            std::move(done)(MakeError(
                absl::StatusCode::kUnauthenticated,
                absl::StrCat("token endpoint issued a token of type '",

@@ -112,7 +112,7 @@ TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {
   // domain, never the caller gate's perch.v1 (docs/api.md).
   auto info = GetErrorInfo(token.status());
   ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->reason(), "APP_TOKEN_TYPE_UNEXPECTED");
+  EXPECT_EQ(info->reason(), "UNEXPECTED_TOKEN_TYPE");
   EXPECT_EQ(info->domain(), "api.twitter.com");
   EXPECT_EQ(info->metadata().at("endpoint"), "/oauth2/token");
   EXPECT_EQ(info->metadata().at("http_status"), "200");

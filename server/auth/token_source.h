@@ -25,7 +25,7 @@ struct BearerToken {
 
 // Contract: thread-safe; each callback runs exactly once, possibly inline or
 // on another thread, and must not block. Errors carry one ErrorInfo:
-//   UNAUTHENTICATED      APP_CREDENTIALS_REJECTED, APP_TOKEN_TYPE_UNEXPECTED
+//   UNAUTHENTICATED      APP_CREDENTIALS_REJECTED, UNEXPECTED_TOKEN_TYPE
 //   FAILED_PRECONDITION  TOKEN_NOT_INVALIDATED (Revoke)
 //   UNAVAILABLE          upstream unreachable or 5xx
 //   DEADLINE_EXCEEDED    `deadline` passed first

@@ -21,17 +21,18 @@ inline constexpr absl::string_view kCallerQuotaExceeded =
     "CALLER_QUOTA_EXCEEDED";
 
 // perch's own app identity at the upstream (domain api.twitter.com): the
-// caller can do nothing about these, an operator must. The UNAUTHENTICATED
-// ones start with APP_ and never say "bearer": callers present their own key
-// as "authorization: Bearer <key>", and BEARER_TOKEN_REJECTED (this reason's
-// name before issue #14) read as their key being refused.
+// caller can do nothing about these, an operator must. The strings are
+// perch's contract (UPSTREAM.md's error mapping) and stay as they are; the
+// constants say whose token: BEARER_TOKEN_REJECTED is perch's app token,
+// never the caller's "authorization: Bearer <key>", whose refusal is
+// CALLER_UNAUTHENTICATED in domain perch.v1.
 inline constexpr absl::string_view kAppCredentialsRejected =
     "APP_CREDENTIALS_REJECTED";
-inline constexpr absl::string_view kAppTokenRejected = "APP_TOKEN_REJECTED";
-// The token endpoint issued a token_type other than bearer (was
-// UNEXPECTED_TOKEN_TYPE, domain perch.v1).
+inline constexpr absl::string_view kAppTokenRejected = "BEARER_TOKEN_REJECTED";
+// The token endpoint issued a token_type other than bearer (domain
+// api.twitter.com since issue #14, with the other two; was perch.v1).
 inline constexpr absl::string_view kAppTokenTypeUnexpected =
-    "APP_TOKEN_TYPE_UNEXPECTED";
+    "UNEXPECTED_TOKEN_TYPE";
 inline constexpr absl::string_view kAppNotEnrolled = "APP_NOT_ENROLLED";
 inline constexpr absl::string_view kAppOnlyNotAllowed = "APP_ONLY_NOT_ALLOWED";
 inline constexpr absl::string_view kAccessLevelInsufficient =

@@ -34,7 +34,7 @@ TEST(ParseTokenGrant, UndoesJsonEscapesOnly) {
 }
 
 TEST(ParseTokenGrant, LeavesTokenTypeJudgementToTheCaller) {
-  // auth/ turns a missing or non-bearer type into APP_TOKEN_TYPE_UNEXPECTED, so
+  // auth/ turns a missing or non-bearer type into UNEXPECTED_TOKEN_TYPE, so
   // both come back as data, not as malformed bodies.
   absl::StatusOr<TokenGrant> missing =
       ParseTokenGrant(R"({"access_token":"abc"})");

@@ -32,7 +32,7 @@ class UpstreamReader {
 
   // GETs `url`; `path` names the endpoint in errors. `done` runs exactly once
   // with a 2xx response or a mapped error (never UNKNOWN). A token rejected
-  // again after the re-obtain is UNAUTHENTICATED APP_TOKEN_REJECTED, with
+  // again after the re-obtain is UNAUTHENTICATED BEARER_TOKEN_REJECTED, with
   // a RetryInfo when the token holder now backs off (until it asks again).
   virtual std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
                                           absl::Time deadline,

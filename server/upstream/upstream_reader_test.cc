@@ -65,7 +65,7 @@ class UpstreamReaderTest : public ::testing::Test {
     for (const auto& r : {first, second}) {
       ASSERT_TRUE(r->value.has_value());
       EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
-      EXPECT_EQ(ErrorReason(r->value->status()), "APP_TOKEN_REJECTED");
+      EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
       EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
           << r->value->status();
     }
@@ -123,7 +123,7 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   transport_.CompleteNext(Error(401, 89));
   ASSERT_TRUE(r->value.has_value());
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ErrorReason(r->value->status()), "APP_TOKEN_REJECTED");
+  EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
   // Two fresh tokens rejected in a row: the holder forgot the second too and
   // backs off; the answer says for how long (TokenBackoff: 0.5 to 1 s).
@@ -173,7 +173,7 @@ TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
   transport_.CompleteNext(unauthorized);
   ASSERT_TRUE(r->value.has_value());
   EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ErrorReason(r->value->status()), "APP_TOKEN_REJECTED");
+  EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
 }
 

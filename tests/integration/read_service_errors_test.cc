@@ -191,7 +191,7 @@ const Row kV1Rows[] = {
      89,
      "",
      grpc::StatusCode::UNAUTHENTICATED,
-     "APP_TOKEN_REJECTED",
+     "BEARER_TOKEN_REJECTED",
      2,
      {},
      true},
@@ -200,7 +200,7 @@ const Row kV1Rows[] = {
      32,
      "",
      grpc::StatusCode::UNAUTHENTICATED,
-     "APP_TOKEN_REJECTED",
+     "BEARER_TOKEN_REJECTED",
      2,
      {},
      true},
@@ -241,7 +241,7 @@ const Row kV2Rows[] = {
      0,
      v2_bodies::kUnauthorized,
      grpc::StatusCode::UNAUTHENTICATED,
-     "APP_TOKEN_REJECTED",
+     "BEARER_TOKEN_REJECTED",
      2,
      {{"upstream_type", "about:blank"}},
      true},
@@ -380,7 +380,7 @@ TEST_P(ReadErrorTable, UpstreamOutcomeMapsToCodeReasonAndMetadata) {
   // 401 with that token and re-obtains once itself.
   EXPECT_EQ(MostRequestsUnder(*h, prefix), row.upstream_requests_per_path);
   const int64_t obtains = h->emulator().RequestCount("/oauth2/token");
-  if (absl::string_view(row.reason) == "APP_TOKEN_REJECTED") {
+  if (absl::string_view(row.reason) == "BEARER_TOKEN_REJECTED") {
     EXPECT_GE(obtains, 1);
     EXPECT_LE(obtains, rpc.parallel_reads);
   } else {

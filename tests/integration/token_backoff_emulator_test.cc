@@ -122,7 +122,7 @@ TEST(TokenBackoffEmulator, FreshTokensRejectedCostAtMostTenRequestsPer10s) {
   // Every read answers 401/89, whatever token perch presents.
   ExpectBoundedThenRecovered(
       *h, Fault(kTimelinePath, 401, 89, "Invalid or expired token."), Timeline,
-      grpc::StatusCode::UNAUTHENTICATED, "APP_TOKEN_REJECTED");
+      grpc::StatusCode::UNAUTHENTICATED, "BEARER_TOKEN_REJECTED");
 }
 
 TEST(TokenBackoffEmulator, TwoQuickInvalidationsRecoverAtOnce) {

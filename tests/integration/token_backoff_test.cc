@@ -235,7 +235,7 @@ TEST_F(TokenBackoffTest,
        AlwaysRejectingUpstreamCostsAtMostTenTokenRequestsIn10s) {
   upstream_.reject_every_token = true;
   ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnauthenticated,
-                                             "APP_TOKEN_REJECTED");
+                                             "BEARER_TOKEN_REJECTED");
 }
 
 TEST_F(TokenBackoffTest, TokenEndpointDownCostsAtMostTenTokenRequestsIn10s) {

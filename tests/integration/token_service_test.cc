@@ -246,7 +246,7 @@ TEST(TokenServiceIntegration, TokenTypeOtherThanBearerIsRejected) {
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
   ExpectUpstreamError(s, grpc::StatusCode::UNAUTHENTICATED,
-                      "APP_TOKEN_TYPE_UNEXPECTED", "200", "");
+                      "UNEXPECTED_TOKEN_TYPE", "200", "");
   EXPECT_EQ(OnlyErrorInfo(s).metadata().at("endpoint"), "/oauth2/token");
 }
 

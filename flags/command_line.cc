@@ -50,7 +50,9 @@ absl::Status Set(absl::CommandLineFlag& flag, absl::string_view value) {
   if (flag.IsOfType<bool>() && value.empty()) value = "true";
   std::string ignored;
   if (!flag.ParseFrom(value, &ignored)) {
-    return Usage(absl::StrCat("bad value for --", flag.Name()));
+    return Usage(
+        absl::StrCat("bad value for --", flag.Name(),
+                     flag.IsOfType<bool>() ? ": expected true or false" : ""));
   }
   return absl::OkStatus();
 }

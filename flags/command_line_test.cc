@@ -96,6 +96,8 @@ TEST(CommandLine, ErrorsNameTheFlagAndNeverQuoteTheValue) {
 
   auto bad = ParseCommandLine({"--times=hunter2"});
   EXPECT_EQ(bad.status().message(), "bad value for --times");
+  EXPECT_EQ(ParseCommandLine({"--loud=hunter2"}).status().message(),
+            "bad value for --loud: expected true or false");
 
   auto bad_env = ParseCommandLine(
       {}, WithEnv("TEST_", FakeEnv({{"TEST_PAUSE", "hunter2"}})));

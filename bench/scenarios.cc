@@ -148,6 +148,8 @@ Json DialectSaturation::ToJson() const {
       .Set("direct_cpu_at", direct_cpu_at)
       .Set("direct_cpu_us_per_call_all_processes", direct_cpu_us_per_call)
       .Set("perch_added_cpu_us_per_call", perch_added_cpu_us_per_call())
+      .Set("perch_cached_cpu_us_per_call_all_processes",
+           cached_cpu_us_per_call)
       .Set("ratio", ratio());
 }
 
@@ -467,6 +469,32 @@ absl::Status Bench::Overhead() {
     if (s.ok()) s = direct_run(side, d, label);
   }
   for (Side& side : sides) side.server.process->Stop();
+
+  // The floor under *perch adds*: the same GetTimeline answered from perch's
+  // own response cache (identical calls, --cache_ttl) at perch's saturation
+  // point. No upstream request and no mapping: only the handler and carrying
+  // the page through gRPC, server and client. Whatever perch does per call,
+  // it cannot add less than this.
+  for (const Side& side : sides) {
+    if (!s.ok()) break;
+    const Run* perch_sat = Saturation("perch", side.api);
+    if (perch_sat == nullptr) continue;
+    const std::string label = perch_sat->label;
+    auto cached = StartServer("overhead-cached", side.api, {"--cache_ttl=10m"});
+    if (!cached.ok()) return cached.status();
+    PerchLoadOptions p = PerchOptions(*cached);
+    p.warmup = config_.warmup;
+    p.duration = config_.duration;
+    p.concurrency = perch_sat->load.concurrency;
+    p.channels = SaturationChannels(p.concurrency);
+    p.distinct_keys = 0;
+    auto run = Measure(NewRun("overhead", "perch-cached", label, side.api),
+                       cached->process->pid(), emulator_.get(), false,
+                       [&] { return RunPerchLoad(p); });
+    cached->process->Stop();
+    if (!run.ok()) return run.status();
+    runs_.push_back(*std::move(run));
+  }
   return s;
 }
 
@@ -788,6 +816,9 @@ void Bench::ComputeBars() {
       if (same_load == nullptr) same_load = direct;
       d.direct_cpu_at = same_load->label;
       d.direct_cpu_us_per_call = same_load->CpuMicrosPerCall();
+      if (const Run* cached = Find("overhead", "perch-cached", perch->label, api)) {
+        d.cached_cpu_us_per_call = cached->CpuMicrosPerCall();
+      }
       dialects_.push_back(d);
     }
   }

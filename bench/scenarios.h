@@ -126,6 +126,9 @@ struct DialectSaturation {
   double perch_added_cpu_us_per_call() const {
     return perch_cpu_us_per_call - direct_cpu_us_per_call;
   }
+  // The same page answered from perch's response cache at perch_at: no
+  // upstream work, so the least perch can add (0: not measured).
+  double cached_cpu_us_per_call = 0;
   Json ToJson() const;
 };
 

@@ -25,6 +25,7 @@
 #include "emulator/emulator.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
@@ -52,39 +53,6 @@ std::string Traceparent(int n) {
 std::string TraceIdOf(int n) {
   return absl::StrCat("5cf92f3577b34da6a3ce929d0e0e", 4700 + n);
 }
-
-class Caller {
- public:
-  explicit Caller(std::shared_ptr<grpc::Channel> channel)
-      : stub_(v1::ReadService::NewStub(std::move(channel))) {}
-
-  grpc::Status Timeline(absl::string_view key, int page_size,
-                        const std::string& traceparent = "") {
-    auto context = KeyedContext(key, kWait);
-    if (!traceparent.empty()) context->AddMetadata("traceparent", traceparent);
-    v1::GetTimelineRequest request;
-    request.set_screen_name("perch_dev");
-    request.set_page_size(page_size);
-    v1::GetTimelineResponse response;
-    ++calls_;
-    return stub_->GetTimeline(context.get(), request, &response);
-  }
-
-  grpc::Status Search(absl::string_view key) {
-    auto context = KeyedContext(key, kWait);
-    v1::SearchRequest request;
-    request.set_query("perch");
-    v1::SearchResponse response;
-    ++calls_;
-    return stub_->Search(context.get(), request, &response);
-  }
-
-  int calls() const { return calls_; }
-
- private:
-  std::unique_ptr<v1::ReadService::Stub> stub_;
-  std::atomic<int> calls_{0};
-};
 
 // perch-server (JSON logs, a callers file) on the emulator.
 struct PerchUnderTest {
@@ -151,8 +119,9 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   EXPECT_EQ(value("sum(perch_token_fetches_total)"), 0);
   EXPECT_EQ(value("perch_build_info{dialect=\"v2\"}"), 1);
 
-  Caller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
-                           grpc::InsecureChannelCredentials()));
+  CountingReadCaller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
+                                       grpc::InsecureChannelCredentials()),
+                            "perch");
   const std::string timeline_path = PathsOf(kV2).timeline;
 
   // 1. A success: token, name lookup, timeline.
@@ -376,8 +345,9 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
   emulator::Emulator& upstream = **started;
   PerchUnderTest perch(upstream);
   ASSERT_GT(perch.metrics_port, 0) << perch.server->Output();
-  Caller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
-                           grpc::InsecureChannelCredentials()));
+  CountingReadCaller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
+                                       grpc::InsecureChannelCredentials()),
+                            "perch");
   EXPECT_TRUE(caller.Timeline(kReaderKey, 5).ok());
   EXPECT_EQ(caller.Timeline(kUnknownKey, 5).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);

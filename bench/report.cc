@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "bench/child_process.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::bench {
 namespace {
@@ -359,8 +359,9 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
   if (pngs.empty()) return pngs;
   const std::string script_file = absl::StrCat(work_dir, "/plots.gp");
   if (!Write(script_file, script).ok()) return {};
-  auto gnuplot = ChildProcess::Spawn({c.gnuplot_binary, script_file}, {},
-                                     absl::StrCat(work_dir, "/gnuplot.log"));
+  auto gnuplot = testing::ChildProcess::Spawn(
+      {.argv = {c.gnuplot_binary, script_file},
+       .output_path = absl::StrCat(work_dir, "/gnuplot.log")});
   if (!gnuplot.ok() || !(*gnuplot)->Wait(absl::Seconds(60)).ok()) {
     std::fprintf(stderr, "perch-bench: gnuplot failed; see %s/gnuplot.log\n",
                  work_dir.c_str());

@@ -18,8 +18,16 @@
 #include "bench/nginx_wrk.h"
 #include "bench/perch_load.h"
 #include "bench/perch_processes.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 namespace perch::bench {
+
+using ::perch::testing::ChildProcess;
+using ::perch::testing::WaitForEmulatorUrl;
+using ::perch::testing::WaitForMetricsPort;
+using ::perch::testing::WaitForServerPort;
+
 namespace {
 
 constexpr const char* kAppKey = kEmulatorAppKey;
@@ -184,10 +192,10 @@ absl::Status Bench::Setup() {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-  auto emulator =
-      ChildProcess::Spawn({config_.emulator_binary, "--listen=127.0.0.1:0",
-                           "--max_token_requests_per_minute=100000"},
-                          {}, absl::StrCat(config_.work_dir, "/emulator.log"));
+  auto emulator = ChildProcess::Spawn(
+      {.argv = {config_.emulator_binary, "--listen=127.0.0.1:0",
+                "--max_token_requests_per_minute=100000"},
+       .output_path = absl::StrCat(config_.work_dir, "/emulator.log")});
   if (!emulator.ok()) return emulator.status();
   emulator_ = *std::move(emulator);
   auto url_or = WaitForEmulatorUrl(*emulator_, absl::Seconds(20));
@@ -226,12 +234,13 @@ absl::StatusOr<Bench::Server> Bench::StartServer(
   argv.insert(argv.end(), config_.server_flags.begin(),
               config_.server_flags.end());
   auto process = ChildProcess::Spawn(
-      argv,
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kAppKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kAppSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", admin_->base_url())},
-      absl::StrCat(config_.work_dir, "/server-", ++server_count_, "-", name,
-                   "-", UpstreamApiName(api), ".log"));
+      {.argv = argv,
+       .env = {absl::StrCat("PERCH_CONSUMER_KEY=", kAppKey),
+               absl::StrCat("PERCH_CONSUMER_SECRET=", kAppSecret),
+               absl::StrCat("PERCH_API_BASE_URL=", admin_->base_url())},
+       .output_path =
+           absl::StrCat(config_.work_dir, "/server-", ++server_count_, "-",
+                        name, "-", UpstreamApiName(api), ".log")});
   if (!process.ok()) return process.status();
   Server server;
   server.process = *std::move(process);
@@ -245,12 +254,12 @@ absl::StatusOr<Bench::Server> Bench::StartServer(
 }
 
 absl::Status Bench::SetUpCallerKey() {
-  auto help = ChildProcess::Spawn({config_.server_binary, "--help"}, {},
-                                  absl::StrCat(config_.work_dir, "/help.log"));
+  auto help = ChildProcess::Spawn(
+      {.argv = {config_.server_binary, "--help"},
+       .output_path = absl::StrCat(config_.work_dir, "/help.log")});
   if (!help.ok()) return help.status();
   (void)(*help)->Wait(absl::Seconds(10));
-  const std::string usage =
-      ReadFileOrEmpty(absl::StrCat(config_.work_dir, "/help.log"));
+  const std::string usage = (*help)->Output();
   if (usage.find("--api_keys_file") == std::string::npos) {
     Say("perch-server has no caller authentication; calling without a key");
     return absl::OkStatus();

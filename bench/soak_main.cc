@@ -18,13 +18,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/bench_flags.h"
-#include "bench/child_process.h"
 #include "bench/emulator_admin.h"
 #include "bench/perch_processes.h"
 #include "bench/proc_stats.h"
 #include "bench/soak_check.h"
 #include "bench/soak_faults.h"
 #include "bench/soak_load.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 // Left unset, the phase lengths follow --minutes (see Run).
 ABSL_FLAG(double, minutes, 2, "load with faults this long (decimals ok)");
@@ -55,6 +56,10 @@ ABSL_FLAG(std::string, cert_dir, PERCH_TEST_CERT_DIR,
 
 namespace perch::bench {
 namespace {
+
+using ::perch::testing::ChildProcess;
+using ::perch::testing::WaitForEmulatorUrl;
+using ::perch::testing::WaitForServerPort;
 
 constexpr char kUsage[] =
     "perch-soak: perch-server under load and rotating upstream faults\n";
@@ -231,11 +236,11 @@ int Run() {
 
   // The upstream: HTTPS, as api.x.com is, with the test CA.
   auto emulator = ChildProcess::Spawn(
-      {absl::GetFlag(FLAGS_emulator_binary), "--listen=127.0.0.1:0",
-       absl::StrCat("--seed=", seed),
-       absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
-       absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
-      {}, absl::StrCat(work_dir, "/emulator.log"));
+      {.argv = {absl::GetFlag(FLAGS_emulator_binary),
+                "--listen=127.0.0.1:0", absl::StrCat("--seed=", seed),
+                absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
+                absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
+       .output_path = absl::StrCat(work_dir, "/emulator.log")});
   if (!emulator.ok()) {
     Say(emulator.status().ToString());
     return 1;
@@ -270,18 +275,18 @@ int Run() {
     return 1;
   }
   auto server = ChildProcess::Spawn(
-      {absl::GetFlag(FLAGS_server_binary), "--listen=127.0.0.1:0",
-       "--metrics_listen=127.0.0.1:0",
-       absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
-       absl::StrCat("--api_keys_file=", callers_path),
-       absl::StrCat("--ca_file=", ca_file),
-       absl::StrCat("--max_call_time=", absl::ToInt64Seconds(kMaxCallTime),
-                    "s"),
-       "--shutdown_grace=20s"},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kEmulatorAppKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kEmulatorAppSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", *url)},
-      absl::StrCat(work_dir, "/server.log"));
+      {.argv = {absl::GetFlag(FLAGS_server_binary),
+                "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
+                absl::StrCat("--api_keys_file=", callers_path),
+                absl::StrCat("--ca_file=", ca_file),
+                absl::StrCat("--max_call_time=",
+                             absl::ToInt64Seconds(kMaxCallTime), "s"),
+                "--shutdown_grace=20s"},
+       .env = {absl::StrCat("PERCH_CONSUMER_KEY=", kEmulatorAppKey),
+               absl::StrCat("PERCH_CONSUMER_SECRET=", kEmulatorAppSecret),
+               absl::StrCat("PERCH_API_BASE_URL=", *url)},
+       .output_path = absl::StrCat(work_dir, "/server.log")});
   if (!server.ok()) {
     Say(server.status().ToString());
     return 1;
@@ -373,7 +378,7 @@ int Run() {
         now.ok() &&
         CountOf(now->requests, search_route) - searches_before >= kDrainCalls;
   }
-  kill(server_pid, SIGTERM);
+  (*server)->Signal(SIGTERM);
   const absl::Time sigterm_at = absl::Now();
   for (std::thread& t : drainers) t.join();
   auto exit_code = (*server)->Wait(absl::Seconds(40));

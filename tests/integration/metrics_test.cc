@@ -10,7 +10,6 @@
 // refused on the gRPC port or a taken one; the exposition through
 // `promtool check metrics`.
 #include <signal.h>
-#include <stdio.h>
 
 #include <map>
 #include <optional>
@@ -32,6 +31,7 @@
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::testing {
 namespace {
@@ -363,17 +363,14 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
           : FindPrometheus().substr(0, FindPrometheus().rfind('/') + 1) +
                 "promtool";
   ASSERT_EQ(access(promtool.c_str(), X_OK), 0) << kPrometheusMissing;
-  const std::string command = absl::StrCat(promtool, " check metrics < ",
-                                           dir.File("metrics.txt"), " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string report;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    report.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << report;
+  absl::StatusOr<std::unique_ptr<ChildProcess>> check = ChildProcess::Spawn(
+      {.argv = {promtool, "check", "metrics"},
+       .input_path = dir.File("metrics.txt")});
+  ASSERT_TRUE(check.ok()) << check.status();
+  const absl::StatusOr<int> status = (*check)->Wait(kWait);
+  const std::string report = (*check)->Output();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(*status, 0) << report;
   // promtool prints nothing when the exposition has no problem at all.
   EXPECT_EQ(report, "") << scraped->body;
   EXPECT_TRUE(absl::StrContains(scraped->body,

@@ -1,4 +1,4 @@
-#include "server/upstream/request_metrics.h"
+#include "server/mapping/request_metrics.h"
 
 #include <string>
 
@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "server/metrics/text_format.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 namespace {
 
 http::HttpResponse Response(int status, std::string body) {
@@ -71,4 +71,4 @@ TEST(RecordUpstreamRequest, ClassifiesEachOutcome) {
 }
 
 }  // namespace
-}  // namespace perch::upstream
+}  // namespace perch::mapping

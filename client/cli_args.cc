@@ -9,7 +9,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -110,11 +112,8 @@ unsigned CommandsTaking(absl::string_view flag) {
 }
 
 bool IsBoolean(absl::string_view flag) {
-  for (absl::string_view name : {"json", "tls", "all", "exclude_replies",
-                                 "no_retweets", "ids", "members"}) {
-    if (name == flag) return true;
-  }
-  return false;
+  const absl::CommandLineFlag* found = absl::FindCommandLineFlag(flag);
+  return found != nullptr && found->IsOfType<bool>();
 }
 
 absl::Status Usage(absl::string_view message) {

@@ -59,11 +59,12 @@ absl::Status Set(absl::CommandLineFlag& flag, absl::string_view value) {
 
 bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
 
-}  // namespace
-
+// The variable `env_prefix` gives flag `name`: PERCH_ + LISTEN.
 std::string EnvName(absl::string_view env_prefix, absl::string_view name) {
   return absl::StrCat(env_prefix, absl::AsciiStrToUpper(name));
 }
+
+}  // namespace
 
 absl::StatusOr<CommandLine> ParseCommandLine(
     const std::vector<std::string>& args, const ParseOptions& options) {

@@ -68,9 +68,6 @@ absl::StatusOr<CommandLine> ParseCommandLine(
 // value is secret must default to "" (never to a real secret).
 std::string FlagsHelp(absl::string_view env_prefix = "");
 
-// The environment variable `env_prefix` gives flag `name`: PERCH_ + LISTEN.
-std::string EnvName(absl::string_view env_prefix, absl::string_view name);
-
 }  // namespace perch::flags
 
 #endif  // PERCH_FLAGS_COMMAND_LINE_H_

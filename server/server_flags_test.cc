@@ -178,6 +178,22 @@ TEST(ServerConfig, SecurityFlagsParse) {
           .ok());
 }
 
+// --help is generated from the definitions: every flag with its default and
+// the variable it falls back to (docs/deploy.md sends readers there).
+TEST(ServerConfig, HelpListsEveryFlagWithDefaultAndEnvironmentVariable) {
+  const std::string usage = ServerUsage();
+  for (const char* line :
+       {"  --listen (default: 0.0.0.0:50051) $PERCH_LISTEN\n",
+        "  --shutdown_grace (default: 20s) $PERCH_SHUTDOWN_GRACE\n",
+        "  --insecure_no_auth (default: false) $PERCH_INSECURE_NO_AUTH\n",
+        "  --consumer_secret_file (default: \"\") "
+        "$PERCH_CONSUMER_SECRET_FILE\n",
+        "  --api_keys_file (default: \"\") $PERCH_API_KEYS_FILE\n",
+        "PERCH_CONSUMER_KEY/PERCH_CONSUMER_SECRET"}) {
+    EXPECT_NE(usage.find(line), std::string::npos) << line;
+  }
+}
+
 // Without any caller authentication perch starts only when told to, in so
 // many words.
 TEST(ServerConfig, NoAuthenticationNeedsInsecureNoAuth) {

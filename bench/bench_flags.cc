@@ -7,7 +7,7 @@
 
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "flags/command_line.h"
+#include "server/common/command_line.h"
 
 namespace perch::bench {
 namespace {

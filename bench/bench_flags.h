@@ -1,7 +1,7 @@
 // How the bench binaries start: each main defines its flags (ABSL_FLAG,
 // beside it; load_shape_flags.cc holds those perch-load and direct-curl
 // share) and calls ParseBenchFlags first. Reading goes through
-// flags/command_line.h like every perch binary's.
+// server/common/command_line.h like every perch binary's.
 #ifndef PERCH_BENCH_BENCH_FLAGS_H_
 #define PERCH_BENCH_BENCH_FLAGS_H_
 

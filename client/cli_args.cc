@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/optional.h"
-#include "flags/command_line.h"
+#include "server/common/command_line.h"
 
 // The CLI's flags. Those whose values the CLI judges itself (with messages
 // of its own) are strings; which command takes which is kFlags below.

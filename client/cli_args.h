@@ -1,6 +1,6 @@
 // Parses the perch CLI's command line into a CliArgs: the command, the
 // connection flags and the ready-made perch.v1 request. The flags are
-// ABSL_FLAGs (cli_args.cc) read by flags/command_line.h, which also walks the
+// ABSL_FLAGs (cli_args.cc) read by server/common/command_line.h, which also walks the
 // positionals; the commands, which flag each takes and the values' own
 // checks are here. ParseArgs does no I/O, the environment comes in as a
 // parameter (it sets the process's Abseil flags: not for concurrent use);

@@ -9,7 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "flags/command_line.h"
+#include "server/common/command_line.h"
 
 // The app credentials default to "" here and to the guide's example in
 // EmulatorOptions: --help prints defaults, and prints no secret.

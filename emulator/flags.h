@@ -20,7 +20,7 @@ struct EmulatorFlags {
 
 // `args` excludes the program name. INVALID_ARGUMENT names the bad flag
 // (never its value: it may be the app secret). Sets the process's Abseil
-// flags (flags/command_line.h), so it is not for concurrent use.
+// flags (server/common/command_line.h), so it is not for concurrent use.
 absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
     const std::vector<std::string>& args);
 

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "flags/command_line.h"
+#include "server/common/command_line.h"
 #include "server/config/validate_server_config.h"
 
 // Defaults come from ServerConfig, so a test's struct and the binary agree.

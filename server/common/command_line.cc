@@ -1,4 +1,4 @@
-#include "flags/command_line.h"
+#include "server/common/command_line.h"
 
 #include <algorithm>
 #include <utility>

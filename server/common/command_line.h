@@ -10,8 +10,8 @@
 // into the wrong place; its --fromenv reads FLAGS_<name>, not PERCH_<NAME>;
 // and it has no positional grammar for the perch CLI's subcommands. So the
 // walk over argv is ours, in this one place, and nothing else is.
-#ifndef PERCH_FLAGS_COMMAND_LINE_H_
-#define PERCH_FLAGS_COMMAND_LINE_H_
+#ifndef PERCH_SERVER_COMMON_COMMAND_LINE_H_
+#define PERCH_SERVER_COMMON_COMMAND_LINE_H_
 
 #include <functional>
 #include <optional>
@@ -70,4 +70,4 @@ std::string FlagsHelp(absl::string_view env_prefix = "");
 
 }  // namespace perch::flags
 
-#endif  // PERCH_FLAGS_COMMAND_LINE_H_
+#endif  // PERCH_SERVER_COMMON_COMMAND_LINE_H_

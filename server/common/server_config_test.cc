@@ -4,9 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
   return [vars](const std::string& name) -> std::optional<std::string> {
@@ -128,7 +131,8 @@ TEST(ServerConfig, UnknownUpstreamApiNamesTheFlagAndTheChoices) {
   for (const char* value : {"v1", "V2", "2", "", "v2 "}) {
     auto c = ParseServerConfig(
         {"perch-server", absl::StrCat("--upstream_api=", value)}, FakeEnv({}));
-    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << value;
+    EXPECT_THAT(c.status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << value;
     EXPECT_EQ(c.status().message(),
               "bad value for --upstream_api: expected v2 or v1.1")
         << value;
@@ -197,7 +201,7 @@ TEST(ServerConfig, NoAuthenticationNeedsInsecureNoAuth) {
   auto none = ParseServerConfig({"perch-server"}, FakeEnv({}));
   ASSERT_TRUE(none.ok());
   absl::Status refused = ValidateServerConfig(*none);
-  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_NE(refused.message().find("--insecure_no_auth"), std::string::npos);
   EXPECT_EQ(refused.message().find('\n'), std::string::npos);
 
@@ -255,7 +259,7 @@ TEST(ServerConfig, PlainHttpUpstreamOnlyOnLoopback) {
     c.insecure_no_auth = true;
     c.api_base_url = url;
     absl::Status s = ValidateServerConfig(c);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << url;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << url;
     EXPECT_NE(s.message().find("--api_base_url"), std::string::npos) << url;
   }
 }

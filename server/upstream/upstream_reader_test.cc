@@ -10,11 +10,13 @@
 #include "server/common/errors.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
 
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::StatusIs;
 
 http::HttpResponse Error(int status, int code) {
   return FakeHttpTransport::Response(
@@ -63,7 +65,8 @@ class UpstreamReaderTest : public ::testing::Test {
     transport_.CompleteNext(Error(401, 89));
     for (const auto& r : {first, second}) {
       ASSERT_TRUE(r->value.has_value());
-      EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+      EXPECT_THAT(r->value->status(),
+                  StatusIs(absl::StatusCode::kUnauthenticated));
       EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
       EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
           << r->value->status();
@@ -121,7 +124,7 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   GiveToken("NEW");
   transport_.CompleteNext(Error(401, 89));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
   // Two fresh tokens rejected in a row: the holder forgot the second too and
@@ -171,7 +174,7 @@ TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(unauthorized);
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
 }
@@ -204,7 +207,7 @@ TEST_F(UpstreamReaderTest, UnavailableIsRetriedTwiceWithBackoffThenReported) {
   EXPECT_EQ(scheduler_.RunAll(), 1);
   transport_.CompleteNext(Error(500, 131));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(r->value->status()), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(transport_.requests().size(), 3u);
   // Exponential, jittered (0.5 of the ceiling here).
@@ -281,7 +284,8 @@ TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {
   GiveToken("T");
   transport_.CompleteNext(Error(429, 88));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(r->value->status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(scheduler_.RunAll(), 0);
   EXPECT_EQ(transport_.requests().size(), 1u);
 }
@@ -291,7 +295,7 @@ TEST_F(UpstreamReaderTest, NoRetryWhenTheBackoffWouldPassTheDeadline) {
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 
@@ -301,7 +305,7 @@ TEST_F(UpstreamReaderTest, CancelFinishesAtOnceAndAbortsTheRequest) {
   ASSERT_EQ(transport_.pending(), 1u);
   handles_.back()->Cancel();
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(transport_.cancelled(), 1);
 }
 
@@ -322,7 +326,7 @@ TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
       MakeError(absl::StatusCode::kUnauthenticated, "no",
                 "APP_CREDENTIALS_REJECTED", kUpstreamDomain)));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 

@@ -8,9 +8,12 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using emulator::FaultRule;
 
@@ -28,7 +31,7 @@ grpc::Status Invalidate(PerchHarness& h, v1::InvalidateResponse* out) {
 void ExpectUpstreamError(const grpc::Status& status, grpc::StatusCode code,
                          absl::string_view reason, absl::string_view http,
                          absl::string_view upstream_code) {
-  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  EXPECT_THAT(status, StatusIs(code));
   google::rpc::ErrorInfo info = OnlyErrorInfo(status);
   EXPECT_EQ(info.reason(), reason);
   EXPECT_EQ(info.domain(), "api.twitter.com");
@@ -245,7 +248,7 @@ TEST(TokenServiceIntegration, TokenTypeOtherThanBearerIsRejected) {
   h->emulator().AddFault(rule);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UNEXPECTED_TOKEN_TYPE");
 }
 
@@ -259,7 +262,7 @@ TEST(TokenServiceIntegration, MalformedAndDroppedAnswersAreMapped) {
   h->emulator().AddFault(malformed);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INTERNAL));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_MALFORMED_RESPONSE");
 
   // Every attempt is dropped: libcurl itself retries once on a fresh
@@ -272,7 +275,7 @@ TEST(TokenServiceIntegration, MalformedAndDroppedAnswersAreMapped) {
   drop.drop_connection = true;
   h->emulator().AddFault(drop);
   s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_UNAVAILABLE");
   h->emulator().ClearFaults();
   EXPECT_TRUE(Obtain(*h, &out).ok());
@@ -286,7 +289,7 @@ TEST(TokenServiceIntegration, UpstreamDownIsUnavailable) {
   ASSERT_NE(h, nullptr);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -308,7 +311,7 @@ TEST(TokenServiceIntegration, UpstreamSlowerThanTheDeadlineIsDeadlineExceeded) {
   v1::ObtainResponse out;
   const absl::Time start = absl::Now();
   grpc::Status s = Obtain(*h, &out, absl::Milliseconds(400));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
 }
 
@@ -326,7 +329,7 @@ TEST(TokenServiceIntegration, ServerSideCallTimeBoundsACallWithoutDeadline) {
   const absl::Time start = absl::Now();
   grpc::Status s = h->tokens().Obtain(&no_deadline, {}, &out);
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "DEADLINE_EXCEEDED");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -373,7 +376,7 @@ TEST(TokenServiceIntegration,
   ASSERT_NE(h, nullptr);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"), 0);
 }
 

@@ -16,6 +16,7 @@
 #include "emulator/test_http_client.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "simdjson.h"
 
 namespace perch::emulator::testing {
@@ -159,7 +160,7 @@ class EmulatorTest : public ::testing::Test {
     return out;
   }
 
-  FakeClock clock_;
+  ::perch::testing::FakeClock clock_;
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
   std::deque<std::unique_ptr<std::string>> json_bodies_;

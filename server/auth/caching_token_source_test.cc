@@ -10,17 +10,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_source.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::auth {
 namespace {
 
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
 
 class CachingTokenSourceTest : public ::testing::Test {

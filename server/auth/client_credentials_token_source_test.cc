@@ -5,12 +5,14 @@
 #include "gtest/gtest.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
 #include "tests/testing/fake_http_transport.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::auth {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
 using ::perch::testing::StatusIs;
 

@@ -10,12 +10,16 @@
 #include "server/common/clock.h"
 #include "server/common/errors.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/upstream/testing/fake_read_dialect.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
 
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::ListQuery;
 using ::perch::upstream::SearchQuery;

@@ -15,11 +15,15 @@
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
 
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
 
 using Response = v1::GetTimelineResponse;

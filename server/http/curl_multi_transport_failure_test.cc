@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/http/curl_multi_transport.h"
-#include "server/http/curl_multi_transport_testing.h"
+#include "server/http/testing/send_outcome.h"
 #include "tests/testing/http2_test_peer.h"
 #include "tests/testing/raw_tcp_peer.h"
 #include "tests/testing/scripted_http_server.h"

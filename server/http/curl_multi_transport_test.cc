@@ -30,7 +30,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/http/curl_multi_transport_testing.h"
+#include "server/http/testing/send_outcome.h"
 #include "tests/testing/scripted_http_server.h"
 #include "tests/testing/status_matchers.h"
 

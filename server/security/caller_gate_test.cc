@@ -11,12 +11,14 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::security {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::StatusIs;
 
 std::string Hex(absl::string_view key) {

@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_source.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/inline_executor.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
 #include "tests/testing/status_matchers.h"
@@ -15,7 +18,11 @@
 namespace perch::upstream {
 namespace {
 
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::InlineExecutor;
+using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
 
 http::HttpResponse Error(int status, int code) {
@@ -27,7 +34,7 @@ http::HttpResponse Error(int status, int code) {
 class UpstreamReaderTest : public ::testing::Test {
  protected:
   UpstreamReaderTest() {
-    auto fake = std::make_unique<auth::FakeTokenSource>();
+    auto fake = std::make_unique<FakeTokenSource>();
     tokens_fake_ = fake.get();
     tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
                                                          clock_, token_timers_);
@@ -89,7 +96,7 @@ class UpstreamReaderTest : public ::testing::Test {
   // The token holder's waiter deadlines, apart from the retry timers above.
   ManualScheduler token_timers_;
   InlineExecutor executor_;
-  auth::FakeTokenSource* tokens_fake_;
+  FakeTokenSource* tokens_fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<UpstreamReader> reader_;
   std::vector<std::shared_ptr<ReadHandle>> handles_;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
 #include "server/upstream/upstream_status.h"
 #include "tests/testing/status_matchers.h"
@@ -20,6 +21,7 @@
 namespace perch::upstream {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
 

@@ -20,6 +20,7 @@
 #include "emulator/world_json.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/testing/status_matchers.h"
@@ -27,6 +28,7 @@
 namespace perch::testing {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::StatusIs;
 
 using emulator::SearchQuery;

@@ -22,6 +22,8 @@
 #include "server/common/errors.h"
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/inline_executor.h"
 #include "server/upstream/upstream_reader.h"
 #include "tests/testing/fake_http_transport.h"
 #include "tests/testing/status_matchers.h"
@@ -29,7 +31,9 @@
 namespace perch {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::InlineExecutor;
 using ::perch::testing::StatusIs;
 
 // Runs each callback once the fake clock has reached its due time.

@@ -15,6 +15,9 @@
 #include "simdjson.h"
 
 namespace perch::bench {
+
+using ::perch::testing::ChildProcess;
+using ::perch::testing::ReadFileOrEmpty;
 namespace {
 
 absl::Status WriteFile(const std::string& path, absl::string_view content,
@@ -179,10 +182,11 @@ absl::StatusOr<std::unique_ptr<NginxProxy>> NginxProxy::Start(
   proxy->summary_ = absl::StrCat("worker_processes ", worker_processes,
                                  ", upstream keepalive 1024, access_log off");
   auto process = ChildProcess::Spawn(
-      {nginx_binary, "-p", d, "-e", absl::StrCat(d, "/error.log"), "-c",
-       absl::StrCat(d, "/nginx.conf")},
-      {absl::StrCat("NGINX=", ChildProcess::kPassedFd, ";")},
-      absl::StrCat(work_dir, "/nginx.log"), proxy->listen_socket_->fd());
+      {.argv = {nginx_binary, "-p", d, "-e", absl::StrCat(d, "/error.log"),
+                "-c", absl::StrCat(d, "/nginx.conf")},
+       .env = {absl::StrCat("NGINX=", ChildProcess::kPassedFd, ";")},
+       .output_path = absl::StrCat(work_dir, "/nginx.log"),
+       .pass_fd = proxy->listen_socket_->fd()});
   if (!process.ok()) return process.status();
   proxy->process_ = *std::move(process);
   // The socket already listens (connections wait in its backlog): what is
@@ -252,10 +256,11 @@ absl::StatusOr<LoadResult> RunWrk(const WrkOptions& options) {
     const std::string seconds =
         absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(d)), "s");
     auto process = ChildProcess::Spawn(
-        {options.wrk_binary, "-t", absl::StrCat(options.threads), "-c",
-         absl::StrCat(options.connections), "-d", seconds, "--timeout", "30s",
-         "-s", script, base},
-        env, log);
+        {.argv = {options.wrk_binary, "-t", absl::StrCat(options.threads), "-c",
+                  absl::StrCat(options.connections), "-d", seconds,
+                  "--timeout", "30s", "-s", script, base},
+         .env = env,
+         .output_path = log});
     if (!process.ok()) return process.status();
     absl::StatusOr<int> code = (*process)->Wait(d + absl::Seconds(40), usage);
     if (!code.ok()) return code.status();
@@ -263,7 +268,7 @@ absl::StatusOr<LoadResult> RunWrk(const WrkOptions& options) {
       return absl::InternalError(
           absl::StrCat("wrk exited ", *code, "; see ", log));
     }
-    return ReadFileOrEmpty(log);
+    return (*process)->Output();
   };
   if (options.warmup > absl::ZeroDuration()) {
     auto warm = run(options.warmup, nullptr);

@@ -11,8 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "bench/child_process.h"
 #include "bench/load_result.h"
+#include "bench/loopback_listen_socket.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::bench {
 
@@ -38,7 +39,7 @@ class NginxProxy {
   // nginx serves on it (inherited, see Start); open until nginx has stopped.
   std::unique_ptr<LoopbackListenSocket> listen_socket_;
   std::string summary_;
-  std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<testing::ChildProcess> process_;
 };
 
 struct WrkOptions {

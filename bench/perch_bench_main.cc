@@ -15,7 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "bench/child_process.h"
+#include "tests/testing/child_process.h"
 #include "bench/cli_flags.h"
 #include "bench/load_result.h"
 #include "bench/report.h"
@@ -46,7 +46,7 @@ constexpr char kUsage[] = R"(usage: perch-bench [flags]
 )";
 
 std::string LoadAvg() {
-  std::string s = perch::bench::ReadFileOrEmpty("/proc/loadavg");
+  std::string s = perch::testing::ReadFileOrEmpty("/proc/loadavg");
   return std::string(absl::StripAsciiWhitespace(s));
 }
 

@@ -18,8 +18,16 @@
 #include "bench/nginx_wrk.h"
 #include "bench/perch_load.h"
 #include "bench/perch_processes.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 namespace perch::bench {
+
+using ::perch::testing::ChildProcess;
+using ::perch::testing::WaitForEmulatorUrl;
+using ::perch::testing::WaitForMetricsPort;
+using ::perch::testing::WaitForServerPort;
+
 namespace {
 
 constexpr const char* kAppKey = kEmulatorAppKey;
@@ -148,6 +156,8 @@ Json DialectSaturation::ToJson() const {
       .Set("direct_cpu_at", direct_cpu_at)
       .Set("direct_cpu_us_per_call_all_processes", direct_cpu_us_per_call)
       .Set("perch_added_cpu_us_per_call", perch_added_cpu_us_per_call())
+      .Set("perch_cached_cpu_us_per_call_all_processes",
+           cached_cpu_us_per_call)
       .Set("ratio", ratio());
 }
 
@@ -182,10 +192,10 @@ absl::Status Bench::Setup() {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-  auto emulator =
-      ChildProcess::Spawn({config_.emulator_binary, "--listen=127.0.0.1:0",
-                           "--max_token_requests_per_minute=100000"},
-                          {}, absl::StrCat(config_.work_dir, "/emulator.log"));
+  auto emulator = ChildProcess::Spawn(
+      {.argv = {config_.emulator_binary, "--listen=127.0.0.1:0",
+                "--max_token_requests_per_minute=100000"},
+       .output_path = absl::StrCat(config_.work_dir, "/emulator.log")});
   if (!emulator.ok()) return emulator.status();
   emulator_ = *std::move(emulator);
   auto url_or = WaitForEmulatorUrl(*emulator_, absl::Seconds(20));
@@ -224,12 +234,13 @@ absl::StatusOr<Bench::Server> Bench::StartServer(
   argv.insert(argv.end(), config_.server_flags.begin(),
               config_.server_flags.end());
   auto process = ChildProcess::Spawn(
-      argv,
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kAppKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kAppSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", admin_->base_url())},
-      absl::StrCat(config_.work_dir, "/server-", ++server_count_, "-", name,
-                   "-", UpstreamApiName(api), ".log"));
+      {.argv = argv,
+       .env = {absl::StrCat("PERCH_CONSUMER_KEY=", kAppKey),
+               absl::StrCat("PERCH_CONSUMER_SECRET=", kAppSecret),
+               absl::StrCat("PERCH_API_BASE_URL=", admin_->base_url())},
+       .output_path =
+           absl::StrCat(config_.work_dir, "/server-", ++server_count_, "-",
+                        name, "-", UpstreamApiName(api), ".log")});
   if (!process.ok()) return process.status();
   Server server;
   server.process = *std::move(process);
@@ -243,12 +254,12 @@ absl::StatusOr<Bench::Server> Bench::StartServer(
 }
 
 absl::Status Bench::SetUpCallerKey() {
-  auto help = ChildProcess::Spawn({config_.server_binary, "--help"}, {},
-                                  absl::StrCat(config_.work_dir, "/help.log"));
+  auto help = ChildProcess::Spawn(
+      {.argv = {config_.server_binary, "--help"},
+       .output_path = absl::StrCat(config_.work_dir, "/help.log")});
   if (!help.ok()) return help.status();
   (void)(*help)->Wait(absl::Seconds(10));
-  const std::string usage =
-      ReadFileOrEmpty(absl::StrCat(config_.work_dir, "/help.log"));
+  const std::string usage = (*help)->Output();
   if (usage.find("--api_keys_file") == std::string::npos) {
     Say("perch-server has no caller authentication; calling without a key");
     return absl::OkStatus();
@@ -467,6 +478,32 @@ absl::Status Bench::Overhead() {
     if (s.ok()) s = direct_run(side, d, label);
   }
   for (Side& side : sides) side.server.process->Stop();
+
+  // The floor under *perch adds*: the same GetTimeline answered from perch's
+  // own response cache (identical calls, --cache_ttl) at perch's saturation
+  // point. No upstream request and no mapping: only the handler and carrying
+  // the page through gRPC, server and client. Whatever perch does per call,
+  // it cannot add less than this.
+  for (const Side& side : sides) {
+    if (!s.ok()) break;
+    const Run* perch_sat = Saturation("perch", side.api);
+    if (perch_sat == nullptr) continue;
+    const std::string label = perch_sat->label;
+    auto cached = StartServer("overhead-cached", side.api, {"--cache_ttl=10m"});
+    if (!cached.ok()) return cached.status();
+    PerchLoadOptions p = PerchOptions(*cached);
+    p.warmup = config_.warmup;
+    p.duration = config_.duration;
+    p.concurrency = perch_sat->load.concurrency;
+    p.channels = SaturationChannels(p.concurrency);
+    p.distinct_keys = 0;
+    auto run = Measure(NewRun("overhead", "perch-cached", label, side.api),
+                       cached->process->pid(), emulator_.get(), false,
+                       [&] { return RunPerchLoad(p); });
+    cached->process->Stop();
+    if (!run.ok()) return run.status();
+    runs_.push_back(*std::move(run));
+  }
   return s;
 }
 
@@ -788,6 +825,9 @@ void Bench::ComputeBars() {
       if (same_load == nullptr) same_load = direct;
       d.direct_cpu_at = same_load->label;
       d.direct_cpu_us_per_call = same_load->CpuMicrosPerCall();
+      if (const Run* cached = Find("overhead", "perch-cached", perch->label, api)) {
+        d.cached_cpu_us_per_call = cached->CpuMicrosPerCall();
+      }
       dialects_.push_back(d);
     }
   }

@@ -19,13 +19,13 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "bench/child_process.h"
 #include "bench/emulator_admin.h"
 #include "bench/json.h"
 #include "bench/load_result.h"
 #include "bench/perch_load.h"
 #include "bench/proc_stats.h"
 #include "bench/upstream_timeline.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::bench {
 
@@ -126,6 +126,9 @@ struct DialectSaturation {
   double perch_added_cpu_us_per_call() const {
     return perch_cpu_us_per_call - direct_cpu_us_per_call;
   }
+  // The same page answered from perch's response cache at perch_at: no
+  // upstream work, so the least perch can add (0: not measured).
+  double cached_cpu_us_per_call = 0;
   Json ToJson() const;
 };
 
@@ -170,7 +173,7 @@ class Bench {
 
  private:
   struct Server {
-    std::unique_ptr<ChildProcess> process;
+    std::unique_ptr<testing::ChildProcess> process;
     int port = 0;
     std::string target() const;
   };
@@ -204,7 +207,7 @@ class Bench {
   const Run* Saturation(const std::string& system, UpstreamApi api) const;
 
   BenchConfig config_;
-  std::unique_ptr<ChildProcess> emulator_;
+  std::unique_ptr<testing::ChildProcess> emulator_;
   std::unique_ptr<EmulatorAdmin> admin_;
   std::string token_;    // for direct-curl and nginx; never printed
   std::string user_id_;  // perch_dev's, for the v2 requests of the baselines

@@ -16,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/child_process.h"
 #include "bench/cli_flags.h"
 #include "bench/emulator_admin.h"
 #include "bench/perch_processes.h"
@@ -24,9 +23,15 @@
 #include "bench/soak_check.h"
 #include "bench/soak_faults.h"
 #include "bench/soak_load.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 namespace perch::bench {
 namespace {
+
+using ::perch::testing::ChildProcess;
+using ::perch::testing::WaitForEmulatorUrl;
+using ::perch::testing::WaitForServerPort;
 
 constexpr char kUsage[] = R"(perch-soak: perch-server under load and rotating upstream faults
 
@@ -221,11 +226,11 @@ int Run(const CliFlags& flags) {
 
   // The upstream: HTTPS, as api.x.com is, with the test CA.
   auto emulator = ChildProcess::Spawn(
-      {flags.String("emulator_binary", PERCH_EMULATOR_BINARY),
-       "--listen=127.0.0.1:0", absl::StrCat("--seed=", *seed),
-       absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
-       absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
-      {}, absl::StrCat(work_dir, "/emulator.log"));
+      {.argv = {flags.String("emulator_binary", PERCH_EMULATOR_BINARY),
+                "--listen=127.0.0.1:0", absl::StrCat("--seed=", *seed),
+                absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
+                absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
+       .output_path = absl::StrCat(work_dir, "/emulator.log")});
   if (!emulator.ok()) {
     Say(emulator.status().ToString());
     return 1;
@@ -260,18 +265,18 @@ int Run(const CliFlags& flags) {
     return 1;
   }
   auto server = ChildProcess::Spawn(
-      {flags.String("server_binary", PERCH_SERVER_BINARY),
-       "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
-       absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
-       absl::StrCat("--api_keys_file=", callers_path),
-       absl::StrCat("--ca_file=", ca_file),
-       absl::StrCat("--max_call_time=",
-                    absl::ToInt64Seconds(kMaxCallTime), "s"),
-       "--shutdown_grace=20s"},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kEmulatorAppKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kEmulatorAppSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", *url)},
-      absl::StrCat(work_dir, "/server.log"));
+      {.argv = {flags.String("server_binary", PERCH_SERVER_BINARY),
+                "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
+                absl::StrCat("--api_keys_file=", callers_path),
+                absl::StrCat("--ca_file=", ca_file),
+                absl::StrCat("--max_call_time=",
+                             absl::ToInt64Seconds(kMaxCallTime), "s"),
+                "--shutdown_grace=20s"},
+       .env = {absl::StrCat("PERCH_CONSUMER_KEY=", kEmulatorAppKey),
+               absl::StrCat("PERCH_CONSUMER_SECRET=", kEmulatorAppSecret),
+               absl::StrCat("PERCH_API_BASE_URL=", *url)},
+       .output_path = absl::StrCat(work_dir, "/server.log")});
   if (!server.ok()) {
     Say(server.status().ToString());
     return 1;
@@ -364,7 +369,7 @@ int Run(const CliFlags& flags) {
                                        searches_before >=
                                    kDrainCalls;
   }
-  kill(server_pid, SIGTERM);
+  (*server)->Signal(SIGTERM);
   const absl::Time sigterm_at = absl::Now();
   for (std::thread& t : drainers) t.join();
   auto exit_code = (*server)->Wait(absl::Seconds(40));

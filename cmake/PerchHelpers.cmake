@@ -1,12 +1,15 @@
 # Small helpers shared by every CMakeLists.txt in the tree.
 
-# perch_add_library(NAME SRCS ... DEPS ...): a static library whose public
-# include root is the repository top, so includes read "server/http/x.h".
+# perch_add_library(NAME SRCS ... DEPS ... [PRIVATE_DEPS ...]): a static
+# library whose public include root is the repository top, so includes read
+# "server/http/x.h". DEPS are what its headers expose (PUBLIC); PRIVATE_DEPS
+# what only its .cc files use, so a user of the library does not inherit them
+# and each link line shows which layer a layer builds on.
 function(perch_add_library name)
-  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SRCS})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
 # perch_add_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest

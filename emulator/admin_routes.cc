@@ -5,9 +5,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "emulator/codec.h"
 #include "emulator/error_bodies.h"
 #include "server/common/json_escape.h"
@@ -46,6 +49,15 @@ absl::Status ReadIntInRange(simdjson::ondemand::value& value, int64_t min,
         absl::StrCat("must be in [", min, ", ", max, "]"));
   }
   return absl::OkStatus();
+}
+
+// A count of milliseconds in [min_ms, max_ms], as a duration.
+absl::Status ReadMillis(simdjson::ondemand::value& value, int64_t min_ms,
+                        int64_t max_ms, absl::Duration* out) {
+  int64_t ms = 0;
+  absl::Status status = ReadIntInRange(value, min_ms, max_ms, &ms);
+  *out = absl::Milliseconds(ms);
+  return status;
 }
 
 absl::Status ReadBool(simdjson::ondemand::value& value, bool* out) {
@@ -121,31 +133,35 @@ absl::Status ForEachObject(simdjson::ondemand::value& value,
   return absl::OkStatus();
 }
 
+// Parses each object of the JSON array `value` with `parse`, appending the
+// results to `out`; the first failure is the answer.
+template <typename T>
+absl::Status AppendEachParsed(simdjson::ondemand::value& value,
+                              absl::StatusOr<T> (*parse)(absl::string_view),
+                              std::vector<T>* out) {
+  return ForEachObject(value, [&](absl::string_view json) -> absl::Status {
+    absl::StatusOr<T> item = parse(json);
+    if (!item.ok()) return item.status();
+    out->push_back(*std::move(item));
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<FaultPhase> ParseFaultPhaseJson(absl::string_view json) {
   FaultPhase phase;
   absl::Status status = ForEachField(
       json,
       [&phase](absl::string_view key,
                simdjson::ondemand::value& value) -> absl::Status {
-        int64_t ms = 0;
         if (key == "name") return ReadString(value, &phase.name);
         if (key == "duration_ms") {
-          absl::Status s = ReadIntInRange(value, 1, 24 * 3600 * 1000, &ms);
-          phase.duration = absl::Milliseconds(ms);
-          return s;
+          return ReadMillis(value, 1, 24 * 3600 * 1000, &phase.duration);
         }
         if (key == "revoke_every_ms") {
-          absl::Status s = ReadIntInRange(value, 0, 24 * 3600 * 1000, &ms);
-          phase.revoke_every = absl::Milliseconds(ms);
-          return s;
+          return ReadMillis(value, 0, 24 * 3600 * 1000, &phase.revoke_every);
         }
         if (key == "faults") {
-          return ForEachObject(value, [&phase](absl::string_view rule_json) {
-            absl::StatusOr<FaultRule> rule = ParseFaultRuleJson(rule_json);
-            if (!rule.ok()) return rule.status();
-            phase.rules.push_back(*std::move(rule));
-            return absl::OkStatus();
-          });
+          return AppendEachParsed(value, &ParseFaultRuleJson, &phase.rules);
         }
         return absl::InvalidArgumentError("unknown field");
       });
@@ -170,12 +186,7 @@ absl::StatusOr<FaultScheduleSpec> ParseFaultScheduleJson(
           return s;
         }
         if (key == "phases") {
-          return ForEachObject(value, [&spec](absl::string_view phase_json) {
-            absl::StatusOr<FaultPhase> phase = ParseFaultPhaseJson(phase_json);
-            if (!phase.ok()) return phase.status();
-            spec.phases.push_back(*std::move(phase));
-            return absl::OkStatus();
-          });
+          return AppendEachParsed(value, &ParseFaultPhaseJson, &spec.phases);
         }
         return absl::InvalidArgumentError("unknown field");
       });
@@ -219,14 +230,10 @@ absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
         }
         int64_t n = 0;
         if (key == "latency_ms") {
-          absl::Status s = ReadIntInRange(value, 0, 3600 * 1000, &n);
-          rule.latency = absl::Milliseconds(n);
-          return s;
+          return ReadMillis(value, 0, 3600 * 1000, &rule.latency);
         }
         if (key == "trickle_ms") {
-          absl::Status s = ReadIntInRange(value, 1, 60 * 1000, &n);
-          rule.trickle_every = absl::Milliseconds(n);
-          return s;
+          return ReadMillis(value, 1, 60 * 1000, &rule.trickle_every);
         }
         if (key == "status") {
           absl::Status s = ReadIntInRange(value, 0, 599, &n);

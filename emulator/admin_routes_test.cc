@@ -10,10 +10,7 @@
 namespace perch::emulator::testing {
 namespace {
 
-class AdminRoutesTest : public EmulatorTest {
- protected:
-  void SetUp() override { StartEmulator(); }
-};
+using AdminRoutesTest = StartedEmulatorTest;
 
 TEST_F(AdminRoutesTest, PostedFaultRuleApplies) {
   HttpResult added =

@@ -4,13 +4,14 @@
 #ifndef PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
 #define PERCH_EMULATOR_EMULATOR_TEST_SUPPORT_H_
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "emulator/emulator.h"
 #include "emulator/test_http_client.h"
@@ -86,6 +87,12 @@ class EmulatorTest : public ::testing::Test {
     emulator_ = *std::move(emulator);
   }
 
+  // Stops the running emulator and starts one with `options` in its place.
+  void RestartEmulator(EmulatorOptions options = {}) {
+    emulator_.reset();
+    StartEmulator(std::move(options));
+  }
+
   HttpResult Call(std::string method, absl::string_view path,
                   std::vector<std::string> headers = {},
                   std::string body = "") {
@@ -118,7 +125,7 @@ class EmulatorTest : public ::testing::Test {
                         std::string authorization = kSpecBasicHeader) {
     return Call("POST", "/oauth2/invalidate_token",
                 {std::move(authorization), kFormContentType},
-                absl::StrCat("access_token=", FormEncode(token)));
+                absl::StrCat("access_token=", PercentEncode(token)));
   }
 
   HttpResult GetWithBearer(absl::string_view path_and_query,
@@ -145,26 +152,45 @@ class EmulatorTest : public ::testing::Test {
     return doc;
   }
 
-  static std::string FormEncode(absl::string_view in) {
-    std::string out;
-    for (char c : in) {
-      if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
-          c == '~') {
-        out.push_back(c);
-      } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        unsigned char u = static_cast<unsigned char>(c);
-        out += {'%', kHex[u >> 4], kHex[u & 0xF]};
-      }
-    }
-    return out;
+  // GetJson and GetWithBearer with the fixture's token_.
+  simdjson::dom::element Get(const std::string& path_and_query,
+                             long want_status = 200) {  // NOLINT
+    return GetJson(path_and_query, token_, want_status);
+  }
+  std::string Raw(absl::string_view path_and_query) {
+    return GetWithBearer(path_and_query, token_).body;
+  }
+
+  // The integer header `name` (lower-case); -1 and a test failure when it is
+  // absent or not a number.
+  static int64_t HeaderInt(const HttpResult& result, absl::string_view name) {
+    int64_t value = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(result.Header(name), &value))
+        << name << " missing";
+    return value;
   }
 
   ::perch::testing::FakeClock clock_;
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
+  std::string token_;  // what Get and Raw send; set by ReadingEmulatorTest
   std::deque<std::unique_ptr<std::string>> json_bodies_;
   std::deque<std::unique_ptr<simdjson::dom::parser>> json_parsers_;
+};
+
+// The emulator started with default options before each test.
+class StartedEmulatorTest : public EmulatorTest {
+ protected:
+  void SetUp() override { StartEmulator(); }
+};
+
+// The same, with a token obtained for Get and Raw.
+class ReadingEmulatorTest : public EmulatorTest {
+ protected:
+  void SetUp() override {
+    StartEmulator();
+    token_ = ObtainToken();
+  }
 };
 
 }  // namespace perch::emulator::testing

@@ -18,10 +18,7 @@
 namespace perch::emulator::testing {
 namespace {
 
-class FaultsHttpTest : public EmulatorTest {
- protected:
-  void SetUp() override { StartEmulator(); }
-};
+using FaultsHttpTest = StartedEmulatorTest;
 
 TEST_F(FaultsHttpTest, LatencyDelaysTheAnswer) {
   FaultRule rule;
@@ -96,37 +93,51 @@ TEST_F(FaultsHttpTest, MalformedBodyIsTruncatedJsonWithTheRealStatus) {
   EXPECT_EQ(result.Header("content-length"), absl::StrCat(result.body.size()));
 }
 
-TEST_F(FaultsHttpTest, DropClosesTheConnectionWithoutAnAnswer) {
-  FaultRule rule;
-  rule.drop_connection = true;
-  emulator_->AddFault(rule);
-  HttpResult result = PostToken();
-  EXPECT_EQ(result.curl_code, CURLE_GOT_NOTHING);
-  EXPECT_EQ(result.status, 0);
-  EXPECT_EQ(emulator_->RequestCount("/oauth2/token"), 1);
-}
+// A fault that ends the connection with no answer at all, and what libcurl
+// makes of it; once cleared, the next request is served.
+struct ConnectionFault {
+  const char* name;
+  bool FaultRule::*outcome;
+  absl::Duration latency;  // waited out before the connection ends
+  bool on_read;            // GET a timeline instead of POSTing for a token
+  CURLcode curl_code;
+};
 
-TEST_F(FaultsHttpTest, DropAfterLatency) {
-  FaultRule rule;
-  rule.drop_connection = true;
-  rule.latency = absl::Milliseconds(200);
-  emulator_->AddFault(rule);
-  HttpResult result = Call("GET", kUserTimeline);
-  EXPECT_EQ(result.curl_code, CURLE_GOT_NOTHING);
-  EXPECT_GE(result.elapsed, absl::Milliseconds(180));
-}
+class ConnectionFaultTest
+    : public StartedEmulatorTest,
+      public ::testing::WithParamInterface<ConnectionFault> {};
 
-TEST_F(FaultsHttpTest, ResetAbortsTheConnection) {
+TEST_P(ConnectionFaultTest, EndsTheConnectionWithoutAnAnswer) {
+  const ConnectionFault& fault = GetParam();
   FaultRule rule;
-  rule.reset_connection = true;
+  rule.*fault.outcome = true;
+  rule.latency = fault.latency;
   emulator_->AddFault(rule);
-  HttpResult result = PostToken();
-  // An RST, not an orderly close: the read fails, it does not just end.
-  EXPECT_EQ(result.curl_code, CURLE_RECV_ERROR);
+  HttpResult result = fault.on_read ? Call("GET", kUserTimeline) : PostToken();
+  EXPECT_EQ(result.curl_code, fault.curl_code);
   EXPECT_EQ(result.status, 0);
+  EXPECT_GE(result.elapsed, fault.latency * 0.9);
+  EXPECT_EQ(emulator_->RequestCount(fault.on_read ? kUserTimeline
+                                                  : "/oauth2/token"),
+            1);
   emulator_->ClearFaults();
   EXPECT_EQ(PostToken().status, 200);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    FaultsHttp, ConnectionFaultTest,
+    ::testing::Values(
+        // An orderly close before the status line.
+        ConnectionFault{"Drop", &FaultRule::drop_connection,
+                        absl::ZeroDuration(), false, CURLE_GOT_NOTHING},
+        ConnectionFault{"DropAfterLatency", &FaultRule::drop_connection,
+                        absl::Milliseconds(200), true, CURLE_GOT_NOTHING},
+        // An RST, not an orderly close: the read fails, it does not just end.
+        ConnectionFault{"Reset", &FaultRule::reset_connection,
+                        absl::ZeroDuration(), false, CURLE_RECV_ERROR}),
+    [](const ::testing::TestParamInfo<ConnectionFault>& info) {
+      return std::string(info.param.name);
+    });
 
 TEST_F(FaultsHttpTest, CutBodyClosesTheConnectionMidBody) {
   FaultRule rule;
@@ -260,28 +271,24 @@ TEST_F(FaultsHttpTest, PathPrefixScopesARule) {
 }
 
 TEST_F(FaultsHttpTest, InitialFaultsFromOptions) {
-  emulator_.reset();
   EmulatorOptions options;
-  FaultRule rule;
+  FaultRule& rule = options.faults.emplace_back();
   rule.status = 503;
   rule.times = 1;
-  options.faults.push_back(rule);
-  StartEmulator(options);
+  RestartEmulator(std::move(options));
   EXPECT_EQ(PostToken().status, 503);
   EXPECT_EQ(PostToken().status, 200);
 }
 
 TEST_F(FaultsHttpTest, ErrorRateIsSeeded) {
   auto outcomes = [this](uint64_t seed) {
-    emulator_.reset();
     EmulatorOptions options;
     options.seed = seed;
     options.max_token_requests_per_minute = 1000;
-    FaultRule rule;
+    FaultRule& rule = options.faults.emplace_back();
     rule.status = 503;
     rule.probability = 0.5;
-    options.faults.push_back(rule);
-    StartEmulator(options);
+    RestartEmulator(std::move(options));
     std::string seen;
     for (int i = 0; i < 40; ++i) seen += PostToken().status == 503 ? 'x' : '.';
     return seen;

@@ -54,6 +54,9 @@ class JsonWriter {
 
  private:
   void BeforeValue();
+  // A container's bracket, with the comma bookkeeping of its items.
+  JsonWriter& Open(char bracket);
+  JsonWriter& Close(char bracket);
   void AppendString(absl::string_view utf8);
 
   JsonDialect dialect_;

@@ -2,16 +2,12 @@
 // exit on SIGTERM, and 10,000 concurrent keep-alive connections with 200 ms of
 // injected latency each, served by one event-loop thread.
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,115 +28,23 @@
 #include "emulator/emulator_test_support.h"
 #include "emulator/test_http_client.h"
 #include "gtest/gtest.h"
-
-extern char** environ;
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 namespace perch::emulator::testing {
 namespace {
 
-constexpr char kListeningPrefix[] = "perch-emulator listening on ";
+using ::perch::testing::ChildProcess;
+using ::perch::testing::WaitForEmulatorUrl;
 
-// A running perch-emulator, killed on destruction if still alive.
-class EmulatorProcess {
- public:
-  static absl::StatusOr<std::unique_ptr<EmulatorProcess>> Spawn(
-      const std::vector<std::string>& flags) {
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-    std::vector<std::string> args = {PERCH_EMULATOR_BINARY};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    auto process = std::unique_ptr<EmulatorProcess>(new EmulatorProcess());
-    int rc = posix_spawn(&process->pid_, PERCH_EMULATOR_BINARY, &actions,
-                         nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(pipe_fds[1]);
-    process->stderr_fd_ = pipe_fds[0];
-    if (rc != 0) {
-      process->pid_ = -1;
-      return absl::InternalError(absl::StrCat("posix_spawn: ", rc));
-    }
-    return process;
-  }
-
-  ~EmulatorProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stderr_fd_ >= 0) close(stderr_fd_);
-  }
-
-  // Reads stderr until the start line; its URL, or "" after `timeout`.
-  std::string WaitUntilListening(absl::Duration timeout) {
-    absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      size_t at = output_.find(kListeningPrefix);
-      if (at != std::string::npos) {
-        size_t end = output_.find('\n', at);
-        if (end != std::string::npos) {
-          size_t from = at + sizeof(kListeningPrefix) - 1;
-          return output_.substr(from, end - from);
-        }
-      }
-      if (!ReadSome(deadline)) break;
-    }
-    return "";
-  }
-
-  // Drains whatever stderr has without blocking (keeps the pipe from filling).
-  void Drain() {
-    while (ReadSome(absl::Now())) {
-    }
-  }
-
-  // SIGTERM, then WaitForExit.
-  int Terminate(absl::Duration timeout) {
-    kill(pid_, SIGTERM);
-    return WaitForExit(timeout);
-  }
-
-  // The exit code, or -1 (timeout or a signal death).
-  int WaitForExit(absl::Duration timeout) {
-    absl::Time deadline = absl::Now() + timeout;
-    // The child's stderr closes when it exits: EOF is the condition.
-    while (ReadSome(deadline)) {
-    }
-    if (absl::Now() >= deadline) return -1;
-    int status = 0;
-    if (waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  pid_t pid() const { return pid_; }
-  const std::string& output() const { return output_; }
-
- private:
-  EmulatorProcess() = default;
-
-  // One read, waiting at most until `deadline`; false on EOF or timeout.
-  bool ReadSome(absl::Time deadline) {
-    pollfd p = {stderr_fd_, POLLIN, 0};
-    int wait_ms = static_cast<int>(std::max<int64_t>(
-        0, absl::ToInt64Milliseconds(deadline - absl::Now())));
-    if (poll(&p, 1, wait_ms) <= 0) return false;
-    char buf[4096];
-    ssize_t n = read(stderr_fd_, buf, sizeof(buf));
-    if (n <= 0) return false;
-    output_.append(buf, static_cast<size_t>(n));
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int stderr_fd_ = -1;
-  std::string output_;
-};
+// A running perch-emulator with this process's environment; killed on
+// destruction if still alive.
+absl::StatusOr<std::unique_ptr<ChildProcess>> SpawnEmulator(
+    std::vector<std::string> flags) {
+  flags.insert(flags.begin(), PERCH_EMULATOR_BINARY);
+  return ChildProcess::Spawn(
+      {.argv = std::move(flags), .stop_grace = absl::ZeroDuration()});
+}
 
 int ThreadCount(pid_t pid) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
@@ -183,12 +87,13 @@ int PortOf(const std::string& url) {
 }
 
 TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
-  absl::StatusOr<std::unique_ptr<EmulatorProcess>> process =
-      EmulatorProcess::Spawn({"--listen=127.0.0.1:0"});
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      SpawnEmulator({"--listen=127.0.0.1:0"});
   ASSERT_TRUE(process.ok()) << process.status();
-  std::string url = (*process)->WaitUntilListening(absl::Seconds(10));
+  const std::string url =
+      WaitForEmulatorUrl(**process, absl::Seconds(10)).value_or("");
   ASSERT_TRUE(absl::StartsWith(url, "http://127.0.0.1:"))
-      << (*process)->output();
+      << (*process)->Output();
 
   HttpCall call;
   call.method = "POST";
@@ -200,8 +105,9 @@ TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
   std::string access_token = JsonStringMember(token.body, "access_token");
   ASSERT_FALSE(access_token.empty());
 
-  EXPECT_EQ((*process)->Terminate(absl::Seconds(10)), 0);
-  const std::string& output = (*process)->output();
+  (*process)->Signal(SIGTERM);
+  EXPECT_EQ((*process)->Wait(absl::Seconds(10)).value_or(-1), 0);
+  const std::string output = (*process)->Output();
   EXPECT_FALSE(
       absl::StrContains(output, "L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg"))
       << "the app secret reached stderr";
@@ -210,11 +116,11 @@ TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
 }
 
 TEST(EmulatorBinary, BadFlagExitsTwo) {
-  absl::StatusOr<std::unique_ptr<EmulatorProcess>> process =
-      EmulatorProcess::Spawn({"--no_such_flag=1"});
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      SpawnEmulator({"--no_such_flag=1"});
   ASSERT_TRUE(process.ok()) << process.status();
-  EXPECT_EQ((*process)->WaitForExit(absl::Seconds(10)), 2);
-  EXPECT_TRUE(absl::StrContains((*process)->output(), "no_such_flag"));
+  EXPECT_EQ((*process)->Wait(absl::Seconds(10)).value_or(-1), 2);
+  EXPECT_TRUE(absl::StrContains((*process)->Output(), "no_such_flag"));
 }
 
 // One client connection of the load test.
@@ -252,13 +158,13 @@ TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
   const absl::Duration kBudget = absl::Seconds(120);
   RaiseFileLimit();
 
-  absl::StatusOr<std::unique_ptr<EmulatorProcess>> spawned =
-      EmulatorProcess::Spawn(
-          {"--listen=127.0.0.1:0", "--fault_latency_ms=200"});
+  absl::StatusOr<std::unique_ptr<ChildProcess>> spawned =
+      SpawnEmulator({"--listen=127.0.0.1:0", "--fault_latency_ms=200"});
   ASSERT_TRUE(spawned.ok()) << spawned.status();
-  EmulatorProcess& process = **spawned;
-  std::string url = process.WaitUntilListening(absl::Seconds(10));
-  ASSERT_FALSE(url.empty()) << process.output();
+  ChildProcess& process = **spawned;
+  const std::string url =
+      WaitForEmulatorUrl(process, absl::Seconds(10)).value_or("");
+  ASSERT_FALSE(url.empty()) << process.Output();
   int port = PortOf(url);
 
   // Lift the endpoint's 1,500-per-window limit, then get a token: every
@@ -357,7 +263,6 @@ TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
     max_in_flight = std::max(max_in_flight, sent_count - finished);
     if (absl::Now() >= next_sample) {
       max_threads = std::max(max_threads, ThreadCount(process.pid()));
-      process.Drain();
       next_sample = absl::Now() + absl::Milliseconds(50);
     }
   }
@@ -395,7 +300,8 @@ TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
       absl::StrContains(stats_result.body,
                         absl::StrCat("\"", kUserTimeline, "\":", kConnections)))
       << stats_result.body;
-  EXPECT_EQ(process.Terminate(absl::Seconds(20)), 0);
+  process.Signal(SIGTERM);
+  EXPECT_EQ(process.Wait(absl::Seconds(20)).value_or(-1), 0);
 }
 
 }  // namespace

@@ -16,15 +16,8 @@
 
 namespace perch::emulator {
 
-// v2 answers with a space before charset, unlike v1.1.
-inline constexpr absl::string_view kV2ContentType =
-    "application/json; charset=utf-8";
-inline constexpr absl::string_view kProblemContentType =
-    "application/problem+json";
-// Real bodies still name the old host (§3.1).
-inline constexpr absl::string_view kProblemTypePrefix =
-    "https://api.twitter.com/2/problems/";
-
+// A v2 JSON answer: "application/json; charset=utf-8", with the space
+// before charset that v1.1 does not have.
 Response V2JsonResponse(int status, std::string body);
 
 // 401 about:blank (application/problem+json): bearer missing, unknown or

@@ -13,22 +13,7 @@
 namespace perch::emulator::testing {
 namespace {
 
-class ReadRoutesTest : public EmulatorTest {
- protected:
-  void SetUp() override {
-    StartEmulator();
-    token_ = ObtainToken();
-  }
-
-  int64_t HeaderInt(const HttpResult& result, absl::string_view name) {
-    int64_t value = -1;
-    EXPECT_TRUE(absl::SimpleAtoi(result.Header(name), &value))
-        << name << " missing";
-    return value;
-  }
-
-  std::string token_;
-};
+using ReadRoutesTest = ReadingEmulatorTest;
 
 TEST_F(ReadRoutesTest, ValidBearerGets200AndJson) {
   HttpResult result = GetWithBearer(kDevTimeline, token_);

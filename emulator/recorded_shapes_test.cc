@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -184,13 +185,12 @@ const std::vector<Endpoint>& Endpoints() {
   return *endpoints;
 }
 
-class RecordedShapesTest : public EmulatorTest,
+class RecordedShapesTest : public ReadingEmulatorTest,
                            public ::testing::WithParamInterface<Endpoint> {
  protected:
   void SetUp() override {
     bodies_dir_ = absl::StrCat(SharedDir(), "/fixtures/recorded/bodies");
-    StartEmulator();
-    token_ = ObtainToken();
+    ReadingEmulatorTest::SetUp();
   }
 
   // Every recorded body of `endpoint`, walked into `out`; how many.
@@ -226,7 +226,6 @@ class RecordedShapesTest : public EmulatorTest,
   }
 
   std::string bodies_dir_;
-  std::string token_;
 };
 
 TEST_P(RecordedShapesTest, EveryRecordedFieldIsThereWithItsType) {
@@ -449,12 +448,8 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-class RecordedV2ShapesTest : public EmulatorTest {
+class RecordedV2ShapesTest : public ReadingEmulatorTest {
  protected:
-  void SetUp() override {
-    StartEmulator();
-    token_ = ObtainToken();
-  }
 
   void Parse(absl::string_view what, const std::string& json,
              absl::string_view path, Shapes& out) {
@@ -524,8 +519,6 @@ class RecordedV2ShapesTest : public EmulatorTest {
     ASSERT_EQ(result.status, 200) << path_and_query << ": " << result.body;
     Parse(path_and_query, result.body, PathOfUri(path_and_query), out);
   }
-
-  std::string token_;
 };
 
 TEST_F(RecordedV2ShapesTest, EmulatorAndRecordingsAgreeOnEveryField) {

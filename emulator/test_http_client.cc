@@ -33,7 +33,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-std::string PercentEncodeForTest(absl::string_view in) {
+}  // namespace
+
+std::string PercentEncode(absl::string_view in) {
   std::string out;
   for (char c : in) {
     if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
@@ -47,8 +49,6 @@ std::string PercentEncodeForTest(absl::string_view in) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string HttpResult::Header(absl::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -96,8 +96,8 @@ HttpResult Fetch(const HttpCall& call) {
 std::string BasicAuthorization(absl::string_view key,
                                absl::string_view secret) {
   return absl::StrCat(
-      "Basic ", absl::Base64Escape(absl::StrCat(PercentEncodeForTest(key), ":",
-                                                PercentEncodeForTest(secret))));
+      "Basic ", absl::Base64Escape(absl::StrCat(PercentEncode(key), ":",
+                                                PercentEncode(secret))));
 }
 
 std::string JsonStringMember(absl::string_view json, absl::string_view key) {

@@ -37,6 +37,11 @@ struct HttpResult {
 
 HttpResult Fetch(const HttpCall& call);
 
+// RFC 3986 percent-encoding (unreserved characters kept, every other byte
+// %XX in upper-case hex): what UPSTREAM.md §1 applies to key and secret and
+// what form bodies use.
+std::string PercentEncode(absl::string_view in);
+
 // "Basic " + base64(percent-encoded key ":" percent-encoded secret), as
 // UPSTREAM.md §1 builds it.
 std::string BasicAuthorization(absl::string_view key, absl::string_view secret);

@@ -79,6 +79,20 @@ std::optional<int> TokenRoutes::AppOf(const Request& request) const {
   return std::nullopt;
 }
 
+std::optional<TokenRoutes::AppFormField> TokenRoutes::ReadAppForm(
+    const Request& request, absl::string_view field) const {
+  const std::optional<int> app = AppOf(request);
+  if (request.method != "POST" || !app.has_value() ||
+      !IsFormContentType(request)) {
+    return std::nullopt;
+  }
+  absl::StatusOr<FormFields> form = ParseForm(request.body);
+  if (!form.ok()) return std::nullopt;
+  const std::string* value = FindField(*form, field);
+  if (value == nullptr) return std::nullopt;
+  return AppFormField{*app, *value};
+}
+
 Response TokenRoutes::IssueToken(const Request& request,
                                  absl::string_view token_type) {
   // Every attempt counts toward the threshold: a client hammering the
@@ -86,39 +100,28 @@ Response TokenRoutes::IssueToken(const Request& request,
   if (!token_requests_.Acquire("app", clock_.Now()).allowed) {
     return TokenErrorResponse();
   }
-  const std::optional<int> app = AppOf(request);
-  if (request.method != "POST" || !app.has_value() ||
-      !IsFormContentType(request)) {
+  const std::optional<AppFormField> grant_type =
+      ReadAppForm(request, "grant_type");
+  if (!grant_type.has_value() || grant_type->value != "client_credentials") {
     return TokenErrorResponse();
   }
-  absl::StatusOr<FormFields> form = ParseForm(request.body);
-  if (!form.ok()) return TokenErrorResponse();
-  const std::string* grant_type = FindField(*form, "grant_type");
-  if (grant_type == nullptr || *grant_type != "client_credentials") {
-    return TokenErrorResponse();
-  }
-  std::string token = tokens_.IssueOrGet(*app);
+  std::string token = tokens_.IssueOrGet(grant_type->app);
   return JsonResponse(
       200, absl::StrCat(R"({"token_type":")", JsonEscape(token_type),
                         R"(","access_token":")", JsonEscape(token), R"("})"));
 }
 
 Response TokenRoutes::InvalidateToken(const Request& request) {
-  const std::optional<int> app = AppOf(request);
-  if (request.method != "POST" || !app.has_value() ||
-      !IsFormContentType(request)) {
-    return TokenErrorResponse();
-  }
-  absl::StatusOr<FormFields> form = ParseForm(request.body);
-  if (!form.ok()) return TokenErrorResponse();
   // The body is form-decoded, so a client that sent the token raw (its "%2F"
   // read as '/') names a different token and is refused, as upstream.
-  const std::string* token = FindField(*form, "access_token");
-  if (token == nullptr || !tokens_.InvalidateIfCurrent(*token, *app)) {
+  const std::optional<AppFormField> token =
+      ReadAppForm(request, "access_token");
+  if (!token.has_value() ||
+      !tokens_.InvalidateIfCurrent(token->value, token->app)) {
     return TokenErrorResponse();
   }
-  return JsonResponse(
-      200, absl::StrCat(R"({"access_token":")", JsonEscape(*token), R"("})"));
+  return JsonResponse(200, absl::StrCat(R"({"access_token":")",
+                                        JsonEscape(token->value), R"("})"));
 }
 
 }  // namespace perch::emulator

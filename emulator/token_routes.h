@@ -46,6 +46,15 @@ class TokenRoutes {
   // The app whose credentials the request carries, as Authorization: Basic
   // base64(urlencode(key) ":" urlencode(secret)); nullopt for none.
   std::optional<int> AppOf(const Request& request) const;
+  // What both routes first check: a POST from a known app with a form body
+  // holding `field`. Gives the app and the field's (decoded) value; nullopt
+  // when any of that is off, which upstream answers alike.
+  struct AppFormField {
+    int app;
+    std::string value;
+  };
+  std::optional<AppFormField> ReadAppForm(const Request& request,
+                                          absl::string_view field) const;
 
   const std::vector<AppCredentials> apps_;
   TokenAuthority& tokens_;

@@ -11,9 +11,8 @@
 namespace perch::emulator::testing {
 namespace {
 
-class TokenRoutesTest : public EmulatorTest {
+class TokenRoutesTest : public StartedEmulatorTest {
  protected:
-  void SetUp() override { StartEmulator(); }
 
   void ExpectTokenError(const HttpResult& result) {
     EXPECT_EQ(result.curl_code, CURLE_OK);
@@ -71,14 +70,12 @@ TEST_F(TokenRoutesTest, InvalidateAnswersTheTokenAndTheNextOneDiffers) {
 
 TEST_F(TokenRoutesTest, TokensAreDeterministicFromTheSeed) {
   std::string a = ObtainToken();
-  emulator_.reset();
-  StartEmulator();
+  RestartEmulator();
   std::string b = ObtainToken();
   EXPECT_TRUE(a == b) << "same seed, different first token";
-  emulator_.reset();
   EmulatorOptions other;
   other.seed = 2;
-  StartEmulator(other);
+  RestartEmulator(std::move(other));
   std::string c = ObtainToken();
   EXPECT_FALSE(a == c) << "different seeds, same first token";
 }
@@ -107,11 +104,10 @@ TEST_F(TokenRoutesTest, WrongCredentialsAre403Code99) {
 }
 
 TEST_F(TokenRoutesTest, CredentialsArePercentDecodedBeforeComparing) {
-  emulator_.reset();
   EmulatorOptions options;
   options.app_key = "key with/odd+chars";
   options.app_secret = "50%off:=";
-  StartEmulator(options);
+  RestartEmulator(std::move(options));
   // Encoded as the guide says: accepted.
   HttpResult encoded = PostToken(
       {absl::StrCat("Authorization: ",
@@ -127,11 +123,10 @@ TEST_F(TokenRoutesTest, CredentialsArePercentDecodedBeforeComparing) {
 }
 
 TEST_F(TokenRoutesTest, ASecondAppHasTokensOfItsOwnThatReadsAccept) {
-  emulator_.reset();
   EmulatorOptions options;
   options.second_app_key = "second-key";
   options.second_app_secret = "second-secret";
-  StartEmulator(options);
+  RestartEmulator(std::move(options));
   const std::string first = ObtainToken();
   const std::string second_basic = absl::StrCat(
       "Authorization: ", BasicAuthorization("second-key", "second-secret"));
@@ -187,10 +182,9 @@ TEST_F(TokenRoutesTest, GetIsNotATokenRequest) {
 }
 
 TEST_F(TokenRoutesTest, TooFrequentTokenRequestsAre403Code99) {
-  emulator_.reset();
   EmulatorOptions options;
   options.max_token_requests_per_minute = 3;
-  StartEmulator(options);
+  RestartEmulator(std::move(options));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(PostToken().status, 200) << i;
   ExpectTokenError(PostToken());
   clock_.Advance(absl::Seconds(61));
@@ -223,7 +217,7 @@ TEST_F(TokenRoutesTest, InvalidatingWithWrongCredentialsIs403Code99) {
                           BasicAuthorization("xvz1evFS4wEEPTGEFPHBog", "no"))));
   ExpectTokenError(Call("POST", "/oauth2/invalidate_token",
                         {kSpecBasicHeader, "Content-Type: application/json"},
-                        absl::StrCat("access_token=", FormEncode(token))));
+                        absl::StrCat("access_token=", PercentEncode(token))));
   EXPECT_EQ(GetWithBearer(kDevTimeline, token).status, 200);
 }
 

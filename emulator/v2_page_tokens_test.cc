@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -45,39 +46,55 @@ TEST(V2PageTokens, EveryPositionRoundTrips) {
   }
 }
 
+bool DigitsOrLower(absl::string_view token) {
+  return absl::c_all_of(token, [](char c) {
+    return absl::ascii_isdigit(c) || absl::ascii_islower(c);
+  });
+}
+
+bool DigitsOrUpper(absl::string_view token) {
+  return absl::c_all_of(token, [](char c) {
+    return absl::ascii_isdigit(c) || absl::ascii_isupper(c);
+  });
+}
+
+// What the real tokens of each shape look like: their length, and their
+// fixed part and alphabet.
+struct RealLook {
+  TokenShape shape;
+  size_t size;
+  bool (*fits)(absl::string_view token);
+};
+
+constexpr RealLook kRealLooks[] = {
+    {TokenShape::kTweets, 45,
+     [](absl::string_view t) {
+       return absl::StartsWith(t, "7140dibdnow9c7btw") && DigitsOrLower(t);
+     }},
+    {TokenShape::kSearch, 45,
+     [](absl::string_view t) {
+       return absl::StartsWith(t, "b26v89c19zqg8o3f");
+     }},
+    {TokenShape::kFollowers, 16,
+     [](absl::string_view t) {
+       return absl::EndsWith(t, "1EZZZ") && DigitsOrUpper(t);
+     }},
+    {TokenShape::kInt64, 19,
+     [](absl::string_view t) {
+       int64_t n = 0;
+       return absl::SimpleAtoi(t, &n) && n >= int64_t{1} << 62;
+     }},
+};
+
 TEST(V2PageTokens, ShapedLikeTheRealOnes) {
   std::set<std::string> seen;
-  for (const PagePosition& p : Positions(TokenShape::kTweets)) {
-    const std::string token = EncodePageToken(TokenShape::kTweets, p);
-    EXPECT_EQ(token.size(), 45u);
-    EXPECT_TRUE(absl::StartsWith(token, "7140dibdnow9c7btw")) << token;
-    for (char c : token) {
-      EXPECT_TRUE(absl::ascii_isdigit(c) || absl::ascii_islower(c)) << token;
+  for (const RealLook& look : kRealLooks) {
+    for (const PagePosition& p : Positions(look.shape)) {
+      const std::string token = EncodePageToken(look.shape, p);
+      EXPECT_EQ(token.size(), look.size) << token;
+      EXPECT_TRUE(look.fits(token)) << token;
+      seen.insert(token);
     }
-    seen.insert(token);
-  }
-  for (const PagePosition& p : Positions(TokenShape::kSearch)) {
-    const std::string token = EncodePageToken(TokenShape::kSearch, p);
-    EXPECT_EQ(token.size(), 45u);
-    EXPECT_TRUE(absl::StartsWith(token, "b26v89c19zqg8o3f")) << token;
-    seen.insert(token);
-  }
-  for (const PagePosition& p : Positions(TokenShape::kFollowers)) {
-    const std::string token = EncodePageToken(TokenShape::kFollowers, p);
-    EXPECT_EQ(token.size(), 16u);
-    EXPECT_TRUE(absl::EndsWith(token, "1EZZZ")) << token;
-    for (char c : token) {
-      EXPECT_TRUE(absl::ascii_isdigit(c) || absl::ascii_isupper(c)) << token;
-    }
-    seen.insert(token);
-  }
-  for (const PagePosition& p : Positions(TokenShape::kInt64)) {
-    const std::string token = EncodePageToken(TokenShape::kInt64, p);
-    int64_t n = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(token, &n)) << token;
-    EXPECT_GE(n, int64_t{1} << 62);
-    EXPECT_EQ(token.size(), 19u);
-    seen.insert(token);
   }
   // Distinct positions, distinct tokens.
   size_t positions = 0;

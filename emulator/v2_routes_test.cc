@@ -39,19 +39,11 @@ class V2RoutesTest : public EmulatorTest {
 
   HttpResult V2(absl::string_view path) { return GetWithBearer(path, token_); }
 
-  int64_t HeaderInt(const HttpResult& result, absl::string_view name) {
-    int64_t value = -1;
-    EXPECT_TRUE(absl::SimpleAtoi(result.Header(name), &value))
-        << name << " missing";
-    return value;
-  }
-
   HttpResult PostAccount(absl::string_view body) {
     return Call("POST", "/_emulator/account", {}, std::string(body));
   }
 
   EmulatorOptions options_;
-  std::string token_;
   std::string dev_;  // "/2/users/<perch_dev's id>"
 };
 

@@ -209,12 +209,11 @@ class WorldReads {
 
   Response UserTimeline(const Request& request,
                         const FormFields& params) const {
-    Response error;
-    const WorldUser* user = ResolveUser(*world_, params, &error);
-    if (user == nullptr) return error;
-    if (user->is_protected) return NotAuthorized(request.path);
-    return TweetArray(*world_, world_->TimelinePage(*user, IdQuery(params, 20)),
-                      TweetOptions(params));
+    return WithReadableUser(request, params, [&](const WorldUser& user) {
+      return TweetArray(*world_,
+                        world_->TimelinePage(user, IdQuery(params, 20)),
+                        TweetOptions(params));
+    });
   }
 
   Response Search(const Request&, const FormFields& params) const {
@@ -290,66 +289,81 @@ class WorldReads {
 
   Response FollowersIds(const Request& request,
                         const FormFields& params) const {
-    Response error;
-    const WorldUser* user = ResolveUser(*world_, params, &error);
-    if (user == nullptr) return error;
-    if (user->is_protected) return NotAuthorized(request.path);
-    const CursorPage page =
-        PageAt(params, user->followers.size(), CountParam(params, 5000, 5000));
-    const bool strings = BoolParam(params, "stringify_ids", false);
-    JsonWriter out;
-    out.BeginObject().Key("ids").BeginArray();
-    for (size_t i = page.begin; i < page.end; ++i) {
-      const uint64_t id = world_->user(user->followers[i]).id;
-      if (strings) {
-        out.String(absl::StrCat(id));
-      } else {
-        out.Uint(id);
+    return WithReadableUser(request, params, [&](const WorldUser& user) {
+      const CursorPage page = PageAt(params, user.followers.size(),
+                                     CountParam(params, 5000, 5000));
+      const bool strings = BoolParam(params, "stringify_ids", false);
+      JsonWriter out;
+      out.BeginObject().Key("ids").BeginArray();
+      for (size_t i = page.begin; i < page.end; ++i) {
+        const uint64_t id = world_->user(user.followers[i]).id;
+        if (strings) {
+          out.String(absl::StrCat(id));
+        } else {
+          out.Uint(id);
+        }
       }
-    }
-    out.EndArray();
-    WriteCursors(page, out);
-    out.EndObject();
-    return JsonResponse(200, out.Release());
+      out.EndArray();
+      WriteCursors(page, out);
+      out.EndObject();
+      return JsonResponse(200, out.Release());
+    });
   }
 
   Response FollowersList(const Request& request,
                          const FormFields& params) const {
+    return WithReadableUser(request, params, [&](const WorldUser& user) {
+      return UsersPage(*world_, user.followers, params, 20, 200,
+                       BoolParam(params, "include_user_entities", true));
+    });
+  }
+
+  Response ListsShow(const Request&, const FormFields& params) const {
+    return WithList(params, [&](const WorldList& list) {
+      JsonWriter out;
+      WriteList(*world_, list, out);
+      return JsonResponse(200, out.Release());
+    });
+  }
+
+  Response ListsStatuses(const Request&, const FormFields& params) const {
+    return WithList(params, [&](const WorldList& list) {
+      return TweetArray(*world_,
+                        world_->ListTimelinePage(list, IdQuery(params, 20)),
+                        TweetOptions(params));
+    });
+  }
+
+  Response ListsMembers(const Request&, const FormFields& params) const {
+    return WithList(params, [&](const WorldList& list) {
+      return UsersPage(*world_, list.members, params, 20, 5000,
+                       BoolParam(params, "include_entities", true));
+    });
+  }
+
+ private:
+  // `read(user)` for the user the parameters name; without one, the
+  // upstream's answer for that (ResolveUser's), and 401 when the user's
+  // tweets and followers are protected.
+  template <typename Read>
+  Response WithReadableUser(const Request& request, const FormFields& params,
+                            Read read) const {
     Response error;
     const WorldUser* user = ResolveUser(*world_, params, &error);
     if (user == nullptr) return error;
     if (user->is_protected) return NotAuthorized(request.path);
-    return UsersPage(*world_, user->followers, params, 20, 200,
-                     BoolParam(params, "include_user_entities", true));
+    return read(*user);
   }
 
-  Response ListsShow(const Request&, const FormFields& params) const {
+  // `read(list)` for the list the parameters name, or ResolveList's answer.
+  template <typename Read>
+  Response WithList(const FormFields& params, Read read) const {
     Response error;
     const WorldList* list = ResolveList(*world_, params, &error);
     if (list == nullptr) return error;
-    JsonWriter out;
-    WriteList(*world_, *list, out);
-    return JsonResponse(200, out.Release());
+    return read(*list);
   }
 
-  Response ListsStatuses(const Request&, const FormFields& params) const {
-    Response error;
-    const WorldList* list = ResolveList(*world_, params, &error);
-    if (list == nullptr) return error;
-    return TweetArray(*world_,
-                      world_->ListTimelinePage(*list, IdQuery(params, 20)),
-                      TweetOptions(params));
-  }
-
-  Response ListsMembers(const Request&, const FormFields& params) const {
-    Response error;
-    const WorldList* list = ResolveList(*world_, params, &error);
-    if (list == nullptr) return error;
-    return UsersPage(*world_, list->members, params, 20, 5000,
-                     BoolParam(params, "include_entities", true));
-  }
-
- private:
   std::shared_ptr<const World> world_;
 };
 

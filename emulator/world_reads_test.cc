@@ -44,11 +44,10 @@ std::string_view Str(element e) {
 
 absl::string_view Sv(std::string_view s) { return {s.data(), s.size()}; }
 
-class WorldReadsTest : public EmulatorTest {
+class WorldReadsTest : public ReadingEmulatorTest {
  protected:
   void SetUp() override {
-    StartEmulator();
-    token_ = ObtainToken();
+    ReadingEmulatorTest::SetUp();
     world_ = &emulator_->world();
     // Walks below make hundreds of requests; the windows are not the point.
     for (const char* path :
@@ -58,14 +57,6 @@ class WorldReadsTest : public EmulatorTest {
           "/1.1/lists/members.json"}) {
       emulator_->SetRateLimit(path, 100000);
     }
-  }
-
-  element Get(const std::string& path_and_query, long want_status = 200) {
-    return GetJson(path_and_query, token_, want_status);
-  }
-
-  std::string Raw(const std::string& path_and_query) {
-    return GetWithBearer(path_and_query, token_).body;
   }
 
   // The ids of an array of tweets, checking id against id_str.
@@ -124,7 +115,6 @@ class WorldReadsTest : public EmulatorTest {
     return all;
   }
 
-  std::string token_;
   const World* world_ = nullptr;
 };
 

@@ -81,25 +81,16 @@ std::vector<uint64_t> Slice(const std::vector<uint64_t>& ids, size_t from,
   return std::vector<uint64_t>(ids.begin() + from, ids.begin() + to);
 }
 
-class WorldReadsV2Test : public EmulatorTest {
+class WorldReadsV2Test : public ReadingEmulatorTest {
  protected:
   void SetUp() override {
-    StartEmulator();
-    token_ = ObtainToken();
+    ReadingEmulatorTest::SetUp();
     world_ = &emulator_->world();
     // Walks below make hundreds of requests; the windows are not the point.
     for (const char* pattern : kV2Patterns) {
       emulator_->SetRateLimit(pattern, 100000);
     }
     emulator_->SetRateLimit("/1.1/statuses/user_timeline.json", 100000);
-  }
-
-  element Get(const std::string& path_and_query, long want_status = 200) {
-    return GetJson(path_and_query, token_, want_status);
-  }
-
-  std::string Raw(const std::string& path_and_query) {
-    return GetWithBearer(path_and_query, token_).body;
   }
 
   // The ids of "data" (none when it is absent).
@@ -140,7 +131,6 @@ class WorldReadsV2Test : public EmulatorTest {
     return absl::StrCat("/2/users/", user.id, rest);
   }
 
-  std::string token_;
   const World* world_ = nullptr;
 };
 
@@ -684,7 +674,7 @@ TEST_F(WorldReadsV2Test, SearchLangOperatorFilters) {
   int pages = 0;
   EXPECT_EQ(
       Walk(absl::StrCat("/2/tweets/search/recent?query=",
-                        FormEncode(absl::StrCat(query.q, " lang:", query.lang)),
+                        PercentEncode(absl::StrCat(query.q, " lang:", query.lang)),
                         "&max_results=100"),
            "next_token", &pages),
       want);

@@ -4,6 +4,7 @@
 // upstream-style escaping and text modes.
 #include "emulator/world.h"
 
+#include <memory>
 #include <set>
 #include <string>
 
@@ -291,18 +292,24 @@ TEST(JsonWriter, EscapesAsTheUpstreamDoes) {
             R"({"id":18446744073709551615,"a":[-1,null,true],"s":"x"})");
 }
 
+// A tweet's JSON and its DOM, which points into the text and the parser.
+struct TweetDom {
+  std::string json;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+};
+
 // The tweet's JSON as a DOM, or a test failure.
-simdjson::dom::element TweetJson(simdjson::dom::parser& parser,
-                                 std::string& json, uint32_t tweet,
-                                 TweetMode mode) {
+std::unique_ptr<TweetDom> TweetJson(uint32_t tweet, TweetMode mode) {
   JsonWriter out;
   TweetJsonOptions options;
   options.mode = mode;
   WriteTweet(TheWorld(), tweet, options, out);
-  json = out.Release();
-  simdjson::dom::element element;
-  EXPECT_EQ(parser.parse(json).get(element), simdjson::SUCCESS) << json;
-  return element;
+  auto dom = std::make_unique<TweetDom>();
+  dom->json = out.Release();
+  EXPECT_EQ(dom->parser.parse(dom->json).get(dom->root), simdjson::SUCCESS)
+      << dom->json;
+  return dom;
 }
 
 TEST(WorldJson, LongTweetsAreCutInCompatibilityModeOnly) {
@@ -311,10 +318,9 @@ TEST(WorldJson, LongTweetsAreCutInCompatibilityModeOnly) {
   for (uint32_t i : w.dev().tweets) {
     const WorldTweet& t = w.tweet(i);
     if (t.kind == TweetKind::kRetweet || t.length <= 140) continue;
-    simdjson::dom::parser parser;
-    std::string json;
-    simdjson::dom::element compat =
-        TweetJson(parser, json, i, TweetMode::kCompat);
+    const std::unique_ptr<TweetDom> compat_dom =
+        TweetJson(i, TweetMode::kCompat);
+    const simdjson::dom::element compat = compat_dom->root;
     std::string_view text;
     ASSERT_EQ(compat["text"].get(text), simdjson::SUCCESS);
     EXPECT_LE(CodePointCount(Sv(text)), 140u) << text;
@@ -322,10 +328,9 @@ TEST(WorldJson, LongTweetsAreCutInCompatibilityModeOnly) {
     EXPECT_TRUE(compat["truncated"].get_bool().value());
     EXPECT_EQ(compat["full_text"].error(), simdjson::NO_SUCH_FIELD);
 
-    simdjson::dom::parser parser2;
-    std::string json2;
-    simdjson::dom::element extended =
-        TweetJson(parser2, json2, i, TweetMode::kExtended);
+    const std::unique_ptr<TweetDom> extended_dom =
+        TweetJson(i, TweetMode::kExtended);
+    const simdjson::dom::element extended = extended_dom->root;
     std::string_view full;
     ASSERT_EQ(extended["full_text"].get(full), simdjson::SUCCESS);
     EXPECT_EQ(full, t.full_text);
@@ -340,14 +345,12 @@ TEST(WorldJson, LongTweetsAreCutInCompatibilityModeOnly) {
 
 TEST(WorldJson, IdAndIdStrCarryTheSameUint64) {
   const World& w = TheWorld();
-  simdjson::dom::parser parser;
-  std::string json;
   const uint32_t i = w.dev().tweets[0];
-  simdjson::dom::element tweet =
-      TweetJson(parser, json, i, TweetMode::kExtended);
+  const std::unique_ptr<TweetDom> dom = TweetJson(i, TweetMode::kExtended);
+  const simdjson::dom::element tweet = dom->root;
   EXPECT_EQ(tweet["id"].get_uint64().value(), w.tweet(i).id);
   EXPECT_EQ(tweet["id_str"].get_string().value(), absl::StrCat(w.tweet(i).id));
-  EXPECT_TRUE(absl::StrContains(json, absl::StrCat("\"id\":", w.tweet(i).id)))
+  EXPECT_TRUE(absl::StrContains(dom->json, absl::StrCat("\"id\":", w.tweet(i).id)))
       << "written from the integer";
   EXPECT_EQ(tweet["user"]["id"].get_uint64().value(), w.dev().id);
   EXPECT_EQ(tweet["created_at"].get_string().value(),

@@ -14,6 +14,7 @@
 #include "emulator/world_json_v2.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/testing/slug_cases.h"
 
 namespace perch::emulator {
 namespace {
@@ -24,13 +25,9 @@ const World& TheWorld() {
 }
 
 TEST(Slugify, LowerCasesAndJoinsRunsWithOneDash) {
-  EXPECT_EQ(Slugify("Official Twitter Accounts"), "official-twitter-accounts");
-  EXPECT_EQ(Slugify("  Hello,  World!! "), "hello-world");
-  EXPECT_EQ(Slugify("snake_case 2024"), "snake_case-2024");
-  EXPECT_EQ(Slugify("Café crème"), "caf-cr-me");
-  EXPECT_EQ(Slugify("AI/ML/NLP"), "ai-ml-nlp");
-  EXPECT_EQ(Slugify("---"), "");
-  EXPECT_EQ(Slugify(""), "");
+  for (const perch::testing::SlugCase& c : perch::testing::kSlugCases) {
+    EXPECT_EQ(Slugify(c.name), c.slug) << '"' << c.name << '"';
+  }
 }
 
 TEST(WorldForV2, EveryListNameSlugifiesToItsSlug) {

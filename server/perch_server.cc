@@ -223,8 +223,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
       make_source(credentials), server->clock_, *server->scheduler_,
       auth::TokenBackoff{}, /*random_unit=*/nullptr,
       m ? &m->token() : nullptr);
-  server->token_operations_ =
-      std::make_unique<core::TokenOperations>(*server->tokens_, server->clock_);
+  server->token_operations_ = std::make_unique<core::TokenOperations>(
+      *server->tokens_, *server->tokens_, server->clock_);
   std::vector<service::CallObserver*> observers;
   if (m != nullptr) {
     server->call_metrics_ = std::make_unique<service::CallMetrics>(*m);
@@ -257,8 +257,9 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         });
   }
   server->reader_ = upstream::MakeAuthenticatedReader(
-      *server->transport_, *server->tokens_, *server->scheduler_,
-      *server->executor_, server->clock_, upstream::RetryPolicy{},
+      *server->transport_, *server->tokens_, *server->tokens_,
+      *server->scheduler_, *server->executor_, server->clock_,
+      upstream::RetryPolicy{},
       [raw] {
         absl::MutexLock lock(&raw->random_mu_);
         return absl::Uniform(raw->random_, 0.0, 1.0);

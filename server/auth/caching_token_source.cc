@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 namespace perch::auth {
 namespace {
@@ -33,6 +33,8 @@ metrics::TokenOutcome OutcomeOf(const absl::Status& status) {
 // The reason the transport gives a request whose deadline passed
 // (docs/api.md): a waiter that times out here is the same case to its caller.
 constexpr absl::string_view kDeadlineExceededReason = "DEADLINE_EXCEEDED";
+// The app has one token: one flight, under this key.
+constexpr absl::string_view kTheToken = "bearer";
 
 }  // namespace
 
@@ -42,11 +44,19 @@ CachingTokenSource::CachingTokenSource(std::shared_ptr<TokenSource> source,
                                        std::function<double()> random_unit,
                                        metrics::TokenMetrics* metrics)
     : clock_(clock),
-      scheduler_(scheduler),
       backoff_(backoff),
       random_unit_(std::move(random_unit)),
       metrics_(metrics),
-      source_(std::move(source)) {}
+      source_(std::move(source)),
+      flights_(mu_, clock, scheduler,
+               MakeError(absl::StatusCode::kDeadlineExceeded,
+                         "the deadline passed while waiting for a bearer "
+                         "token",
+                         kDeadlineExceededReason, kPerchDomain),
+               [this](const std::string&,
+                      const absl::StatusOr<BearerToken>& result, absl::Time) {
+                 return SettleLocked(result);
+               }) {}
 
 void CachingTokenSource::NoteHeldLocked() {
   if (metrics_ == nullptr) return;
@@ -63,120 +73,57 @@ void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
     if (token_.has_value()) {
       answer = *token_;
       answer->from_cache = true;
-    } else if (fetching_) {
-      AddWaiterLocked(deadline, std::move(done));
-      return;
-    } else if (const absl::Time now = clock_.Now(); now < retry_at_) {
+    } else if (const absl::Time now = clock_.Now();
+               !flights_.InFlight(kTheToken) && now < retry_at_) {
       answer = BackingOffLocked(now);
     } else {
-      AddWaiterLocked(deadline, std::move(done));
-      StartFetchLocked(deadline);
+      // Joins the fetch in flight, or starts one.
+      flights_.Join(std::string(kTheToken), deadline,
+                    FetchFrom(source_.get()), std::move(done));
       return;
     }
   }
   std::move(done)(std::move(answer));
 }
 
-void CachingTokenSource::AddWaiterLocked(absl::Time deadline,
-                                         TokenCallback done) {
-  const uint64_t id = ++next_waiter_id_;
-  Scheduler::TimerId timer = 0;
-  if (deadline != absl::InfiniteFuture()) {
-    // Cancelled in Answer when the waiter is answered first. (The scheduler
-    // never calls back inline but to cancel, which takes no lock here.)
-    timer = scheduler_.RunAfter(deadline - clock_.Now(),
-                                [this, id](bool cancelled) {
-                                  if (!cancelled) Expire(id);
-                                });
-  }
-  waiters_.push_back(Waiter{id, deadline, std::move(done), timer});
-}
-
-void CachingTokenSource::Answer(Waiter& waiter,
-                                absl::StatusOr<BearerToken> result) {
-  if (waiter.timer != 0) scheduler_.Cancel(waiter.timer);
-  std::move(waiter.done)(std::move(result));
-}
-
-void CachingTokenSource::Expire(uint64_t id) {
-  TokenCallback done;
-  {
-    MutexLock lock(&mu_);
-    auto w = std::find_if(waiters_.begin(), waiters_.end(),
-                          [id](const Waiter& x) { return x.id == id; });
-    if (w == waiters_.end()) return;
-    done = std::move(w->done);
-    waiters_.erase(w);
-  }
-  std::move(done)(MakeError(absl::StatusCode::kDeadlineExceeded,
-                            "the deadline passed while waiting for a bearer "
-                            "token",
-                            kDeadlineExceededReason, kPerchDomain));
-}
-
-void CachingTokenSource::StartFetchLocked(absl::Time deadline) {
-  fetching_ = true;
-  ++upstream_fetches_;
-  TokenSource* source = source_.get();
-  const uint64_t epoch = epoch_;
-  // The source may answer inline; OnFetched takes mu_, so release it first.
-  mu_.Unlock();
-  source->Fetch(deadline, [this, epoch](absl::StatusOr<BearerToken> result) {
-    OnFetched(epoch, std::move(result));
-  });
-  mu_.Lock();
-}
-
-void CachingTokenSource::OnFetched(uint64_t epoch,
-                                   absl::StatusOr<BearerToken> result) {
-  std::vector<std::pair<Waiter, absl::StatusOr<BearerToken>>> answered;
-  auto answer_all = [&](const absl::StatusOr<BearerToken>& with) {
-    for (Waiter& w : waiters_) answered.emplace_back(std::move(w), with);
-    waiters_.clear();
+CachingTokenSource::Flights::Launch CachingTokenSource::FetchFrom(
+    TokenSource* source) {
+  return [this, source](absl::Time deadline, Flights::Finish finish) {
+    source->Fetch(deadline, [this, finish = std::move(finish)](
+                                absl::StatusOr<BearerToken> result) mutable {
+      // Every fetch's outcome counts, a superseded one's too.
+      if (metrics_ != nullptr) {
+        metrics_->RecordFetch(OutcomeOf(result.status()));
+      }
+      std::move(finish)(std::move(result));
+    });
+    return nullptr;  // a token request cannot be aborted
   };
-  {
-    MutexLock lock(&mu_);
-    if (metrics_ != nullptr) metrics_->RecordFetch(OutcomeOf(result.status()));
-    // Replace answered this fetch's waiters and cleared fetching_.
-    if (epoch != epoch_) return;
-    fetching_ = false;
-    if (result.ok()) {
-      token_ = *result;
-      NoteHeldLocked();
-      if (rejected_ && metrics_ != nullptr) metrics_->RecordReobtain();
-      rejected_ = false;
-      answer_all(result);
-    } else if (result.status().code() == absl::StatusCode::kDeadlineExceeded) {
-      // The fetch ran out of its starter's time: a failure all the same (a
-      // token endpoint slower than every deadline is down for perch).
-      RecordFailureLocked(result.status());
-      const absl::Time now = clock_.Now();
-      std::vector<Waiter> remaining;
-      for (Waiter& w : waiters_) {
-        if (w.deadline > now) {
-          remaining.push_back(std::move(w));
-        } else {
-          answered.emplace_back(std::move(w), result);
-        }
-      }
-      waiters_ = std::move(remaining);
-      if (now < retry_at_) {
-        // Backing off: callers with time left fail fast like new ones.
-        answer_all(BackingOffLocked(now));
-      } else if (!waiters_.empty()) {
-        // Callers with time left deserve a fetch of their own rather than
-        // someone else's timeout; the earlier ones among them are still
-        // answered at their own deadlines (AddWaiterLocked's timers).
-        absl::Time latest = waiters_.front().deadline;
-        for (const Waiter& w : waiters_) latest = std::max(latest, w.deadline);
-        StartFetchLocked(latest);
-      }
-    } else {
-      RecordFailureLocked(result.status());
-      answer_all(result);
-    }
+}
+
+CachingTokenSource::Flights::Verdict CachingTokenSource::SettleLocked(
+    const absl::StatusOr<BearerToken>& result) {
+  if (result.ok()) {
+    token_ = *result;
+    NoteHeldLocked();
+    if (rejected_ && metrics_ != nullptr) metrics_->RecordReobtain();
+    rejected_ = false;
+    return {};
   }
-  for (auto& [w, with] : answered) Answer(w, std::move(with));
+  RecordFailureLocked(result.status());
+  if (result.status().code() != absl::StatusCode::kDeadlineExceeded) {
+    return {};
+  }
+  // The fetch ran out of its starter's time: a failure all the same (a token
+  // endpoint slower than every deadline is down for perch). Callers with
+  // time left deserve a fetch of their own rather than someone else's
+  // timeout (the earlier ones among them are still answered at their own
+  // deadlines); while backing off they fail fast like new ones.
+  const absl::Time now = clock_.Now();
+  if (now < retry_at_) {
+    return {.relaunch_after = now, .instead = BackingOffLocked(now)};
+  }
+  return {.relaunch_after = now, .instead = std::nullopt};
 }
 
 void CachingTokenSource::RecordFailureLocked(const absl::Status& status) {
@@ -208,7 +155,7 @@ absl::Status CachingTokenSource::BackingOffLocked(absl::Time now) const {
                        absl::StrCat("the token endpoint did not answer in "
                                     "time",
                                     why),
-                       upstream::kUpstreamUnavailable, kPerchDomain);
+                       mapping::kUpstreamUnavailable, kPerchDomain);
   } else {
     status = absl::Status(last_failure_.code(),
                           absl::StrCat(last_failure_.message(), why));
@@ -245,23 +192,21 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
 
 void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,
                                  BearerToken token) {
-  std::vector<Waiter> answered;
+  Flights::Taken waiters;
   {
     MutexLock lock(&mu_);
     retired_.push_back(std::move(source_));
     source_ = std::move(source);
-    ++epoch_;
     token_ = token;
     NoteHeldLocked();
     rejected_ = false;
-    fetching_ = false;
-    answered = std::move(waiters_);
-    waiters_.clear();
+    // A fetch in flight on the previous source is discarded when it answers.
+    waiters = flights_.Supersede(kTheToken);
     failures_ = 0;
     in_streak_.store(false, std::memory_order_relaxed);
     retry_at_ = absl::InfinitePast();
   }
-  for (Waiter& w : answered) Answer(w, token);
+  std::move(waiters).Answer(token);
 }
 
 absl::Duration CachingTokenSource::Drop(absl::string_view token,
@@ -302,7 +247,7 @@ std::optional<BearerToken> CachingTokenSource::Held() const {
 
 int64_t CachingTokenSource::upstream_fetches() const {
   MutexLock lock(&mu_);
-  return upstream_fetches_;
+  return flights_.launches();
 }
 
 }  // namespace perch::auth

@@ -15,23 +15,25 @@
 
 #include "absl/random/random.h"
 #include "server/auth/token_backoff.h"
+#include "server/auth/token_holder.h"
 #include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
 #include "server/metrics/perch_metrics.h"
 #include "server/common/scheduler.h"
+#include "server/common/single_flight.h"
 
 namespace perch::auth {
 
 // Thread-safe. Fetch() answers inline from the cache; otherwise it joins the
-// fetch in flight or starts one. Every waiter is answered by its own
-// deadline at the latest: a timer per waiter answers DEADLINE_EXCEEDED when
-// it passes, whatever the fetch is doing (which goes on: its token is cached
-// for the next caller). A fetch carries the deadline of the caller that
-// started it; when it runs out, waiters whose own deadline has not passed
-// start a new fetch instead of failing, unless the backoff forbids it. A
-// failed fetch is reported to every waiter (none is ever left hanging) and
-// nothing is cached.
+// fetch in flight or starts one (a flight: server/common/single_flight.h).
+// Every waiter is answered by its own deadline at the latest: a timer per
+// waiter answers DEADLINE_EXCEEDED when it passes, whatever the fetch is
+// doing (which goes on: its token is cached for the next caller). A fetch
+// carries the deadline of the caller that started it; when it runs out,
+// waiters whose own deadline has not passed start a new fetch instead of
+// failing, unless the backoff forbids it. A failed fetch is reported to
+// every waiter (none is ever left hanging) and nothing is cached.
 //
 // Backoff: a failed fetch (a timed-out one too: a token endpoint that never
 // answers in time must not be asked at the callers' pace) and a dropped
@@ -41,7 +43,7 @@ namespace perch::auth {
 // failure's status (same code and ErrorInfo, a RetryInfo saying when perch
 // asks again; after a timeout UNAVAILABLE, since that caller's deadline has
 // not passed) instead of waiting or asking upstream.
-class CachingTokenSource final : public TokenSource {
+class CachingTokenSource final : public TokenSource, public TokenHolder {
  public:
   // `source` does the upstream work; `clock` must outlive this object.
   // `scheduler` runs the waiters' deadline timers; it must be stopped or
@@ -71,12 +73,12 @@ class CachingTokenSource final : public TokenSource {
   // not per request. Returns how long from now no fetch will start (zero: the
   // next Fetch asks at once), whether or not this call counted, so every
   // read that met the same rejections can tell its caller the same thing.
-  absl::Duration Drop(absl::string_view token, absl::Status why);
+  absl::Duration Drop(absl::string_view token, absl::Status why) override;
 
   // The upstream answered a request made with `token` without rejecting the
   // token: if it is the one held, the failure streak ends, so the next
   // rejection re-obtains at once. Cheap when there is no streak.
-  void ReportAccepted(absl::string_view token);
+  void ReportAccepted(absl::string_view token) override;
 
   // Switches to `source` (the source of new app credentials) and `token`,
   // which it has just issued: from now on Fetch answers `token`, and obtains
@@ -87,32 +89,20 @@ class CachingTokenSource final : public TokenSource {
   void Replace(std::shared_ptr<TokenSource> source, BearerToken token);
 
   // The token held now, if any; never fetches.
-  std::optional<BearerToken> Held() const;
+  std::optional<BearerToken> Held() const override;
 
   // Number of fetches started on the decorated source (for tests/metrics).
   int64_t upstream_fetches() const;
 
  private:
-  struct Waiter {
-    uint64_t id;
-    absl::Time deadline;
-    TokenCallback done;
-    Scheduler::TimerId timer;  // its deadline's; 0: none (no deadline)
-  };
+  using Flights = SingleFlight<BearerToken>;
 
-  // Queues a waiter with a timer that expires it at `deadline`.
-  void AddWaiterLocked(absl::Time deadline, TokenCallback done)
+  // Starts a fetch on `source` for the flight (Flights::Launch).
+  Flights::Launch FetchFrom(TokenSource* source);
+  // A fetch answered: keeps a token, counts a failure; a timed-out fetch is
+  // retried for the waiters with time left unless perch backs off.
+  Flights::Verdict SettleLocked(const absl::StatusOr<BearerToken>& result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The timer: answers waiter `id` DEADLINE_EXCEEDED if it still waits.
-  void Expire(uint64_t id);
-  // Answers a waiter taken off waiters_ and drops its timer. Without mu_.
-  void Answer(Waiter& waiter, absl::StatusOr<BearerToken> result);
-
-  // Starts a fetch for the current waiters. Requires !fetching_.
-  void StartFetchLocked(absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // `epoch` is the one the fetch started in: an answer from before a
-  // Replace is discarded.
-  void OnFetched(uint64_t epoch, absl::StatusOr<BearerToken> result);
   // Counts a failure and sets when the next fetch may start.
   void RecordFailureLocked(const absl::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -125,7 +115,6 @@ class CachingTokenSource final : public TokenSource {
   void NoteHeldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
-  Scheduler& scheduler_;
   const TokenBackoff backoff_;
   const std::function<double()> random_unit_;
   metrics::TokenMetrics* const metrics_;
@@ -133,12 +122,10 @@ class CachingTokenSource final : public TokenSource {
   std::shared_ptr<TokenSource> source_ ABSL_GUARDED_BY(mu_);
   // Sources replaced so far (one per rotation).
   std::vector<std::shared_ptr<TokenSource>> retired_ ABSL_GUARDED_BY(mu_);
-  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Replace calls so far
   std::optional<BearerToken> token_ ABSL_GUARDED_BY(mu_);
-  bool fetching_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_waiter_id_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t upstream_fetches_ ABSL_GUARDED_BY(mu_) = 0;
+  // The one fetch in flight and its waiters; guarded by mu_. Replace
+  // supersedes it.
+  Flights flights_;
   // The failure streak: how many in a row, the last one, and when a fetch
   // may start again.
   int failures_ ABSL_GUARDED_BY(mu_) = 0;

@@ -9,15 +9,31 @@
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
+#include "server/mapping/request_metrics.h"
 #include "server/mapping/token_json.h"
-#include "server/upstream/request_metrics.h"
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 namespace perch::auth {
 namespace {
 
 constexpr absl::string_view kTokenPath = "/oauth2/token";
 constexpr absl::string_view kInvalidatePath = "/oauth2/invalidate_token";
+
+// Sends `request` (to `path`, an endpoint of that `kind`) and records it
+// in `endpoint` before `done` sees the answer.
+void Send(http::HttpTransport& transport, http::HttpRequest request,
+          mapping::Endpoint kind, absl::string_view path,
+          metrics::EndpointMetrics* endpoint,
+          http::HttpTransport::Callback done) {
+  transport.Send(
+      std::move(request),
+      [endpoint, kind, path, sent = absl::Now(), done = std::move(done)](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        mapping::RecordUpstreamRequest(endpoint, kind, path, response,
+                                       absl::Now() - sent);
+        std::move(done)(std::move(response));
+      });
+}
 
 }  // namespace
 
@@ -32,21 +48,6 @@ ClientCredentialsTokenSource::ClientCredentialsTokenSource(
       token_metrics_(metrics ? &metrics->Endpoint(kTokenPath) : nullptr),
       invalidate_metrics_(metrics ? &metrics->Endpoint(kInvalidatePath)
                                   : nullptr) {}
-
-void ClientCredentialsTokenSource::Send(http::HttpRequest request,
-                                        upstream::Endpoint kind,
-                                        absl::string_view path,
-                                        metrics::EndpointMetrics* endpoint,
-                                        http::HttpTransport::Callback done) {
-  transport_.Send(
-      std::move(request),
-      [endpoint, kind, path, sent = absl::Now(), done = std::move(done)](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        upstream::RecordUpstreamRequest(endpoint, kind, path, response,
-                                        absl::Now() - sent);
-        std::move(done)(std::move(response));
-      });
-}
 
 http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
     absl::string_view path, std::string body, absl::Time deadline) const {
@@ -72,8 +73,9 @@ http::HttpRequest ClientCredentialsTokenSource::MakeFormPost(
 
 void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
                                          TokenCallback done) {
-  Send(MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
-       upstream::Endpoint::kObtainToken, kTokenPath, token_metrics_,
+  Send(transport_,
+       MakeFormPost(kTokenPath, "grant_type=client_credentials", deadline),
+       mapping::Endpoint::kObtainToken, kTokenPath, token_metrics_,
        [this, done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
          if (!response.ok()) {
@@ -81,8 +83,8 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
            return;
          }
          const absl::Time now = clock_.Now();
-         absl::Status status = upstream::StatusFromResponse(
-             upstream::Endpoint::kObtainToken, kTokenPath, *response, now);
+         absl::Status status = mapping::StatusFromResponse(
+             mapping::Endpoint::kObtainToken, kTokenPath, *response, now);
          if (!status.ok()) {
            std::move(done)(std::move(status));
            return;
@@ -116,8 +118,8 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
   // The token is form-encoded, so its own '%' travel as %25: the upstream
   // form-decodes the body and compares with the token as issued.
   std::string body = absl::StrCat("access_token=", PercentEncode(token));
-  Send(MakeFormPost(kInvalidatePath, std::move(body), deadline),
-       upstream::Endpoint::kInvalidateToken, kInvalidatePath,
+  Send(transport_, MakeFormPost(kInvalidatePath, std::move(body), deadline),
+       mapping::Endpoint::kInvalidateToken, kInvalidatePath,
        invalidate_metrics_,
        [this, token = std::move(token), done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
@@ -125,8 +127,8 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
            std::move(done)(response.status());
            return;
          }
-         absl::Status status = upstream::StatusFromResponse(
-             upstream::Endpoint::kInvalidateToken, kInvalidatePath, *response,
+         absl::Status status = mapping::StatusFromResponse(
+             mapping::Endpoint::kInvalidateToken, kInvalidatePath, *response,
              clock_.Now());
          if (!status.ok()) {
            std::move(done)(std::move(status));

@@ -11,7 +11,6 @@
 #include "server/common/clock.h"
 #include "server/http/http_transport.h"
 #include "server/metrics/perch_metrics.h"
-#include "server/upstream/upstream_status.h"
 
 namespace perch::auth {
 
@@ -38,11 +37,6 @@ class ClientCredentialsTokenSource final : public TokenSource {
  private:
   http::HttpRequest MakeFormPost(absl::string_view path, std::string body,
                                  absl::Time deadline) const;
-  // Sends `request` (to `path`, an endpoint of that `kind`) and records it
-  // in `endpoint` before `done` sees the answer.
-  void Send(http::HttpRequest request, upstream::Endpoint kind,
-            absl::string_view path, metrics::EndpointMetrics* endpoint,
-            http::HttpTransport::Callback done);
 
   const std::string basic_authorization_;
   const std::string api_base_url_;

@@ -40,7 +40,7 @@ void TokenOperations::Obtain(
 void TokenOperations::Invalidate(
     absl::Time deadline,
     absl::AnyInvocable<void(absl::StatusOr<v1::InvalidateResponse>) &&> done) {
-  std::optional<auth::BearerToken> held = tokens_.Held();
+  std::optional<auth::BearerToken> held = holder_.Held();
   if (!held.has_value()) {
     LogInfo("invalidate: no bearer token held; nothing to invalidate");
     v1::InvalidateResponse response;

@@ -8,7 +8,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "perch/v1/token_service.pb.h"
-#include "server/auth/caching_token_source.h"
+#include "server/auth/token_holder.h"
+#include "server/auth/token_source.h"
 #include "server/common/clock.h"
 
 namespace perch::core {
@@ -16,9 +17,12 @@ namespace perch::core {
 // Thread-safe; callbacks run exactly once, on any thread.
 class TokenOperations {
  public:
-  // `tokens` and `clock` must outlive this object.
-  TokenOperations(auth::CachingTokenSource& tokens, const Clock& clock)
-      : tokens_(tokens), clock_(clock) {}
+  // `tokens` fetches and revokes, `holder` says which token is held (in
+  // perch both are the one CachingTokenSource). All three must outlive this
+  // object.
+  TokenOperations(auth::TokenSource& tokens, const auth::TokenHolder& holder,
+                  const Clock& clock)
+      : tokens_(tokens), holder_(holder), clock_(clock) {}
 
   void Obtain(
       absl::Time deadline,
@@ -34,7 +38,8 @@ class TokenOperations {
       absl::AnyInvocable<void(absl::StatusOr<v1::InvalidateResponse>) &&> done);
 
  private:
-  auth::CachingTokenSource& tokens_;
+  auth::TokenSource& tokens_;
+  const auth::TokenHolder& holder_;
   const Clock& clock_;
 };
 

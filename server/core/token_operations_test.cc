@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "gtest/gtest.h"
+#include "server/auth/caching_token_source.h"
 #include "server/auth/testing/fake_token_source.h"
 #include "server/auth/token_fingerprint.h"
 #include "server/common/testing/fake_clock.h"
@@ -23,7 +24,7 @@ class TokenOperationsTest : public ::testing::Test {
     fake_ = fake.get();
     tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
                                                          clock_, scheduler_);
-    operations_ = std::make_unique<TokenOperations>(*tokens_, clock_);
+    operations_ = std::make_unique<TokenOperations>(*tokens_, *tokens_, clock_);
   }
 
   std::optional<absl::StatusOr<v1::InvalidateResponse>> Invalidate() {

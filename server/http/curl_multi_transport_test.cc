@@ -2,13 +2,9 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,7 +12,6 @@
 #include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/http/testing/send_outcome.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/scripted_http_server.h"
 #include "tests/testing/status_matchers.h"
 
@@ -685,39 +681,27 @@ class Http2Server {
     std::ofstream(server->dir_ + "/hello.txt") << "hello over h2";
     server->log_ = server->dir_ + ".log";
 
-    const std::string docroot = absl::StrCat("--htdocs=", server->dir_);
     // Port 0: nghttpd binds an ephemeral port itself, so no other process can
     // take it between a choice and the bind. WaitUntilListening() reads which
-    // one it got.
-    const char* argv[] = {binary,
-                          "--verbose",
-                          "--address=127.0.0.1",
-                          docroot.c_str(),
-                          "0",
-                          PERCH_TEST_CERT_DIR "/server.key",
-                          PERCH_TEST_CERT_DIR "/server.pem",
-                          nullptr};
-    const int log_fd =
-        ::open(server->log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    server->pid_ = ::fork();
-    if (server->pid_ == 0) {
-      // Child: only async-signal-safe calls until exec. Dies with the test
-      // process, so a crashed test leaves no server behind.
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      ::dup2(log_fd, STDOUT_FILENO);
-      ::dup2(log_fd, STDERR_FILENO);
-      ::execv(binary, const_cast<char* const*>(argv));
-      ::_exit(127);
+    // one it got. It dies with the test process, so a crashed test leaves no
+    // server behind.
+    auto process = perch::testing::ChildProcess::Spawn(
+        {.argv = {binary, "--verbose", "--address=127.0.0.1",
+                  absl::StrCat("--htdocs=", server->dir_), "0",
+                  PERCH_TEST_CERT_DIR "/server.key",
+                  PERCH_TEST_CERT_DIR "/server.pem"},
+         .output_path = server->log_,
+         .die_with_parent = true});
+    if (!process.ok()) {
+      ADD_FAILURE() << process.status();
+      return nullptr;
     }
-    ::close(log_fd);
+    server->process_ = *std::move(process);
     return server;
   }
 
   ~Http2Server() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
+    process_.reset();
     ::unlink((dir_ + "/hello.txt").c_str());
     ::rmdir(dir_.c_str());
     ::unlink(log_.c_str());
@@ -730,7 +714,7 @@ class Http2Server {
   bool WaitUntilListening() {
     const absl::Time deadline = absl::Now() + kWait;
     while (absl::Now() < deadline) {
-      port_ = ListeningPort(pid_);
+      port_ = ListeningPort(process_->pid());
       if (port_ > 0) return true;
       absl::SleepFor(absl::Milliseconds(20));
     }
@@ -743,7 +727,7 @@ class Http2Server {
 
   // Distinct connections nghttpd has logged so far.
   int Connections() const {
-    const std::string log = ReadLog();
+    const std::string log = process_->Output();
     std::set<std::string> ids;
     for (absl::string_view rest = log;;) {
       const size_t at = rest.find("[id=");
@@ -756,13 +740,6 @@ class Http2Server {
 
  private:
   Http2Server() = default;
-
-  std::string ReadLog() const {
-    std::ifstream in(log_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
 
   // The port of `pid`'s listening TCP socket on IPv4, or 0 if it has none
   // yet: its descriptors name socket inodes, /proc/net/tcp maps inodes to
@@ -806,7 +783,7 @@ class Http2Server {
     return 0;
   }
 
-  pid_t pid_ = -1;
+  std::unique_ptr<perch::testing::ChildProcess> process_;
   int port_ = 0;
   std::string dir_;
   std::string log_;

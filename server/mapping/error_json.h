@@ -1,8 +1,8 @@
-// Recognises the upstream's error bodies so upstream/ can map them to
-// statuses: v1.1's {"errors":[{code,message}]} and v2's RFC 7807 problems
-// (type, title, detail, ...), which can also come together in one body. Only
-// reads; which status an error becomes is decided in upstream/'s mapping
-// table, not here.
+// Recognises the upstream's error bodies so they can be mapped to statuses:
+// v1.1's {"errors":[{code,message}]} and v2's RFC 7807 problems (type, title,
+// detail, ...), which can also come together in one body. Only reads; which
+// status an error becomes is decided in the status table
+// (upstream_status.h), not here.
 #ifndef PERCH_SERVER_MAPPING_ERROR_JSON_H_
 #define PERCH_SERVER_MAPPING_ERROR_JSON_H_
 

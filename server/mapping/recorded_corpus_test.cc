@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
-#include "server/mapping/concurrent_parse_test_util.h"
 #include "server/mapping/error_json.h"
 #include "server/mapping/list_json.h"
 #include "server/mapping/page_json.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/concurrent_parse.h"
+#include "server/mapping/testing/recorded_body.h"
 #include "server/mapping/tweet_json.h"
 #include "server/mapping/user_json.h"
 #include "simdjson.h"
@@ -64,29 +64,34 @@ std::vector<Recording> LoadIndex() {
   return recordings;
 }
 
+template <auto kParse>
+absl::Status StatusOf(absl::string_view json) {
+  return kParse(json).status();
+}
+
+// Each v1.1 endpoint perch maps, with the parser its bodies go through.
+struct MappedEndpoint {
+  const char* endpoint;
+  absl::Status (*parse)(absl::string_view json);
+};
+
+constexpr MappedEndpoint kMappedEndpoints[] = {
+    {"/1.1/statuses/user_timeline.json", StatusOf<ParseTweetArray>},
+    {"/1.1/lists/statuses.json", StatusOf<ParseTweetArray>},
+    {"/1.1/statuses/home_timeline.json", StatusOf<ParseTweetArray>},
+    {"/1.1/search/tweets.json", StatusOf<ParseSearchPage>},
+    {"/1.1/followers/list.json", StatusOf<ParseUserPage>},
+    {"/1.1/lists/members.json", StatusOf<ParseUserPage>},
+    {"/1.1/followers/ids.json", StatusOf<ParseIdPage>},
+    {"/1.1/friends/ids.json", StatusOf<ParseIdPage>},
+    {"/1.1/lists/show.json", StatusOf<ParseTwitterList>},
+    {"/1.1/users/show.json", StatusOf<ParseUser>},
+    {"/1.1/account/verify_credentials.json", StatusOf<ParseUser>},
+};
+
 absl::Status ParseFor(absl::string_view endpoint, absl::string_view json) {
-  if (endpoint == "/1.1/statuses/user_timeline.json" ||
-      endpoint == "/1.1/lists/statuses.json" ||
-      endpoint == "/1.1/statuses/home_timeline.json") {
-    return ParseTweetArray(json).status();
-  }
-  if (endpoint == "/1.1/search/tweets.json") {
-    return ParseSearchPage(json).status();
-  }
-  if (endpoint == "/1.1/followers/list.json" ||
-      endpoint == "/1.1/lists/members.json") {
-    return ParseUserPage(json).status();
-  }
-  if (endpoint == "/1.1/followers/ids.json" ||
-      endpoint == "/1.1/friends/ids.json") {
-    return ParseIdPage(json).status();
-  }
-  if (endpoint == "/1.1/lists/show.json") {
-    return ParseTwitterList(json).status();
-  }
-  if (endpoint == "/1.1/users/show.json" ||
-      endpoint == "/1.1/account/verify_credentials.json") {
-    return ParseUser(json).status();
+  for (const MappedEndpoint& mapped : kMappedEndpoints) {
+    if (endpoint == mapped.endpoint) return mapped.parse(json);
   }
   return absl::UnimplementedError("no parser");
 }

@@ -5,19 +5,21 @@
 // author, counts, entities, media and referenced tweets; each user; each
 // list; meta and errors. Hand-picked values per body are in
 // v2_recorded_bodies_test.cc.
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "server/mapping/concurrent_parse_test_util.h"
+#include "server/mapping/testing/concurrent_parse.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
-#include "server/mapping/v2_recorded_test_util.h"
 #include "simdjson.h"
 
 namespace perch::mapping::v2 {
@@ -67,6 +69,25 @@ std::vector<element> Array(element object, const char* key) {
   if (object[key].get(array)) return out;
   for (element e : array) out.push_back(e);
   return out;
+}
+
+// Each message of `mapped` against the JSON object at the same index of
+// `objects`: every (string accessor, member) pair in `fields` must agree.
+template <typename Message>
+void ExpectEach(
+    const google::protobuf::RepeatedPtrField<Message>& mapped,
+    const std::vector<element>& objects,
+    std::initializer_list<
+        std::pair<const std::string& (Message::*)() const, const char*>>
+        fields,
+    const std::string& where) {
+  ASSERT_EQ(mapped.size(), static_cast<int>(objects.size())) << where;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    for (const auto& [accessor, key] : fields) {
+      EXPECT_EQ((mapped[i].*accessor)(), Str(objects[i], key))
+          << where << " [" << i << "]." << key;
+    }
+  }
 }
 
 void ExpectTime(const google::protobuf::Timestamp& mapped, element object,
@@ -222,25 +243,12 @@ void ExpectTweet(const Tweet& tweet, element object, const Includes& includes,
 
   // Entities: tags, mentions, links; pic links move to the media.
   const element entities = Member(object, "entities");
-  const std::vector<element> hashtags = Array(entities, "hashtags");
-  ASSERT_EQ(tweet.entities().hashtags_size(), static_cast<int>(hashtags.size()))
-      << where;
-  for (size_t i = 0; i < hashtags.size(); ++i) {
-    EXPECT_EQ(tweet.entities().hashtags(i).text(), Str(hashtags[i], "tag"))
-        << where;
-  }
-  const std::vector<element> mentions = Array(entities, "mentions");
-  ASSERT_EQ(tweet.entities().user_mentions_size(),
-            static_cast<int>(mentions.size()))
-      << where;
-  for (size_t i = 0; i < mentions.size(); ++i) {
-    EXPECT_EQ(tweet.entities().user_mentions(i).screen_name(),
-              Str(mentions[i], "username"))
-        << where;
-    EXPECT_EQ(tweet.entities().user_mentions(i).user_id(),
-              Str(mentions[i], "id"))
-        << where;
-  }
+  ExpectEach(tweet.entities().hashtags(), Array(entities, "hashtags"),
+             {{&perch::v1::Hashtag::text, "tag"}}, where);
+  ExpectEach(tweet.entities().user_mentions(), Array(entities, "mentions"),
+             {{&perch::v1::UserMention::screen_name, "username"},
+              {&perch::v1::UserMention::user_id, "id"}},
+             where);
   std::vector<std::string> media_keys;
   for (element key : Array(Member(object, "attachments"), "media_keys")) {
     media_keys.emplace_back(key.get_string().value_unsafe());
@@ -253,17 +261,11 @@ void ExpectTweet(const Tweet& tweet, element object, const Includes& includes,
                      absl::StrContains(expanded, "/video/");
     (pic && !media_keys.empty() ? pic_links : links).push_back(url);
   }
-  ASSERT_EQ(tweet.entities().urls_size(), static_cast<int>(links.size()))
-      << where;
-  for (size_t i = 0; i < links.size(); ++i) {
-    EXPECT_EQ(tweet.entities().urls(i).url(), Str(links[i], "url")) << where;
-    EXPECT_EQ(tweet.entities().urls(i).expanded_url(),
-              Str(links[i], "expanded_url"))
-        << where;
-    EXPECT_EQ(tweet.entities().urls(i).display_url(),
-              Str(links[i], "display_url"))
-        << where;
-  }
+  ExpectEach(tweet.entities().urls(), links,
+             {{&perch::v1::UrlEntity::url, "url"},
+              {&perch::v1::UrlEntity::expanded_url, "expanded_url"},
+              {&perch::v1::UrlEntity::display_url, "display_url"}},
+             where);
   ASSERT_EQ(tweet.entities().media_size(), static_cast<int>(media_keys.size()))
       << where;
   for (size_t i = 0; i < media_keys.size(); ++i) {

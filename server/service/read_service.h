@@ -7,11 +7,9 @@
 #ifndef PERCH_SERVER_SERVICE_READ_SERVICE_H_
 #define PERCH_SERVER_SERVICE_READ_SERVICE_H_
 
-#include "absl/time/time.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "server/core/read_operations.h"
-#include "server/security/caller_gate.h"
-#include "server/service/call_observer.h"
+#include "server/service/unary_handler.h"
 
 namespace perch::service {
 
@@ -21,34 +19,17 @@ using ReadServiceBase = v1::ReadService::WithRawCallbackMethod_GetTimeline<
             v1::ReadService::WithRawCallbackMethod_GetList<
                 v1::ReadService::Service>>>>;
 
-class ReadService final : public ReadServiceBase {
+// Each handler is one HandleUnary call (unary_handler.h), as TokenService's
+// are; the constructor is UnaryService's.
+class ReadService final
+    : public UnaryService<ReadServiceBase, core::ReadOperations> {
  public:
-  // `operations`, `gate` and `observer` must outlive the service.
-  ReadService(core::ReadOperations& operations, absl::Duration max_call_time,
-              security::CallerGate& gate, CallObserver& observer)
-      : operations_(operations),
-        max_call_time_(max_call_time),
-        gate_(gate),
-        observer_(observer) {}
+  using UnaryService::UnaryService;
 
-  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
-                                   const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* GetFollowers(grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request,
-                                         grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* GetList(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
-
- private:
-  core::ReadOperations& operations_;
-  const absl::Duration max_call_time_;
-  security::CallerGate& gate_;
-  CallObserver& observer_;
+  Reactor* GetTimeline(Context* context, const Bytes* in, Bytes* out) override;
+  Reactor* Search(Context* context, const Bytes* in, Bytes* out) override;
+  Reactor* GetFollowers(Context* context, const Bytes* in, Bytes* out) override;
+  Reactor* GetList(Context* context, const Bytes* in, Bytes* out) override;
 };
 
 }  // namespace perch::service

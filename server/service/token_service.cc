@@ -2,10 +2,6 @@
 
 #include <utility>
 
-#include "server/service/call_deadline.h"
-#include "server/service/observed_call.h"
-#include "server/service/raw_messages.h"
-
 namespace perch::service {
 namespace {
 
@@ -15,65 +11,43 @@ bool FromCache(const v1::ObtainResponse& response) {
 }
 bool FromCache(const v1::InvalidateResponse&) { return false; }
 
-// Admits, parses, runs `start` with the parsed request, audits the outcome
-// with the token's fingerprint, and finishes; each call observed
-// (observed_call.h).
-template <typename Request, typename Response, typename Start>
-grpc::ServerUnaryReactor* HandleTokenCall(grpc::CallbackServerContext* context,
-                                          security::CallerGate& gate,
-                                          CallObserver& observer,
-                                          security::Method method,
-                                          const grpc::ByteBuffer* request_bytes,
-                                          grpc::ByteBuffer* response_bytes,
-                                          Start start) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  ObservedCall call(*context, method, observer);
-  const CallContext::Scope scope(call.context());
-  absl::StatusOr<security::Caller> caller = gate.Admit(*context, method);
-  if (!caller.ok()) {  // Audited by the gate.
-    reactor->Finish(call.Finish(caller.status()));
-    return reactor;
+// A token call is audited with the token's fingerprint, once the caller is
+// admitted (a refused one is audited by the gate).
+struct AuditHooks : NoHooks {
+  void Unparsable(const security::Caller& caller, const absl::Status& status) {
+    gate->RecordTokenCall(caller, method, status, "");
   }
-  call.set_caller(caller->name);
-  Request request;
-  if (absl::Status parsed = ParseRequest(*request_bytes, &request);
-      !parsed.ok()) {
-    gate.RecordTokenCall(*caller, method, parsed, "");
-    reactor->Finish(call.Finish(parsed));
-    return reactor;
+  template <typename Response>
+  void Finished(ObservedCall& call, const security::Caller& caller,
+                const absl::StatusOr<Response>& result,
+                const absl::Status& status) {
+    gate->RecordTokenCall(caller, method, status,
+                          result.ok() ? result->token_fingerprint() : "");
+    call.set_from_cache(result.ok() && FromCache(*result));
   }
-  start([reactor, response_bytes, &gate, method, call = std::move(call),
-         caller = *std::move(caller)](absl::StatusOr<Response> r) mutable {
-    absl::Status status = r.status();
-    if (status.ok()) status = SerializeResponse(*r, response_bytes);
-    gate.RecordTokenCall(caller, method, status,
-                         r.ok() ? r->token_fingerprint() : "");
-    call.set_from_cache(r.ok() && FromCache(*r));
-    reactor->Finish(call.Finish(status));
-  });
-  return reactor;
-}
+  security::CallerGate* gate;
+  security::Method method;
+};
 
 }  // namespace
 
-grpc::ServerUnaryReactor* TokenService::Obtain(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  const absl::Time deadline = CallDeadline(*context, max_call_time_);
-  return HandleTokenCall<v1::ObtainRequest, v1::ObtainResponse>(
-      context, gate_, observer_, security::Method::kObtain, request, response,
-      [this, deadline](auto done) {
+grpc::ServerUnaryReactor* TokenService::Obtain(Context* context,
+                                               const Bytes* in, Bytes* out) {
+  return HandleUnary<v1::ObtainRequest, v1::ObtainResponse>(
+      context, env_, security::Method::kObtain, in, out,
+      AuditHooks{{}, &env_.gate, security::Method::kObtain},
+      [this](const v1::ObtainRequest&, absl::Time deadline, auto done) {
         operations_.Obtain(deadline, std::move(done));
       });
 }
 
-grpc::ServerUnaryReactor* TokenService::Invalidate(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  const absl::Time deadline = CallDeadline(*context, max_call_time_);
-  return HandleTokenCall<v1::InvalidateRequest, v1::InvalidateResponse>(
-      context, gate_, observer_, security::Method::kInvalidate, request,
-      response, [this, deadline](auto done) {
+grpc::ServerUnaryReactor* TokenService::Invalidate(Context* context,
+                                                   const Bytes* in,
+                                                   Bytes* out) {
+  return HandleUnary<v1::InvalidateRequest, v1::InvalidateResponse>(
+      context, env_, security::Method::kInvalidate, in, out,
+      AuditHooks{{}, &env_.gate, security::Method::kInvalidate},
+      [this](const v1::InvalidateRequest&, absl::Time deadline, auto done) {
         operations_.Invalidate(deadline, std::move(done));
       });
 }

@@ -7,11 +7,9 @@
 #ifndef PERCH_SERVER_SERVICE_TOKEN_SERVICE_H_
 #define PERCH_SERVER_SERVICE_TOKEN_SERVICE_H_
 
-#include "absl/time/time.h"
 #include "perch/v1/token_service.grpc.pb.h"
 #include "server/core/token_operations.h"
-#include "server/security/caller_gate.h"
-#include "server/service/call_observer.h"
+#include "server/service/unary_handler.h"
 
 namespace perch::service {
 
@@ -19,30 +17,15 @@ using TokenServiceBase = v1::TokenService::WithRawCallbackMethod_Obtain<
     v1::TokenService::WithRawCallbackMethod_Invalidate<
         v1::TokenService::Service>>;
 
-class TokenService final : public TokenServiceBase {
+class TokenService final
+    : public UnaryService<TokenServiceBase, core::TokenOperations> {
  public:
-  // `operations`, `gate` and `observer` must outlive the service. Calls
-  // without a deadline get `max_call_time`, so no upstream request waits
-  // forever.
-  TokenService(core::TokenOperations& operations, absl::Duration max_call_time,
-               security::CallerGate& gate, CallObserver& observer)
-      : operations_(operations),
-        max_call_time_(max_call_time),
-        gate_(gate),
-        observer_(observer) {}
+  Reactor* Obtain(Context* context, const Bytes* in, Bytes* out) override;
+  Reactor* Invalidate(Context* context, const Bytes* in, Bytes* out) override;
 
-  grpc::ServerUnaryReactor* Obtain(grpc::CallbackServerContext* context,
-                                   const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* Invalidate(grpc::CallbackServerContext* context,
-                                       const grpc::ByteBuffer* request,
-                                       grpc::ByteBuffer* response) override;
-
- private:
-  core::TokenOperations& operations_;
-  const absl::Duration max_call_time_;
-  security::CallerGate& gate_;
-  CallObserver& observer_;
+  // (unary_handler.h) `operations`, `gate` and `observer` must outlive the
+  // service.
+  using UnaryService::UnaryService;
 };
 
 }  // namespace perch::service

@@ -8,16 +8,17 @@
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
+#include "server/mapping/request_metrics.h"
+#include "server/mapping/upstream_status.h"
 #include "server/upstream/endpoint_call.h"
-#include "server/upstream/request_metrics.h"
-#include "server/upstream/upstream_status.h"
 
 namespace perch::upstream {
 namespace {
 
 struct Deps {
   http::HttpTransport& transport;
-  auth::CachingTokenSource& tokens;
+  auth::TokenSource& tokens;
+  auth::TokenHolder& holder;
   Scheduler& scheduler;
   Executor& executor;
   const Clock& clock;
@@ -112,7 +113,8 @@ class ReadCall final : public ReadHandle,
   void Record(const absl::StatusOr<http::HttpResponse>& response,
               absl::Duration latency) {
     if (metrics_ == nullptr) return;
-    RecordUpstreamRequest(metrics_, Endpoint::kRead, path_, response, latency);
+    mapping::RecordUpstreamRequest(metrics_, mapping::Endpoint::kRead, path_,
+                                   response, latency);
     if (!response.ok()) return;
     if (std::optional<RateLimitWindow> window = ReadRateLimit(*response)) {
       metrics_->RecordRateWindow(window->limit, window->remaining,
@@ -130,13 +132,13 @@ class ReadCall final : public ReadHandle,
     }
     absl::Status status = response.status();
     if (response.ok()) {
-      status = StatusFromResponse(Endpoint::kRead, path_, *response,
-                                  deps_.clock.Now());
+      status = mapping::StatusFromResponse(mapping::Endpoint::kRead, path_,
+                                           *response, deps_.clock.Now());
       if (response->status < 500 &&
-          ErrorReason(status) != kBearerTokenRejected) {
+          ErrorReason(status) != mapping::kBearerTokenRejected) {
         // The upstream authenticated the token before deciding: this ends a
         // failure streak in the token holder (and so its backoff).
-        deps_.tokens.ReportAccepted(token);
+        deps_.holder.ReportAccepted(token);
       }
       if (status.ok()) {
         Finish(*std::move(response));
@@ -144,12 +146,12 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    if (ErrorReason(status) == kBearerTokenRejected) {
+    if (ErrorReason(status) == mapping::kBearerTokenRejected) {
       // Every rejection is reported, the re-obtained token's too: the holder
       // counts rejected tokens (each once, whichever read saw it), so its
       // streak and backoff do not depend on which of several parallel reads
       // met a token first.
-      const absl::Duration backing_off = deps_.tokens.Drop(token, status);
+      const absl::Duration backing_off = deps_.holder.Drop(token, status);
       if (!reobtained_) {
         // The token was invalidated behind our back (another replica, an
         // operator). Every read that saw this token drops the same one, so
@@ -254,12 +256,12 @@ class AuthenticatedReader final : public UpstreamReader {
 }  // namespace
 
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
-    http::HttpTransport& transport, auth::CachingTokenSource& tokens,
-    Scheduler& scheduler, Executor& executor, const Clock& clock,
-    RetryPolicy policy, std::function<double()> random_unit,
-    metrics::UpstreamMetrics* metrics) {
+    http::HttpTransport& transport, auth::TokenSource& tokens,
+    auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
+    const Clock& clock, RetryPolicy policy,
+    std::function<double()> random_unit, metrics::UpstreamMetrics* metrics) {
   return std::make_unique<AuthenticatedReader>(
-      Deps{transport, tokens, scheduler, executor, clock, policy,
+      Deps{transport, tokens, holder, scheduler, executor, clock, policy,
            std::move(random_unit), metrics});
 }
 

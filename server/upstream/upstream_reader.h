@@ -11,7 +11,8 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/auth/caching_token_source.h"
+#include "server/auth/token_holder.h"
+#include "server/auth/token_source.h"
 #include "server/common/clock.h"
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
@@ -38,14 +39,17 @@ class UpstreamReader {
                                           Callback done) = 0;
 };
 
-// Everything it references must outlive it. `random_unit` returns uniform
-// numbers in [0, 1) for backoff jitter. `done` callbacks run on `executor`.
-// `metrics` (null: none) gets every request, retry and rate-limit window,
-// by the endpoint's `path`.
+// Everything it references must outlive it. Tokens come from `tokens`; what
+// the upstream said about each is reported to `holder` (in perch both are
+// the one CachingTokenSource). `random_unit` returns uniform numbers in
+// [0, 1) for backoff jitter. `done` callbacks run on `executor`. `metrics`
+// (null: none) gets every request, retry and rate-limit window, by the
+// endpoint's `path`.
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
-    http::HttpTransport& transport, auth::CachingTokenSource& tokens,
-    Scheduler& scheduler, Executor& executor, const Clock& clock,
-    RetryPolicy policy, std::function<double()> random_unit,
+    http::HttpTransport& transport, auth::TokenSource& tokens,
+    auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
+    const Clock& clock, RetryPolicy policy,
+    std::function<double()> random_unit,
     metrics::UpstreamMetrics* metrics = nullptr);
 
 }  // namespace perch::upstream

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "server/auth/caching_token_source.h"
 #include "server/auth/testing/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
@@ -38,9 +39,9 @@ class UpstreamReaderTest : public ::testing::Test {
     tokens_fake_ = fake.get();
     tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
                                                          clock_, token_timers_);
-    reader_ =
-        MakeAuthenticatedReader(transport_, *tokens_, scheduler_, executor_,
-                                clock_, RetryPolicy{}, [] { return 0.5; });
+    reader_ = MakeAuthenticatedReader(transport_, *tokens_, *tokens_,
+                                      scheduler_, executor_, clock_,
+                                      RetryPolicy{}, [] { return 0.5; });
   }
 
   struct Result {
@@ -240,8 +241,8 @@ TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
   metrics::Registry registry;
   metrics::PerchMetrics perch_metrics(registry, clock_, {});
   reader_ = MakeAuthenticatedReader(
-      transport_, *tokens_, scheduler_, executor_, clock_, RetryPolicy{},
-      [] { return 0.5; }, &perch_metrics.upstream());
+      transport_, *tokens_, *tokens_, scheduler_, executor_, clock_,
+      RetryPolicy{}, [] { return 0.5; }, &perch_metrics.upstream());
   auto r = Read();
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));

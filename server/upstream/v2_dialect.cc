@@ -14,12 +14,12 @@
 #include "google/rpc/error_details.pb.h"
 #include "server/common/errors.h"
 #include "server/common/percent_encoding.h"
+#include "server/mapping/upstream_status.h"
 #include "server/mapping/v2_json.h"
 #include "server/upstream/endpoint_call.h"
 #include "server/upstream/list_join.h"
 #include "server/upstream/read_chain.h"
 #include "server/upstream/ttl_cache.h"
-#include "server/upstream/upstream_status.h"
 #include "server/upstream/v2_fields.h"
 #include "server/upstream/v2_paging.h"
 
@@ -101,7 +101,7 @@ absl::Status Malformed(absl::string_view path, absl::string_view what) {
                    absl::StrCat(path, " answered 200 without ", what),
                    "UPSTREAM_MALFORMED_RESPONSE", kUpstreamDomain,
                    {{std::string(kHttpStatusKey), "200"},
-                    {std::string(kEndpointKey), std::string(path)}});
+                    {std::string(mapping::kEndpointKey), std::string(path)}});
 }
 
 // A parsed v2 page: the errors it carries instead of data become the read's
@@ -110,7 +110,7 @@ template <typename Parsed>
 absl::Status CheckPage(absl::string_view path,
                        const absl::StatusOr<Parsed>& parsed, bool has_data) {
   if (!parsed.ok()) return parsed.status();
-  return StatusFromV2Errors(path, has_data, parsed->errors);
+  return mapping::StatusFromV2Errors(path, has_data, parsed->errors);
 }
 
 // A parsed page: CheckPage, its data being whether `data` was present.
@@ -174,18 +174,18 @@ absl::StatusOr<std::vector<v1::User>> ToUsers(
 // is the caller's error: INVALID_ARGUMENT with a BadRequest on the perch.v1
 // field and the upstream's words. Anything else stays perch's bug.
 absl::Status CallerRejection(absl::Status status) {
-  if (ErrorReason(status) != kUpstreamRejectedRequest) return status;
+  if (ErrorReason(status) != mapping::kUpstreamRejectedRequest) return status;
   std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
   const auto& metadata = info->metadata();
   auto value = [&](absl::string_view key) -> std::string {
     auto it = metadata.find(std::string(key));
     return it == metadata.end() ? std::string() : it->second;
   };
-  if (value(kUpstreamTypeKey) != "invalid-request") return status;
-  const std::string parameters = value(kUpstreamParametersKey);
+  if (value(mapping::kUpstreamTypeKey) != "invalid-request") return status;
+  const std::string parameters = value(mapping::kUpstreamParametersKey);
   if (parameters.empty()) return status;
   std::string description = value(kUpstreamMessageKey);
-  if (description.empty()) description = value(kUpstreamDetailKey);
+  if (description.empty()) description = value(mapping::kUpstreamDetailKey);
 
   google::rpc::BadRequest bad_request;
   for (absl::string_view parameter : absl::StrSplit(parameters, ',')) {
@@ -518,7 +518,8 @@ class V2Dialect final : public ReadDialect {
                 absl::StrCat("no list \"", slug, "\" among the owner's lists"),
                 "RESOURCE_NOT_FOUND", kUpstreamDomain,
                 {{std::string(kHttpStatusKey), "200"},
-                 {std::string(kEndpointKey), std::string(kOwnedListsPath)}}));
+                 {std::string(mapping::kEndpointKey),
+                  std::string(kOwnedListsPath)}}));
           }
           FindOwnedList(chain, std::move(owner_id), std::move(slug),
                         std::move(key), page->meta.next_token, deadline,

@@ -2,8 +2,9 @@
 // queries as v2 requests (paths, the field lists and expansions perch maps,
 // max_results ranges, next_token paging inside an opaque position), the
 // v2 bodies mapped to perch.v1 pages, and v2's errors, including those
-// inside a 200, mapped through upstream_status.h. Authentication, retries
-// and the HTTP status table live in the UpstreamReader below it.
+// inside a 200, mapped through mapping/upstream_status.h. Authentication,
+// retries and applying the HTTP status table live in the UpstreamReader
+// below it.
 #ifndef PERCH_SERVER_UPSTREAM_V2_DIALECT_H_
 #define PERCH_SERVER_UPSTREAM_V2_DIALECT_H_
 

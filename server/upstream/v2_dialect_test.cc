@@ -14,8 +14,8 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/common/testing/fake_clock.h"
+#include "server/mapping/upstream_status.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
-#include "server/upstream/upstream_status.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
@@ -174,8 +174,9 @@ class V2DialectTest : public ::testing::Test {
     response.status = status;
     response.body = std::move(body);
     ASSERT_TRUE(reader_.Answer(
-        index, StatusFromResponse(Endpoint::kRead, PathArg(index), response,
-                                  clock_.Now())));
+        index,
+        mapping::StatusFromResponse(mapping::Endpoint::kRead, PathArg(index),
+                                    response, clock_.Now())));
   }
 
   // Starts one read and keeps its handle; the result fills in when the

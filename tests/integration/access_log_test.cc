@@ -22,6 +22,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/security_test_util.h"
@@ -106,41 +107,6 @@ std::optional<AccessLine> ByTrace(const std::vector<AccessLine>& lines,
   return found;
 }
 
-class Client {
- public:
-  explicit Client(std::shared_ptr<grpc::Channel> channel)
-      : stub_(v1::ReadService::NewStub(std::move(channel))) {}
-
-  // A timeline read as `key`, with `traceparent` unless empty.
-  grpc::Status Timeline(absl::string_view key, const std::string& traceparent,
-                        int page_size = 0) {
-    auto context = KeyedContext(key, absl::Seconds(30));
-    if (!traceparent.empty()) context->AddMetadata("traceparent", traceparent);
-    v1::GetTimelineRequest request;
-    request.set_screen_name("perch_dev");
-    request.set_page_size(page_size);
-    v1::GetTimelineResponse response;
-    ++calls_;
-    return stub_->GetTimeline(context.get(), request, &response);
-  }
-
-  grpc::Status Search(absl::string_view key, const std::string& traceparent) {
-    auto context = KeyedContext(key, absl::Seconds(30));
-    if (!traceparent.empty()) context->AddMetadata("traceparent", traceparent);
-    v1::SearchRequest request;
-    request.set_query(kQueryText);
-    v1::SearchResponse response;
-    ++calls_;
-    return stub_->Search(context.get(), request, &response);
-  }
-
-  int calls() const { return calls_; }
-
- private:
-  std::unique_ptr<v1::ReadService::Stub> stub_;
-  std::atomic<int> calls_{0};
-};
-
 std::string TraceIdInError(const grpc::Status& status) {
   google::rpc::Status rich;
   if (!rich.ParseFromString(status.error_details())) return "";
@@ -174,13 +140,14 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
        absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
   const int port = server.WaitForPort(absl::Seconds(20));
   ASSERT_GT(port, 0) << server.Output();
-  Client client(OwnChannel(absl::StrCat("127.0.0.1:", port),
-                           grpc::InsecureChannelCredentials()));
+  CountingReadCaller client(OwnChannel(absl::StrCat("127.0.0.1:", port),
+                                       grpc::InsecureChannelCredentials()),
+                            kQueryText);
   const DialectPaths paths = PathsOf(kV2);
 
   // 1: a success; the first call also obtains the token and looks the name
   // up, all on its behalf.
-  ASSERT_TRUE(client.Timeline(kReaderKey, Traceparent(1), 5).ok());
+  ASSERT_TRUE(client.Timeline(kReaderKey, 5, Traceparent(1)).ok());
 
   // 2: an upstream error (429, not retried).
   emulator::FaultRule limited;
@@ -189,7 +156,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   limited.body = v2_bodies::kTooManyRequests;
   limited.times = 1;
   upstream.AddFault(limited);
-  const grpc::Status failed = client.Timeline(kReaderKey, Traceparent(2));
+  const grpc::Status failed = client.Timeline(kReaderKey, 0, Traceparent(2));
   EXPECT_THAT(failed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_EQ(TraceIdInError(failed), TraceIdOf(2));
   upstream.ClearFaults();
@@ -200,9 +167,9 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   slow.latency = absl::Seconds(2);
   upstream.AddFault(slow);
   std::thread other([&] {
-    EXPECT_TRUE(client.Timeline(kReaderKey, Traceparent(3), 7).ok());
+    EXPECT_TRUE(client.Timeline(kReaderKey, 7, Traceparent(3)).ok());
   });
-  EXPECT_TRUE(client.Timeline(kReaderKey, Traceparent(4), 7).ok());
+  EXPECT_TRUE(client.Timeline(kReaderKey, 7, Traceparent(4)).ok());
   other.join();
   upstream.ClearFaults();
 
@@ -216,14 +183,14 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   // 7: an unknown key. 8: no traceparent. 9: a malformed one (all-zero
   // trace id): ignored, a new trace, never an error.
   const grpc::Status denied =
-      client.Timeline("accessUNKNOWNKEY", Traceparent(7));
+      client.Timeline("accessUNKNOWNKEY", 0, Traceparent(7));
   EXPECT_THAT(denied, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(TraceIdInError(denied), TraceIdOf(7));
   limited.times = 2;
   upstream.AddFault(limited);
-  const grpc::Status untraced = client.Timeline(kReaderKey, "");
+  const grpc::Status untraced = client.Timeline(kReaderKey);
   const grpc::Status malformed = client.Timeline(
-      kReaderKey, "00-00000000000000000000000000000000-00f067aa0ba902b7-01");
+      kReaderKey, 0, "00-00000000000000000000000000000000-00f067aa0ba902b7-01");
   upstream.ClearFaults();
   EXPECT_THAT(untraced, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_THAT(malformed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));

@@ -4,9 +4,6 @@
 // authenticate every call, that --ca_file / --cert_file / --key_file make
 // the handshake succeed where plaintext, the system roots or another CA
 // fail, the exit codes of each outcome, and that the key is never printed.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -22,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::testing {
 namespace {
@@ -52,32 +50,21 @@ struct CliResult {
 CliResult RunCli(std::vector<std::string> args, std::vector<std::string> env,
                  absl::Duration limit = absl::Seconds(30)) {
   CliResult result;
-  char path[] = "/tmp/perch_cli_out_XXXXXX";
-  const int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  const pid_t pid = SpawnWithOutput(PERCH_CLI_BINARY, args, std::move(env), fd);
-  close(fd);
-  EXPECT_GE(pid, 0);
-  const bool spawned = pid >= 0;
-  if (spawned) {
-    const absl::Time end = absl::Now() + limit;
-    int status = 0;
-    pid_t waited = 0;
-    while ((waited = waitpid(pid, &status, WNOHANG)) == 0 &&
-           absl::Now() < end) {
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    if (waited == 0) {
-      ADD_FAILURE() << "perch " << absl::StrJoin(args, " ")
-                    << " ran longer than " << limit;
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-    } else if (WIFEXITED(status)) {
-      result.exit_code = WEXITSTATUS(status);
-    }
+  std::vector<std::string> argv = args;
+  argv.insert(argv.begin(), PERCH_CLI_BINARY);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> cli = ChildProcess::Spawn(
+      {.argv = std::move(argv), .env = std::move(env), .inherit_env = false});
+  EXPECT_TRUE(cli.ok()) << cli.status();
+  if (!cli.ok()) return result;
+  absl::StatusOr<int> code = (*cli)->Wait(limit);
+  if (!code.ok()) {
+    ADD_FAILURE() << "perch " << absl::StrJoin(args, " ")
+                  << " ran longer than " << limit;
+    (*cli)->Stop(absl::ZeroDuration());
+  } else if (*code < 128) {
+    result.exit_code = *code;
   }
-  result.output = ReadWholeFile(path);
-  unlink(path);
+  result.output = (*cli)->Output();
   return result;
 }
 

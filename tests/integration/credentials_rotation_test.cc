@@ -22,6 +22,8 @@
 #include "simdjson.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/perch_process_lines.h"
 
 namespace perch::testing {
 namespace {
@@ -148,20 +150,21 @@ TEST(CredentialsRotation, ANewPairIsUsedWithoutARestartOrAFailedRead) {
   dir.Write("key", kKeyA);
   dir.Write("secret", absl::StrCat(kSecretA, "\n"));
 
-  ServerProcess emulator(
-      PERCH_EMULATOR_BINARY,
-      {"--listen=127.0.0.1:0", absl::StrCat("--app_key=", kKeyA),
-       absl::StrCat("--app_secret=", kSecretA),
-       absl::StrCat("--second_app_key=", kKeyB),
-       absl::StrCat("--second_app_secret=", kSecretB)},
-      {});
-  const std::string url =
-      emulator.WaitForLine("perch-emulator listening on ", absl::Seconds(30));
-  ASSERT_FALSE(url.empty()) << emulator.Output();
+  absl::StatusOr<std::unique_ptr<ChildProcess>> emulator = ChildProcess::Spawn(
+      {.argv = {PERCH_EMULATOR_BINARY, "--listen=127.0.0.1:0",
+                absl::StrCat("--app_key=", kKeyA),
+                absl::StrCat("--app_secret=", kSecretA),
+                absl::StrCat("--second_app_key=", kKeyB),
+                absl::StrCat("--second_app_secret=", kSecretB)},
+       .inherit_env = false});
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  const absl::StatusOr<std::string> url =
+      WaitForEmulatorUrl(**emulator, absl::Seconds(30));
+  ASSERT_TRUE(url.ok()) << url.status() << (*emulator)->Output();
 
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--insecure_no_auth",
-       absl::StrCat("--api_base_url=", url),
+       absl::StrCat("--api_base_url=", *url),
        absl::StrCat("--consumer_key_file=", dir.File("key")),
        absl::StrCat("--consumer_secret_file=", dir.File("secret")),
        "--credentials_reload_interval=200ms"},
@@ -211,9 +214,9 @@ TEST(CredentialsRotation, ANewPairIsUsedWithoutARestartOrAFailedRead) {
               during.ok(), during.failed());
 
   // The next read uses the new pair's token, and only it.
-  const EmulatorStats before = ReadStats(url);
+  const EmulatorStats before = ReadStats(*url);
   ASSERT_TRUE(Timeline(*reads).ok());
-  const EmulatorStats after = ReadStats(url);
+  const EmulatorStats after = ReadStats(*url);
   ASSERT_EQ(after.apps.size(), 2u);
   EXPECT_GT(after.apps[1].token_uses, before.apps[1].token_uses);
   EXPECT_EQ(after.apps[0].token_uses, before.apps[0].token_uses);
@@ -227,7 +230,7 @@ TEST(CredentialsRotation, ANewPairIsUsedWithoutARestartOrAFailedRead) {
   EXPECT_EQ(Occurrences(server.Output(), "listening on"), 1);
 
   // No secret and no token in either process's output.
-  for (const std::string& out : {server.Output(), emulator.Output()}) {
+  for (const std::string& out : {server.Output(), (*emulator)->Output()}) {
     for (const char* secret :
          {kKeyA, kSecretA, kKeyB, kSecretB, kTokenPrefix}) {
       EXPECT_FALSE(absl::StrContains(out, secret))

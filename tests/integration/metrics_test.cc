@@ -10,7 +10,6 @@
 // refused on the gRPC port or a taken one; the exposition through
 // `promtool check metrics`.
 #include <signal.h>
-#include <stdio.h>
 
 #include <map>
 #include <optional>
@@ -25,12 +24,14 @@
 #include "emulator/emulator.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
@@ -55,39 +56,6 @@ std::string Traceparent(int n) {
 std::string TraceIdOf(int n) {
   return absl::StrCat("5cf92f3577b34da6a3ce929d0e0e", 4700 + n);
 }
-
-class Caller {
- public:
-  explicit Caller(std::shared_ptr<grpc::Channel> channel)
-      : stub_(v1::ReadService::NewStub(std::move(channel))) {}
-
-  grpc::Status Timeline(absl::string_view key, int page_size,
-                        const std::string& traceparent = "") {
-    auto context = KeyedContext(key, kWait);
-    if (!traceparent.empty()) context->AddMetadata("traceparent", traceparent);
-    v1::GetTimelineRequest request;
-    request.set_screen_name("perch_dev");
-    request.set_page_size(page_size);
-    v1::GetTimelineResponse response;
-    ++calls_;
-    return stub_->GetTimeline(context.get(), request, &response);
-  }
-
-  grpc::Status Search(absl::string_view key) {
-    auto context = KeyedContext(key, kWait);
-    v1::SearchRequest request;
-    request.set_query("perch");
-    v1::SearchResponse response;
-    ++calls_;
-    return stub_->Search(context.get(), request, &response);
-  }
-
-  int calls() const { return calls_; }
-
- private:
-  std::unique_ptr<v1::ReadService::Stub> stub_;
-  std::atomic<int> calls_{0};
-};
 
 // perch-server (JSON logs, a callers file) on the emulator.
 struct PerchUnderTest {
@@ -154,8 +122,9 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   EXPECT_EQ(value("sum(perch_token_fetches_total)"), 0);
   EXPECT_EQ(value("perch_build_info{dialect=\"v2\"}"), 1);
 
-  Caller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
-                           grpc::InsecureChannelCredentials()));
+  CountingReadCaller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
+                                       grpc::InsecureChannelCredentials()),
+                            "perch");
   const std::string timeline_path = PathsOf(kV2).timeline;
 
   // 1. A success: token, name lookup, timeline.
@@ -379,8 +348,9 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
   emulator::Emulator& upstream = **started;
   PerchUnderTest perch(upstream);
   ASSERT_GT(perch.metrics_port, 0) << perch.server->Output();
-  Caller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
-                           grpc::InsecureChannelCredentials()));
+  CountingReadCaller caller(OwnChannel(absl::StrCat("127.0.0.1:", perch.port),
+                                       grpc::InsecureChannelCredentials()),
+                            "perch");
   EXPECT_TRUE(caller.Timeline(kReaderKey, 5).ok());
   EXPECT_THAT(caller.Timeline(kUnknownKey, 5),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
@@ -396,17 +366,14 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
           : FindPrometheus().substr(0, FindPrometheus().rfind('/') + 1) +
                 "promtool";
   ASSERT_EQ(access(promtool.c_str(), X_OK), 0) << kPrometheusMissing;
-  const std::string command = absl::StrCat(promtool, " check metrics < ",
-                                           dir.File("metrics.txt"), " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string report;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    report.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << report;
+  absl::StatusOr<std::unique_ptr<ChildProcess>> check = ChildProcess::Spawn(
+      {.argv = {promtool, "check", "metrics"},
+       .input_path = dir.File("metrics.txt")});
+  ASSERT_TRUE(check.ok()) << check.status();
+  const absl::StatusOr<int> status = (*check)->Wait(kWait);
+  const std::string report = (*check)->Output();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(*status, 0) << report;
   // promtool prints nothing when the exposition has no problem at all.
   EXPECT_EQ(report, "") << scraped->body;
   EXPECT_TRUE(absl::StrContains(scraped->body,

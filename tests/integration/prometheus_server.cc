@@ -110,23 +110,31 @@ std::unique_ptr<PrometheusServer> PrometheusServer::Start(
                                     "      - targets: ['127.0.0.1:",
                                     target_port, "']\n"));
     server->port_ = FreeLoopbackPort();
-    server->process_ = std::make_unique<ServerProcess>(
-        binary,
-        std::vector<std::string>{
-            absl::StrCat("--config.file=", server->dir_.File("prometheus.yml")),
-            absl::StrCat("--storage.tsdb.path=", server->dir_.File("data")),
-            absl::StrCat("--web.listen-address=127.0.0.1:", server->port_),
-            "--log.level=warn"},
-        std::vector<std::string>{});
+    absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Spawn(
+        {.argv = {binary,
+                  absl::StrCat("--config.file=",
+                               server->dir_.File("prometheus.yml")),
+                  absl::StrCat("--storage.tsdb.path=",
+                               server->dir_.File("data")),
+                  absl::StrCat("--web.listen-address=127.0.0.1:",
+                               server->port_),
+                  "--log.level=warn"},
+         .inherit_env = false,
+         .stop_grace = absl::ZeroDuration()});
+    if (!process.ok()) {
+      ADD_FAILURE() << process.status();
+      return nullptr;
+    }
+    server->process_ = *std::move(process);
     // Ready: its HTTP API answers /-/ready with 200.
     while (absl::Now() < end &&
-           !server->process_->Exited(absl::ZeroDuration())) {
+           !server->process_->Wait(absl::ZeroDuration()).ok()) {
       std::optional<HttpAnswer> ready =
           LoopbackGet(server->port_, "/-/ready", absl::Seconds(2));
       if (ready.has_value() && ready->status == 200) return server;
       absl::SleepFor(absl::Milliseconds(100));
     }
-    if (!server->process_->Exited(absl::ZeroDuration())) {
+    if (!server->process_->Wait(absl::ZeroDuration()).ok()) {
       ADD_FAILURE() << "prometheus was not ready within the timeout:\n"
                     << server->Output();
       return nullptr;

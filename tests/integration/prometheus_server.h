@@ -11,7 +11,7 @@
 
 #include "absl/time/time.h"
 #include "tests/integration/security_test_util.h"
-#include "tests/integration/server_process.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::testing {
 
@@ -58,7 +58,7 @@ class PrometheusServer {
 
   TempDir dir_;
   int port_ = 0;
-  std::unique_ptr<ServerProcess> process_;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 }  // namespace perch::testing

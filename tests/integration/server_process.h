@@ -1,36 +1,29 @@
-// The perch-server binary as a child process, for tests that need the real
-// process: its flags and environment, its output, signals and exit code.
-// Owns nothing else; tests start the emulator and channels themselves.
+// The perch-server binary this build made, as a child process (a
+// ChildProcess underneath), for tests that need the real process: its flags
+// and environment, its output, signals and exit code. Owns nothing else;
+// tests start the emulator and channels themselves.
 #ifndef PERCH_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define PERCH_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/testing/child_process.h"
 
 namespace perch::testing {
-
-// Starts `binary` with `args` (argv[0] is added) and exactly the environment
-// `env`, its stdout and stderr both going to `output_fd`. Returns the pid,
-// or -1 when the spawn failed.
-pid_t SpawnWithOutput(const std::string& binary, std::vector<std::string> args,
-                      std::vector<std::string> env, int output_fd);
 
 // Not thread-safe: one test thread drives it. The destructor SIGKILLs a
 // process still running and removes its output file.
 class ServerProcess {
  public:
-  // Starts PERCH_SERVER_BINARY (the perch-server this build made) with
-  // `args` and exactly the environment `env`; stdout and stderr both go to
-  // a temporary file. A failed spawn fails the current test.
+  // Starts PERCH_SERVER_BINARY with `args` and exactly the environment
+  // `env`; stdout and stderr both go to a temporary file. A failed spawn
+  // fails the current test (and the process then counts as exited).
   ServerProcess(std::vector<std::string> args, std::vector<std::string> env);
-  // The same for another server binary (perch-emulator, say).
-  ServerProcess(const std::string& binary, std::vector<std::string> args,
-                std::vector<std::string> env);
-  ~ServerProcess();
 
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -46,24 +39,17 @@ class ServerProcess {
   // line, or 0 when the process exits or `timeout` passes first.
   int WaitForMetricsPort(absl::Duration timeout);
 
-  // The rest of the first output line that starts with `prefix` ("" when
-  // the process exits or `timeout` passes first), e.g. perch-emulator's URL
-  // after "perch-emulator listening on ".
-  std::string WaitForLine(const std::string& prefix, absl::Duration timeout);
-
   // True once the process has exited, waiting up to `timeout` for it.
   bool Exited(absl::Duration timeout);
 
   void Signal(int sig);
-  // The exit status once Exited() returned true; -1 if killed by a signal.
-  int exit_code() const { return exit_code_; }
-  pid_t pid() const { return pid_; }
+  // The exit status once Exited() returned true (128 + the signal if one
+  // killed it); -1 before.
+  int exit_code() const;
+  pid_t pid() const { return process_ != nullptr ? process_->pid() : -1; }
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_code_ = -1;
-  std::string log_path_;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 }  // namespace perch::testing

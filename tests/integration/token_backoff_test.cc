@@ -159,7 +159,7 @@ class TokenBackoffTest : public ::testing::Test {
                 clock_, scheduler_, auth::TokenBackoff{},
                 [this] { return unit_; }),
         reader_(upstream::MakeAuthenticatedReader(
-            transport_, tokens_, scheduler_, executor_, clock_,
+            transport_, tokens_, tokens_, scheduler_, executor_, clock_,
             upstream::RetryPolicy{}, [this] { return unit_; })) {}
 
   // Starts a read now; its outcome lands in reads_.

@@ -1,4 +1,4 @@
-#include "server/upstream/request_metrics.h"
+#include "server/mapping/request_metrics.h"
 
 #include <string>
 
@@ -8,7 +8,7 @@
 #include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 namespace {
 
 using ::perch::testing::FakeClock;
@@ -74,4 +74,4 @@ TEST(RecordUpstreamRequest, ClassifiesEachOutcome) {
 }
 
 }  // namespace
-}  // namespace perch::upstream
+}  // namespace perch::mapping

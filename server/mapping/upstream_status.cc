@@ -1,4 +1,4 @@
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 #include <optional>
 #include <string>
@@ -12,7 +12,7 @@
 #include "server/common/errors.h"
 #include "server/mapping/error_json.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 namespace {
 
 using C = absl::StatusCode;
@@ -35,8 +35,7 @@ constexpr absl::string_view kRetiredUseV2 =
 // segment ("" for v1.1 bodies); v1.1 codes are looked at first because a
 // 403/453 body has been seen with problem members (type about:blank) too.
 // Returns nullopt when no row matches, for the status fallbacks.
-std::optional<Outcome> ClassifyRead(int http_status,
-                                    const mapping::UpstreamError& error,
+std::optional<Outcome> ClassifyRead(int http_status, const UpstreamError& error,
                                     absl::string_view problem) {
   const int code = error.code;
   // 401 per the response-code page; one table in the docs says 403.
@@ -110,8 +109,7 @@ std::optional<Outcome> ClassifyRead(int http_status,
 }
 
 // The table. `error` is empty when the body said nothing we read.
-Outcome Classify(Endpoint endpoint, int http_status,
-                 const mapping::UpstreamError& error,
+Outcome Classify(Endpoint endpoint, int http_status, const UpstreamError& error,
                  absl::string_view problem) {
   switch (endpoint) {
     case Endpoint::kObtainToken:
@@ -176,8 +174,7 @@ std::string DescribeProblem(absl::string_view problem, absl::string_view title,
 
 // RetryInfo and QuotaFailure of a RESOURCE_EXHAUSTED answer.
 void AttachQuotaDetails(absl::Status& status, absl::string_view reason,
-                        absl::string_view path,
-                        const mapping::UpstreamError& error,
+                        absl::string_view path, const UpstreamError& error,
                         const http::HttpResponse& response, absl::Time now) {
   auto reset_after =
       [&](absl::string_view header) -> std::optional<absl::Duration> {
@@ -220,11 +217,10 @@ absl::Status StatusFromResponse(Endpoint endpoint, absl::string_view path,
                                 absl::Time now) {
   if (response.status >= 200 && response.status < 300) return absl::OkStatus();
 
-  const mapping::UpstreamError error =
-      mapping::ParseUpstreamError(response.body)
-          .value_or(mapping::UpstreamError());
+  const UpstreamError error =
+      ParseUpstreamError(response.body).value_or(UpstreamError());
   const std::string problem =
-      error.type.empty() ? std::string() : mapping::v2::ProblemName(error.type);
+      error.type.empty() ? std::string() : v2::ProblemName(error.type);
   const Outcome outcome = Classify(endpoint, response.status, error, problem);
 
   Metadata metadata = {
@@ -255,12 +251,11 @@ absl::Status StatusFromResponse(Endpoint endpoint, absl::string_view path,
   return status;
 }
 
-absl::Status StatusFromV2Errors(
-    absl::string_view path, bool has_data,
-    const std::vector<mapping::v2::Problem>& errors) {
+absl::Status StatusFromV2Errors(absl::string_view path, bool has_data,
+                                const std::vector<v2::Problem>& errors) {
   if (has_data) return absl::OkStatus();
-  const mapping::v2::Problem* about_data = nullptr;
-  for (const mapping::v2::Problem& problem : errors) {
+  const v2::Problem* about_data = nullptr;
+  for (const v2::Problem& problem : errors) {
     // An includes error (a referenced tweet gone) never fails the read.
     if (problem.section != "includes") {
       about_data = &problem;
@@ -269,7 +264,7 @@ absl::Status StatusFromV2Errors(
   }
   if (about_data == nullptr) return absl::OkStatus();
 
-  const std::string name = mapping::v2::ProblemName(about_data->type);
+  const std::string name = v2::ProblemName(about_data->type);
   Outcome outcome{C::kInternal, kUpstreamRejectedRequest};
   if (name == "resource-not-found") {
     // Suspended users come as resource-not-found too; only the title and
@@ -295,4 +290,4 @@ absl::Status StatusFromV2Errors(
                    outcome.reason, kUpstreamDomain, std::move(metadata));
 }
 
-}  // namespace perch::upstream
+}  // namespace perch::mapping

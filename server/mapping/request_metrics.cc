@@ -1,9 +1,9 @@
-#include "server/upstream/request_metrics.h"
+#include "server/mapping/request_metrics.h"
 
 #include "absl/time/clock.h"
 #include "server/common/errors.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 
 void RecordUpstreamRequest(metrics::EndpointMetrics* endpoint, Endpoint kind,
                            absl::string_view path,
@@ -30,4 +30,4 @@ void RecordUpstreamRequest(metrics::EndpointMetrics* endpoint, Endpoint kind,
   }
 }
 
-}  // namespace perch::upstream
+}  // namespace perch::mapping

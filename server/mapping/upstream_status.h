@@ -2,9 +2,11 @@
 // dialects: v1.1 error codes (UPSTREAM.md section 5) and v2 problems,
 // including the errors v2 sends inside a 200 (UPSTREAM-V2.md section 9).
 // Transport failures (no response at all) are mapped by the http layer; this
-// file owns what a response *says*.
-#ifndef PERCH_SERVER_UPSTREAM_UPSTREAM_STATUS_H_
-#define PERCH_SERVER_UPSTREAM_UPSTREAM_STATUS_H_
+// file owns what a response *says*. It lives in mapping, below auth and
+// upstream, because both map answers through it (the token endpoints and the
+// reads): a pure function of a response, like the rest of this layer.
+#ifndef PERCH_SERVER_MAPPING_UPSTREAM_STATUS_H_
+#define PERCH_SERVER_MAPPING_UPSTREAM_STATUS_H_
 
 #include <vector>
 
@@ -14,7 +16,7 @@
 #include "server/http/http_types.h"
 #include "server/mapping/v2_json.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 
 // Which kind of endpoint answered: the same HTTP outcome means different
 // things on the token endpoints and on reads (403/99 is "bad app
@@ -41,9 +43,8 @@ absl::Status StatusFromResponse(Endpoint endpoint, absl::string_view path,
 // been suspended"; not-authorized-for-resource -> PERMISSION_DENIED
 // PROTECTED_RESOURCE; any other type -> INTERNAL UPSTREAM_REJECTED_REQUEST.
 // Metadata as above, http_status "200".
-absl::Status StatusFromV2Errors(
-    absl::string_view path, bool has_data,
-    const std::vector<mapping::v2::Problem>& errors);
+absl::Status StatusFromV2Errors(absl::string_view path, bool has_data,
+                                const std::vector<v2::Problem>& errors);
 
 // The reasons callers branch on.
 inline constexpr absl::string_view kBearerTokenRejected =
@@ -69,6 +70,6 @@ inline constexpr absl::string_view kRequiredEnrollmentKey =
     "required_enrollment";
 inline constexpr absl::string_view kRegistrationUrlKey = "registration_url";
 
-}  // namespace perch::upstream
+}  // namespace perch::mapping
 
-#endif  // PERCH_SERVER_UPSTREAM_UPSTREAM_STATUS_H_
+#endif  // PERCH_SERVER_MAPPING_UPSTREAM_STATUS_H_

@@ -1,4 +1,4 @@
-#include "server/upstream/upstream_status.h"
+#include "server/mapping/upstream_status.h"
 
 #include <map>
 #include <string>
@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/v2_recorded_test_util.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "tests/testing/status_matchers.h"
 
-namespace perch::upstream {
+namespace perch::mapping {
 namespace {
 
 using ::perch::testing::StatusIs;
@@ -450,10 +450,9 @@ TEST(UpstreamStatus, NeverUnknownWhateverTheStatus) {
 }
 
 // Errors inside a 200 (UPSTREAM-V2.md section 3.2), members as sent.
-mapping::v2::Problem Problem(absl::string_view name, absl::string_view title,
-                             absl::string_view detail,
-                             absl::string_view section = "") {
-  mapping::v2::Problem p;
+v2::Problem Problem(absl::string_view name, absl::string_view title,
+                    absl::string_view detail, absl::string_view section = "") {
+  v2::Problem p;
   p.type = absl::StrCat("https://api.twitter.com/2/problems/", name);
   p.title = std::string(title);
   p.detail = std::string(detail);
@@ -461,23 +460,23 @@ mapping::v2::Problem Problem(absl::string_view name, absl::string_view title,
   return p;
 }
 
-mapping::v2::Problem UnknownUsername() {
+v2::Problem UnknownUsername() {
   return Problem("resource-not-found", "Not Found Error",
                  "Could not find user with username: [giggggfbgfb].");
 }
 
-mapping::v2::Problem ProtectedTimeline() {
+v2::Problem ProtectedTimeline() {
   return Problem(
       "not-authorized-for-resource", "Authorization Error",
       "Sorry, you are not authorized to see the user with id: [123].", "data");
 }
 
-mapping::v2::Problem SuspendedUser() {
+v2::Problem SuspendedUser() {
   return Problem("resource-not-found", "Forbidden",
                  "User has been suspended: [leeseunggi].");
 }
 
-mapping::v2::Problem MissingReferencedTweet() {
+v2::Problem MissingReferencedTweet() {
   return Problem(
       "resource-not-found", "Not Found Error",
       "Could not find tweet with referenced_tweets.id: [1574182774923296771].");
@@ -512,7 +511,7 @@ TEST(StatusFromV2Errors, SuspendedIsToldFromMissingByTitleOrDetail) {
   EXPECT_THAT(by_title, StatusIs(C::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(by_title), "USER_SUSPENDED");
 
-  mapping::v2::Problem detail_only = SuspendedUser();
+  v2::Problem detail_only = SuspendedUser();
   detail_only.title = "Not Found Error";
   detail_only.type = "https://api.x.com/2/problems/resource-not-found";
   absl::Status by_detail =
@@ -531,7 +530,7 @@ TEST(StatusFromV2Errors, PartialErrorsWithDataAreOk) {
 }
 
 TEST(StatusFromV2Errors, IncludesErrorsAloneAndEmptyPagesAreOk) {
-  mapping::v2::Problem includes = ProtectedTimeline();
+  v2::Problem includes = ProtectedTimeline();
   includes.section = "includes";
   EXPECT_TRUE(
       StatusFromV2Errors("/2/users/:id/tweets", false, {includes}).ok());
@@ -540,7 +539,7 @@ TEST(StatusFromV2Errors, IncludesErrorsAloneAndEmptyPagesAreOk) {
 }
 
 TEST(StatusFromV2Errors, TheFirstErrorAboutDataDecides) {
-  mapping::v2::Problem includes = SuspendedUser();
+  v2::Problem includes = SuspendedUser();
   includes.section = "includes";
   absl::Status s = StatusFromV2Errors("/2/users/:id/tweets", false,
                                       {includes, ProtectedTimeline()});
@@ -548,7 +547,7 @@ TEST(StatusFromV2Errors, TheFirstErrorAboutDataDecides) {
 }
 
 TEST(StatusFromV2Errors, UnknownProblemIsPerchsBugNeverUnknown) {
-  mapping::v2::Problem p;
+  v2::Problem p;
   p.type = "https://api.twitter.com/2/problems/field-hydration-failure";
   p.title = "Field Hydration Failure";
   absl::Status s = StatusFromV2Errors("/2/lists/:id", false, {p});
@@ -561,45 +560,44 @@ TEST(StatusFromV2Errors, UnknownProblemIsPerchsBugNeverUnknown) {
 // Every real v2 body has data (some with partial errors: a suspended
 // mention, a missing referenced tweet, an unknown id among several): all OK.
 TEST(StatusFromV2Errors, EveryRecordedBodyWithDataIsOk) {
-  absl::StatusOr<std::vector<mapping::testing::V2Body>> bodies =
-      mapping::testing::LoadV2Bodies();
+  absl::StatusOr<std::vector<testing::V2Body>> bodies = testing::LoadV2Bodies();
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   ASSERT_FALSE(bodies->empty());
   int with_errors = 0;
-  for (const mapping::testing::V2Body& body : *bodies) {
+  for (const testing::V2Body& body : *bodies) {
     bool has_data = false;
-    std::vector<mapping::v2::Problem> errors;
+    std::vector<v2::Problem> errors;
     switch (body.kind) {
-      case mapping::testing::V2Kind::kTweetPage: {
-        auto page = mapping::v2::ParseTweetPage(body.json);
+      case testing::V2Kind::kTweetPage: {
+        auto page = v2::ParseTweetPage(body.json);
         ASSERT_TRUE(page.ok()) << body.name;
         has_data = page->has_data;
         errors = page->errors;
         break;
       }
-      case mapping::testing::V2Kind::kUserPage: {
-        auto page = mapping::v2::ParseUserPage(body.json);
+      case testing::V2Kind::kUserPage: {
+        auto page = v2::ParseUserPage(body.json);
         ASSERT_TRUE(page.ok()) << body.name;
         has_data = page->has_data;
         errors = page->errors;
         break;
       }
-      case mapping::testing::V2Kind::kUserLookup: {
-        auto lookup = mapping::v2::ParseUserLookup(body.json);
+      case testing::V2Kind::kUserLookup: {
+        auto lookup = v2::ParseUserLookup(body.json);
         ASSERT_TRUE(lookup.ok()) << body.name;
         has_data = lookup->user.has_value();
         errors = lookup->errors;
         break;
       }
-      case mapping::testing::V2Kind::kListLookup: {
-        auto lookup = mapping::v2::ParseListLookup(body.json);
+      case testing::V2Kind::kListLookup: {
+        auto lookup = v2::ParseListLookup(body.json);
         ASSERT_TRUE(lookup.ok()) << body.name;
         has_data = lookup->list.has_value();
         errors = lookup->errors;
         break;
       }
-      case mapping::testing::V2Kind::kListsPage: {
-        auto page = mapping::v2::ParseListsPage(body.json);
+      case testing::V2Kind::kListsPage: {
+        auto page = v2::ParseListsPage(body.json);
         ASSERT_TRUE(page.ok()) << body.name;
         has_data = page->has_data;
         errors = page->errors;
@@ -622,4 +620,4 @@ TEST(StatusFromV2Errors, EveryRecordedBodyWithDataIsOk) {
 }
 
 }  // namespace
-}  // namespace perch::upstream
+}  // namespace perch::mapping

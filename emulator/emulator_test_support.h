@@ -17,6 +17,7 @@
 #include "emulator/test_http_client.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "simdjson.h"
 
 namespace perch::emulator::testing {
@@ -185,7 +186,7 @@ class EmulatorTest : public ::testing::Test {
     return value;
   }
 
-  FakeClock clock_;
+  ::perch::testing::FakeClock clock_;
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
   std::string token_;  // what Get and Raw send; set by ReadingEmulatorTest

@@ -12,9 +12,16 @@
 #include "gtest/gtest.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 
 // What a launch returns to abort its work.
 struct Work {
@@ -174,8 +181,8 @@ TEST_F(SingleFlightTest, WaitersWithTimeLeftGetARelaunch) {
   verdict_.relaunch_after = clock_.Now();
   Finish(0, absl::DeadlineExceededError("slow"));
   ASSERT_EQ(starter->got.size(), 1u);
-  EXPECT_EQ(starter->got[0].status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(starter->got[0].status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(settled_deadlines_[0], t0 + absl::Seconds(1));
   ASSERT_EQ(launched_.size(), 2u);
   EXPECT_EQ(launched_[1].deadline, t0 + absl::Seconds(3));
@@ -202,8 +209,8 @@ TEST_F(SingleFlightTest, TheOwnerMayRefuseTheRelaunch) {
   ASSERT_EQ(patient->got.size(), 1u);
   EXPECT_EQ(patient->got[0].status().message(), "backing off");
   ASSERT_EQ(starter->got.size(), 1u);
-  EXPECT_EQ(starter->got[0].status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(starter->got[0].status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(InFlight("k"));
 }
 
@@ -212,7 +219,7 @@ TEST_F(SingleFlightTest, AWithdrawnWaiterGetsItsStatusAndTheOthersTheResult) {
   auto staying = Join("k", absl::Seconds(10));
   flights_.Withdraw(tickets_[0], absl::CancelledError("gone"));
   ASSERT_EQ(leaving->got.size(), 1u);
-  EXPECT_EQ(leaving->got[0].status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(leaving->got[0].status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_FALSE(launched_[0].work->aborted);
   // Withdrawing again, or after the answer, changes nothing.
   flights_.Withdraw(tickets_[0], absl::CancelledError("again"));

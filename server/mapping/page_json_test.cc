@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 
 namespace perch::mapping {
 namespace {

@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/http/http_types.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 #include "simdjson.h"
 
 namespace perch::mapping {

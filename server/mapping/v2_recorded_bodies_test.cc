@@ -5,8 +5,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
-#include "server/mapping/v2_recorded_test_util.h"
 
 namespace perch::mapping::v2 {
 namespace {

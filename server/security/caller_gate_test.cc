@@ -12,10 +12,15 @@
 #include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::StatusIs;
 
 std::string Hex(absl::string_view key) {
   const Sha256Digest d = Sha256(key);
@@ -91,7 +96,7 @@ class CallerGateTest : public ::testing::Test {
 void ExpectDenied(const absl::StatusOr<Caller>& r, absl::StatusCode code,
                   absl::string_view reason) {
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), code) << r.status().message();
+  EXPECT_THAT(r.status(), StatusIs(code));
   auto info = GetErrorInfo(r.status());
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), reason);

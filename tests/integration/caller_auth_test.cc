@@ -14,9 +14,12 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kCerts[] = PERCH_TEST_CERT_DIR;
 
@@ -29,7 +32,7 @@ constexpr char kAdminKey[] = "admin-key-9e77a1";
 
 void ExpectDenied(const grpc::Status& status, grpc::StatusCode code,
                   absl::string_view reason) {
-  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  EXPECT_THAT(status, StatusIs(code));
   const google::rpc::ErrorInfo info = OnlyErrorInfo(status);
   EXPECT_EQ(info.reason(), reason);
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -87,10 +90,9 @@ TEST(TlsListener, HandshakeWithTheTestCaAndNothingElse) {
   EXPECT_TRUE(CallWithKey(*trusted, Method("Obtain"), "").ok());
 
   auto other_ca = OwnChannel(h->target(), TlsCredentials(Cert("other_ca.pem")));
-  EXPECT_EQ(HealthCheck(*other_ca).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*other_ca), StatusIs(grpc::StatusCode::UNAVAILABLE));
   auto plaintext = OwnChannel(h->target(), grpc::InsecureChannelCredentials());
-  EXPECT_EQ(HealthCheck(*plaintext).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*plaintext), StatusIs(grpc::StatusCode::UNAVAILABLE));
 }
 
 // Kubernetes rotates a mounted certificate by pointing the volume's "..data"
@@ -135,10 +137,9 @@ TEST(TlsListener,
 
   auto before = OwnChannel(h->target(), TlsCredentials(Cert("ca.pem")));
   ASSERT_TRUE(HealthCheck(*before).ok());
-  EXPECT_EQ(HealthCheck(*OwnChannel(h->target(),
-                                    TlsCredentials(Cert("rotation_ca.pem"))))
-                .error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*OwnChannel(h->target(),
+                                      TlsCredentials(Cert("rotation_ca.pem")))),
+              StatusIs(grpc::StatusCode::UNAVAILABLE));
 
   secret.Install(Cert("rotated_server.pem"), Cert("rotated_server.key"));
   EXPECT_TRUE(Eventually([&] {
@@ -206,8 +207,8 @@ TEST_F(MutualTlsTest, UriDnsAndCommonNameIdentitiesMapToTheirRoles) {
 
   // A certificate from a CA perch does not trust never completes the
   // handshake, whatever identity it claims.
-  EXPECT_EQ(HealthCheck(*As("untrusted_client")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*As("untrusted_client")),
+              StatusIs(grpc::StatusCode::UNAVAILABLE));
 }
 
 TEST_F(MutualTlsTest, AnUnregisteredCertificateIdentityIsUnauthenticated) {

@@ -1,8 +1,8 @@
 // Test-only: reads the recorded upstream bodies that are the golden inputs
 // for mapping/ (../shared/fixtures/recorded/bodies and recorded-v2, located
 // through the PERCH_SHARED_DIR variable that perch_add_test sets for ctest).
-#ifndef PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
-#define PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
+#ifndef PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_
+#define PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_
 
 #include <cstdlib>
 #include <fstream>
@@ -53,4 +53,4 @@ auto ParseFixture(const absl::StatusOr<std::string>& body, Parse parse)
 
 }  // namespace perch::mapping::testing
 
-#endif  // PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
+#endif  // PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_

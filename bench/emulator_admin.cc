@@ -104,7 +104,8 @@ absl::StatusOr<std::map<std::string, int64_t>> EmulatorAdmin::RequestCounts() {
 absl::StatusOr<EmulatorStats> EmulatorAdmin::Stats() {
   absl::StatusOr<std::string> body = Call("GET", "/_emulator/stats", "", "");
   if (!body.ok()) return body.status();
-  const absl::Status bad = absl::InternalError("unexpected /_emulator/stats body");
+  const absl::Status bad =
+      absl::InternalError("unexpected /_emulator/stats body");
   simdjson::padded_string padded(*body);
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;

@@ -1,41 +1,43 @@
 // The flags perch-load and direct-curl share: what load to make (mode,
 // concurrency, rate, warmup, duration) and which timeline page to ask for
 // (screen_name, page_size, distinct_keys), read into either tool's options.
+// Defined once in load_shape_flags.cc, which only those two binaries link.
 #ifndef PERCH_BENCH_LOAD_SHAPE_FLAGS_H_
 #define PERCH_BENCH_LOAD_SHAPE_FLAGS_H_
 
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "bench/cli_flags.h"
 #include "bench/perch_load.h"
+
+ABSL_DECLARE_FLAG(std::string, mode);
+ABSL_DECLARE_FLAG(int, concurrency);
+ABSL_DECLARE_FLAG(double, rate);
+ABSL_DECLARE_FLAG(absl::Duration, warmup);
+ABSL_DECLARE_FLAG(absl::Duration, duration);
+ABSL_DECLARE_FLAG(std::string, screen_name);
+ABSL_DECLARE_FLAG(int, page_size);
+ABSL_DECLARE_FLAG(int, distinct_keys);
 
 namespace perch::bench {
 
-// `Options` is PerchLoadOptions or DirectCurlOptions; the defaults here are
-// theirs. The first bad flag's error is returned and `options` left partly
-// set.
+// `Options` is PerchLoadOptions or DirectCurlOptions. Call after
+// ParseBenchFlags.
 template <typename Options>
-absl::Status ReadLoadShapeFlags(const CliFlags& flags, Options& options) {
-  auto mode = ParseLoadMode(flags.String("mode", "closed"));
-  auto concurrency = flags.Int("concurrency", 1);
-  auto rate = flags.Double("rate", 100);
-  auto warmup = flags.Duration("warmup", absl::Seconds(1));
-  auto duration = flags.Duration("duration", absl::Seconds(5));
-  auto page_size = flags.Int("page_size", 20);
-  auto distinct = flags.Int("distinct_keys", 0);
-  for (const absl::Status& s :
-       {mode.status(), concurrency.status(), rate.status(), warmup.status(),
-        duration.status(), page_size.status(), distinct.status()}) {
-    if (!s.ok()) return s;
-  }
+absl::Status ReadLoadShapeFlags(Options& options) {
+  absl::StatusOr<LoadMode> mode = ParseLoadMode(absl::GetFlag(FLAGS_mode));
+  if (!mode.ok()) return mode.status();
   options.mode = *mode;
-  options.concurrency = *concurrency;
-  options.rate = *rate;
-  options.warmup = *warmup;
-  options.duration = *duration;
-  options.screen_name = flags.String("screen_name", "perch_dev");
-  options.page_size = *page_size;
-  options.distinct_keys = *distinct;
+  options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.rate = absl::GetFlag(FLAGS_rate);
+  options.warmup = absl::GetFlag(FLAGS_warmup);
+  options.duration = absl::GetFlag(FLAGS_duration);
+  options.screen_name = absl::GetFlag(FLAGS_screen_name);
+  options.page_size = absl::GetFlag(FLAGS_page_size);
+  options.distinct_keys = absl::GetFlag(FLAGS_distinct_keys);
   return absl::OkStatus();
 }
 

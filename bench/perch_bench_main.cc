@@ -10,39 +10,63 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "tests/testing/child_process.h"
-#include "bench/cli_flags.h"
+#include "bench/bench_flags.h"
 #include "bench/load_result.h"
 #include "bench/report.h"
 #include "bench/scenarios.h"
 #include "bench/upstream_timeline.h"
 
+// Left unset, a size flag takes --mode's value (BenchConfig, Smoke()).
+ABSL_FLAG(std::string, mode, "full",
+          "full: the issue's sizes; smoke: tiny, seconds");
+ABSL_FLAG(std::string, out_prefix, "",
+          "writes PATH.json, PATH.md, PATH-*.png (empty: "
+          "bench/results/<YYYY-MM-DD>; smoke: the work directory)");
+ABSL_FLAG(std::string, scenarios, "",
+          "comma-separated scenarios to run (empty: all)");
+ABSL_FLAG(std::string, server_flags, "",
+          "extra perch-server flags, space-separated (not --upstream_api)");
+ABSL_FLAG(std::string, upstream_api, "v2",
+          "v2 or v1.1: perch-server's dialect for alternative, scale, "
+          "cold_start and coalescing; overhead runs both");
+ABSL_FLAG(bool, assert_coalescing, false,
+          "fail unless <= 2 upstream requests (smoke)");
+ABSL_FLAG(std::string, server_binary, PERCH_SERVER_BINARY, "perch-server");
+ABSL_FLAG(std::string, emulator_binary, PERCH_EMULATOR_BINARY,
+          "perch-emulator");
+ABSL_FLAG(std::string, nginx, "/usr/sbin/nginx", "nginx");
+ABSL_FLAG(std::string, wrk, "/usr/bin/wrk", "wrk");
+ABSL_FLAG(std::string, gnuplot, "/usr/bin/gnuplot",
+          "gnuplot (plots; not in smoke)");
+ABSL_FLAG(std::optional<int>, direct_threads, std::nullopt,
+          "libcurl loops of the direct baseline (unset: the mode's, 1)");
+ABSL_FLAG(std::optional<absl::Duration>, duration, std::nullopt,
+          "per overhead/alternative point (unset: the mode's)");
+ABSL_FLAG(std::optional<absl::Duration>, warmup, std::nullopt,
+          "before each overhead/alternative point (unset: the mode's)");
+ABSL_FLAG(std::optional<int>, scale_in_flight, std::nullopt,
+          "calls in flight of the scale scenario (unset: the mode's)");
+ABSL_FLAG(std::optional<absl::Duration>, scale_duration, std::nullopt,
+          "of the scale scenario (unset: the mode's)");
+ABSL_FLAG(std::optional<int>, page_size, std::nullopt,
+          "tweets per GetTimeline page (unset: 20)");
+ABSL_FLAG(std::string, git_rev, "unknown", "recorded in the results");
+ABSL_FLAG(std::string, command, "bench/run", "recorded in the results");
+ABSL_FLAG(std::string, note, "", "recorded in the results");
+ABSL_FLAG(bool, keep_work_dir, false, "keep logs even on success");
+
 namespace {
 
 constexpr char kUsage[] = R"(usage: perch-bench [flags]
-  --mode=full|smoke          full: the issue's sizes; smoke: tiny, seconds
-  --out_prefix=PATH          writes PATH.json, PATH.md, PATH-*.png
-                             (default bench/results/<YYYY-MM-DD>; smoke: the
-                             work directory)
-  --scenarios=a,b            overhead, alternative, scale, cold_start,
-                             coalescing, observability (default: all)
-  --server_flags="--x=1 --y" extra perch-server flags (not --upstream_api)
-  --upstream_api=v2|v1.1     perch-server's dialect for alternative, scale,
-                             cold_start and coalescing (default v2, the
-                             server's default); overhead runs both
-  --assert_coalescing        fail unless <= 2 upstream requests (smoke)
-  --server_binary= --emulator_binary= --nginx= --wrk= --gnuplot=
-  --direct_threads=N         libcurl loops of the direct baseline (1)
-  --duration=D --warmup=D    per overhead/alternative point
-  --scale_in_flight=N --scale_duration=D
-  --page_size=N              tweets per GetTimeline page (20)
-  --git_rev= --command= --note=   recorded in the results
-  --keep_work_dir            keep logs even on success
+  full: the issue's sizes; smoke: tiny counts, seconds. Scenarios: overhead,
+  alternative, scale, cold_start, coalescing, observability.
 )";
 
 std::string LoadAvg() {
@@ -53,97 +77,46 @@ std::string LoadAvg() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using perch::bench::CliFlags;
-  auto flags = CliFlags::Parse(argc, argv,
-                               {"mode",
-                                "out_prefix",
-                                "scenarios",
-                                "server_flags",
-                                "upstream_api",
-                                "assert_coalescing",
-                                "server_binary",
-                                "emulator_binary",
-                                "nginx",
-                                "wrk",
-                                "gnuplot",
-                                "direct_threads",
-                                "duration",
-                                "warmup",
-                                "scale_in_flight",
-                                "scale_duration",
-                                "page_size",
-                                "git_rev",
-                                "command",
-                                "note",
-                                "keep_work_dir",
-                                "help"});
-  if (!flags.ok() || flags->Has("help")) {
-    if (!flags.ok()) {
-      std::fprintf(stderr, "perch-bench: %s\n",
-                   flags.status().ToString().c_str());
-    }
-    std::fputs(kUsage, flags.ok() ? stdout : stderr);
-    return flags.ok() ? 0 : 2;
-  }
-  const std::string mode = flags->String("mode", "full");
+  perch::bench::ParseBenchFlags(argc, argv, kUsage);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode != "full" && mode != "smoke") {
-    std::fprintf(stderr, "perch-bench: --mode is full or smoke\n");
-    return 2;
+    return perch::bench::UsageError(
+        absl::InvalidArgumentError("--mode is full or smoke"));
   }
   perch::bench::BenchConfig config;
   if (mode == "smoke") config.Smoke();
-  config.server_binary = flags->String("server_binary", PERCH_SERVER_BINARY);
-  config.emulator_binary =
-      flags->String("emulator_binary", PERCH_EMULATOR_BINARY);
-  config.nginx_binary = flags->String("nginx", "/usr/sbin/nginx");
-  config.wrk_binary = flags->String("wrk", "/usr/bin/wrk");
+  config.server_binary = absl::GetFlag(FLAGS_server_binary);
+  config.emulator_binary = absl::GetFlag(FLAGS_emulator_binary);
+  config.nginx_binary = absl::GetFlag(FLAGS_nginx);
+  config.wrk_binary = absl::GetFlag(FLAGS_wrk);
   for (absl::string_view s :
-       absl::StrSplit(flags->String("scenarios", ""), ',', absl::SkipEmpty())) {
+       absl::StrSplit(absl::GetFlag(FLAGS_scenarios), ',', absl::SkipEmpty())) {
     config.scenarios.insert(std::string(s));
   }
-  for (absl::string_view f : absl::StrSplit(flags->String("server_flags", ""),
+  for (absl::string_view f : absl::StrSplit(absl::GetFlag(FLAGS_server_flags),
                                             ' ', absl::SkipEmpty())) {
     // Each scenario sets the dialect itself; the bench must know it to
     // build the baselines' requests and count the upstream's.
     if (absl::StartsWith(f, "--upstream_api")) {
-      std::fprintf(stderr,
-                   "perch-bench: pass --upstream_api to perch-bench, not in "
-                   "--server_flags\n");
-      return 2;
+      return perch::bench::UsageError(absl::InvalidArgumentError(
+          "pass --upstream_api to perch-bench, not in --server_flags"));
     }
     config.server_flags.push_back(std::string(f));
   }
-  auto api =
-      perch::bench::ParseUpstreamApi(flags->String("upstream_api", "v2"));
-  if (!api.ok()) {
-    std::fprintf(stderr, "perch-bench: %s\n", api.status().ToString().c_str());
-    return 2;
-  }
+  auto api = perch::bench::ParseUpstreamApi(absl::GetFlag(FLAGS_upstream_api));
+  if (!api.ok()) return perch::bench::UsageError(api.status());
   config.upstream_api = *api;
-  auto threads = flags->Int("direct_threads", config.direct_threads);
-  auto duration = flags->Duration("duration", config.duration);
-  auto warmup = flags->Duration("warmup", config.warmup);
-  auto scale_in_flight = flags->Int("scale_in_flight", config.scale_in_flight);
-  auto scale_duration =
-      flags->Duration("scale_duration", config.scale_duration);
-  auto assert_coalescing = flags->Bool("assert_coalescing", false);
-  auto keep = flags->Bool("keep_work_dir", false);
-  auto page_size = flags->Int("page_size", config.page_size);
-  for (const absl::Status& s :
-       {threads.status(), duration.status(), warmup.status(),
-        scale_in_flight.status(), scale_duration.status(),
-        assert_coalescing.status(), keep.status(), page_size.status()}) {
-    if (!s.ok()) {
-      std::fprintf(stderr, "perch-bench: %s\n", s.ToString().c_str());
-      return 2;
-    }
-  }
-  config.direct_threads = *threads;
-  config.duration = *duration;
-  config.warmup = *warmup;
-  config.scale_in_flight = *scale_in_flight;
-  config.scale_duration = *scale_duration;
-  config.page_size = *page_size;
+  config.direct_threads =
+      absl::GetFlag(FLAGS_direct_threads).value_or(config.direct_threads);
+  config.duration = absl::GetFlag(FLAGS_duration).value_or(config.duration);
+  config.warmup = absl::GetFlag(FLAGS_warmup).value_or(config.warmup);
+  config.scale_in_flight =
+      absl::GetFlag(FLAGS_scale_in_flight).value_or(config.scale_in_flight);
+  config.scale_duration =
+      absl::GetFlag(FLAGS_scale_duration).value_or(config.scale_duration);
+  config.page_size = absl::GetFlag(FLAGS_page_size).value_or(config.page_size);
+  const bool assert_coalescing = absl::GetFlag(FLAGS_assert_coalescing);
+  const bool keep = absl::GetFlag(FLAGS_keep_work_dir);
 
   char dir_template[] = "/tmp/perch-bench.XXXXXX";
   if (mkdtemp(dir_template) == nullptr) {
@@ -156,17 +129,18 @@ int main(int argc, char** argv) {
   const absl::Time started = absl::Now();
   context.date = absl::FormatTime("%Y-%m-%d", started, absl::LocalTimeZone());
   context.started_at = absl::FormatTime(started);
-  context.git_rev = flags->String("git_rev", "unknown");
-  context.command = flags->String("command", "bench/run");
-  context.note = flags->String("note", "");
+  context.git_rev = absl::GetFlag(FLAGS_git_rev);
+  context.command = absl::GetFlag(FLAGS_command);
+  context.note = absl::GetFlag(FLAGS_note);
   context.loadavg_start = LoadAvg();
-  std::string gnuplot = flags->String("gnuplot", "/usr/bin/gnuplot");
+  std::string gnuplot = absl::GetFlag(FLAGS_gnuplot);
   if (mode == "smoke" || access(gnuplot.c_str(), X_OK) != 0) gnuplot.clear();
   context.gnuplot_binary = gnuplot;
-  const std::string prefix = flags->String(
-      "out_prefix", mode == "smoke"
-                        ? absl::StrCat(config.work_dir, "/smoke")
-                        : absl::StrCat("bench/results/", context.date));
+  std::string prefix = absl::GetFlag(FLAGS_out_prefix);
+  if (prefix.empty()) {
+    prefix = mode == "smoke" ? absl::StrCat(config.work_dir, "/smoke")
+                             : absl::StrCat("bench/results/", context.date);
+  }
 
   std::fprintf(stderr, "perch-bench: %s run, logs in %s, load average %s\n",
                mode.c_str(), config.work_dir.c_str(),
@@ -194,7 +168,7 @@ int main(int argc, char** argv) {
                    : b.pass    ? "holds"
                                : "MISSED");
     }
-    problems = bench.AssertionFailures(*assert_coalescing);
+    problems = bench.AssertionFailures(assert_coalescing);
     if (mode == "full") {
       // The full run reports bars; only scenarios that could not run fail it.
       std::vector<std::string> kept;
@@ -209,7 +183,7 @@ int main(int argc, char** argv) {
   for (const std::string& p : problems) {
     std::fprintf(stderr, "perch-bench: FAILED: %s\n", p.c_str());
   }
-  if (problems.empty() && !*keep && mode == "smoke") {
+  if (problems.empty() && !keep && mode == "smoke") {
     std::filesystem::remove_all(config.work_dir);
   } else {
     std::fprintf(stderr, "perch-bench: logs kept in %s\n",

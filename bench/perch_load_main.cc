@@ -7,73 +7,50 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
-#include "bench/cli_flags.h"
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "bench/bench_flags.h"
 #include "bench/load_shape_flags.h"
 #include "bench/perch_load.h"
 #include "bench/proc_stats.h"
 
-namespace {
-
-constexpr char kUsage[] = R"(usage: perch-load --target=HOST:PORT [flags]
-  --rpc=GetTimeline|Obtain   Obtain: TokenService.Obtain, no upstream call
-  --mode=closed|open|burst   default closed
-  --concurrency=N            closed: calls in flight; burst: calls at once (1)
-  --rate=R                   open: calls per second (100)
-  --warmup=D --duration=D    e.g. 1s, 10s (closed/open)
-  --channels=N               gRPC channels, each its own connection (1)
-  --screen_name=S --page_size=N   default perch_dev, 20
-  --distinct_keys=K          cycle since_id over 1..K (0: identical calls)
-  --deadline=D               per call (30s)
-  --watch_pid=PID            report this process's peak RSS and threads
-  --api_key_file=PATH        first line: the API key perch authenticates
-)";
-
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "perch-load: %s\n%s", status.ToString().c_str(), kUsage);
-  return 2;
-}
-
-}  // namespace
+ABSL_FLAG(std::string, target, "", "HOST:PORT of the perch-server (required)");
+ABSL_FLAG(std::string, rpc, "GetTimeline",
+          "GetTimeline, or Obtain: TokenService.Obtain, no upstream call");
+ABSL_FLAG(int, channels, 1, "gRPC channels, each its own connection");
+ABSL_FLAG(absl::Duration, deadline, absl::Seconds(30), "per call");
+ABSL_FLAG(int, watch_pid, 0, "report this process's peak RSS and threads");
+ABSL_FLAG(std::string, api_key_file, "",
+          "first line: the API key perch authenticates");
 
 int main(int argc, char** argv) {
-  using perch::bench::CliFlags;
-  auto flags = CliFlags::Parse(
-      argc, argv,
-      {"target", "rpc", "mode", "concurrency", "rate", "warmup", "duration",
-       "channels", "screen_name", "page_size", "distinct_keys", "deadline",
-       "watch_pid", "api_key_file", "help"});
-  if (!flags.ok()) return Fail(flags.status());
-  if (flags->Has("help") || !flags->Has("target")) {
-    std::fputs(kUsage, flags->Has("help") ? stdout : stderr);
-    return flags->Has("help") ? 0 : 2;
-  }
+  perch::bench::ParseBenchFlags(
+      argc, argv, "usage: perch-load --target=HOST:PORT [flags]\n");
   perch::bench::PerchLoadOptions o;
-  o.target = flags->String("target", "");
-  o.rpc = flags->String("rpc", "GetTimeline");
-  if (flags->Has("api_key_file")) {
-    std::ifstream in(flags->String("api_key_file", ""));
+  o.target = absl::GetFlag(FLAGS_target);
+  if (o.target.empty()) {
+    return perch::bench::UsageError(
+        absl::InvalidArgumentError("--target is required"));
+  }
+  o.rpc = absl::GetFlag(FLAGS_rpc);
+  if (const std::string path = absl::GetFlag(FLAGS_api_key_file);
+      !path.empty()) {
+    std::ifstream in(path);
     std::getline(in, o.api_key);
   }
   if (o.rpc != "GetTimeline" && o.rpc != "Obtain") {
-    return Fail(absl::InvalidArgumentError("--rpc is GetTimeline or Obtain"));
+    return perch::bench::UsageError(
+        absl::InvalidArgumentError("--rpc is GetTimeline or Obtain"));
   }
-  if (absl::Status shape = perch::bench::ReadLoadShapeFlags(*flags, o);
-      !shape.ok()) {
-    return Fail(shape);
+  if (absl::Status shape = perch::bench::ReadLoadShapeFlags(o); !shape.ok()) {
+    return perch::bench::UsageError(shape);
   }
-  auto channels = flags->Int("channels", 1);
-  auto deadline = flags->Duration("deadline", absl::Seconds(30));
-  auto watch = flags->Int("watch_pid", 0);
-  for (const absl::Status& s :
-       {channels.status(), deadline.status(), watch.status()}) {
-    if (!s.ok()) return Fail(s);
-  }
-  o.channels = *channels;
-  o.deadline = *deadline;
+  o.channels = absl::GetFlag(FLAGS_channels);
+  o.deadline = absl::GetFlag(FLAGS_deadline);
+  const int watch = absl::GetFlag(FLAGS_watch_pid);
   std::unique_ptr<perch::bench::ProcSampler> sampler;
-  if (*watch > 0) {
-    sampler = std::make_unique<perch::bench::ProcSampler>(*watch, 50);
+  if (watch > 0) {
+    sampler = std::make_unique<perch::bench::ProcSampler>(watch, 50);
   }
   auto result = perch::bench::RunPerchLoad(o);
   if (!result.ok()) {

@@ -190,18 +190,20 @@ std::vector<std::string> SoakChecker::Violations() const {
 }
 
 std::string FormatSoakTable(const std::vector<SoakRow>& rows) {
-  const std::vector<Code> columns = {
-      Code::OK,         Code::UNAVAILABLE,        Code::DEADLINE_EXCEEDED,
-      Code::INTERNAL,   Code::RESOURCE_EXHAUSTED, Code::UNAUTHENTICATED,
-      Code::FAILED_PRECONDITION};
-  std::string out = absl::StrFormat("| %-19s | %6s | %7s |", "phase",
-                                    "phases", "calls");
+  const std::vector<Code> columns = {Code::OK,
+                                     Code::UNAVAILABLE,
+                                     Code::DEADLINE_EXCEEDED,
+                                     Code::INTERNAL,
+                                     Code::RESOURCE_EXHAUSTED,
+                                     Code::UNAUTHENTICATED,
+                                     Code::FAILED_PRECONDITION};
+  std::string out =
+      absl::StrFormat("| %-19s | %6s | %7s |", "phase", "phases", "calls");
   std::string rule = "|---------------------|-------:|--------:|";
   for (Code c : columns) {
     absl::StrAppendFormat(&out, " %s |", CodeName(c));
-    absl::StrAppend(&rule, std::string(std::string(CodeName(c)).size() + 1,
-                                       '-'),
-                    ":|");
+    absl::StrAppend(
+        &rule, std::string(std::string(CodeName(c)).size() + 1, '-'), ":|");
   }
   absl::StrAppend(&out, " other | unexpected | late | worst vs deadline |\n");
   absl::StrAppend(&rule, "------:|-----------:|-----:|------------------:|\n");
@@ -214,14 +216,14 @@ std::string FormatSoakTable(const std::vector<SoakRow>& rows) {
       auto it = row.codes.find(c);
       const int64_t n = it == row.codes.end() ? 0 : it->second;
       listed += n;
-      absl::StrAppendFormat(&out, " %*d |",
-                            static_cast<int>(std::string(CodeName(c)).size()),
-                            n);
+      absl::StrAppendFormat(
+          &out, " %*d |", static_cast<int>(std::string(CodeName(c)).size()), n);
     }
     const std::string worst =
-        row.calls == 0 ? "-"
-                       : absl::StrFormat("%+.0f ms", absl::ToDoubleMilliseconds(
-                                                         row.slowest_over_budget));
+        row.calls == 0
+            ? "-"
+            : absl::StrFormat("%+.0f ms", absl::ToDoubleMilliseconds(
+                                              row.slowest_over_budget));
     absl::StrAppendFormat(&out, " %5d | %10d | %4d | %17s |\n",
                           row.calls - listed, row.unexpected, row.late, worst);
   }

@@ -79,11 +79,11 @@ TEST_F(SoakCheckerTest, ACallOverlappingAFaultMayEndWithItsCode) {
   checker.Add(Read(absl::Seconds(1), absl::Milliseconds(5), Code::UNAVAILABLE));
   checker.Add(Read(absl::Seconds(31), absl::Milliseconds(5), Code::INTERNAL));
   // Starts in calm, ends inside the malformed phase.
-  checker.Add(Read(absl::Milliseconds(29900), absl::Milliseconds(200),
-                   Code::INTERNAL));
-  // Starts within the burst's aftermath.
   checker.Add(
-      Read(absl::Milliseconds(10500), absl::Milliseconds(5), Code::UNAVAILABLE));
+      Read(absl::Milliseconds(29900), absl::Milliseconds(200), Code::INTERNAL));
+  // Starts within the burst's aftermath.
+  checker.Add(Read(absl::Milliseconds(10500), absl::Milliseconds(5),
+                   Code::UNAVAILABLE));
   EXPECT_THAT(checker.Violations(), IsEmpty());
 }
 

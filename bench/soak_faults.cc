@@ -96,22 +96,23 @@ std::vector<FaultClass> SoakFaultClasses(UpstreamApi api,
       retried, Code::UNAVAILABLE);
   add("connection_reset", Rules({ReadRule(api, R"("reset":true)", 0.6)}),
       retried, Code::UNAVAILABLE);
-  add("truncated_body", Rules({ReadRule(api, R"("cut":true)", 0.6)}),
-      retried, Code::UNAVAILABLE);
+  add("truncated_body", Rules({ReadRule(api, R"("cut":true)", 0.6)}), retried,
+      Code::UNAVAILABLE);
   // 16 bytes every 250 ms: the smallest body takes longer than any deadline.
-  FaultClass& slow = add(
-      "slow_body",
-      Rules({ReadRule(api, R"("trickle_bytes":16,"trickle_ms":250)", 0.5)}),
-      late, Code::DEADLINE_EXCEEDED);
+  FaultClass& slow =
+      add("slow_body",
+          Rules({ReadRule(api, R"("trickle_bytes":16,"trickle_ms":250)", 0.5)}),
+          late, Code::DEADLINE_EXCEEDED);
   // Token requests share the upstream connections the trickles hold.
   slow.obtain = slow.invalidate = late;
   add("malformed_json", Rules({ReadRule(api, R"("malformed":true)", 0.5)}),
       {Code::OK, Code::INTERNAL}, Code::INTERNAL);
   add("429_window",
       Rules({ReadRule(
-          api, ErrorOutcome(api, 429, 88, api == UpstreamApi::kV1_1
-                                              ? "Rate limit exceeded"
-                                              : "Too Many Requests"),
+          api,
+          ErrorOutcome(api, 429, 88,
+                       api == UpstreamApi::kV1_1 ? "Rate limit exceeded"
+                                                 : "Too Many Requests"),
           0.7)}),
       {Code::OK, Code::RESOURCE_EXHAUSTED}, Code::RESOURCE_EXHAUSTED);
   // A read that meets the revoked token obtains a new one and retries once;
@@ -124,9 +125,10 @@ std::vector<FaultClass> SoakFaultClasses(UpstreamApi api,
   // that need the token fail (fast, while perch backs off) until the end.
   FaultClass& down = add(
       "token_endpoint_down",
-      Rules({R"({"path_prefix":"/oauth2/token","reset":true,"probability":0.3})",
-             R"({"path_prefix":"/oauth2/token","status":503,"code":130,)"
-             R"("message":"Over capacity"})"}),
+      Rules(
+          {R"({"path_prefix":"/oauth2/token","reset":true,"probability":0.3})",
+           R"({"path_prefix":"/oauth2/token","status":503,"code":130,)"
+           R"("message":"Over capacity"})"}),
       unavailable, Code::UNAVAILABLE);
   down.revoke_every = absl::Hours(24);
   down.obtain = unavailable;
@@ -134,11 +136,10 @@ std::vector<FaultClass> SoakFaultClasses(UpstreamApi api,
   down.token_endpoint_down = true;
   // perch asks again at most 4 s after the last failure (token_backoff.h).
   down.aftermath = std::max(settle, absl::Seconds(6));
-  FaultClass& spikes = add(
-      "latency_spike",
-      Rules({ReadRule(api, R"("latency_ms":5000)", 0.1),
-             ReadRule(api, R"("latency_ms":800)", 0.3)}),
-      late, Code::DEADLINE_EXCEEDED);
+  FaultClass& spikes = add("latency_spike",
+                           Rules({ReadRule(api, R"("latency_ms":5000)", 0.1),
+                                  ReadRule(api, R"("latency_ms":800)", 0.3)}),
+                           late, Code::DEADLINE_EXCEEDED);
   spikes.obtain = spikes.invalidate = late;
   return classes;
 }
@@ -163,8 +164,8 @@ std::string ScheduleJson(const std::vector<FaultClass>& classes,
     phases.push_back(absl::StrCat(
         R"({"name":")", calm ? "calm" : c->name, R"(","duration_ms":)",
         absl::ToInt64Milliseconds(phase.duration), R"(,"revoke_every_ms":)",
-        calm ? 0 : absl::ToInt64Milliseconds(c->revoke_every),
-        R"(,"faults":)", calm ? "[]" : c->rules_json, "}"));
+        calm ? 0 : absl::ToInt64Milliseconds(c->revoke_every), R"(,"faults":)",
+        calm ? "[]" : c->rules_json, "}"));
   }
   return absl::StrCat(R"({"start_unix_ms":)", absl::ToUnixMillis(start),
                       R"(,"repeat":true,"phases":[)",

@@ -120,14 +120,13 @@ SoakCall SoakClient::Call(SoakRpc rpc, bool distinct, Rng& rng,
   call.budget = deadline.value_or(max_call_time);
   call.start = absl::Now();
   context.set_deadline(absl::ToChronoTime(
-      call.start + (deadline.has_value() ? *deadline
-                                         : max_call_time + hang_after)));
+      call.start +
+      (deadline.has_value() ? *deadline : max_call_time + hang_after)));
   grpc::Status status;
   switch (rpc) {
     case SoakRpc::kGetTimeline:
       status = Send<v1::GetTimelineRequest, v1::GetTimelineResponse>(
-          *reads_, &v1::ReadService::Stub::GetTimeline, context, distinct,
-          rng);
+          *reads_, &v1::ReadService::Stub::GetTimeline, context, distinct, rng);
       break;
     case SoakRpc::kSearch:
       status = Send<v1::SearchRequest, v1::SearchResponse>(

@@ -13,10 +13,11 @@
 #include <random>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/cli_flags.h"
+#include "bench/bench_flags.h"
 #include "bench/emulator_admin.h"
 #include "bench/perch_processes.h"
 #include "bench/proc_stats.h"
@@ -26,6 +27,33 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/perch_process_lines.h"
 
+// Left unset, the phase lengths follow --minutes (see Run).
+ABSL_FLAG(double, minutes, 2, "load with faults this long (decimals ok)");
+ABSL_FLAG(std::string, upstream_api, "v2",
+          "perch-server's dialect: v2 or v1.1");
+ABSL_FLAG(std::string, work_dir, "/tmp/perch-soak",
+          "logs, callers file, samples");
+ABSL_FLAG(std::string, samples, "",
+          "resource samples for plotting (empty: WORK_DIR/samples.tsv)");
+ABSL_FLAG(int, callers, 4, "callers with API keys, the first an admin");
+ABSL_FLAG(int, workers_per_caller, 3, "calls in flight per caller");
+ABSL_FLAG(int, think_ms, 20, "pause between a worker's calls");
+ABSL_FLAG(std::optional<double>, warmup_seconds, std::nullopt,
+          "calm load before the faults (unset: min(20, total/6))");
+ABSL_FLAG(std::optional<double>, fault_seconds, std::nullopt,
+          "each fault phase (unset: 8 up to 5 minutes, 20 beyond)");
+ABSL_FLAG(std::optional<double>, calm_seconds, std::nullopt,
+          "each calm phase after a fault (unset: 3 up to 5 minutes, 10 "
+          "beyond)");
+ABSL_FLAG(int, margin_ms, 1000, "how late past its deadline a call may end");
+ABSL_FLAG(int, seed, 1,
+          "the emulator's world and fault rolls, the load's choices");
+ABSL_FLAG(std::string, server_binary, PERCH_SERVER_BINARY, "perch-server");
+ABSL_FLAG(std::string, emulator_binary, PERCH_EMULATOR_BINARY,
+          "perch-emulator");
+ABSL_FLAG(std::string, cert_dir, PERCH_TEST_CERT_DIR,
+          "the test CA and server certificate");
+
 namespace perch::bench {
 namespace {
 
@@ -33,22 +61,8 @@ using ::perch::testing::ChildProcess;
 using ::perch::testing::WaitForEmulatorUrl;
 using ::perch::testing::WaitForServerPort;
 
-constexpr char kUsage[] = R"(perch-soak: perch-server under load and rotating upstream faults
-
-  --minutes=N                 load with faults this long (default 2; decimals ok)
-  --upstream_api=v2|v1.1      perch-server's dialect (default v2)
-  --work_dir=DIR              logs, callers file, samples (default /tmp/perch-soak)
-  --samples=FILE              resource samples for plotting (default WORK_DIR/samples.tsv)
-  --callers=N                 callers with API keys, the first an admin (default 4)
-  --workers_per_caller=N      calls in flight per caller (default 3)
-  --think_ms=MS               pause between a worker's calls (default 20)
-  --warmup_seconds=S          calm load before the faults (default min(20, total/6))
-  --fault_seconds=S --calm_seconds=S   each fault phase, each calm phase after
-                              (defaults 8 and 3 up to 5 minutes, 20 and 10 beyond)
-  --margin_ms=MS              how late past its deadline a call may end (default 1000)
-  --seed=N                    the emulator's world and fault rolls, the load's choices
-  --server_binary= --emulator_binary= --cert_dir=   default: this build's
-)";
+constexpr char kUsage[] =
+    "perch-soak: perch-server under load and rotating upstream faults\n";
 
 constexpr absl::Duration kDeadline = absl::Seconds(2);
 constexpr absl::Duration kMaxCallTime = absl::Seconds(3);
@@ -190,44 +204,40 @@ absl::Status WriteCallers(const std::string& path,
   return absl::OkStatus();
 }
 
-int Run(const CliFlags& flags) {
-  auto minutes = flags.Double("minutes", 2);
-  auto api = ParseUpstreamApi(flags.String("upstream_api", "v2"));
-  auto callers_n = flags.Int("callers", 4);
-  auto workers = flags.Int("workers_per_caller", 3);
-  auto think_ms = flags.Int("think_ms", 20);
-  auto margin_ms = flags.Int("margin_ms", 1000);
-  auto seed = flags.Int("seed", 1);
-  for (const absl::Status& s :
-       {minutes.status(), api.status(), callers_n.status(), workers.status(),
-        think_ms.status(), margin_ms.status(), seed.status()}) {
-    if (!s.ok()) {
-      Say(std::string(s.message()));
-      return 2;
-    }
-  }
-  const absl::Duration total = absl::Seconds(*minutes * 60);
+int Run() {
+  const double minutes = absl::GetFlag(FLAGS_minutes);
+  auto api = ParseUpstreamApi(absl::GetFlag(FLAGS_upstream_api));
+  if (!api.ok()) return UsageError(api.status());
+  const int callers_n = absl::GetFlag(FLAGS_callers);
+  const int workers = absl::GetFlag(FLAGS_workers_per_caller);
+  const int think_ms = absl::GetFlag(FLAGS_think_ms);
+  const int margin_ms = absl::GetFlag(FLAGS_margin_ms);
+  const int seed = absl::GetFlag(FLAGS_seed);
+  const absl::Duration total = absl::Seconds(minutes * 60);
   const bool short_run = total <= absl::Minutes(5);
-  auto warmup = flags.Double(
-      "warmup_seconds",
-      std::min(20.0, absl::ToDoubleSeconds(total) / 6));
-  auto fault_s = flags.Double("fault_seconds", short_run ? 8 : 20);
-  auto calm_s = flags.Double("calm_seconds", short_run ? 3 : 10);
-  if (!warmup.ok() || !fault_s.ok() || !calm_s.ok() || *callers_n < 1) {
-    Say("bad --warmup_seconds, --fault_seconds, --calm_seconds or --callers");
-    return 2;
+  const double warmup =
+      absl::GetFlag(FLAGS_warmup_seconds)
+          .value_or(std::min(20.0, absl::ToDoubleSeconds(total) / 6));
+  const double fault_s =
+      absl::GetFlag(FLAGS_fault_seconds).value_or(short_run ? 8 : 20);
+  const double calm_s =
+      absl::GetFlag(FLAGS_calm_seconds).value_or(short_run ? 3 : 10);
+  if (callers_n < 1) {
+    return UsageError(absl::InvalidArgumentError("--callers must be >= 1"));
   }
-  const std::string work_dir = flags.String("work_dir", "/tmp/perch-soak");
+  const std::string work_dir = absl::GetFlag(FLAGS_work_dir);
   mkdir(work_dir.c_str(), 0700);
-  const std::string samples_path =
-      flags.String("samples", absl::StrCat(work_dir, "/samples.tsv"));
-  const std::string cert_dir = flags.String("cert_dir", PERCH_TEST_CERT_DIR);
+  std::string samples_path = absl::GetFlag(FLAGS_samples);
+  if (samples_path.empty()) {
+    samples_path = absl::StrCat(work_dir, "/samples.tsv");
+  }
+  const std::string cert_dir = absl::GetFlag(FLAGS_cert_dir);
   const std::string ca_file = absl::StrCat(cert_dir, "/ca.pem");
 
   // The upstream: HTTPS, as api.x.com is, with the test CA.
   auto emulator = ChildProcess::Spawn(
-      {.argv = {flags.String("emulator_binary", PERCH_EMULATOR_BINARY),
-                "--listen=127.0.0.1:0", absl::StrCat("--seed=", *seed),
+      {.argv = {absl::GetFlag(FLAGS_emulator_binary),
+                "--listen=127.0.0.1:0", absl::StrCat("--seed=", seed),
                 absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
                 absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
        .output_path = absl::StrCat(work_dir, "/emulator.log")});
@@ -259,13 +269,13 @@ int Run(const CliFlags& flags) {
 
   std::vector<SoakCaller> callers;
   const std::string callers_path = absl::StrCat(work_dir, "/callers");
-  if (absl::Status s = WriteCallers(callers_path, callers, *callers_n);
+  if (absl::Status s = WriteCallers(callers_path, callers, callers_n);
       !s.ok()) {
     Say(s.ToString());
     return 1;
   }
   auto server = ChildProcess::Spawn(
-      {.argv = {flags.String("server_binary", PERCH_SERVER_BINARY),
+      {.argv = {absl::GetFlag(FLAGS_server_binary),
                 "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
                 absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
                 absl::StrCat("--api_keys_file=", callers_path),
@@ -289,27 +299,26 @@ int Run(const CliFlags& flags) {
   const pid_t server_pid = (*server)->pid();
   const std::string target = absl::StrCat("127.0.0.1:", *port);
   Say(absl::StrCat("emulator at ", *url, ", perch-server (pid ", server_pid,
-                   ", --upstream_api=", UpstreamApiName(*api), ") at ",
-                   target, "; logs in ", work_dir));
+                   ", --upstream_api=", UpstreamApiName(*api), ") at ", target,
+                   "; logs in ", work_dir));
 
   const std::vector<FaultClass> classes = SoakFaultClasses(*api, kMaxCallTime);
-  const std::vector<SoakPhase> rotation =
-      SoakRotation(classes.size(), absl::Seconds(*fault_s),
-                   absl::Seconds(*calm_s));
+  const std::vector<SoakPhase> rotation = SoakRotation(
+      classes.size(), absl::Seconds(fault_s), absl::Seconds(calm_s));
 
   Monitor monitor(server_pid, admin, absl::Milliseconds(250));
   SoakLoadOptions load_options;
   load_options.target = target;
   load_options.callers = callers;
-  load_options.workers_per_caller = *workers;
-  load_options.think = absl::Milliseconds(*think_ms);
+  load_options.workers_per_caller = workers;
+  load_options.think = absl::Milliseconds(think_ms);
   load_options.deadline = kDeadline;
   load_options.max_call_time = kMaxCallTime;
-  load_options.seed = static_cast<uint64_t>(*seed);
+  load_options.seed = static_cast<uint64_t>(seed);
   SoakLoad load(load_options);
   const absl::Time load_start = absl::Now();
   load.Start();
-  absl::SleepFor(absl::Seconds(*warmup));
+  absl::SleepFor(absl::Seconds(warmup));
 
   // Whole milliseconds, as the emulator reads them.
   const absl::Time faults_start =
@@ -322,8 +331,8 @@ int Run(const CliFlags& flags) {
   }
   const std::vector<TimedPhase> phases =
       LayOut(rotation, faults_start, faults_end);
-  Say(absl::StrCat("faults from now until ", absl::FormatTime(faults_end),
-                   ": ", *set));
+  Say(absl::StrCat("faults from now until ", absl::FormatTime(faults_end), ": ",
+                   *set));
   while (absl::Now() < faults_end) {
     absl::SleepFor(std::min(absl::Seconds(30), faults_end - absl::Now()));
     auto s = ReadProc(server_pid);
@@ -352,10 +361,10 @@ int Run(const CliFlags& flags) {
   std::vector<std::thread> drainers;
   for (int i = 0; i < kDrainCalls; ++i) {
     drainers.emplace_back([&, i] {
-      std::mt19937_64 rng(static_cast<uint64_t>(*seed) * 1000 + i);
-      drained[i] = drain_client.Call(SoakRpc::kSearch, /*distinct=*/true, rng,
-                                     absl::Seconds(15), kMaxCallTime,
-                                     absl::Seconds(10));
+      std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000 + i);
+      drained[i] =
+          drain_client.Call(SoakRpc::kSearch, /*distinct=*/true, rng,
+                            absl::Seconds(15), kMaxCallTime, absl::Seconds(10));
       drained[i].drain = true;
       drained[i].budget = absl::Seconds(15);
     });
@@ -365,9 +374,9 @@ int Run(const CliFlags& flags) {
        absl::Now() < give_up && !all_accepted;
        absl::SleepFor(absl::Milliseconds(20))) {
     auto now = admin.Stats();
-    all_accepted = now.ok() && CountOf(now->requests, search_route) -
-                                       searches_before >=
-                                   kDrainCalls;
+    all_accepted =
+        now.ok() &&
+        CountOf(now->requests, search_route) - searches_before >= kDrainCalls;
   }
   (*server)->Signal(SIGTERM);
   const absl::Time sigterm_at = absl::Now();
@@ -379,7 +388,7 @@ int Run(const CliFlags& flags) {
   (*emulator)->Stop();
 
   // Judge.
-  SoakChecker checker(classes, phases, absl::Milliseconds(*margin_ms));
+  SoakChecker checker(classes, phases, absl::Milliseconds(margin_ms));
   for (const SoakCall& c : calls) checker.Add(c);
   int64_t drained_ok = 0;
   for (const SoakCall& c : drained) {
@@ -395,8 +404,8 @@ int Run(const CliFlags& flags) {
 
   const std::vector<Sample> samples = monitor.samples();
   const absl::Time warm = faults_start;
-  const Growth rss =
-      GrowthOf(samples, warm, load_end, [](const Sample& s) { return s.rss_kib; });
+  const Growth rss = GrowthOf(samples, warm, load_end,
+                              [](const Sample& s) { return s.rss_kib; });
   const Growth fds =
       GrowthOf(samples, warm, load_end, [](const Sample& s) { return s.fds; });
   const Growth threads = GrowthOf(samples, warm, load_end,
@@ -411,7 +420,7 @@ int Run(const CliFlags& flags) {
 
   check(!calls.empty() && checker.Violations().empty(),
         absl::StrCat(calls.size(), " calls: each ended within its deadline + ",
-                     *margin_ms, " ms with a code its fault maps to"));
+                     margin_ms, " ms with a code its fault maps to"));
   if (final_stats.ok()) {
     check(final_stats->tokens_issued <= final_stats->revocations + 1,
           absl::StrCat("tokens obtained ", final_stats->tokens_issued,
@@ -463,7 +472,7 @@ int Run(const CliFlags& flags) {
       "deadline %s (%.0f%% of calls without one: perch's --max_call_time=%s)"
       "\n\n%s\n",
       absl::ToDoubleMinutes(load_end - load_start),
-      UpstreamApiName(*api).c_str(), *callers_n, *workers,
+      UpstreamApiName(*api).c_str(), callers_n, workers,
       absl::FormatDuration(kDeadline).c_str(),
       load_options.no_deadline_fraction * 100,
       absl::FormatDuration(kMaxCallTime).c_str(),
@@ -481,20 +490,6 @@ int Run(const CliFlags& flags) {
 }  // namespace perch::bench
 
 int main(int argc, char** argv) {
-  // The workers hold a connection each; the drain needs a few more.
-  auto flags = perch::bench::CliFlags::Parse(
-      argc, argv,
-      {"minutes", "upstream_api", "work_dir", "samples", "callers",
-       "workers_per_caller", "think_ms", "warmup_seconds", "fault_seconds",
-       "calm_seconds", "margin_ms", "seed", "server_binary",
-       "emulator_binary", "cert_dir", "help"});
-  if (!flags.ok() || flags->Has("help")) {
-    if (!flags.ok()) {
-      std::fprintf(stderr, "perch-soak: %s\n",
-                   std::string(flags.status().message()).c_str());
-    }
-    std::fputs(perch::bench::kUsage, flags.ok() ? stdout : stderr);
-    return flags.ok() ? 0 : 2;
-  }
-  return perch::bench::Run(*flags);
+  perch::bench::ParseBenchFlags(argc, argv, perch::bench::kUsage);
+  return perch::bench::Run();
 }

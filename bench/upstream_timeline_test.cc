@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
 #include "server/upstream/v1_dialect.h"
 #include "server/upstream/v2_dialect.h"
@@ -18,6 +19,7 @@
 namespace perch::bench {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::upstream::ReadDialect;
 using ::perch::upstream::ReadHandle;
 using ::perch::upstream::TimelineQuery;

@@ -9,6 +9,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -16,6 +19,45 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/optional.h"
+#include "server/common/command_line.h"
+
+// The CLI's flags. Those whose values the CLI judges itself (with messages
+// of its own) are strings; which command takes which is kFlags below.
+ABSL_FLAG(std::string, server, "",
+          "HOST:PORT of the perch to call (default $PERCH_SERVER, else "
+          "localhost:50051)");
+ABSL_FLAG(std::string, timeout, "10s",
+          "deadline per call, e.g. 10s, 500ms (a bare number: seconds)");
+ABSL_FLAG(bool, json, false, "print each response as one line of proto JSON");
+ABSL_FLAG(bool, tls, false,
+          "use TLS, trusting the system's CAs (default: plaintext)");
+ABSL_FLAG(std::string, ca_file, "",
+          "trust the PEM CAs in this file instead (implies --tls)");
+ABSL_FLAG(std::string, cert_file, "",
+          "client certificate chain (PEM) for mutual TLS, with --key_file "
+          "(implies --tls)");
+ABSL_FLAG(std::string, key_file, "",
+          "private key of --cert_file; both or neither");
+ABSL_FLAG(std::string, api_key_file, "",
+          "send the API key held in this file (default $PERCH_API_KEY) as "
+          "\"authorization: Bearer <key>\" on every call; the key is never "
+          "printed");
+ABSL_FLAG(std::string, page_size, "",
+          "items per page (the server's default when unset); paged commands");
+ABSL_FLAG(std::string, page_token, "",
+          "continue from a previous \"next page:\" token; paged commands");
+ABSL_FLAG(bool, all, false,
+          "follow next page tokens to the end, progress on stderr; paged "
+          "commands");
+ABSL_FLAG(std::string, since_id, "",
+          "only tweets newer than this id; timeline, search");
+ABSL_FLAG(bool, exclude_replies, false, "timeline: leave out replies");
+ABSL_FLAG(bool, no_retweets, false, "timeline, list: leave out retweets");
+ABSL_FLAG(std::string, result_type, "", "search: recent, popular or mixed");
+ABSL_FLAG(std::string, lang, "", "search: tweets in this language, e.g. en");
+ABSL_FLAG(std::string, until, "", "search: tweets before YYYY-MM-DD");
+ABSL_FLAG(bool, ids, false, "followers: ids only");
+ABSL_FLAG(bool, members, false, "list: its members instead of its tweets");
 
 namespace perch::client {
 namespace {
@@ -33,46 +75,46 @@ constexpr unsigned kPagedBits =
     kTimelineBit | kSearchBit | kFollowersBit | kListBit;
 constexpr unsigned kAnyBits = kPagedBits | kTokenBit | kHealthBit;
 
+// Which commands take each flag (the flags themselves are the ABSL_FLAGs
+// above): Abseil's flags are one global set, the CLI's are per command.
 struct FlagSpec {
   absl::string_view name;
-  bool takes_value;
   unsigned commands;
 };
 
 constexpr FlagSpec kFlags[] = {
-    {"server", true, kAnyBits},
-    {"timeout", true, kAnyBits},
-    {"json", false, kAnyBits},
-    {"tls", false, kAnyBits},
-    {"ca_file", true, kAnyBits},
-    {"cert_file", true, kAnyBits},
-    {"key_file", true, kAnyBits},
-    {"api_key_file", true, kAnyBits},
-    {"page_size", true, kPagedBits},
-    {"page_token", true, kPagedBits},
-    {"all", false, kPagedBits},
-    {"since_id", true, kTimelineBit | kSearchBit},
-    {"exclude_replies", false, kTimelineBit},
-    {"no_retweets", false, kTimelineBit | kListBit},
-    {"result_type", true, kSearchBit},
-    {"lang", true, kSearchBit},
-    {"until", true, kSearchBit},
-    {"ids", false, kFollowersBit},
-    {"members", false, kListBit},
+    {"server", kAnyBits},
+    {"timeout", kAnyBits},
+    {"json", kAnyBits},
+    {"tls", kAnyBits},
+    {"ca_file", kAnyBits},
+    {"cert_file", kAnyBits},
+    {"key_file", kAnyBits},
+    {"api_key_file", kAnyBits},
+    {"page_size", kPagedBits},
+    {"page_token", kPagedBits},
+    {"all", kPagedBits},
+    {"since_id", kTimelineBit | kSearchBit},
+    {"exclude_replies", kTimelineBit},
+    {"no_retweets", kTimelineBit | kListBit},
+    {"result_type", kSearchBit},
+    {"lang", kSearchBit},
+    {"until", kSearchBit},
+    {"ids", kFollowersBit},
+    {"members", kListBit},
 };
 
-const FlagSpec* FindFlag(absl::string_view name) {
+unsigned CommandsTaking(absl::string_view flag) {
   for (const FlagSpec& spec : kFlags) {
-    if (spec.name == name) return &spec;
+    if (spec.name == flag) return spec.commands;
   }
-  return nullptr;
+  return 0;
 }
 
-// A flag as written, before the command is known.
-struct RawFlag {
-  const FlagSpec* spec;
-  std::string value;  // "true" for a bare boolean flag
-};
+bool IsBoolean(absl::string_view flag) {
+  const absl::CommandLineFlag* found = absl::FindCommandLineFlag(flag);
+  return found != nullptr && found->IsOfType<bool>();
+}
 
 absl::Status Usage(absl::string_view message) {
   return absl::InvalidArgumentError(message);
@@ -146,10 +188,11 @@ absl::Status ParseList(absl::string_view arg, perch::v1::GetListRequest& out) {
                             "': expected a numeric list id or owner/slug"));
 }
 
-absl::StatusOr<bool> ParseBool(const RawFlag& flag) {
-  if (flag.value == "true") return true;
-  if (flag.value == "false") return false;
-  return Usage(absl::StrCat("--", flag.spec->name,
+// Stricter than Abseil (which also takes yes, 1, t...): the CLI's booleans
+// were always bare, =true or =false.
+absl::Status CheckBoolean(const flags::GivenFlag& flag) {
+  if (flag.value == "true" || flag.value == "false") return absl::OkStatus();
+  return Usage(absl::StrCat("--", flag.name,
                             " takes no value (or =true / =false), got '",
                             flag.value, "'"));
 }
@@ -260,51 +303,13 @@ absl::Status ExpectArgs(const CommandInfo& info,
 
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
                                   absl::string_view server_env) {
-  // Help wins over any other mistake on the line.
-  for (const std::string& arg : args) {
-    if (arg == "--") break;
-    if (arg == "-h" || arg == "--help") {
-      CliArgs help;
-      help.command = Command::kHelp;
-      return help;
-    }
-  }
-  std::vector<RawFlag> flags;
-  std::vector<std::string> positionals;
-  bool flags_done = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    absl::string_view arg = args[i];
-    if (flags_done || arg == "-" || !absl::StartsWith(arg, "-")) {
-      positionals.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      flags_done = true;
-      continue;
-    }
-    if (!absl::ConsumePrefix(&arg, "--")) {
-      return Usage(absl::StrCat("unknown flag '", arg,
-                                "' (put -- before an argument that starts "
-                                "with '-')"));
-    }
-    std::vector<absl::string_view> name_value =
-        absl::StrSplit(arg, absl::MaxSplits('=', 1));
-    const FlagSpec* spec = FindFlag(name_value[0]);
-    if (spec == nullptr) {
-      return Usage(absl::StrCat("unknown flag '--", name_value[0], "'"));
-    }
-    RawFlag flag{spec, "true"};
-    if (name_value.size() == 2) {
-      flag.value = std::string(name_value[1]);
-    } else if (spec->takes_value) {
-      if (i + 1 >= args.size()) {
-        return Usage(absl::StrCat("--", spec->name, " needs a value"));
-      }
-      flag.value = args[++i];
-    }
-    flags.push_back(std::move(flag));
-  }
-  if (!positionals.empty() && positionals.front() == "help") {
+  flags::ParseOptions options;
+  options.positionals = true;
+  absl::StatusOr<flags::CommandLine> line =
+      flags::ParseCommandLine(args, options);
+  if (!line.ok()) return line.status();
+  std::vector<std::string>& positionals = line->positionals;
+  if (line->help || (!positionals.empty() && positionals.front() == "help")) {
     CliArgs help;
     help.command = Command::kHelp;
     return help;
@@ -313,95 +318,72 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
   absl::StatusOr<CommandInfo> info = TakeCommand(positionals);
   if (!info.ok()) return info.status();
 
+  // Each flag as written, against the command.
+  bool tls_given = false;
+  for (const flags::GivenFlag& flag : line->given) {
+    if ((CommandsTaking(flag.name) & info->bit) == 0) {
+      return Usage(absl::StrCat(info->name, " does not take --", flag.name));
+    }
+    if (IsBoolean(flag.name)) {
+      if (absl::Status s = CheckBoolean(flag); !s.ok()) return s;
+    } else if (flag.value.empty() && flag.name != "page_token") {
+      return Usage(absl::StrCat("--", flag.name, " needs a value"));
+    }
+    tls_given = tls_given || flag.name == "tls";
+  }
+
   CliArgs out;
   out.command = info->command;
-  out.server = server_env.empty() ? std::string(kDefaultServer)
-                                  : std::string(server_env);
-
-  // Flags, each checked against the command.
+  out.server = absl::GetFlag(FLAGS_server);
+  if (out.server.empty()) {
+    out.server = server_env.empty() ? std::string(kDefaultServer)
+                                    : std::string(server_env);
+  }
+  absl::StatusOr<absl::Duration> timeout =
+      ParseTimeout(absl::GetFlag(FLAGS_timeout));
+  if (!timeout.ok()) return timeout.status();
+  out.timeout = *timeout;
+  out.json = absl::GetFlag(FLAGS_json);
+  out.all = absl::GetFlag(FLAGS_all);
+  out.ca_file = absl::GetFlag(FLAGS_ca_file);
+  out.cert_file = absl::GetFlag(FLAGS_cert_file);
+  out.key_file = absl::GetFlag(FLAGS_key_file);
+  out.api_key_file = absl::GetFlag(FLAGS_api_key_file);
   absl::optional<int> page_size;
-  std::string page_token;
-  std::string since_id;
-  bool exclude_replies = false;
-  bool no_retweets = false;
-  bool ids = false;
-  bool members = false;
+  if (const std::string size = absl::GetFlag(FLAGS_page_size); !size.empty()) {
+    absl::StatusOr<int> n = ParsePageSize(size);
+    if (!n.ok()) return n.status();
+    page_size = *n;
+  }
+  const std::string page_token = absl::GetFlag(FLAGS_page_token);
+  const std::string since_id = absl::GetFlag(FLAGS_since_id);
+  if (!since_id.empty()) {
+    if (absl::Status s = CheckId("since_id", since_id); !s.ok()) return s;
+  }
+  const bool exclude_replies = absl::GetFlag(FLAGS_exclude_replies);
+  const bool no_retweets = absl::GetFlag(FLAGS_no_retweets);
+  const bool ids = absl::GetFlag(FLAGS_ids);
+  const bool members = absl::GetFlag(FLAGS_members);
   absl::optional<bool> tls;
-  for (const RawFlag& flag : flags) {
-    const FlagSpec& spec = *flag.spec;
-    if ((spec.commands & info->bit) == 0) {
-      return Usage(absl::StrCat(info->name, " does not take --", spec.name));
+  if (tls_given) tls = absl::GetFlag(FLAGS_tls);
+  if (const std::string type = absl::GetFlag(FLAGS_result_type);
+      type == "recent") {
+    out.search.set_result_type(perch::v1::SearchRequest::RESULT_TYPE_RECENT);
+  } else if (type == "popular") {
+    out.search.set_result_type(perch::v1::SearchRequest::RESULT_TYPE_POPULAR);
+  } else if (type == "mixed") {
+    out.search.set_result_type(perch::v1::SearchRequest::RESULT_TYPE_MIXED);
+  } else if (!type.empty()) {
+    return Usage(absl::StrCat(
+        "--result_type must be recent, popular or mixed, got '", type, "'"));
+  }
+  out.search.set_lang(absl::GetFlag(FLAGS_lang));
+  if (const std::string until = absl::GetFlag(FLAGS_until); !until.empty()) {
+    if (!IsDate(until)) {
+      return Usage(
+          absl::StrCat("--until must be a date YYYY-MM-DD, got '", until, "'"));
     }
-    bool boolean = false;
-    if (!spec.takes_value) {
-      absl::StatusOr<bool> b = ParseBool(flag);
-      if (!b.ok()) return b.status();
-      boolean = *b;
-    } else if (flag.value.empty() && spec.name != "page_token") {
-      return Usage(absl::StrCat("--", spec.name, " needs a value"));
-    }
-    const absl::string_view name = spec.name;
-    if (name == "server") {
-      out.server = flag.value;
-    } else if (name == "timeout") {
-      absl::StatusOr<absl::Duration> d = ParseTimeout(flag.value);
-      if (!d.ok()) return d.status();
-      out.timeout = *d;
-    } else if (name == "json") {
-      out.json = boolean;
-    } else if (name == "all") {
-      out.all = boolean;
-    } else if (name == "tls") {
-      tls = boolean;
-    } else if (name == "ca_file") {
-      out.ca_file = flag.value;
-    } else if (name == "cert_file") {
-      out.cert_file = flag.value;
-    } else if (name == "key_file") {
-      out.key_file = flag.value;
-    } else if (name == "api_key_file") {
-      out.api_key_file = flag.value;
-    } else if (name == "page_size") {
-      absl::StatusOr<int> n = ParsePageSize(flag.value);
-      if (!n.ok()) return n.status();
-      page_size = *n;
-    } else if (name == "page_token") {
-      page_token = flag.value;
-    } else if (name == "since_id") {
-      absl::Status s = CheckId(name, flag.value);
-      if (!s.ok()) return s;
-      since_id = flag.value;
-    } else if (name == "exclude_replies") {
-      exclude_replies = boolean;
-    } else if (name == "no_retweets") {
-      no_retweets = boolean;
-    } else if (name == "ids") {
-      ids = boolean;
-    } else if (name == "members") {
-      members = boolean;
-    } else if (name == "result_type") {
-      if (flag.value == "recent") {
-        out.search.set_result_type(
-            perch::v1::SearchRequest::RESULT_TYPE_RECENT);
-      } else if (flag.value == "popular") {
-        out.search.set_result_type(
-            perch::v1::SearchRequest::RESULT_TYPE_POPULAR);
-      } else if (flag.value == "mixed") {
-        out.search.set_result_type(perch::v1::SearchRequest::RESULT_TYPE_MIXED);
-      } else {
-        return Usage(absl::StrCat(
-            "--result_type must be recent, popular or mixed, got '", flag.value,
-            "'"));
-      }
-    } else if (name == "lang") {
-      out.search.set_lang(flag.value);
-    } else if (name == "until") {
-      if (!IsDate(flag.value)) {
-        return Usage(absl::StrCat("--until must be a date YYYY-MM-DD, got '",
-                                  flag.value, "'"));
-      }
-      out.search.set_until(flag.value);
-    }
+    out.search.set_until(until);
   }
   if (out.server.empty()) return Usage("--server needs a value");
   if (!out.cert_file.empty() && out.key_file.empty()) {
@@ -613,7 +595,8 @@ absl::StatusOr<ChannelSecurity> LoadChannelSecurity(
 }
 
 std::string UsageText() {
-  return R"(perch: read public Twitter data through a perch gateway.
+  return absl::StrCat(
+      R"(perch: read public Twitter data through a perch gateway.
 
 Usage:
   perch timeline USER [--exclude_replies] [--no_retweets] [--since_id=ID]
@@ -628,27 +611,14 @@ Usage:
 
   USER is @screen_name, screen_name or a numeric user id ("@123" for a
   screen name made of digits). LIST is a numeric list id or owner/slug.
-  Put -- before a QUERY that starts with '-'.
+  Put -- before a QUERY that starts with '-'. The paged commands
+  (timeline, search, followers, list) take --page_size, --page_token and
+  --all; every command takes --server, --timeout, --json and the security
+  flags.
 
-Flags (any command):
-  --server=HOST:PORT   perch to call (default $PERCH_SERVER, else localhost:50051)
-  --timeout=DURATION   deadline per call, e.g. 10s, 500ms (default 10s)
-  --json               print each response as one line of proto JSON
-
-Security (any command):
-  --api_key_file=PATH  send the API key held in PATH (default $PERCH_API_KEY)
-                       as "authorization: Bearer <key>" on every call; the
-                       key is never printed
-  --tls                use TLS, trusting the system's CAs (default: plaintext)
-  --ca_file=PATH       trust the PEM CAs in PATH instead (implies --tls)
-  --cert_file=PATH     client certificate chain (PEM) for mutual TLS, with
-  --key_file=PATH      its private key; both or neither (implies --tls)
-
-Paging (timeline, search, followers, list):
-  --page_size=N        items per page (the server's default when unset)
-  --page_token=T       continue from a previous "next page:" token
-  --all                follow next page tokens to the end; progress on stderr
-
+Flags:
+)",
+      flags::FlagsHelp(), R"(
 perch health prints SERVING or NOT_SERVING (exit 0 only for SERVING).
 Errors go to stderr: the gRPC code, the reason and domain, upstream details,
 invalid fields and "retry after Ns" when the server says when to retry.
@@ -665,7 +635,7 @@ Exit codes:
   6  UNAVAILABLE or DEADLINE_EXCEEDED (health: not SERVING)
   7  other server-side error (INTERNAL, UNIMPLEMENTED, ...)
   8  FAILED_PRECONDITION
-)";
+)");
 }
 
 }  // namespace perch::client

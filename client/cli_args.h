@@ -1,8 +1,12 @@
 // Parses the perch CLI's command line into a CliArgs: the command, the
-// connection flags and the ready-made perch.v1 request. ParseArgs is pure: no
-// I/O, the environment comes in as a parameter; LoadChannelSecurity then
-// reads the files the TLS and API-key flags name. Does not talk to the
-// server; the server still validates ranges (page_size limits, query length).
+// connection flags and the ready-made perch.v1 request. The flags are
+// ABSL_FLAGs (cli_args.cc) read by server/common/command_line.h, which also walks the
+// positionals; the commands, which flag each takes and the values' own
+// checks are here. ParseArgs does no I/O, the environment comes in as a
+// parameter (it sets the process's Abseil flags: not for concurrent use);
+// LoadChannelSecurity then reads the files the TLS and API-key flags name. Does
+// not talk to the server; the server still validates ranges (page_size limits,
+// query length).
 #ifndef PERCH_CLIENT_CLI_ARGS_H_
 #define PERCH_CLIENT_CLI_ARGS_H_
 

@@ -10,10 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::client {
 namespace {
 
+using ::perch::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -25,8 +27,8 @@ absl::StatusOr<CliArgs> Parse(std::vector<std::string> args,
 // Asserts a usage error whose message contains `text`.
 void ExpectUsageError(std::vector<std::string> args, absl::string_view text) {
   absl::StatusOr<CliArgs> parsed = Parse(args);
-  ASSERT_FALSE(parsed.ok()) << "parsed: " << testing::PrintToString(args);
-  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_FALSE(parsed.ok()) << "parsed: " << ::testing::PrintToString(args);
+  EXPECT_THAT(parsed.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(text));
 }
 
@@ -328,8 +330,8 @@ void ExpectLoadError(std::vector<std::string> args, absl::string_view text,
                      absl::string_view secret = "",
                      absl::string_view env = "") {
   absl::StatusOr<ChannelSecurity> loaded = Load(args, env);
-  ASSERT_FALSE(loaded.ok()) << "loaded: " << testing::PrintToString(args);
-  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_FALSE(loaded.ok()) << "loaded: " << ::testing::PrintToString(args);
+  EXPECT_THAT(loaded.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   const std::string message(loaded.status().message());
   EXPECT_THAT(message, HasSubstr(text));
   if (!secret.empty()) {

@@ -36,6 +36,21 @@ void AppendErrorInfo(const google::rpc::ErrorInfo& info, std::string& out) {
   }
 }
 
+// UNAUTHENTICATED is about one of two parties (docs/api.md, "Telling them
+// apart"); the reason and domain say which, and so who must act. "" when
+// neither matches (an error not from perch).
+absl::string_view WhoWasRefused(const google::rpc::ErrorInfo& info) {
+  if (info.domain() == "perch.v1" &&
+      info.reason() == "CALLER_UNAUTHENTICATED") {
+    return "  refused: this caller's credentials, by perch\n";
+  }
+  if (info.domain() == "api.twitter.com") {
+    return "  refused: perch's own app credentials, by the upstream (this "
+           "caller's were accepted; perch's operator must act)\n";
+  }
+  return "";
+}
+
 }  // namespace
 
 ExitCode ExitCodeFor(grpc::StatusCode code) {
@@ -132,6 +147,9 @@ ErrorReport ReportError(const grpc::Status& status, absl::string_view server) {
       google::rpc::RetryInfo retry_info;
       if (any.Is<google::rpc::ErrorInfo>() && any.UnpackTo(&info)) {
         AppendErrorInfo(info, out);
+        if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+          absl::StrAppend(&out, WhoWasRefused(info));
+        }
         saw_error_info = true;
       } else if (any.Is<google::rpc::BadRequest>() &&
                  any.UnpackTo(&bad_request)) {

@@ -151,6 +151,44 @@ TEST(ReportError, DeniedAndUnauthenticatedShareACode) {
   EXPECT_THAT(report.text, HasSubstr("  upstream_code: 89\n"));
 }
 
+// The two UNAUTHENTICATEDs share a code and an exit code; the report says
+// whose credentials were refused, from the domain and reason alone.
+TEST(ReportError, UnauthenticatedSaysWhoseCredentialsWereRefused) {
+  google::rpc::ErrorInfo caller =
+      Info("CALLER_UNAUTHENTICATED", "perch.v1", {});
+  ErrorReport report = ReportError(RichStatus(grpc::StatusCode::UNAUTHENTICATED,
+                                              "unknown API key", {&caller}),
+                                   kServer);
+  EXPECT_EQ(report.exit_code, kExitDenied);
+  EXPECT_EQ(report.text,
+            "error: UNAUTHENTICATED: unknown API key\n"
+            "  reason: CALLER_UNAUTHENTICATED (domain perch.v1)\n"
+            "  refused: this caller's credentials, by perch\n");
+
+  for (const char* app : {"APP_CREDENTIALS_REJECTED", "BEARER_TOKEN_REJECTED",
+                          "UNEXPECTED_TOKEN_TYPE"}) {
+    SCOPED_TRACE(app);
+    google::rpc::ErrorInfo info =
+        Info(app, "api.twitter.com", {{"http_status", "403"}});
+    report = ReportError(
+        RichStatus(grpc::StatusCode::UNAUTHENTICATED, "refused", {&info}),
+        kServer);
+    EXPECT_EQ(report.exit_code, kExitDenied);
+    EXPECT_THAT(report.text,
+                HasSubstr("  refused: perch's own app credentials, by the "
+                          "upstream (this caller's were accepted"));
+    EXPECT_THAT(report.text, Not(HasSubstr("this caller's credentials, by")));
+  }
+
+  // Other codes with an APP_ reason are not about authentication.
+  google::rpc::ErrorInfo enrol =
+      Info("APP_NOT_ENROLLED", "api.twitter.com", {});
+  report = ReportError(
+      RichStatus(grpc::StatusCode::PERMISSION_DENIED, "not enrolled", {&enrol}),
+      kServer);
+  EXPECT_THAT(report.text, Not(HasSubstr("refused:")));
+}
+
 TEST(ReportError, RateLimitedSaysWhenToRetry) {
   google::rpc::ErrorInfo info =
       Info("RATE_LIMITED", "api.twitter.com",

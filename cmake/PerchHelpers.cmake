@@ -19,6 +19,8 @@ endfunction()
 function(perch_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
+  # Tests may link *_testing libraries; scripts/check-test-seams reads this.
+  set_property(GLOBAL APPEND PROPERTY PERCH_TEST_TARGETS ${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name})
   if(NOT ARG_TIMEOUT)

@@ -17,6 +17,7 @@
 #include "emulator/test_http_client.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "simdjson.h"
 
 namespace perch::emulator::testing {
@@ -92,22 +93,38 @@ class EmulatorTest : public ::testing::Test {
     StartEmulator(std::move(options));
   }
 
-  HttpResult Call(std::string method, absl::string_view path,
-                  std::vector<std::string> headers = {},
-                  std::string body = "") {
+  HttpCall MakeCall(std::string method, absl::string_view path,
+                    std::vector<std::string> headers = {},
+                    std::string body = "") {
     HttpCall call;
     call.method = std::move(method);
     call.url = absl::StrCat(emulator_->base_url(), path);
     call.headers = std::move(headers);
     call.body = std::move(body);
     call.ca_file = ca_file_;
-    return Fetch(call);
+    return call;
+  }
+
+  HttpResult Call(std::string method, absl::string_view path,
+                  std::vector<std::string> headers = {},
+                  std::string body = "") {
+    return Fetch(MakeCall(std::move(method), path, std::move(headers),
+                          std::move(body)));
   }
 
   HttpResult PostToken(std::vector<std::string> headers = {kSpecBasicHeader,
                                                            kFormContentType},
                        std::string body = kClientCredentials) {
     return Call("POST", "/oauth2/token", std::move(headers), std::move(body));
+  }
+
+  // The spec's token request from a client that gives up after `timeout`.
+  HttpResult PostTokenGivingUpAfter(absl::Duration timeout) {
+    HttpCall call = MakeCall("POST", "/oauth2/token",
+                             {kSpecBasicHeader, kFormContentType},
+                             kClientCredentials);
+    call.timeout = timeout;
+    return Fetch(call);
   }
 
   // A token from a successful request; "" (and a test failure) otherwise.
@@ -169,7 +186,7 @@ class EmulatorTest : public ::testing::Test {
     return value;
   }
 
-  FakeClock clock_;
+  ::perch::testing::FakeClock clock_;
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
   std::string token_;  // what Get and Raw send; set by ReadingEmulatorTest

@@ -176,13 +176,7 @@ TEST_F(FaultsHttpTest, TrickleOutlastsAClientThatGivesUp) {
   rule.trickle_every = absl::Milliseconds(100);
   rule.times = 1;
   emulator_->AddFault(rule);
-  HttpCall call;
-  call.method = "POST";
-  call.url = absl::StrCat(emulator_->base_url(), "/oauth2/token");
-  call.headers = {kSpecBasicHeader, kFormContentType};
-  call.body = kClientCredentials;
-  call.timeout = absl::Milliseconds(500);
-  HttpResult result = Fetch(call);
+  HttpResult result = PostTokenGivingUpAfter(absl::Milliseconds(500));
   EXPECT_EQ(result.curl_code, CURLE_OPERATION_TIMEDOUT);
   EXPECT_EQ(result.status, 200);  // the headers came, the body did not
   // The emulator drops the abandoned reply and serves on.
@@ -309,13 +303,8 @@ TEST_F(FaultsHttpTest, ClientGoneBeforeADelayedReplyOrDrop) {
     rule.latency = absl::Milliseconds(300);
     rule.drop_connection = drop;
     emulator_->AddFault(rule);
-    HttpCall impatient;
-    impatient.method = "POST";
-    impatient.url = absl::StrCat(emulator_->base_url(), "/oauth2/token");
-    impatient.headers = {kSpecBasicHeader, kFormContentType};
-    impatient.body = kClientCredentials;
-    impatient.timeout = absl::Milliseconds(50);
-    EXPECT_EQ(Fetch(impatient).curl_code, CURLE_OPERATION_TIMEDOUT);
+    EXPECT_EQ(PostTokenGivingUpAfter(absl::Milliseconds(50)).curl_code,
+              CURLE_OPERATION_TIMEDOUT);
     // Same latency, queued later: its timer fires after the first one's.
     emulator_->ClearFaults();
     rule.drop_connection = false;

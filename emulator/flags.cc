@@ -3,11 +3,58 @@
 #include <cstdint>
 #include <optional>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/common/command_line.h"
+
+// The app credentials default to "" here and to the guide's example in
+// EmulatorOptions: --help prints defaults, and prints no secret.
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "HOST:PORT to serve on (PORT 0: ephemeral)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain: serve HTTPS (with --tls_key_file)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, app_key, "",
+          "the app key accepted (empty: the application-only guide's "
+          "example)");
+ABSL_FLAG(std::string, app_secret, "",
+          "the app secret accepted (empty: the guide's example); never "
+          "printed");
+ABSL_FLAG(std::string, second_app_key, "",
+          "a second app accepted too, with tokens of its own (credential "
+          "rotation tests)");
+ABSL_FLAG(std::string, second_app_secret, "",
+          "the second app's secret; never printed");
+ABSL_FLAG(int, max_token_requests_per_minute, 60,
+          "more token requests than this in a minute: 403/99");
+ABSL_FLAG(uint64_t, seed, 1, "the synthetic world, tokens and fault rolls");
+ABSL_FLAG(std::string, access_level, "full",
+          "full (v1.1 and v2), v2_only (v1.1 reads: 403/453), not_enrolled "
+          "(v2 reads: 403 client-not-enrolled)");
+ABSL_FLAG(std::string, account_state, "ok",
+          "ok, usage_capped (v2 reads: 429 UsageCapExceeded), "
+          "credits_depleted (v2 reads: 402 CreditsDepleted)");
+ABSL_FLAG(std::string, fault_path_prefix, "",
+          "the fault rule covers paths under this (\"\": every path); a v2 "
+          "route pattern (\"/2/users/:id/tweets\") works too");
+ABSL_FLAG(int64_t, fault_latency_ms, 0, "delay every matching request");
+ABSL_FLAG(std::optional<double>, fault_error_rate, std::nullopt,
+          "chance in [0,1] of the outcome below (alone: 503/130 \"Over "
+          "capacity\")");
+ABSL_FLAG(std::optional<int>, fault_status, std::nullopt,
+          "HTTP status of the injected outcome");
+ABSL_FLAG(std::optional<int>, fault_code, std::nullopt,
+          "Twitter error code of the injected outcome (needs --fault_status)");
+ABSL_FLAG(std::string, fault_message, "",
+          "its message (default: the upstream's for the code)");
+ABSL_FLAG(bool, fault_malformed, false, "truncate bodies");
+ABSL_FLAG(bool, fault_drop, false, "close the connection, no answer");
+ABSL_FLAG(std::string, fault_token_type, "",
+          "token answers say this token_type");
 
 namespace perch::emulator {
 namespace {
@@ -52,167 +99,52 @@ std::string DefaultMessage(int code) {
   }
 }
 
-}  // namespace
-
-std::string EmulatorUsage() {
-  return R"(Usage: perch-emulator [flags]
-  --listen=HOST:PORT                 default 127.0.0.1:8080 (PORT 0: ephemeral)
-  --tls_cert_file=PEM --tls_key_file=PEM   serve HTTPS
-  --app_key=KEY --app_secret=SECRET  the app credentials accepted
-  --second_app_key=KEY --second_app_secret=SECRET
-                                     a second app accepted too, with tokens
-                                     of its own (credential rotation tests)
-  --max_token_requests_per_minute=N  default 60; more: 403/99
-  --seed=N                           the synthetic world, tokens and fault
-                                     rolls; default 1
-  --access_level=LEVEL               full (default: v1.1 and v2), v2_only
-                                     (v1.1 reads: 403/453), not_enrolled
-                                     (v2 reads: 403 client-not-enrolled)
-  --account_state=STATE              ok (default), usage_capped (v2 reads:
-                                     429 UsageCapExceeded), credits_depleted
-                                     (v2 reads: 402 CreditsDepleted)
-Faults (one rule for every path under --fault_path_prefix):
-  --fault_path_prefix=/1.1/          default "" (every path); a v2 route
-                                     pattern ("/2/users/:id/tweets") works too
-  --fault_latency_ms=MS              delay every matching request
-  --fault_error_rate=P               chance in [0,1] of the outcome below
-                                     (alone: 503/130 "Over capacity")
-  --fault_status=HTTP --fault_code=N --fault_message=TEXT
-  --fault_malformed                  truncate bodies
-  --fault_drop                       close the connection, no answer
-  --fault_token_type=TYPE            token answers say this token_type
-)";
+absl::Status InRange(absl::string_view name, int64_t value, int64_t min,
+                     int64_t max) {
+  if (value >= min && value <= max) return absl::OkStatus();
+  return BadFlag(name,
+                 absl::StrCat("expected an integer in [", min, ", ", max, "]"));
 }
 
-absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
-    const std::vector<std::string>& args) {
-  EmulatorFlags flags;
-  EmulatorOptions& options = flags.options;
-  options.port = 8080;
-  std::string fault_prefix;
-  int64_t latency_ms = 0;
-  std::optional<double> error_rate;
+// The fault flags as one latency rule and one outcome rule (either may be
+// absent).
+absl::Status ReadFaults(EmulatorOptions& options) {
+  const std::string prefix = absl::GetFlag(FLAGS_fault_path_prefix);
+  const int64_t latency_ms = absl::GetFlag(FLAGS_fault_latency_ms);
+  if (absl::Status s = InRange("fault_latency_ms", latency_ms, 0, 3600 * 1000);
+      !s.ok()) {
+    return s;
+  }
+  const std::optional<double> error_rate =
+      absl::GetFlag(FLAGS_fault_error_rate);
+  if (error_rate.has_value() && !(*error_rate >= 0 && *error_rate <= 1)) {
+    return BadFlag("fault_error_rate", "expected a number in [0, 1]");
+  }
   FaultRule outcome;
-
-  for (const std::string& arg : args) {
-    if (!absl::StartsWith(arg, "--")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument #", &arg - &args[0] + 1));
+  if (std::optional<int> status = absl::GetFlag(FLAGS_fault_status)) {
+    if (absl::Status s = InRange("fault_status", *status, 100, 599); !s.ok()) {
+      return s;
     }
-    absl::string_view body = absl::string_view(arg).substr(2);
-    size_t eq = body.find('=');
-    absl::string_view name = body.substr(0, eq);
-    bool has_value = eq != absl::string_view::npos;
-    absl::string_view value = has_value ? body.substr(eq + 1) : "";
-
-    auto need_int = [&](int64_t min, int64_t max,
-                        int64_t* out) -> absl::Status {
-      if (!has_value || !absl::SimpleAtoi(value, out) || *out < min ||
-          *out > max) {
-        return BadFlag(name, absl::StrCat("expected an integer in [", min, ", ",
-                                          max, "]"));
-      }
-      return absl::OkStatus();
-    };
-    auto need_bool = [&](bool* out) -> absl::Status {
-      if (!has_value) {
-        *out = true;
-        return absl::OkStatus();
-      }
-      if (!absl::SimpleAtob(value, out)) {
-        return BadFlag(name, "expected true or false");
-      }
-      return absl::OkStatus();
-    };
-    auto need_string = [&](std::string* out) -> absl::Status {
-      if (!has_value) return BadFlag(name, "expected a value");
-      *out = std::string(value);
-      return absl::OkStatus();
-    };
-
-    absl::Status status;
-    int64_t n = 0;
-    if (name == "help") {
-      flags.help = true;
-    } else if (name == "listen") {
-      status = has_value ? ParseListen(value, options)
-                         : BadFlag(name, "expected HOST:PORT");
-    } else if (name == "tls_cert_file") {
-      status = need_string(&options.tls_cert_file);
-    } else if (name == "tls_key_file") {
-      status = need_string(&options.tls_key_file);
-    } else if (name == "app_key") {
-      status = need_string(&options.app_key);
-    } else if (name == "app_secret") {
-      status = need_string(&options.app_secret);
-    } else if (name == "second_app_key") {
-      status = need_string(&options.second_app_key);
-    } else if (name == "second_app_secret") {
-      status = need_string(&options.second_app_secret);
-    } else if (name == "max_token_requests_per_minute") {
-      status = need_int(0, INT32_MAX, &n);
-      options.max_token_requests_per_minute = static_cast<int>(n);
-    } else if (name == "seed") {
-      uint64_t seed = 0;
-      if (!has_value || !absl::SimpleAtoi(value, &seed)) {
-        status = BadFlag(name, "expected an unsigned integer");
-      }
-      options.seed = seed;
-    } else if (name == "access_level") {
-      std::optional<AccessLevel> level = ParseAccessLevel(value);
-      if (!has_value || !level.has_value()) {
-        status = BadFlag(name, "expected full, v2_only or not_enrolled");
-      } else {
-        options.access_level = *level;
-      }
-    } else if (name == "account_state") {
-      std::optional<AccountState> state = ParseAccountState(value);
-      if (!has_value || !state.has_value()) {
-        status = BadFlag(name, "expected ok, usage_capped or credits_depleted");
-      } else {
-        options.account_state = *state;
-      }
-    } else if (name == "fault_path_prefix") {
-      status = need_string(&fault_prefix);
-    } else if (name == "fault_latency_ms") {
-      status = need_int(0, 3600 * 1000, &latency_ms);
-    } else if (name == "fault_error_rate") {
-      double p = 0;
-      if (!has_value || !absl::SimpleAtod(value, &p) || !(p >= 0 && p <= 1)) {
-        status = BadFlag(name, "expected a number in [0, 1]");
-      }
-      error_rate = p;
-    } else if (name == "fault_status") {
-      status = need_int(100, 599, &n);
-      outcome.status = static_cast<int>(n);
-    } else if (name == "fault_code") {
-      status = need_int(1, 1000000, &n);
-      outcome.error_code = static_cast<int>(n);
-    } else if (name == "fault_message") {
-      status = need_string(&outcome.error_message);
-    } else if (name == "fault_malformed") {
-      status = need_bool(&outcome.malformed_body);
-    } else if (name == "fault_drop") {
-      status = need_bool(&outcome.drop_connection);
-    } else if (name == "fault_token_type") {
-      status = need_string(&outcome.token_type);
-    } else {
-      status = BadFlag(name, "unknown flag");
+    outcome.status = *status;
+  }
+  if (std::optional<int> code = absl::GetFlag(FLAGS_fault_code)) {
+    if (absl::Status s = InRange("fault_code", *code, 1, 1000000); !s.ok()) {
+      return s;
     }
-    if (!status.ok()) return status;
+    outcome.error_code = *code;
   }
+  outcome.error_message = absl::GetFlag(FLAGS_fault_message);
+  outcome.malformed_body = absl::GetFlag(FLAGS_fault_malformed);
+  outcome.drop_connection = absl::GetFlag(FLAGS_fault_drop);
+  outcome.token_type = absl::GetFlag(FLAGS_fault_token_type);
 
-  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--tls_cert_file and --tls_key_file go together");
-  }
   if (outcome.error_code != 0 && outcome.status == 0) {
     return BadFlag("fault_code", "needs --fault_status");
   }
   if (latency_ms > 0) {
     // Its own rule, so latency hits every request, not only the failing ones.
     FaultRule latency;
-    latency.path_prefix = fault_prefix;
+    latency.path_prefix = prefix;
     latency.latency = absl::Milliseconds(latency_ms);
     options.faults.push_back(latency);
   }
@@ -221,14 +153,76 @@ absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
     outcome.error_code = 130;
   }
   if (outcome.has_outcome()) {
-    outcome.path_prefix = fault_prefix;
+    outcome.path_prefix = prefix;
     outcome.probability = error_rate.value_or(1.0);
     if (outcome.error_code != 0 && outcome.error_message.empty()) {
       outcome.error_message = DefaultMessage(outcome.error_code);
     }
     options.faults.push_back(outcome);
   }
-  return flags;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EmulatorUsage() {
+  return absl::StrCat("Usage: perch-emulator [flags]\n", flags::FlagsHelp(),
+                      "The fault flags make one rule for every path under "
+                      "--fault_path_prefix;\nmore can be added at run time "
+                      "(/_emulator/faults).\n");
+}
+
+absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
+    const std::vector<std::string>& args) {
+  absl::StatusOr<flags::CommandLine> parsed = flags::ParseCommandLine(args);
+  if (!parsed.ok()) return parsed.status();
+  EmulatorFlags out;
+  out.help = parsed->help;
+  if (out.help) return out;
+
+  EmulatorOptions& options = out.options;
+  if (absl::Status s = ParseListen(absl::GetFlag(FLAGS_listen), options);
+      !s.ok()) {
+    return s;
+  }
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  if (std::string key = absl::GetFlag(FLAGS_app_key); !key.empty()) {
+    options.app_key = std::move(key);
+  }
+  if (std::string secret = absl::GetFlag(FLAGS_app_secret); !secret.empty()) {
+    options.app_secret = std::move(secret);
+  }
+  options.second_app_key = absl::GetFlag(FLAGS_second_app_key);
+  options.second_app_secret = absl::GetFlag(FLAGS_second_app_secret);
+  options.max_token_requests_per_minute =
+      absl::GetFlag(FLAGS_max_token_requests_per_minute);
+  if (absl::Status s =
+          InRange("max_token_requests_per_minute",
+                  options.max_token_requests_per_minute, 0, INT32_MAX);
+      !s.ok()) {
+    return s;
+  }
+  options.seed = absl::GetFlag(FLAGS_seed);
+  std::optional<AccessLevel> level =
+      ParseAccessLevel(absl::GetFlag(FLAGS_access_level));
+  if (!level.has_value()) {
+    return BadFlag("access_level", "expected full, v2_only or not_enrolled");
+  }
+  options.access_level = *level;
+  std::optional<AccountState> state =
+      ParseAccountState(absl::GetFlag(FLAGS_account_state));
+  if (!state.has_value()) {
+    return BadFlag("account_state",
+                   "expected ok, usage_capped or credits_depleted");
+  }
+  options.account_state = *state;
+  if (absl::Status s = ReadFaults(options); !s.ok()) return s;
+  return out;
 }
 
 }  // namespace perch::emulator

@@ -1,6 +1,7 @@
-// The perch-emulator binary's command line: --name=value flags into
-// EmulatorOptions, fault flags into up to two initial fault rules. Parsing
-// only; main.cc acts on the result.
+// The perch-emulator binary's command line: its flags (ABSL_FLAG, in
+// flags.cc, a library of their own that only the binary and its test link)
+// into EmulatorOptions, fault flags into up to two initial fault rules.
+// Parsing only; main.cc acts on the result.
 #ifndef PERCH_EMULATOR_FLAGS_H_
 #define PERCH_EMULATOR_FLAGS_H_
 
@@ -18,11 +19,12 @@ struct EmulatorFlags {
 };
 
 // `args` excludes the program name. INVALID_ARGUMENT names the bad flag
-// (never its value: it may be the app secret).
+// (never its value: it may be the app secret). Sets the process's Abseil
+// flags (server/common/command_line.h), so it is not for concurrent use.
 absl::StatusOr<EmulatorFlags> ParseEmulatorFlags(
     const std::vector<std::string>& args);
 
-// The --help text.
+// The --help text, generated from the flag definitions.
 std::string EmulatorUsage();
 
 }  // namespace perch::emulator

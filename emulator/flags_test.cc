@@ -122,6 +122,11 @@ TEST(ParseEmulatorFlags, Help) {
   ASSERT_TRUE(flags.ok());
   EXPECT_TRUE(flags->help);
   EXPECT_TRUE(absl::StrContains(EmulatorUsage(), "--fault_latency_ms"));
+  // Generated from the definitions, defaults included: the example app's
+  // secret is no flag default.
+  EXPECT_FALSE(
+      absl::StrContains(EmulatorUsage(), EmulatorOptions().app_secret));
+  EXPECT_FALSE(absl::StrContains(EmulatorUsage(), EmulatorOptions().app_key));
 }
 
 }  // namespace

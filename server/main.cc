@@ -11,8 +11,9 @@
 #include "absl/synchronization/mutex.h"
 #include "server/auth/load_app_credentials.h"
 #include "server/common/log.h"
-#include "server/common/server_config.h"
+#include "server/config/validate_server_config.h"
 #include "server/perch_server.h"
+#include "server/server_flags.h"
 
 namespace {
 

@@ -22,6 +22,7 @@
 #include "server/common/executor.h"
 #include "server/common/log.h"
 #include "server/common/scheduler.h"
+#include "server/config/validate_server_config.h"
 #include "server/core/read_operations.h"
 #include "server/core/token_operations.h"
 #include "server/http/curl_multi_transport.h"
@@ -178,6 +179,10 @@ class PerchServerImpl final : public PerchServer {
 
 absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
     const ServerConfig& config, auth::AppCredentials credentials) {
+  // main.cc has judged it already; a test's struct is judged here.
+  if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) {
+    return valid;
+  }
   auto server = std::make_unique<PerchServerImpl>();
   // Recorded only when someone can read them: with no listener every layer
   // gets null and records nothing (what the bench's "off" side measures).

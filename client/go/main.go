@@ -45,9 +45,11 @@ const (
 	world   = "the emulator's synthetic world (perch_dev, perch_popular, #perch, perch_dev/engineering)"
 )
 
-// The perch CLI's exit codes (client/exit_codes.h) for a usage error and for
-// a caller perch refuses.
+// The examples' exit codes: 1 as when perch does not answer as documented
+// (also when perch's own app is refused upstream); the perch CLI's
+// (client/exit_codes.h) for a usage error and for a caller perch refuses.
 const (
+	exitFailed = 1
 	exitUsage  = 2
 	exitDenied = 4
 )
@@ -93,20 +95,33 @@ func showError(err error) []*errdetails.ErrorInfo {
 	return infos
 }
 
-// stopIfRefused ends the tour when perch refuses the key: every call would
-// fail alike.
-func stopIfRefused(err error) {
-	if status.Code(err) == codes.Unauthenticated {
-		fmt.Println("perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY")
-		os.Exit(exitDenied)
+// stopIfRefused ends the tour on UNAUTHENTICATED, which fails every call
+// alike, saying whose credentials were refused: the code alone does not tell
+// (docs/api.md, "Telling them apart"). The caller's key by perch: domain
+// perch.v1, reason CALLER_UNAUTHENTICATED. Perch's own app by the upstream:
+// domain api.twitter.com (APP_CREDENTIALS_REJECTED, BEARER_TOKEN_REJECTED,
+// UNEXPECTED_TOKEN_TYPE), which no change of key can fix.
+func stopIfRefused(err error, infos []*errdetails.ErrorInfo) {
+	if status.Code(err) != codes.Unauthenticated {
+		return
 	}
+	var reasons []string
+	for _, info := range infos {
+		if info.Reason == "CALLER_UNAUTHENTICATED" && info.Domain == "perch.v1" {
+			fmt.Println("perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY")
+			os.Exit(exitDenied)
+		}
+		reasons = append(reasons, fmt.Sprintf("%s (%s)", info.Reason, info.Domain))
+	}
+	fmt.Printf("perch accepted the API key, but the upstream refused perch's own app: %v; "+
+		"perch's operator must fix its app credentials\n", reasons)
+	os.Exit(exitFailed)
 }
 
 // step reports a call's error, if any, as a failure.
 func step(what string, err error) bool {
 	if err != nil {
-		showError(err)
-		stopIfRefused(err)
+		stopIfRefused(err, showError(err))
 		return expect(false, "%s: %s", what, status.Code(err))
 	}
 	return true
@@ -205,7 +220,7 @@ func run(server string, plaintext bool) {
 		expect(got.TokenType == "bearer", "Obtain: token_type is bearer")
 	} else {
 		infos := showError(err)
-		stopIfRefused(err)
+		stopIfRefused(err, infos)
 		expect(status.Code(err) == codes.PermissionDenied && len(infos) == 1 && infos[0].Reason == "CALLER_NOT_PERMITTED",
 			"Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; got %s %v", status.Code(err), infos)
 	}
@@ -277,7 +292,7 @@ func main() {
 		for _, f := range failures {
 			fmt.Printf("  - %s\n", f)
 		}
-		os.Exit(1)
+		os.Exit(exitFailed)
 	}
 	fmt.Println("\nall calls answered as documented")
 }

@@ -11,8 +11,10 @@
 const fs = require('node:fs');
 const grpc = require('@grpc/grpc-js');
 
-// The perch CLI's exit codes (client/exit_codes.h) for a usage error and for
-// a caller perch refuses.
+// The examples' exit codes: 1 as when perch does not answer as documented
+// (here: perch's own app was refused upstream); the perch CLI's
+// (client/exit_codes.h) for a usage error and for a caller perch refuses.
+const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 const EXIT_DENIED = 4;
 
@@ -62,12 +64,24 @@ function perchCredentials() {
   return grpc.credentials.combineChannelCredentials(grpc.credentials.createSsl(ca), apiKey);
 }
 
-// A refused key fails every call alike: say so once and stop.
-function stopIfRefused(err) {
-  if (err && err.code === grpc.status.UNAUTHENTICATED) {
+// UNAUTHENTICATED fails every call alike: say whose credentials, and stop.
+// The code alone does not say who was refused (docs/api.md, "Telling them
+// apart"): the caller's key by perch (domain perch.v1, reason
+// CALLER_UNAUTHENTICATED), or perch's own app by the upstream (domain
+// api.twitter.com: APP_CREDENTIALS_REJECTED, BEARER_TOKEN_REJECTED,
+// UNEXPECTED_TOKEN_TYPE), which no change of key can fix.
+// `infos`: the error's decoded google.rpc.ErrorInfo details.
+function stopIfRefused(err, infos) {
+  if (!err || err.code !== grpc.status.UNAUTHENTICATED) return;
+  const withReason = (infos || []).filter((i) => i && i.reason);
+  if (withReason.some((i) => i.reason === 'CALLER_UNAUTHENTICATED' && i.domain === 'perch.v1')) {
     console.log('perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY');
     process.exit(EXIT_DENIED);
   }
+  const reasons = withReason.map((i) => `${i.reason} (${i.domain})`).join(', ') || 'no ErrorInfo';
+  console.log(`perch accepted the API key, but the upstream refused perch's own app: ${reasons}; `
+    + "perch's operator must fix its app credentials");
+  process.exit(EXIT_FAILED);
 }
 
 module.exports = { perchCredentials, stopIfRefused };

@@ -80,8 +80,7 @@ async function step(what, client, method, request) {
   console.log(what);
   const [err, reply] = await call(client, method, request);
   if (err) {
-    showError(err);
-    stopIfRefused(err);
+    stopIfRefused(err, showError(err));
     expect(false, `${what}: ${grpc.status[err.code]}`);
     return null;
   }
@@ -106,8 +105,9 @@ async function main() {
     console.log(`  ${got.token_type} token, fingerprint ${got.token_fingerprint}`);
     expect(got.token_type === 'bearer', 'Obtain: token_type is bearer');
   } else {
-    const reasons = showError(denied).filter((d) => d.type === 'google.rpc.ErrorInfo').map((d) => d.reason);
-    stopIfRefused(denied);
+    const infos = showError(denied).filter((d) => d.type === 'google.rpc.ErrorInfo');
+    stopIfRefused(denied, infos);
+    const reasons = infos.map((d) => d.reason);
     expect(denied.code === grpc.status.PERMISSION_DENIED && reasons.join() === 'CALLER_NOT_PERMITTED',
       'Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; '
       + `got ${grpc.status[denied.code]} ${reasons}`);

@@ -142,13 +142,13 @@ async function main() {
       // TokenService is for admins: a reader key (what the reads need) is
       // refused with PERMISSION_DENIED, reason CALLER_NOT_PERMITTED.
       const infos = await errorInfos(err);
-      stopIfRefused(err);
+      stopIfRefused(err, infos);
       const reasons = (infos || []).map((i) => i.reason).join();
       expect(err.code === grpc.status.PERMISSION_DENIED && reasons === 'CALLER_NOT_PERMITTED',
         `Obtain: OK, or PERMISSION_DENIED CALLER_NOT_PERMITTED for a reader key; got ${grpc.status[err.code]} ${reasons}`);
       continue;
     }
-    stopIfRefused(err);
+    if (err) stopIfRefused(err, await errorInfos(err));
     if (!expect(!err, `${method} succeeds${err ? `, got ${grpc.status[err.code]}: ${err.details}` : ''}`)) continue;
     console.log(`  ${summary(reply)}`);
     if (listField) expect(reply[listField].length, `${method}: ${listField} not empty in ${WORLD}`);

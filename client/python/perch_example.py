@@ -41,8 +41,10 @@ except ImportError as e:
     )
 
 TIMEOUT_S = 10
-# The perch CLI's exit codes (client/exit_codes.h) for a usage error and for
-# a caller perch refuses.
+# The example's exit codes: 1 as when perch does not answer as documented
+# (also when perch's own app is refused upstream); the perch CLI's
+# (client/exit_codes.h) for a usage error and for a caller perch refuses.
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 4
 # The emulator's synthetic world (emulator/): fixtures these calls rely on.
@@ -108,11 +110,25 @@ def show_error(err):
     return details
 
 
-def stop_if_refused(err):
-    """A refused key fails every call alike: say so once and stop."""
-    if err.code() == grpc.StatusCode.UNAUTHENTICATED:
+def stop_if_refused(err, details):
+    """UNAUTHENTICATED fails every call alike: say whose credentials, and stop.
+
+    The code alone does not say who was refused (docs/api.md, "Telling them
+    apart"): the caller's key by perch (domain perch.v1, reason
+    CALLER_UNAUTHENTICATED), or perch's own app by the upstream (domain
+    api.twitter.com: APP_CREDENTIALS_REJECTED, BEARER_TOKEN_REJECTED,
+    UNEXPECTED_TOKEN_TYPE), which no change of key can fix.
+    """
+    if err.code() != grpc.StatusCode.UNAUTHENTICATED:
+        return
+    infos = [d for d in details if isinstance(d, error_details_pb2.ErrorInfo)]
+    if any(i.reason == "CALLER_UNAUTHENTICATED" and i.domain == "perch.v1" for i in infos):
         print("perch refused the API key: check PERCH_API_KEY_FILE / PERCH_API_KEY")
         sys.exit(EXIT_DENIED)
+    reasons = ", ".join(f"{i.reason} ({i.domain})" for i in infos) or "no ErrorInfo"
+    print(f"perch accepted the API key, but the upstream refused perch's own app: {reasons}; "
+          "perch's operator must fix its app credentials")
+    sys.exit(EXIT_FAILED)
 
 
 def call(what, method, request):
@@ -121,8 +137,7 @@ def call(what, method, request):
     try:
         return method(request, timeout=TIMEOUT_S)
     except grpc.RpcError as err:
-        show_error(err)
-        stop_if_refused(err)
+        stop_if_refused(err, show_error(err))
         expect(False, f"{what}: {err.code().name}")
         return None
 
@@ -196,7 +211,7 @@ def main():
             expect(got.token_type == "bearer", "Obtain: token_type is bearer")
         except grpc.RpcError as err:
             details = show_error(err)
-            stop_if_refused(err)
+            stop_if_refused(err, details)
             reasons = [d.reason for d in details if isinstance(d, error_details_pb2.ErrorInfo)]
             expect(err.code() == grpc.StatusCode.PERMISSION_DENIED
                    and reasons == ["CALLER_NOT_PERMITTED"],
@@ -271,7 +286,7 @@ def main():
         print(f"\n{len(failures)} expectation(s) failed:")
         for f in failures:
             print(f"  - {f}")
-        return 1
+        return EXIT_FAILED
     print("\nall calls answered as documented")
     return 0
 

@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
-#include "server/mapping/upstream_status.h"
 
 namespace perch::auth {
 namespace {
@@ -30,9 +30,6 @@ metrics::TokenOutcome OutcomeOf(const absl::Status& status) {
       return metrics::TokenOutcome::kError;
   }
 }
-// The reason the transport gives a request whose deadline passed
-// (docs/api.md): a waiter that times out here is the same case to its caller.
-constexpr absl::string_view kDeadlineExceededReason = "DEADLINE_EXCEEDED";
 // The app has one token: one flight, under this key.
 constexpr absl::string_view kTheToken = "bearer";
 
@@ -48,15 +45,14 @@ CachingTokenSource::CachingTokenSource(std::shared_ptr<TokenSource> source,
       random_unit_(std::move(random_unit)),
       metrics_(metrics),
       source_(std::move(source)),
-      flights_(mu_, clock, scheduler,
-               MakeError(absl::StatusCode::kDeadlineExceeded,
-                         "the deadline passed while waiting for a bearer "
-                         "token",
-                         kDeadlineExceededReason, kPerchDomain),
-               [this](const std::string&,
-                      const absl::StatusOr<BearerToken>& result, absl::Time) {
-                 return SettleLocked(result);
-               }) {}
+      flights_(
+          mu_, clock, scheduler,
+          MakeError(absl::StatusCode::kDeadlineExceeded,
+                    "the deadline passed while waiting for a bearer "
+                    "token",
+                    reasons::kDeadlineExceeded, kPerchDomain),
+          [this](const std::string&, const absl::StatusOr<BearerToken>& result,
+                 absl::Time) { return SettleLocked(result); }) {}
 
 void CachingTokenSource::NoteHeldLocked() {
   if (metrics_ == nullptr) return;
@@ -78,8 +74,8 @@ void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
       answer = BackingOffLocked(now);
     } else {
       // Joins the fetch in flight, or starts one.
-      flights_.Join(std::string(kTheToken), deadline,
-                    FetchFrom(source_.get()), std::move(done));
+      flights_.Join(std::string(kTheToken), deadline, FetchFrom(source_.get()),
+                    std::move(done));
       return;
     }
   }
@@ -88,7 +84,7 @@ void CachingTokenSource::Fetch(absl::Time deadline, TokenCallback done) {
 
 CachingTokenSource::Flights::Launch CachingTokenSource::FetchFrom(
     TokenSource* source) {
-  return [this, source](absl::Time deadline, Flights::Finish finish) {
+  return [this, source](absl::Time deadline, Flights::Done finish) {
     source->Fetch(deadline, [this, finish = std::move(finish)](
                                 absl::StatusOr<BearerToken> result) mutable {
       // Every fetch's outcome counts, a superseded one's too.
@@ -155,7 +151,7 @@ absl::Status CachingTokenSource::BackingOffLocked(absl::Time now) const {
                        absl::StrCat("the token endpoint did not answer in "
                                     "time",
                                     why),
-                       mapping::kUpstreamUnavailable, kPerchDomain);
+                       reasons::kUpstreamUnavailable, kPerchDomain);
   } else {
     status = absl::Status(last_failure_.code(),
                           absl::StrCat(last_failure_.message(), why));
@@ -176,18 +172,18 @@ void CachingTokenSource::Revoke(std::string token, absl::Time deadline,
     source = source_.get();
   }
   std::string held = token;
-  source->Revoke(
-      std::move(token), deadline,
-      [this, held = std::move(held),
-       done = std::move(done)](absl::Status status) mutable {
-        if (status.ok() && metrics_ != nullptr) {
-          metrics_->RecordInvalidation();
-        }
-        if (status.ok() || ErrorReason(status) == "TOKEN_NOT_INVALIDATED") {
-          Forget(held);
-        }
-        std::move(done)(std::move(status));
-      });
+  source->Revoke(std::move(token), deadline,
+                 [this, held = std::move(held),
+                  done = std::move(done)](absl::Status status) mutable {
+                   if (status.ok() && metrics_ != nullptr) {
+                     metrics_->RecordInvalidation();
+                   }
+                   if (status.ok() ||
+                       ErrorReason(status) == reasons::kTokenNotInvalidated) {
+                     Forget(held);
+                   }
+                   std::move(done)(std::move(status));
+                 });
 }
 
 void CachingTokenSource::Replace(std::shared_ptr<TokenSource> source,

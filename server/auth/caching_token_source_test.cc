@@ -10,15 +10,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_source.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
-#include "server/metrics/text_format.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
+#include "server/metrics/text_format.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::auth {
 namespace {
+
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 
 class CachingTokenSourceTest : public ::testing::Test {
  protected:
@@ -189,7 +197,7 @@ TEST_F(CachingTokenSourceTest, FailureReachesEveryWaiterAndIsNotCached) {
   fake_->AnswerFetch(absl::UnavailableError("down"));
   ASSERT_EQ(results.size(), 5u);
   for (const auto& r : results) {
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnavailable));
   }
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
@@ -217,7 +225,8 @@ TEST_F(CachingTokenSourceTest, TimedOutFetchIsRetriedForWaitersWithTimeLeft) {
   scheduler_.RunDue();
   fake_->AnswerFetch(DeadlineExceeded());
   ASSERT_EQ(shortcall.size(), 1u);
-  EXPECT_EQ(shortcall[0].status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(shortcall[0].status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_TRUE(longcall.empty());
   ASSERT_EQ(fake_->fetches(), 2);
   // The second fetch carries the deadline of the caller still waiting.
@@ -245,8 +254,8 @@ TEST_F(CachingTokenSourceTest, AWaiterIsAnsweredAtItsOwnDeadlineNotTheFetchs) {
   scheduler_.RunDue();
   ASSERT_EQ(early.size(), 1u);
   EXPECT_EQ(early[0].at, early_deadline);
-  EXPECT_EQ(early[0].result.status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(early[0].result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(early[0].result.status()), "DEADLINE_EXCEEDED");
   EXPECT_TRUE(late.empty());
   // The token that comes later is the late caller's, and is kept.
@@ -261,7 +270,8 @@ TEST_F(CachingTokenSourceTest, AWaiterIsAnsweredAtItsOwnDeadlineNotTheFetchs) {
 // The soak's case (docs/reliability.md): the fetch times out at its
 // starter's deadline and is started again with the latest waiter's; a
 // waiter in between is answered at its own deadline, not the latest.
-TEST_F(CachingTokenSourceTest, AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) {
+TEST_F(CachingTokenSourceTest,
+       AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) {
   std::vector<TimedResult> starter, middle, latest;
   FetchTimed(starter, absl::Seconds(1));
   FetchTimed(middle, absl::Seconds(2));
@@ -277,8 +287,8 @@ TEST_F(CachingTokenSourceTest, AWaiterOfARestartedFetchIsAnsweredAtItsDeadline) 
   scheduler_.RunDue();
   ASSERT_EQ(middle.size(), 1u);
   EXPECT_EQ(middle[0].at, t0 + absl::Seconds(2));
-  EXPECT_EQ(middle[0].result.status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(middle[0].result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_TRUE(latest.empty());
   fake_->AnswerFetch(Token("T2"));
   ASSERT_EQ(latest.size(), 1u);
@@ -307,7 +317,7 @@ TEST_F(CachingTokenSourceTest, RevokeOfAnAlreadyRevokedTokenAlsoDropsIt) {
                  [&](absl::Status s) { revoked = s; });
   fake_->AnswerRevoke(MakeError(absl::StatusCode::kFailedPrecondition, "no",
                                 "TOKEN_NOT_INVALIDATED", kUpstreamDomain));
-  EXPECT_EQ(revoked.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(revoked, StatusIs(absl::StatusCode::kFailedPrecondition));
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
 }
@@ -320,7 +330,7 @@ TEST_F(CachingTokenSourceTest, RevokeThatCouldNotReachUpstreamKeepsTheToken) {
   cache_->Revoke("T1", absl::InfiniteFuture(),
                  [&](absl::Status s) { revoked = s; });
   fake_->AnswerRevoke(absl::UnavailableError("down"));
-  EXPECT_EQ(revoked.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(revoked, StatusIs(absl::StatusCode::kUnavailable));
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 1);
   EXPECT_TRUE(results.back()->from_cache);
@@ -343,7 +353,7 @@ TEST_F(CachingTokenSourceTest,
           SimulatedRead(/*accepted=*/false, [this] { return NextToken(); });
       if (!s.ok()) {
         ++failed_fast;
-        EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
+        EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnauthenticated));
         EXPECT_EQ(ErrorReason(s), "BEARER_TOKEN_REJECTED");
       }
     }
@@ -363,7 +373,7 @@ TEST_F(CachingTokenSourceTest, TokenEndpointDownCostsAtMostTenFetchesIn10s) {
     const absl::Time end = clock_.Now() + absl::Seconds(10);
     for (; clock_.Now() < end; clock_.Advance(absl::Milliseconds(10))) {
       absl::Status s = SimulatedRead(/*accepted=*/true, [] { return Down(); });
-      EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+      EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
       EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE");
     }
     EXPECT_LE(fake_->fetches() - before, 10);
@@ -427,7 +437,7 @@ TEST_F(CachingTokenSourceTest, FetchWhileBackingOffFailsFastWithTheLastStatus) {
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(fake_->fetches(), 2);  // answered without asking upstream
   const absl::Status& fast = results[2].status();
-  EXPECT_EQ(fast.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(fast, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(fast), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(GetErrorInfo(fast)->metadata().at("http_status"), "503");
   ASSERT_TRUE(GetRetryInfo(fast).has_value());
@@ -469,7 +479,8 @@ TEST_F(CachingTokenSourceTest, InvalidationsAskedForAreNotFailures) {
 // every 10 ms): each fetch times out, and timeouts count as failures, so it
 // is not asked at the callers' pace. Every caller still ends by its own
 // deadline: DEADLINE_EXCEEDED, or UNAVAILABLE at once while perch backs off.
-TEST_F(CachingTokenSourceTest, TokenEndpointTimingOutCostsAtMostTenFetchesIn10s) {
+TEST_F(CachingTokenSourceTest,
+       TokenEndpointTimingOutCostsAtMostTenFetchesIn10s) {
   for (double unit : {0.0, 0.999}) {
     SCOPED_TRACE(unit);
     random_unit_ = unit;
@@ -504,7 +515,7 @@ TEST_F(CachingTokenSourceTest, TokenEndpointTimingOutCostsAtMostTenFetchesIn10s)
         EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE");
         EXPECT_TRUE(GetRetryInfo(s).has_value());
       } else {
-        EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+        EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded));
       }
     }
     EXPECT_GT(failed_fast, 500);
@@ -554,7 +565,8 @@ TEST_F(CachingTokenSourceTest, AStaleAcceptanceDoesNotEndTheStreak) {
   cache_->ReportAccepted("T1");
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
-  EXPECT_EQ(results.back().status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(results.back().status(),
+              StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(CachingTokenSourceTest, HeldNeverFetches) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/auth/token_fingerprint.h"
 #include "server/common/call_context.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/common/percent_encoding.h"
@@ -95,12 +96,16 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
            return;
          }
          if (absl::AsciiStrToLower(grant->token_type) != "bearer") {
+           // The upstream's answer decides, so its domain: like the other
+           // app-side UNAUTHENTICATEDs, never read as the caller's key
+           // (docs/api.md).
            std::move(done)(MakeError(
                absl::StatusCode::kUnauthenticated,
                absl::StrCat("token endpoint issued a token of type '",
                             grant->token_type.substr(0, 32), "', not 'bearer'"),
-               "UNEXPECTED_TOKEN_TYPE", kPerchDomain,
+               reasons::kAppTokenTypeUnexpected, kUpstreamDomain,
                {{std::string(kHttpStatusKey), "200"},
+                {std::string(mapping::kEndpointKey), std::string(kTokenPath)},
                 {"token_type", grant->token_type.substr(0, 32)}}));
            return;
          }
@@ -143,7 +148,7 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
            std::move(done)(MakeError(
                absl::StatusCode::kInternal,
                "invalidate_token confirmed a different token than the one sent",
-               "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain,
+               reasons::kUpstreamMalformedResponse, kPerchDomain,
                {{std::string(kHttpStatusKey), "200"}}));
            return;
          }

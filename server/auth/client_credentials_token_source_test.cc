@@ -5,12 +5,16 @@
 #include "gtest/gtest.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
 #include "tests/testing/fake_http_transport.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::auth {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::StatusIs;
 
 constexpr char kSpecBasic[] =
     "Basic eHZ6MWV2RlM0d0VFUFRHRUZQSEJvZzpMOHFxOVBaeVJnNmllS0dFS2hab2xHQzB2SldM"
@@ -107,8 +111,16 @@ TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {
     return FakeHttpTransport::Response(
         200, R"({"token_type":"mac","access_token":"SECRETVALUE"})");
   });
-  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ErrorReason(token.status()), "UNEXPECTED_TOKEN_TYPE");
+  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kUnauthenticated));
+  // The app's side of UNAUTHENTICATED: an APP_ reason in the upstream's
+  // domain, never the caller gate's perch.v1 (docs/api.md).
+  auto info = GetErrorInfo(token.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "UNEXPECTED_TOKEN_TYPE");
+  EXPECT_EQ(info->domain(), "api.twitter.com");
+  EXPECT_EQ(info->metadata().at("endpoint"), "/oauth2/token");
+  EXPECT_EQ(info->metadata().at("http_status"), "200");
+  EXPECT_EQ(info->metadata().at("token_type"), "mac");
   EXPECT_EQ(token.status().message().find("SECRETVALUE"), std::string::npos);
 }
 
@@ -118,7 +130,7 @@ TEST_F(ClientCredentialsTokenSourceTest, Maps403Code99ToCredentialsRejected) {
         403,
         R"({"errors":[{"code":99,"label":"authenticity_token_error","message":"Unable to verify your credentials"}]})");
   });
-  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kUnauthenticated));
   auto info = GetErrorInfo(token.status());
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), "APP_CREDENTIALS_REJECTED");
@@ -133,7 +145,7 @@ TEST_F(ClientCredentialsTokenSourceTest, MalformedTokenBodyIsInternal) {
   auto token = FetchWith([](const http::HttpRequest&) {
     return FakeHttpTransport::Response(200, R"({"token_type":"bearer","acc)");
   });
-  EXPECT_EQ(token.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(token.status()), "UPSTREAM_MALFORMED_RESPONSE");
 }
 
@@ -141,7 +153,7 @@ TEST_F(ClientCredentialsTokenSourceTest, TransportFailurePassesThrough) {
   auto token = FetchWith([](const http::HttpRequest&) {
     return absl::UnavailableError("connection refused");
   });
-  EXPECT_EQ(token.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ClientCredentialsTokenSourceTest, RevokeFormEncodesTheTokenItsPercents) {
@@ -166,7 +178,7 @@ TEST_F(ClientCredentialsTokenSourceTest, RevokeOfWrongTokenIsNotInvalidated) {
         403,
         R"({"errors":[{"code":99,"label":"authenticity_token_error","message":"Unable to verify your credentials"}]})");
   });
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(s), "TOKEN_NOT_INVALIDATED");
 }
 
@@ -174,7 +186,7 @@ TEST_F(ClientCredentialsTokenSourceTest, RevokeConfirmingAnotherTokenFails) {
   absl::Status s = RevokeWith("T1", [](const http::HttpRequest&) {
     return FakeHttpTransport::Response(200, R"({"access_token":"T2"})");
   });
-  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(s.message().find("T2"), std::string::npos);
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/auth/token_fingerprint.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 
@@ -122,7 +123,7 @@ void CredentialsRotation::OnAnswer(AppCredentials pair,
                                    absl::StatusOr<BearerToken> answer) {
   const std::string name = PairFingerprint(pair);
   const bool rejected = !answer.ok() && ErrorReason(answer.status()) ==
-                                            "APP_CREDENTIALS_REJECTED";
+                                            reasons::kAppCredentialsRejected;
   std::shared_ptr<TokenSource> source;
   {
     MutexLock lock(&mu_);

@@ -10,12 +10,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_source.h"
 #include "server/auth/load_app_credentials.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 
 namespace perch::auth {
 namespace {
+
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 
 const AppCredentials kOld{"old-key", "old-secret"};
 const AppCredentials kNew{"new-key", "new-secret"};

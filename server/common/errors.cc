@@ -3,6 +3,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/duration.pb.h"
+#include "server/common/error_reasons.h"
 
 namespace perch {
 namespace {
@@ -45,7 +46,7 @@ absl::Status MakeInvalidArgument(std::vector<FieldViolation> violations) {
     v->set_description(violations[i].description);
   }
   absl::Status status = MakeError(absl::StatusCode::kInvalidArgument, message,
-                                  "INVALID_REQUEST", kPerchDomain);
+                                  reasons::kInvalidRequest, kPerchDomain);
   status.SetPayload(kBadRequestTypeUrl,
                     absl::Cord(bad_request.SerializeAsString()));
   return status;

@@ -1,15 +1,18 @@
 #include "server/common/errors.h"
 
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 TEST(Errors, MakeErrorCarriesExactlyOneErrorInfo) {
   absl::Status s = MakeError(absl::StatusCode::kNotFound, "no such user",
                              "NOT_FOUND", kUpstreamDomain,
                              {{"http_status", "404"}, {"upstream_code", "50"}});
-  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
   auto info = GetErrorInfo(s);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), "NOT_FOUND");
@@ -21,7 +24,7 @@ TEST(Errors, MakeErrorCarriesExactlyOneErrorInfo) {
 TEST(Errors, InvalidArgumentNamesEachField) {
   absl::Status s = MakeInvalidArgument(
       {{"page_size", "must be 1-200"}, {"screen_name", "too long"}});
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorReason(s), "INVALID_REQUEST");
   auto bad = GetBadRequest(s);
   ASSERT_TRUE(bad.has_value());

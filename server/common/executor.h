@@ -21,12 +21,6 @@ class Executor {
   virtual void Schedule(Task task) = 0;
 };
 
-// Runs the task on the calling thread (unit tests, trivial work).
-class InlineExecutor final : public Executor {
- public:
-  void Schedule(Task task) override { std::move(task)(); }
-};
-
 // A fixed pool of threads taking tasks in FIFO order. The destructor runs
 // what is queued, then joins.
 class ThreadPoolExecutor final : public Executor {

@@ -11,9 +11,12 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.pb.h"
+#include "server/common/testing/fake_clock.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 class ProtobufLogFilterTest : public ::testing::Test {
  protected:

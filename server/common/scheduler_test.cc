@@ -7,9 +7,14 @@
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
 #include "server/common/notification.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 
 TEST(ThreadScheduler, RunsCallbacksInDueOrderNotSubmissionOrder) {
   // Declared first, so they outlive the scheduler's thread (joined when it

@@ -1,6 +1,7 @@
-// perch-server's configuration: every flag, its default, and its PERCH_*
-// environment fallback, parsed into one struct. Parsing is a pure function
-// of argv and an environment lookup so it is testable.
+// perch-server's configuration as one plain struct that every layer may read.
+// Filled from flags and PERCH_* variables by server/server_flags.cc (beside
+// main.cc, where the flags are defined) or by a test, and judged in
+// server/config/validate_server_config.h, never here.
 #ifndef PERCH_SERVER_COMMON_SERVER_CONFIG_H_
 #define PERCH_SERVER_COMMON_SERVER_CONFIG_H_
 
@@ -8,10 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/common/log.h"
 
@@ -87,25 +85,6 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // The process environment.
 std::optional<std::string> GetEnv(const std::string& name);
-
-// Parses `--name=value` / `--name value` / `--flag` arguments (args[0] is the
-// program). A flag not given falls back to PERCH_<NAME> from `env`, then to
-// the default. Unknown flags and bad values are errors naming the flag.
-absl::StatusOr<ServerConfig> ParseServerConfig(
-    const std::vector<std::string>& args, const EnvLookup& env);
-
-// Checks what no single flag can: flags that need each other, that callers
-// are authenticated unless --insecure_no_auth says otherwise, and that the
-// upstream is https unless it is on loopback (the consumer secret must never
-// cross a network in clear). INVALID_ARGUMENT with one line naming the flags.
-absl::Status ValidateServerConfig(const ServerConfig& config);
-
-// True for http(s)://HOST[:port][/...] whose HOST is loopback: "localhost",
-// an IPv4 address in 127.0.0.0/8, or "[::1]". No name is resolved.
-bool IsLoopbackUrl(absl::string_view url);
-
-// One line per flag, for --help.
-std::string ServerUsage();
 
 }  // namespace perch
 

@@ -56,11 +56,11 @@ template <typename T, typename Handle = std::nullptr_t>
 class SingleFlight {
  public:
   using Result = absl::StatusOr<T>;
+  // A waiter's answer and a launch's completion: one type, one name.
   using Done = absl::AnyInvocable<void(Result) &&>;
-  using Finish = absl::AnyInvocable<void(Result) &&>;
-  // Starts the work to `deadline`; calls `finish` exactly once, possibly
+  // Starts the work to `deadline`; calls `done` exactly once, possibly
   // inline. Copied to relaunch.
-  using Launch = std::function<Handle(absl::Time deadline, Finish finish)>;
+  using Launch = std::function<Handle(absl::Time deadline, Done done)>;
 
   // The owner's reading of a result.
   struct Verdict {
@@ -259,10 +259,9 @@ class SingleFlight {
     flight.handle = Handle{};
     Launch launch = flight.launch;  // the flight may go while mu_ is released
     mu_.Unlock();
-    Handle handle =
-        launch(deadline, [this, key, generation](Result result) {
-          OnFinished(key, generation, std::move(result));
-        });
+    Handle handle = launch(deadline, [this, key, generation](Result result) {
+      OnFinished(key, generation, std::move(result));
+    });
     mu_.Lock();
     auto it = flights_.find(key);
     if (it != flights_.end() && it->second.generation == generation &&

@@ -12,9 +12,16 @@
 #include "gtest/gtest.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 
 // What a launch returns to abort its work.
 struct Work {
@@ -27,7 +34,7 @@ using Flights = SingleFlight<std::string, std::shared_ptr<Work>>;
 struct Launched {
   std::string key;
   absl::Time deadline;
-  Flights::Finish finish;
+  Flights::Done finish;
   std::shared_ptr<Work> work;
 };
 
@@ -58,7 +65,7 @@ class SingleFlightTest : public ::testing::Test {
 
   // A launch recording itself in launched_; `abortable`: it returns a Work.
   Flights::Launch Launch(bool abortable = true) {
-    return [this, abortable](absl::Time deadline, Flights::Finish finish) {
+    return [this, abortable](absl::Time deadline, Flights::Done finish) {
       auto work = abortable ? std::make_shared<Work>() : nullptr;
       launched_.push_back(Launched{"", deadline, std::move(finish), work});
       return work;
@@ -70,12 +77,12 @@ class SingleFlightTest : public ::testing::Test {
                                 bool abortable = true) {
     auto answers = std::make_shared<Answers>();
     MutexLock lock(&mu_);
-    tickets_.push_back(flights_.Join(
-        key, clock_.Now() + timeout, Launch(abortable),
-        [this, answers](absl::StatusOr<std::string> r) {
-          answers->got.push_back(std::move(r));
-          answers->at.push_back(clock_.Now());
-        }));
+    tickets_.push_back(
+        flights_.Join(key, clock_.Now() + timeout, Launch(abortable),
+                      [this, answers](absl::StatusOr<std::string> r) {
+                        answers->got.push_back(std::move(r));
+                        answers->at.push_back(clock_.Now());
+                      }));
     return answers;
   }
 
@@ -174,8 +181,8 @@ TEST_F(SingleFlightTest, WaitersWithTimeLeftGetARelaunch) {
   verdict_.relaunch_after = clock_.Now();
   Finish(0, absl::DeadlineExceededError("slow"));
   ASSERT_EQ(starter->got.size(), 1u);
-  EXPECT_EQ(starter->got[0].status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(starter->got[0].status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(settled_deadlines_[0], t0 + absl::Seconds(1));
   ASSERT_EQ(launched_.size(), 2u);
   EXPECT_EQ(launched_[1].deadline, t0 + absl::Seconds(3));
@@ -202,8 +209,8 @@ TEST_F(SingleFlightTest, TheOwnerMayRefuseTheRelaunch) {
   ASSERT_EQ(patient->got.size(), 1u);
   EXPECT_EQ(patient->got[0].status().message(), "backing off");
   ASSERT_EQ(starter->got.size(), 1u);
-  EXPECT_EQ(starter->got[0].status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(starter->got[0].status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(InFlight("k"));
 }
 
@@ -212,7 +219,7 @@ TEST_F(SingleFlightTest, AWithdrawnWaiterGetsItsStatusAndTheOthersTheResult) {
   auto staying = Join("k", absl::Seconds(10));
   flights_.Withdraw(tickets_[0], absl::CancelledError("gone"));
   ASSERT_EQ(leaving->got.size(), 1u);
-  EXPECT_EQ(leaving->got[0].status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(leaving->got[0].status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_FALSE(launched_[0].work->aborted);
   // Withdrawing again, or after the answer, changes nothing.
   flights_.Withdraw(tickets_[0], absl::CancelledError("again"));
@@ -268,7 +275,7 @@ TEST_F(SingleFlightTest, WorkAbandonedWhileStartingIsAbortedWhenItStarts) {
     MutexLock lock(&mu_);
     flights_.Join(
         "k", clock_.Now() + absl::Seconds(1),
-        [&](absl::Time, Flights::Finish) {
+        [&](absl::Time, Flights::Done) {
           Advance(absl::Seconds(1));  // the waiter expires here
           work = std::make_shared<Work>();
           return work;
@@ -289,7 +296,7 @@ TEST_F(SingleFlightTest, ALaunchThatFinishesInlineAnswersBeforeJoinReturns) {
   MutexLock lock(&mu_);
   const Flights::Ticket ticket = flights_.Join(
       "k", clock_.Now() + absl::Seconds(1),
-      [](absl::Time, Flights::Finish finish) {
+      [](absl::Time, Flights::Done finish) {
         std::move(finish)("inline");
         return std::shared_ptr<Work>();
       },
@@ -339,22 +346,22 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
   int settled = 0;  // guarded by mu
   // The test's side: launches waiting for the finisher, answers counted.
   Mutex test_mu;
-  std::deque<Flights::Finish> unfinished;               // guarded by test_mu
+  std::deque<Flights::Done> unfinished;                  // guarded by test_mu
   std::vector<int> answers(kCallers * kJoinsPerCaller);  // guarded by test_mu
-  int answered = 0;                                       // guarded by test_mu
-  bool stop = false;                                      // guarded by test_mu
-  Flights flights(mu, clock, scheduler, Expired(),
-                  [&](const std::string&, const absl::StatusOr<std::string>&,
-                      absl::Time) {
-                    // Every other result asks for a relaunch for the waiters
-                    // with more time (all of them: they wait an hour).
-                    Flights::Verdict verdict;
-                    if (++settled % 2 == 0) {
-                      verdict.relaunch_after = clock.Now();
-                    }
-                    return verdict;
-                  });
-  Flights::Launch launch = [&](absl::Time, Flights::Finish finish) {
+  int answered = 0;                                      // guarded by test_mu
+  bool stop = false;                                     // guarded by test_mu
+  Flights flights(
+      mu, clock, scheduler, Expired(),
+      [&](const std::string&, const absl::StatusOr<std::string>&, absl::Time) {
+        // Every other result asks for a relaunch for the waiters
+        // with more time (all of them: they wait an hour).
+        Flights::Verdict verdict;
+        if (++settled % 2 == 0) {
+          verdict.relaunch_after = clock.Now();
+        }
+        return verdict;
+      });
+  Flights::Launch launch = [&](absl::Time, Flights::Done finish) {
     MutexLock lock(&test_mu);
     unfinished.push_back(std::move(finish));
     return std::make_shared<Work>();
@@ -362,7 +369,7 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
   // Finishes launches as they come, until told to stop and none is left.
   std::thread finisher([&] {
     for (;;) {
-      Flights::Finish finish;
+      Flights::Done finish;
       {
         MutexLock lock(&test_mu);
         test_mu.Await([&] { return stop || !unfinished.empty(); });
@@ -384,13 +391,13 @@ TEST(SingleFlightThreadsTest, WaitersOnManyThreadsAreEachAnsweredOnce) {
         Flights::Ticket ticket;
         {
           MutexLock lock(&mu);
-          ticket = flights.Join(absl::StrCat("k", n % 3),
-                                absl::Now() + timeout, launch,
-                                [&, index](absl::StatusOr<std::string>) {
-                                  MutexLock lock(&test_mu);
-                                  ++answers[index];
-                                  ++answered;
-                                });
+          ticket =
+              flights.Join(absl::StrCat("k", n % 3), absl::Now() + timeout,
+                           launch, [&, index](absl::StatusOr<std::string>) {
+                             MutexLock lock(&test_mu);
+                             ++answers[index];
+                             ++answered;
+                           });
         }
         if (n % 10 == 0) flights.Withdraw(ticket, absl::CancelledError(""));
       }

@@ -3,9 +3,12 @@
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.pb.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 v1::SearchRequest Search(std::string query) {
   v1::SearchRequest r;
@@ -35,7 +38,7 @@ TEST(PageToken, TokenReplayedWithAnotherQueryIsInvalidArgument) {
   const std::string token =
       EncodePageToken(RequestFingerprint(Search("cats")), "42");
   auto position = DecodePageToken(token, RequestFingerprint(Search("dogs")));
-  EXPECT_EQ(position.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(position.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   auto bad = GetBadRequest(position.status());
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->field_violations(0).field(), "page_token");
@@ -44,8 +47,8 @@ TEST(PageToken, TokenReplayedWithAnotherQueryIsInvalidArgument) {
 TEST(PageToken, GarbageIsInvalidArgument) {
   const std::string fp = RequestFingerprint(Search("cats"));
   for (const char* token : {"!!!", "cDEuYWJjLjQy", "", "p1..1"}) {
-    EXPECT_EQ(DecodePageToken(token, fp).status().code(),
-              absl::StatusCode::kInvalidArgument)
+    EXPECT_THAT(DecodePageToken(token, fp).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument))
         << token;
   }
 }
@@ -76,7 +79,7 @@ TEST(PageToken, ForgedPositionsOutsideTheAlphabetOrTooLongAreRefused) {
         std::string("caf\xc3\xa9"),
         std::string(kMaxPagePositionChars + 1, 'z')}) {
     auto decoded = DecodePageToken(EncodePageToken(fp, position), fp);
-    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument)
+    EXPECT_THAT(decoded.status(), StatusIs(absl::StatusCode::kInvalidArgument))
         << position;
     auto bad = GetBadRequest(decoded.status());
     ASSERT_TRUE(bad.has_value()) << position;

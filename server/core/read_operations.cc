@@ -5,6 +5,7 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/core/page_token.h"
 #include "server/core/read_validation.h"
@@ -105,7 +106,7 @@ ReadDialect::Callback<Page> Respond(std::string fingerprint,
             absl::StatusCode::kInternal,
             "the upstream's next-page position cannot be carried in a page "
             "token",
-            "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain));
+            reasons::kUpstreamMalformedResponse, kPerchDomain));
       }
       response.set_next_page_token(
           EncodePageToken(fingerprint, page->next_position));
@@ -137,10 +138,10 @@ ReadOperations::Handle Coalesced(ReadDialect& dialect,
   auto start = [&dialect, method, query = std::move(query),
                 fingerprint = RequestFingerprint(request)](
                    absl::Time deadline,
-                   typename RequestCoalescer<Response>::Finish finish) {
+                   ReadOperations::Done<Response> flight_done) {
     return (dialect.*method)(
         query, deadline,
-        Respond<Response, Page>(fingerprint, std::move(finish)));
+        Respond<Response, Page>(fingerprint, std::move(flight_done)));
   };
   return coalescer.Run(CoalescingKey(request), deadline, std::move(start),
                        std::move(done));

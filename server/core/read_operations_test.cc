@@ -10,11 +10,17 @@
 #include "server/common/clock.h"
 #include "server/common/errors.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/upstream/testing/fake_read_dialect.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
 
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 using ::perch::upstream::ListQuery;
 using ::perch::upstream::SearchQuery;
 using ::perch::upstream::testing::FakeReadDialect;
@@ -102,7 +108,7 @@ TEST_F(ReadOperationsTest, InvalidRequestsNeverReachTheDialect) {
   timeline.set_since_id("12a");
   auto t = Timeline(timeline);
   ASSERT_EQ(t->calls, 1);
-  EXPECT_EQ(t->value->status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(t->value->status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(FieldsOf(t->value->status()),
               ElementsAre("user", "page_size", "since_id"));
 
@@ -132,7 +138,8 @@ TEST_F(ReadOperationsTest, AMalformedPageTokenNeverReachesTheDialect) {
   v1::GetTimelineRequest r = TimelineOf("perch_dev");
   r.set_page_token("not-a-token");
   auto answer = Timeline(r);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(answer->value->status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(FieldsOf(answer->value->status()), ElementsAre("page_token"));
   EXPECT_EQ(dialect_.calls(), 0u);
 }
@@ -206,8 +213,8 @@ TEST_F(ReadOperationsTest, ATokenReplayedWithOtherFieldsIsRefused) {
   other_filter.set_page_token(token);
   for (const auto& r : {other_user, other_filter}) {
     auto answer = Timeline(r);
-    EXPECT_EQ(answer->value->status().code(),
-              absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(answer->value->status(),
+                StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(FieldsOf(answer->value->status()), ElementsAre("page_token"));
   }
   EXPECT_EQ(dialect_.timeline().calls(), 1u);
@@ -220,7 +227,7 @@ TEST_F(ReadOperationsTest, AnUncarriablePositionIsInternal) {
   v1::SearchRequest r;
   r.set_query("perch");
   auto answer = Search(r);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(answer->value->status()),
             "UPSTREAM_MALFORMED_RESPONSE");
 }
@@ -427,7 +434,7 @@ TEST_F(ReadOperationsTest, CancelWithdrawsTheCallerAndAbortsAnUnsharedCall) {
   ASSERT_NE(handles_.back(), nullptr);
   handles_.back()->Cancel();
   ASSERT_EQ(answer->calls, 1);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(dialect_.search().cancelled(), 1);
   dialect_.search().Release();
   EXPECT_EQ(answer->calls, 1);
@@ -438,7 +445,7 @@ TEST_F(ReadOperationsTest, CancelOfOneCallerLeavesTheSharedCallRunning) {
   auto leaving = Timeline(TimelineOf("perch_dev"));
   auto staying = Timeline(TimelineOf("perch_dev"));
   handles_[0]->Cancel();
-  EXPECT_EQ(leaving->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(leaving->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(dialect_.timeline().cancelled(), 0);
   EXPECT_EQ(staying->calls, 0);
   dialect_.timeline().Release();

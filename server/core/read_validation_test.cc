@@ -3,9 +3,12 @@
 #include <functional>
 
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 Violations Violated(const std::function<void(Violations&)>& check) {
   Violations v;
@@ -86,7 +89,7 @@ TEST(ReadValidation, ToStatusNamesEveryField) {
   CheckPageSize(999, 200, v);
   CheckScreenName("screen_name", "", v);
   absl::Status s = ToStatus(v);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   auto bad = GetBadRequest(s);
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->field_violations_size(), 2);

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "server/common/call_context.h"
 #include "server/common/clock.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
@@ -50,13 +51,13 @@ struct CoalescerOptions {
 // of a flight runs in the context of the caller that started it.
 template <typename Response>
 class RequestCoalescer {
-  using Flights =
-      SingleFlight<Response, std::shared_ptr<upstream::ReadHandle>>;
+  using Flights = SingleFlight<Response, std::shared_ptr<upstream::ReadHandle>>;
 
  public:
+  // A caller's answer, and the flight's: one completion type, as everywhere
+  // on the read path (ReadOperations::Done).
   using Done = typename Flights::Done;
-  using Finish = typename Flights::Finish;
-  // Starts the upstream work; calls `finish` exactly once.
+  // Starts the upstream work; calls `done` exactly once.
   using Start = typename Flights::Launch;
 
   // `scheduler` runs the callers' deadline timers; it must be stopped or
@@ -69,7 +70,7 @@ class RequestCoalescer {
                  MakeError(absl::StatusCode::kDeadlineExceeded,
                            "the deadline passed while waiting for the "
                            "upstream",
-                           "DEADLINE_EXCEEDED", kPerchDomain),
+                           reasons::kDeadlineExceeded, kPerchDomain),
                  [this](const std::string& key,
                         const absl::StatusOr<Response>& result,
                         absl::Time deadline) {
@@ -130,7 +131,7 @@ class RequestCoalescer {
     void Cancel() override {
       flights_.Withdraw(ticket_, MakeError(absl::StatusCode::kCancelled,
                                            "the call was cancelled",
-                                           "CANCELLED", kPerchDomain));
+                                           reasons::kCancelled, kPerchDomain));
     }
 
    private:

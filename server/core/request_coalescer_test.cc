@@ -15,9 +15,16 @@
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::core {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 
 using Response = v1::GetTimelineResponse;
 using Coalescer = RequestCoalescer<Response>;
@@ -29,11 +36,11 @@ class FakeUpstream {
     void Cancel() override { cancelled = true; }
     bool cancelled = false;
     absl::Time deadline;
-    Coalescer::Finish finish;
+    Coalescer::Done finish;
   };
 
   Coalescer::Start Start() {
-    return [this](absl::Time deadline, Coalescer::Finish finish) {
+    return [this](absl::Time deadline, Coalescer::Done finish) {
       auto call = std::make_shared<Call>();
       call->deadline = deadline;
       call->finish = std::move(finish);
@@ -106,8 +113,8 @@ TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
   auto r2 = Run(c, "k");
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
   ASSERT_TRUE(r1->value.has_value() && r2->value.has_value());
-  EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(r2->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r1->value->status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(r2->value->status(), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
@@ -116,7 +123,7 @@ TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
   auto r2 = Run(c, "k");
   handles_[0]->Cancel();
   ASSERT_TRUE(r1->value.has_value());
-  EXPECT_EQ(r1->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(r1->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("7"));
   ASSERT_TRUE(r2->value.has_value());
@@ -144,7 +151,8 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   clock_.Advance(absl::Seconds(2));
   std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
   ASSERT_TRUE(quick->value.has_value());
-  EXPECT_EQ(quick->value->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(quick->value->status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   EXPECT_EQ(upstream_.calls[1]->deadline,
@@ -167,7 +175,8 @@ TEST_F(RequestCoalescerTest, ACallerIsAnsweredAtItsOwnDeadlineNotTheFlights) {
   clock_.Advance(absl::Milliseconds(1));
   scheduler_.RunDue();
   ASSERT_TRUE(quick->value.has_value());
-  EXPECT_EQ(quick->value->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(quick->value->status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(quick->value->status()), "DEADLINE_EXCEEDED");
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("5"));
@@ -193,14 +202,14 @@ TEST_F(RequestCoalescerTest, ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) 
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
   ASSERT_TRUE(middle->value.has_value());
-  EXPECT_EQ(middle->value->status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(middle->value->status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(latest->value.has_value());
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
   ASSERT_TRUE(latest->value.has_value());
-  EXPECT_EQ(latest->value->status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(latest->value->status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_TRUE(upstream_.calls[1]->cancelled);
 }
 
@@ -211,13 +220,15 @@ TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
   auto patient = Run(c, "k", absl::Seconds(30));
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("503"));
   ASSERT_TRUE(starter->value.has_value());
-  EXPECT_EQ(starter->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(starter->value->status(),
+              StatusIs(absl::StatusCode::kUnavailable));
   ASSERT_TRUE(same->value.has_value());
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   std::move(upstream_.calls[1]->finish)(absl::UnavailableError("503"));
   ASSERT_TRUE(patient->value.has_value());
-  EXPECT_EQ(patient->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(patient->value->status(),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(upstream_.calls.size(), 2u);  // no caller left with more time
 }
 
@@ -266,7 +277,7 @@ TEST_F(RequestCoalescerTest, EachCallersContextLearnsHowItWasServed) {
     const CallContext::Scope scope(first);
     handles_.push_back(c.Run(
         "same", clock_.Now() + absl::Seconds(10),
-        [&](absl::Time deadline, Coalescer::Finish finish) {
+        [&](absl::Time deadline, Coalescer::Done finish) {
           starter_seen = CallContext::Current();
           return upstream_.Start()(deadline, std::move(finish));
         },
@@ -301,9 +312,9 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
   constexpr int kRunsPerCaller = 250;
   SystemClock clock;
   Mutex mu;
-  std::deque<Coalescer::Finish> unfinished;  // guarded by mu
+  std::deque<Coalescer::Done> unfinished;  // guarded by mu
   int answered = 0;                          // guarded by mu
-  Coalescer::Start start = [&](absl::Time, Coalescer::Finish finish) {
+  Coalescer::Start start = [&](absl::Time, Coalescer::Done finish) {
     MutexLock lock(&mu);
     unfinished.push_back(std::move(finish));
     return std::shared_ptr<upstream::ReadHandle>();
@@ -315,7 +326,7 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
   std::atomic<bool> stop{false};
   std::thread finisher([&] {
     while (!stop.load()) {
-      Coalescer::Finish finish;
+      Coalescer::Done finish;
       {
         MutexLock lock(&mu);
         if (!unfinished.empty()) {

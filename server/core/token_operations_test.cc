@@ -5,16 +5,22 @@
 
 #include "gtest/gtest.h"
 #include "server/auth/caching_token_source.h"
-#include "server/auth/fake_token_source.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/auth/token_fingerprint.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 
 namespace perch::core {
 namespace {
 
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
+
 class TokenOperationsTest : public ::testing::Test {
  protected:
   TokenOperationsTest() {
-    auto fake = std::make_unique<auth::FakeTokenSource>();
+    auto fake = std::make_unique<FakeTokenSource>();
     fake_ = fake.get();
     tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
                                                          clock_, scheduler_);
@@ -38,7 +44,7 @@ class TokenOperationsTest : public ::testing::Test {
 
   FakeClock clock_;
   ManualScheduler scheduler_{clock_};
-  auth::FakeTokenSource* fake_;
+  FakeTokenSource* fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<TokenOperations> operations_;
 };

@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/http/curl_status.h"
@@ -34,27 +35,23 @@ constexpr size_t kMaxIdleEasyHandles = 64;
 constexpr int kMaxWaitMillis = 60'000;
 
 absl::Status Cancelled(absl::string_view why) {
-  return MakeError(absl::StatusCode::kCancelled, why, kCancelledReason,
+  return MakeError(absl::StatusCode::kCancelled, why, reasons::kCancelled,
                    kPerchDomain);
 }
 
 absl::Status DeadlineExceeded(absl::string_view why) {
   return MakeError(absl::StatusCode::kDeadlineExceeded, why,
-                   kDeadlineExceededReason, kPerchDomain);
+                   reasons::kDeadlineExceeded, kPerchDomain);
 }
 
 absl::Status TransportFailed(absl::string_view why) {
-  return MakeError(absl::StatusCode::kInternal, why, kTransportFailedReason,
-                   kPerchDomain);
+  return MakeError(absl::StatusCode::kInternal, why,
+                   reasons::kHttpTransportFailed, kPerchDomain);
 }
 
 bool HasLineBreak(absl::string_view s) {
   return s.find_first_of("\r\n") != absl::string_view::npos;
 }
-
-// ErrorInfo reason of a response over Options::max_response_bytes.
-constexpr absl::string_view kResponseTooLargeReason =
-    "UPSTREAM_RESPONSE_TOO_LARGE";
 
 // Largest announced body reserved up front (a bigger one still arrives,
 // growing as it comes): a length header alone must not make the process
@@ -126,7 +123,7 @@ absl::Status ResponseTooLarge(int64_t limit) {
   return MakeError(
       absl::StatusCode::kInternal,
       absl::StrCat("upstream response body larger than ", limit, " bytes"),
-      kResponseTooLargeReason, kPerchDomain);
+      reasons::kUpstreamResponseTooLarge, kPerchDomain);
 }
 
 }  // namespace
@@ -149,13 +146,13 @@ absl::StatusOr<std::unique_ptr<CurlMultiTransport>> MakeCurlMultiTransport(
       ::access(options.ca_file.c_str(), R_OK) != 0) {
     return MakeError(absl::StatusCode::kInvalidArgument,
                      absl::StrCat("CA file not readable: ", options.ca_file),
-                     "INVALID_CONFIG", kPerchDomain);
+                     reasons::kInvalidConfig, kPerchDomain);
   }
   if (options.max_host_connections < 0 || options.max_total_connections < 0 ||
       options.max_concurrent_streams < 0 || options.max_response_bytes < 0) {
     return MakeError(absl::StatusCode::kInvalidArgument,
                      "connection and stream limits must not be negative",
-                     "INVALID_CONFIG", kPerchDomain);
+                     reasons::kInvalidConfig, kPerchDomain);
   }
 
   const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);

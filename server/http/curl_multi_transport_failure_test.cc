@@ -18,10 +18,11 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/http/curl_multi_transport.h"
-#include "server/http/curl_multi_transport_testing.h"
+#include "server/http/testing/send_outcome.h"
 #include "tests/testing/http2_test_peer.h"
 #include "tests/testing/raw_tcp_peer.h"
 #include "tests/testing/scripted_http_server.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::http {
 namespace {
@@ -43,6 +44,7 @@ using ::perch::testing::RawTcpPeer;
 using ::perch::testing::ReceivedRequest;
 using ::perch::testing::ScriptedHttpServer;
 using ::perch::testing::ScriptedReply;
+using ::perch::testing::StatusIs;
 
 // Short, so the tests stay quick; the peers that never answer would hold a
 // request for ever without it.
@@ -98,7 +100,7 @@ void ExpectUnavailable(const absl::StatusOr<HttpResponse>& result,
   ASSERT_FALSE(result.ok())
       << "status " << result->status << " body " << result->body;
   const absl::Status& status = result.status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(status), "UPSTREAM_UNAVAILABLE") << status;
   EXPECT_EQ(CurlCode(status), curl_code) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), what)) << status;
@@ -336,7 +338,7 @@ TEST_F(CurlMultiTransportFailureTest, SilentPeerEndsAtTheDeadline) {
 
     ASSERT_TRUE(outcome->Wait());
     const absl::Status& status = outcome->result.status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded));
     EXPECT_EQ(ErrorReason(status), "DEADLINE_EXCEEDED") << status;
     EXPECT_GE(absl::Now() - start, kDeadline);
     // The peer got the request (or ClientHello), then the connection closed.
@@ -355,9 +357,8 @@ TEST_F(CurlMultiTransportFailureTest, Http2SilentStreamEndsAtTheDeadline) {
   auto outcome = Send(std::move(request));
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(),
-            absl::StatusCode::kDeadlineExceeded)
-      << outcome->result.status();
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   // The only stream on its connection: the connection goes with it.
   EXPECT_TRUE(peer->WaitFor(&ClientClosedAConnection, kWait));
 }
@@ -371,7 +372,7 @@ TEST_F(CurlMultiTransportFailureTest, CancelClosesTheHttp1Connection) {
   transport_->Cancel(id);
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(outcome->result.status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(peer->WaitFor(
       [](const RawTcpPeer::Events& e) { return e.closed_by_client == 1; },
       kWait));
@@ -385,7 +386,7 @@ TEST_F(CurlMultiTransportFailureTest, CancelEndsTheHttp2StreamUpstream) {
   transport_->Cancel(id);
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(outcome->result.status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(peer->WaitFor(&ClientClosedAConnection, kWait));
 }
 
@@ -407,7 +408,8 @@ TEST_F(CurlMultiTransportFailureTest, CancelResetsOnlyItsHttp2Stream) {
   ASSERT_TRUE(peer->WaitFor(RequestsArrived(2), kWait));
   transport_->Cancel(id);
   ASSERT_TRUE(cancelled->Wait());
-  EXPECT_EQ(cancelled->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(cancelled->result.status(),
+              StatusIs(absl::StatusCode::kCancelled));
   peer->Release();
 
   ASSERT_TRUE(other->Wait());

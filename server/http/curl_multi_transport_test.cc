@@ -25,9 +25,10 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/http/curl_multi_transport_testing.h"
+#include "server/http/testing/send_outcome.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/scripted_http_server.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::http {
 namespace {
@@ -35,6 +36,7 @@ namespace {
 using ::perch::testing::ReceivedRequest;
 using ::perch::testing::ScriptedHttpServer;
 using ::perch::testing::ScriptedReply;
+using ::perch::testing::StatusIs;
 
 using ::perch::http::testing::CurlCode;
 using ::perch::http::testing::Get;
@@ -201,8 +203,8 @@ TEST_F(CurlMultiTransportTest, ConnectionRefusedIsUnavailable) {
 
   ASSERT_TRUE(outcome->Wait());
   ::close(fd);
-  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kUnavailable)
-      << outcome->result.status();
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(outcome->result.status()), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(CurlCode(outcome->result.status()), "7");
   EXPECT_TRUE(absl::StrContains(outcome->result.status().message(),
@@ -223,7 +225,7 @@ TEST_F(CurlMultiTransportTest, DroppedConnectionIsUnavailableWithoutSecrets) {
 
   ASSERT_TRUE(outcome->Wait());
   const absl::Status& status = outcome->result.status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(status), "UPSTREAM_UNAVAILABLE");
   EXPECT_FALSE(absl::StrContains(status.message(), "c2VjcmV0"));
   EXPECT_FALSE(absl::StrContains(status.message(), "secret-body"));
@@ -244,8 +246,9 @@ TEST_F(CurlMultiTransportTest, MalformedResponsesAreUnavailable) {
   for (const char* path : {"/not-http", "/bad-status", "/truncated"}) {
     auto outcome = Send(Get(server_->Url(path)));
     ASSERT_TRUE(outcome->Wait()) << path;
-    EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kUnavailable)
-        << path << ": " << outcome->result.status();
+    EXPECT_THAT(outcome->result.status(),
+                StatusIs(absl::StatusCode::kUnavailable))
+        << path;
   }
 }
 
@@ -260,9 +263,8 @@ TEST_F(CurlMultiTransportTest, DeadlineShorterThanServerDelayExceeds) {
   auto outcome = Send(std::move(request));
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(),
-            absl::StatusCode::kDeadlineExceeded)
-      << outcome->result.status();
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(outcome->result.status()), "DEADLINE_EXCEEDED");
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(250));
 }
@@ -275,8 +277,8 @@ TEST_F(CurlMultiTransportTest, PastDeadlineFailsWithoutConnecting) {
   auto outcome = Send(std::move(request));
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_NE(outcome->thread, std::this_thread::get_id());
   EXPECT_EQ(server_->connections_accepted(), 0);
 }
@@ -297,9 +299,8 @@ TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
   auto outcome = Send(std::move(queued));
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(),
-            absl::StatusCode::kDeadlineExceeded)
-      << outcome->result.status();
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(slow->done.HasBeenNotified());
 }
 
@@ -315,7 +316,7 @@ TEST_F(CurlMultiTransportTest, CancelEndsRequestWithoutWaitingForServer) {
   transport_->Cancel(id);
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(outcome->result.status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(ErrorReason(outcome->result.status()), "CANCELLED");
 
   // Finished and unknown ids are ignored, and the transport keeps working.
@@ -357,8 +358,8 @@ TEST_F(CurlMultiTransportTest, DestructorCancelsEveryPendingRequest) {
 
   for (const auto& outcome : outcomes) {
     ASSERT_TRUE(outcome->done.HasBeenNotified());
-    EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kCancelled)
-        << outcome->result.status();
+    EXPECT_THAT(outcome->result.status(),
+                StatusIs(absl::StatusCode::kCancelled));
     EXPECT_EQ(outcome->calls.load(), 1);
   }
 }
@@ -482,11 +483,11 @@ TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
   transport_->Cancel(cancelled_id);
 
   ASSERT_TRUE(expired->Wait());
-  EXPECT_EQ(expired->result.status().code(),
-            absl::StatusCode::kDeadlineExceeded)
-      << expired->result.status();
+  EXPECT_THAT(expired->result.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   ASSERT_TRUE(cancelled->Wait());
-  EXPECT_EQ(cancelled->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(cancelled->result.status(),
+              StatusIs(absl::StatusCode::kCancelled));
   EXPECT_FALSE(left->done.HasBeenNotified());
 
   // Freeing the slot launches the next one still waiting, and only that.
@@ -507,7 +508,7 @@ TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
   transport_.reset();
   ASSERT_TRUE(busy->done.HasBeenNotified());
   ASSERT_TRUE(queued->done.HasBeenNotified());
-  EXPECT_EQ(queued->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(queued->result.status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(queued->calls.load(), 1);
 }
 
@@ -577,8 +578,10 @@ TEST_F(CurlMultiTransportTest, UnexpressibleRequestsAreInternalWithoutIo) {
 
   ASSERT_TRUE(bad_scheme->Wait());
   ASSERT_TRUE(bad_header->Wait());
-  EXPECT_EQ(bad_scheme->result.status().code(), absl::StatusCode::kInternal);
-  EXPECT_EQ(bad_header->result.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(bad_scheme->result.status(),
+              StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(bad_header->result.status(),
+              StatusIs(absl::StatusCode::kInternal));
   EXPECT_FALSE(
       absl::StrContains(bad_header->result.status().message(), "Bearer"));
   EXPECT_EQ(server_->connections_accepted(), 0);
@@ -588,7 +591,7 @@ TEST(MakeCurlMultiTransport, UnreadableCaFileIsInvalidArgument) {
   CurlMultiTransport::Options options;
   options.ca_file = "/nonexistent/ca.pem";
   auto transport = MakeCurlMultiTransport(options);
-  EXPECT_EQ(transport.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(transport.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 class CurlMultiTransportTlsTest : public CurlMultiTransportTest {
@@ -645,7 +648,7 @@ TEST_F(CurlMultiTransportTlsTest, UntrustedCertificateIsUnavailable) {
 
   ASSERT_TRUE(outcome->Wait());
   const absl::Status& status = outcome->result.status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(status), "UPSTREAM_UNAVAILABLE");
   EXPECT_TRUE(absl::StrContains(status.message(), "TLS certificate")) << status;
   EXPECT_TRUE(server_->requests().empty());
@@ -656,8 +659,8 @@ TEST_F(CurlMultiTransportTlsTest, SystemStoreDoesNotTrustTestCa) {
   auto outcome = Send(Get(server_->Url("/")));
 
   ASSERT_TRUE(outcome->Wait());
-  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kUnavailable)
-      << outcome->result.status();
+  EXPECT_THAT(outcome->result.status(),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_TRUE(server_->requests().empty());
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::http {
@@ -131,11 +132,11 @@ const Row& Lookup(CURLcode curl) {
 absl::string_view ReasonFor(Code code) {
   switch (code) {
     case Code::kDeadlineExceeded:
-      return kDeadlineExceededReason;
+      return reasons::kDeadlineExceeded;
     case Code::kUnavailable:
-      return kUpstreamUnavailableReason;
+      return reasons::kUpstreamUnavailable;
     default:
-      return kTransportFailedReason;
+      return reasons::kHttpTransportFailed;
   }
 }
 

@@ -11,21 +11,12 @@
 
 namespace perch::http {
 
-// ErrorInfo reasons the transport attaches (domain kPerchDomain).
-inline constexpr absl::string_view kUpstreamUnavailableReason =
-    "UPSTREAM_UNAVAILABLE";
-inline constexpr absl::string_view kDeadlineExceededReason =
-    "DEADLINE_EXCEEDED";
-inline constexpr absl::string_view kCancelledReason = "CANCELLED";
-// perch asked libcurl for something impossible (a bug, not an outage).
-inline constexpr absl::string_view kTransportFailedReason =
-    "HTTP_TRANSPORT_FAILED";
-
 // The ErrorInfo metadata key holding the CURLcode number.
 inline constexpr absl::string_view kCurlCodeKey = "curl_code";
 
 // Maps `code` (not CURLE_OK) to UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL,
-// with one ErrorInfo{reason, kPerchDomain, {curl_code: "<n>"}}. The message
+// with one ErrorInfo{reason, kPerchDomain, {curl_code: "<n>"}}, the reason
+// UPSTREAM_UNAVAILABLE, DEADLINE_EXCEEDED or HTTP_TRANSPORT_FAILED. The message
 // says what failed, then libcurl's own detail (`curl_detail`, its error
 // buffer, may be empty), which names hosts, ports and TLS reasons but never
 // request headers or bodies. CURLE_OK gives OkStatus(). Thread-safe.

@@ -2,9 +2,12 @@
 
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::http {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 TEST(CurlCodeToStatus, OkIsOk) {
   EXPECT_TRUE(CurlCodeToStatus(CURLE_OK, "").ok());
@@ -13,7 +16,7 @@ TEST(CurlCodeToStatus, OkIsOk) {
 TEST(CurlCodeToStatus, ConnectionFailuresAreUnavailableWithCurlCode) {
   absl::Status s = CurlCodeToStatus(CURLE_COULDNT_CONNECT,
                                     "Failed to connect to 127.0.0.1 port 1");
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_NE(s.message().find("connection refused"), absl::string_view::npos);
   EXPECT_NE(s.message().find("127.0.0.1 port 1"), absl::string_view::npos);
   auto info = GetErrorInfo(s);
@@ -30,14 +33,14 @@ TEST(CurlCodeToStatus, NetworkAndTlsFailuresAreUnavailable) {
         CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_HTTP2,
         CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING}) {
     absl::Status s = CurlCodeToStatus(code, "");
-    EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << code;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable)) << code;
     EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE") << code;
   }
 }
 
 TEST(CurlCodeToStatus, TimeoutIsDeadlineExceeded) {
   absl::Status s = CurlCodeToStatus(CURLE_OPERATION_TIMEDOUT, "");
-  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(s), "DEADLINE_EXCEEDED");
   EXPECT_EQ(GetErrorInfo(s)->metadata().at("curl_code"), "28");
 }
@@ -46,14 +49,14 @@ TEST(CurlCodeToStatus, OurOwnMistakesAreInternal) {
   for (CURLcode code : {CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT,
                         CURLE_SSL_CACERT_BADFILE, CURLE_WRITE_ERROR}) {
     absl::Status s = CurlCodeToStatus(code, "");
-    EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << code;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal)) << code;
     EXPECT_EQ(ErrorReason(s), "HTTP_TRANSPORT_FAILED") << code;
   }
 }
 
 TEST(CurlCodeToStatus, UnlistedCodesAreUnavailableWithLibcurlText) {
   absl::Status s = CurlCodeToStatus(CURLE_FTP_WEIRD_PASV_REPLY, "");
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_NE(s.message().find(curl_easy_strerror(CURLE_FTP_WEIRD_PASV_REPLY)),
             absl::string_view::npos);
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::mapping {
@@ -18,12 +19,15 @@ constexpr absl::string_view kLayout = "Www Mmm dd hh:mm:ss +zzzz yyyy";
 constexpr absl::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr",
                                          "May", "Jun", "Jul", "Aug",
                                          "Sep", "Oct", "Nov", "Dec"};
+// In absl::Weekday's order, which starts on Monday.
+constexpr absl::string_view kWeekdays[] = {"Mon", "Tue", "Wed", "Thu",
+                                           "Fri", "Sat", "Sun"};
 
 absl::Status Bad() {
   return MakeError(
       absl::StatusCode::kInternal,
       absl::StrCat("created_at is not in the layout \"", kLayout, "\""),
-      "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain);
+      reasons::kUpstreamMalformedResponse, kPerchDomain);
 }
 
 // Reads `width` ASCII digits at `pos`; false if any is missing or not a
@@ -40,26 +44,6 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Digits(absl::string_view text,
   }
   *out = value;
   return true;
-}
-
-absl::string_view WeekdayName(absl::Weekday day) {
-  switch (day) {
-    case absl::Weekday::monday:
-      return "Mon";
-    case absl::Weekday::tuesday:
-      return "Tue";
-    case absl::Weekday::wednesday:
-      return "Wed";
-    case absl::Weekday::thursday:
-      return "Thu";
-    case absl::Weekday::friday:
-      return "Fri";
-    case absl::Weekday::saturday:
-      return "Sat";
-    case absl::Weekday::sunday:
-      return "Sun";
-  }
-  return "";
 }
 
 }  // namespace
@@ -95,7 +79,8 @@ absl::StatusOr<absl::Time> ParseCreatedAt(absl::string_view text) {
     return Bad();
   }
   // A weekday that disagrees with the date means the text is corrupt.
-  if (text.substr(0, 3) != WeekdayName(absl::GetWeekday(date))) return Bad();
+  if (text.substr(0, 3) != kWeekdays[static_cast<int>(absl::GetWeekday(date))])
+    return Bad();
 
   const absl::Time local =
       absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second),

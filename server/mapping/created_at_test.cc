@@ -28,6 +28,10 @@ constexpr Known kKnown[] = {
     {"Tue Feb 05 18:14:21 +0000 2013", 1360088061},
     // testcursornext.0.json [4].created_at (zero-padded day)
     {"Fri May 07 17:54:39 +0000 2021", 1620410079},
+    // Not recorded: the weekdays above leave out Mon, Thu and Sun.
+    {"Mon Oct 08 09:30:00 +0000 2018", 1538991000},
+    {"Thu Oct 11 23:59:59 +0000 2018", 1539302399},
+    {"Sun Oct 14 00:00:00 +0000 2018", 1539475200},
 };
 
 TEST(ParseCreatedAt, ParsesRecordedValuesToExactUnixSeconds) {

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 
 namespace perch::mapping {
 namespace {

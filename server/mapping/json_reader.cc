@@ -6,13 +6,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/mapping/created_at.h"
 
 namespace perch::mapping::internal {
 namespace {
-
-constexpr absl::string_view kMalformedReason = "UPSTREAM_MALFORMED_RESPONSE";
 
 absl::Status IterateObject(
     simdjson::simdjson_result<simdjson::ondemand::object> result,
@@ -102,7 +101,7 @@ absl::Status WithinIndex(size_t index, absl::Status status) {
 absl::Status PublicError(absl::string_view what, const absl::Status& internal) {
   return MakeError(absl::StatusCode::kInternal,
                    absl::StrCat("malformed ", what, ": ", internal.message()),
-                   kMalformedReason, kPerchDomain);
+                   reasons::kUpstreamMalformedResponse, kPerchDomain);
 }
 
 absl::Status ParseJson(JsonText json,

@@ -4,19 +4,19 @@
 
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 
 namespace perch::mapping {
 namespace {
 
+using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadRecordedBody;
 using ::perch::v1::TwitterList;
 
 // lists/show.json?owner_screen_name=Twitter&slug=Official-Twitter-Accounts
 TEST(ParseTwitterList, RecordedListShow) {
-  absl::StatusOr<std::string> body = ReadRecordedBody("testgetlist.0.json");
-  ASSERT_TRUE(body.ok()) << body.status();
-  absl::StatusOr<TwitterList> list = ParseTwitterList(*body);
+  absl::StatusOr<TwitterList> list =
+      ParseFixture(ReadRecordedBody("testgetlist.0.json"), ParseTwitterList);
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_EQ(list->id(), "84839422");
   EXPECT_EQ(list->name(), "Official Twitter Accounts");

@@ -1,6 +1,8 @@
 // Bodies that are not what the upstream contract promises: every parser must
 // answer INTERNAL / UPSTREAM_MALFORMED_RESPONSE (never crash, never a
 // half-filled success), name where the problem is, and never echo the body.
+#include "server/mapping/testing/malformed.h"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,9 +13,8 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/mapping/list_json.h"
-#include "server/mapping/malformed_test_util.h"
 #include "server/mapping/page_json.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 #include "server/mapping/token_json.h"
 #include "server/mapping/tweet_json.h"
 #include "server/mapping/user_json.h"

@@ -7,11 +7,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 
 namespace perch::mapping {
 namespace {
 
+using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadRecordedBody;
 using ::perch::v1::Media;
 using ::testing::ElementsAre;
@@ -120,10 +121,8 @@ TEST(ParseSearchPage, MaxIdMayComeAfterOtherParameters) {
 
 // followers/list.json?screen_name=TweepyDev: two users, last page.
 TEST(ParseUserPage, RecordedFollowersList) {
-  absl::StatusOr<std::string> body =
-      ReadRecordedBody("testgetfollowers.0.json");
-  ASSERT_TRUE(body.ok()) << body.status();
-  absl::StatusOr<UserPage> page = ParseUserPage(*body);
+  absl::StatusOr<UserPage> page =
+      ParseFixture(ReadRecordedBody("testgetfollowers.0.json"), ParseUserPage);
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(page->next_cursor, "");  // next_cursor_str "0"
   ASSERT_EQ(page->users.size(), 2u);
@@ -155,10 +154,8 @@ TEST(ParseUserPage, RecordedFollowersList) {
 // lists/members.json of "Official Twitter Accounts": 20 users and a cursor
 // above 2^53.
 TEST(ParseUserPage, RecordedListMembersKeepsCursorExact) {
-  absl::StatusOr<std::string> body =
-      ReadRecordedBody("testgetlistmembers.0.json");
-  ASSERT_TRUE(body.ok()) << body.status();
-  absl::StatusOr<UserPage> page = ParseUserPage(*body);
+  absl::StatusOr<UserPage> page = ParseFixture(
+      ReadRecordedBody("testgetlistmembers.0.json"), ParseUserPage);
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(page->next_cursor, "4611686021442659676");
   ASSERT_EQ(page->users.size(), 20u);
@@ -217,9 +214,8 @@ TEST(ParseIdPage, RecordedFollowerIds) {
   for (const char* name :
        {"testgetfollowerids.0.json", "testcursorcursoritems.1.json",
         "testcursorcursorpages.1.json"}) {
-    absl::StatusOr<std::string> body = ReadRecordedBody(name);
-    ASSERT_TRUE(body.ok()) << body.status();
-    absl::StatusOr<IdPage> page = ParseIdPage(*body);
+    absl::StatusOr<IdPage> page =
+        ParseFixture(ReadRecordedBody(name), ParseIdPage);
     ASSERT_TRUE(page.ok()) << name << ": " << page.status();
     EXPECT_THAT(page->ids, ElementsAre("15772978", "145336962")) << name;
     EXPECT_EQ(page->next_cursor, "") << name;
@@ -231,9 +227,8 @@ TEST(ParseIdPage, RecordedFollowerIds) {
 TEST(ParseIdPage, BareNumberIdsAbove2To53StayExact) {
   for (const char* name :
        {"testcursorcursoritems.0.json", "testcursorcursorpages.0.json"}) {
-    absl::StatusOr<std::string> body = ReadRecordedBody(name);
-    ASSERT_TRUE(body.ok()) << body.status();
-    absl::StatusOr<IdPage> page = ParseIdPage(*body);
+    absl::StatusOr<IdPage> page =
+        ParseFixture(ReadRecordedBody(name), ParseIdPage);
     ASSERT_TRUE(page.ok()) << name << ": " << page.status();
     EXPECT_THAT(
         page->ids,

@@ -1,6 +1,7 @@
 #include "server/mapping/request_metrics.h"
 
 #include "absl/time/clock.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::mapping {
@@ -24,7 +25,7 @@ void RecordUpstreamRequest(metrics::EndpointMetrics* endpoint, Endpoint kind,
   if (response->status == 429) {
     const std::string reason =
         ErrorReason(StatusFromResponse(kind, path, *response, absl::Now()));
-    endpoint->RecordThrottled(reason == "USAGE_CAPPED"
+    endpoint->RecordThrottled(reason == reasons::kUsageCapped
                                   ? metrics::ThrottleReason::kUsageCap
                                   : metrics::ThrottleReason::kRateLimit);
   }

@@ -5,10 +5,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::mapping {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 http::HttpResponse Response(int status, std::string body) {
   http::HttpResponse r;

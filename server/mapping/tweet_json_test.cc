@@ -8,20 +8,19 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/http/http_types.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 #include "simdjson.h"
 
 namespace perch::mapping {
 namespace {
 
+using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadRecordedBody;
 using ::perch::v1::Media;
 using ::perch::v1::Tweet;
 
 absl::StatusOr<std::vector<Tweet>> ParseRecorded(absl::string_view name) {
-  absl::StatusOr<std::string> body = ReadRecordedBody(name);
-  if (!body.ok()) return body.status();
-  return ParseTweetArray(*body);
+  return ParseFixture(ReadRecordedBody(name), ParseTweetArray);
 }
 
 // statuses/user_timeline.json?screen_name=Twitter (recorded 2020-12-29).

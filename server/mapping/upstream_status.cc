@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/mapping/error_json.h"
 
@@ -40,29 +41,29 @@ std::optional<Outcome> ClassifyRead(int http_status, const UpstreamError& error,
   const int code = error.code;
   // 401 per the response-code page; one table in the docs says 403.
   if ((http_status == 401 || http_status == 403) && code == 89) {
-    return Outcome{C::kUnauthenticated, kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // 401/32 "Could not authenticate you": the bearer was not accepted either,
   // so it gets the same one re-obtain (the reader keys on the reason).
   if (http_status == 401 && code == 32) {
-    return Outcome{C::kUnauthenticated, kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // A protected account's timeline: 401 with {"error":"Not authorized."}.
   if (http_status == 401 && code == 0 && error.message == "Not authorized.") {
-    return Outcome{C::kPermissionDenied, "PROTECTED_RESOURCE"};
+    return Outcome{C::kPermissionDenied, reasons::kProtectedResource};
   }
   if (http_status == 403) {
     switch (code) {
       case 220:  // credentials do not allow access (needs a user context)
       case 87:   // client is not permitted to perform this action
-        return Outcome{C::kPermissionDenied, "APP_ONLY_NOT_ALLOWED"};
+        return Outcome{C::kPermissionDenied, reasons::kAppOnlyNotAllowed};
       case 453:  // Free/Basic apps: v2 plus a few v1.1 endpoints only
-        return Outcome{C::kPermissionDenied, "ACCESS_LEVEL_INSUFFICIENT",
+        return Outcome{C::kPermissionDenied, reasons::kAccessLevelInsufficient,
                        kUseV2};
       case 179:
-        return Outcome{C::kPermissionDenied, "PROTECTED_RESOURCE"};
+        return Outcome{C::kPermissionDenied, reasons::kProtectedResource};
       case 63:
-        return Outcome{C::kFailedPrecondition, "USER_SUSPENDED"};
+        return Outcome{C::kFailedPrecondition, reasons::kUserSuspended};
       default:
         break;
     }
@@ -70,40 +71,41 @@ std::optional<Outcome> ClassifyRead(int http_status, const UpstreamError& error,
   // 34 page, 50 user, 144 status, 109 list: what the request names is gone.
   if (http_status == 404 &&
       (code == 34 || code == 50 || code == 144 || code == 109)) {
-    return Outcome{C::kNotFound, "NOT_FOUND"};
+    return Outcome{C::kNotFound, reasons::kNotFound};
   }
   // 410 Gone: the endpoint was turned off; retrying cannot help.
   if (http_status == 410) {
-    return Outcome{C::kFailedPrecondition, "ENDPOINT_RETIRED", kRetiredUseV2};
+    return Outcome{C::kFailedPrecondition, reasons::kEndpointRetired,
+                   kRetiredUseV2};
   }
   // 420 Enhance Your Calm: the old rate-limit answer, treated as 429.
   if (http_status == 420) {
-    return Outcome{C::kResourceExhausted, "RATE_LIMITED"};
+    return Outcome{C::kResourceExhausted, reasons::kRateLimited};
   }
 
   // v2 problems (RFC 7807 bodies).
   // v2 answers 401 (type about:blank) only about the bearer itself.
   if (http_status == 401 && !problem.empty()) {
-    return Outcome{C::kUnauthenticated, kBearerTokenRejected};
+    return Outcome{C::kUnauthenticated, reasons::kAppTokenRejected};
   }
   // The app (or its tier) is not enrolled for this endpoint: an operator
   // fixes this in the developer portal, not by retrying.
   if (http_status == 403 && problem == "client-forbidden") {
-    return Outcome{C::kPermissionDenied, "APP_NOT_ENROLLED"};
+    return Outcome{C::kPermissionDenied, reasons::kAppNotEnrolled};
   }
   if (http_status == 403 && problem == "unsupported-authentication") {
-    return Outcome{C::kPermissionDenied, "APP_ONLY_NOT_ALLOWED"};
+    return Outcome{C::kPermissionDenied, reasons::kAppOnlyNotAllowed};
   }
   // 402 (type credits, in no spec): a pay-per-use account out of credits.
   // Only billing clears it, so no RetryInfo.
   if (http_status == 402) {
-    return Outcome{C::kFailedPrecondition, "CREDITS_DEPLETED"};
+    return Outcome{C::kFailedPrecondition, reasons::kCreditsDepleted};
   }
   // A usage cap is also a 429 but waiting for x-rate-limit-reset does not
   // clear it; only the body tells it from a rate limit.
   if (http_status == 429 &&
       (problem == "usage-capped" || error.title == "UsageCapExceeded")) {
-    return Outcome{C::kResourceExhausted, "USAGE_CAPPED"};
+    return Outcome{C::kResourceExhausted, reasons::kUsageCapped};
   }
   return std::nullopt;
 }
@@ -117,14 +119,14 @@ Outcome Classify(Endpoint endpoint, int http_status, const UpstreamError& error,
       // type and too-frequent requests; older docs say 403/170 for a missing
       // grant_type. Every one means the app could not get a token.
       if (http_status == 403 || http_status == 401) {
-        return {C::kUnauthenticated, "APP_CREDENTIALS_REJECTED"};
+        return {C::kUnauthenticated, reasons::kAppCredentialsRejected};
       }
       break;
     case Endpoint::kInvalidateToken:
       // 403/99: the token is wrong or already revoked (or the credentials
       // are wrong): nothing was invalidated.
       if (http_status == 403 || http_status == 401) {
-        return {C::kFailedPrecondition, "TOKEN_NOT_INVALIDATED"};
+        return {C::kFailedPrecondition, reasons::kTokenNotInvalidated};
       }
       break;
     case Endpoint::kRead:
@@ -135,15 +137,17 @@ Outcome Classify(Endpoint endpoint, int http_status, const UpstreamError& error,
       break;
   }
   // 429/88 and v2's about:blank 429.
-  if (http_status == 429) return {C::kResourceExhausted, "RATE_LIMITED"};
-  if (http_status >= 500) return {C::kUnavailable, kUpstreamUnavailable};
+  if (http_status == 429) return {C::kResourceExhausted, reasons::kRateLimited};
+  if (http_status >= 500)
+    return {C::kUnavailable, reasons::kUpstreamUnavailable};
   // 400/215, v2's 400 invalid-request and any other 4xx: perch built a
   // request the upstream refused, which is a bug in perch, not in the caller
   // (the v2 dialect turns an invalid-request about the caller's own search
   // query into INVALID_ARGUMENT).
-  if (http_status >= 400) return {C::kInternal, kUpstreamRejectedRequest};
+  if (http_status >= 400)
+    return {C::kInternal, reasons::kUpstreamRejectedRequest};
   // 1xx/3xx reaching us means the exchange is not what the API documents.
-  return {C::kInternal, "UPSTREAM_MALFORMED_RESPONSE"};
+  return {C::kInternal, reasons::kUpstreamMalformedResponse};
 }
 
 using Metadata = std::vector<std::pair<std::string, std::string>>;
@@ -185,7 +189,7 @@ void AttachQuotaDetails(absl::Status& status, absl::string_view reason,
     }
     return absl::FromUnixSeconds(reset_seconds) - now;
   };
-  if (reason == "USAGE_CAPPED") {
+  if (reason == reasons::kUsageCapped) {
     // x-rate-limit-reset is the 15-minute window, which a cap outlives: a
     // RetryInfo from it would have callers retry into the same cap. Only a
     // daily window's reset says when the cap may lift.
@@ -265,17 +269,18 @@ absl::Status StatusFromV2Errors(absl::string_view path, bool has_data,
   if (about_data == nullptr) return absl::OkStatus();
 
   const std::string name = v2::ProblemName(about_data->type);
-  Outcome outcome{C::kInternal, kUpstreamRejectedRequest};
+  Outcome outcome{C::kInternal, reasons::kUpstreamRejectedRequest};
   if (name == "resource-not-found") {
     // Suspended users come as resource-not-found too; only the title and
     // detail tell them apart.
     const bool suspended =
         about_data->title == "Forbidden" ||
         absl::StartsWith(about_data->detail, "User has been suspended");
-    outcome = suspended ? Outcome{C::kFailedPrecondition, "USER_SUSPENDED"}
-                        : Outcome{C::kNotFound, "RESOURCE_NOT_FOUND"};
+    outcome = suspended
+                  ? Outcome{C::kFailedPrecondition, reasons::kUserSuspended}
+                  : Outcome{C::kNotFound, reasons::kResourceNotFound};
   } else if (name == "not-authorized-for-resource") {
-    outcome = {C::kPermissionDenied, "PROTECTED_RESOURCE"};
+    outcome = {C::kPermissionDenied, reasons::kProtectedResource};
   }
   // Any other type is one this table does not know: reported as perch's to
   // fix, with the upstream's words.

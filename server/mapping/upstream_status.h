@@ -46,14 +46,6 @@ absl::Status StatusFromResponse(Endpoint endpoint, absl::string_view path,
 absl::Status StatusFromV2Errors(absl::string_view path, bool has_data,
                                 const std::vector<v2::Problem>& errors);
 
-// The reasons callers branch on.
-inline constexpr absl::string_view kBearerTokenRejected =
-    "BEARER_TOKEN_REJECTED";
-inline constexpr absl::string_view kUpstreamUnavailable =
-    "UPSTREAM_UNAVAILABLE";
-inline constexpr absl::string_view kUpstreamRejectedRequest =
-    "UPSTREAM_REJECTED_REQUEST";
-
 // ErrorInfo metadata keys beside http_status / upstream_code /
 // upstream_message (server/common/errors.h).
 inline constexpr absl::string_view kEndpointKey = "endpoint";

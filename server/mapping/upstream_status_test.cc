@@ -8,10 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/v2_recorded_test_util.h"
+#include "server/mapping/testing/v2_recorded.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
 namespace {
+
+using ::perch::testing::StatusIs;
+using ::testing::Not;
 
 http::HttpResponse Response(int status, std::string body,
                             http::HttpHeaders headers = {}) {
@@ -91,7 +95,7 @@ TEST_P(UpstreamStatusTable, MapsToCodeReasonAndMetadata) {
   absl::Status s =
       StatusFromResponse(row.endpoint, "/2/users/:id/tweets",
                          Response(row.http_status, row.body), absl::Now());
-  EXPECT_EQ(s.code(), row.code) << s;
+  EXPECT_THAT(s, StatusIs(row.code));
   auto info = GetErrorInfo(s);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), row.reason);
@@ -438,8 +442,8 @@ TEST(UpstreamStatus, NeverUnknownWhateverTheStatus) {
     for (const char* body : {"", k401, kCredits, kInvalidRequest}) {
       absl::Status s = StatusFromResponse(
           Endpoint::kRead, "/2/x", Response(http_status, body), absl::Now());
-      EXPECT_NE(s.code(), C::kUnknown) << http_status;
-      EXPECT_NE(s.code(), C::kOk) << http_status;
+      EXPECT_THAT(s, Not(StatusIs(C::kUnknown))) << http_status;
+      EXPECT_THAT(s, Not(StatusIs(C::kOk))) << http_status;
       EXPECT_FALSE(ErrorReason(s).empty()) << http_status;
     }
   }
@@ -481,7 +485,7 @@ v2::Problem MissingReferencedTweet() {
 TEST(StatusFromV2Errors, UnknownUsernameIsNotFound) {
   absl::Status s = StatusFromV2Errors("/2/users/by/username/:username", false,
                                       {UnknownUsername()});
-  EXPECT_EQ(s.code(), C::kNotFound) << s;
+  EXPECT_THAT(s, StatusIs(C::kNotFound));
   EXPECT_EQ(ErrorReason(s), "RESOURCE_NOT_FOUND");
   auto info = GetErrorInfo(s);
   EXPECT_EQ(info->domain(), "api.twitter.com");
@@ -497,14 +501,14 @@ TEST(StatusFromV2Errors, UnknownUsernameIsNotFound) {
 TEST(StatusFromV2Errors, ProtectedTimelineIsPermissionDenied) {
   absl::Status s =
       StatusFromV2Errors("/2/users/:id/tweets", false, {ProtectedTimeline()});
-  EXPECT_EQ(s.code(), C::kPermissionDenied) << s;
+  EXPECT_THAT(s, StatusIs(C::kPermissionDenied));
   EXPECT_EQ(ErrorReason(s), "PROTECTED_RESOURCE");
 }
 
 TEST(StatusFromV2Errors, SuspendedIsToldFromMissingByTitleOrDetail) {
   absl::Status by_title = StatusFromV2Errors("/2/users/by/username/:username",
                                              false, {SuspendedUser()});
-  EXPECT_EQ(by_title.code(), C::kFailedPrecondition) << by_title;
+  EXPECT_THAT(by_title, StatusIs(C::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(by_title), "USER_SUSPENDED");
 
   v2::Problem detail_only = SuspendedUser();
@@ -547,7 +551,7 @@ TEST(StatusFromV2Errors, UnknownProblemIsPerchsBugNeverUnknown) {
   p.type = "https://api.twitter.com/2/problems/field-hydration-failure";
   p.title = "Field Hydration Failure";
   absl::Status s = StatusFromV2Errors("/2/lists/:id", false, {p});
-  EXPECT_EQ(s.code(), C::kInternal);
+  EXPECT_THAT(s, StatusIs(C::kInternal));
   EXPECT_EQ(ErrorReason(s), "UPSTREAM_REJECTED_REQUEST");
   EXPECT_EQ(GetErrorInfo(s)->metadata().at("upstream_type"),
             "field-hydration-failure");

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 
 namespace perch::mapping {
 namespace {

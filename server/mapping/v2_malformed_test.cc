@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/mapping/malformed_test_util.h"
+#include "server/mapping/testing/malformed.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
-#include "server/mapping/v2_recorded_test_util.h"
 
 namespace perch::mapping::v2 {
 namespace {

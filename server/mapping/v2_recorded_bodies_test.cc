@@ -5,33 +5,24 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
-#include "server/mapping/v2_recorded_test_util.h"
 
 namespace perch::mapping::v2 {
 namespace {
 
+using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadV2Body;
 using ::perch::v1::Media;
 using ::perch::v1::Tweet;
 using ::perch::v1::TwitterList;
 using ::perch::v1::User;
 
-template <typename Parse>
-auto ParseRecorded(absl::string_view path, int line, Parse parse)
-    -> decltype(parse(std::string())) {
-  absl::StatusOr<std::string> body = ReadV2Body(path, line);
-  if (!body.ok()) return body.status();
-  return parse(*body);
-}
-
 absl::StatusOr<TweetPage> TweetsOf(absl::string_view path, int line = 0) {
-  return ParseRecorded(path, line,
-                       [](const std::string& b) { return ParseTweetPage(b); });
+  return ParseFixture(ReadV2Body(path, line), ParseTweetPage);
 }
 absl::StatusOr<UserPage> UsersOf(absl::string_view path, int line = 0) {
-  return ParseRecorded(path, line,
-                       [](const std::string& b) { return ParseUserPage(b); });
+  return ParseFixture(ReadV2Body(path, line), ParseUserPage);
 }
 
 // ---- tweepy (default fields only: id, text, edit_history_tweet_ids) -------
@@ -138,10 +129,9 @@ TEST(V2RecordedBodies, TweepyFollowersAndMembers) {
 }
 
 TEST(V2RecordedBodies, TweepyUserAndListLookups) {
-  absl::StatusOr<std::string> user_body =
-      ReadV2Body("recorded/bodies/test_client_get_user.0.json");
-  ASSERT_TRUE(user_body.ok()) << user_body.status();
-  absl::StatusOr<UserLookup> user = ParseUserLookup(*user_body);
+  absl::StatusOr<UserLookup> user =
+      ParseFixture(ReadV2Body("recorded/bodies/test_client_get_user.0.json"),
+                   ParseUserLookup);
   ASSERT_TRUE(user.ok()) << user.status();
   ASSERT_TRUE(user->user.has_value());
   EXPECT_EQ(user->user->id(), "783214");
@@ -149,10 +139,9 @@ TEST(V2RecordedBodies, TweepyUserAndListLookups) {
   EXPECT_EQ(user->user->name(), "Twitter");
   EXPECT_FALSE(user->user->has_created_at());
 
-  absl::StatusOr<std::string> list_body =
-      ReadV2Body("recorded/bodies/test_asyncclient_get_list.0.json");
-  ASSERT_TRUE(list_body.ok()) << list_body.status();
-  absl::StatusOr<ListLookup> list = ParseListLookup(*list_body);
+  absl::StatusOr<ListLookup> list = ParseFixture(
+      ReadV2Body("recorded/bodies/test_asyncclient_get_list.0.json"),
+      ParseListLookup);
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_TRUE(list->list.has_value());
   EXPECT_EQ(list->list->id(), "84839422");
@@ -435,10 +424,8 @@ TEST(V2RecordedBodies, UsersByIdsWithUnknownIdAndUnauthorizedPin) {
 }
 
 TEST(V2RecordedBodies, OwnedAndFollowedLists) {
-  absl::StatusOr<std::string> owned_body =
-      ReadV2Body("recorded-v2/twarc-csv/lists.jsonl", 0);
-  ASSERT_TRUE(owned_body.ok()) << owned_body.status();
-  absl::StatusOr<ListsPage> owned = ParseListsPage(*owned_body);
+  absl::StatusOr<ListsPage> owned = ParseFixture(
+      ReadV2Body("recorded-v2/twarc-csv/lists.jsonl", 0), ParseListsPage);
   ASSERT_TRUE(owned.ok()) << owned.status();
   ASSERT_EQ(owned->lists.size(), 4u);
   const TwitterList& list = owned->lists[0];
@@ -457,10 +444,8 @@ TEST(V2RecordedBodies, OwnedAndFollowedLists) {
   EXPECT_EQ(owned->meta.result_count, 4);
   EXPECT_EQ(owned->meta.next_token, "");  // the last page
 
-  absl::StatusOr<std::string> followed_body =
-      ReadV2Body("recorded-v2/twarc-csv/lists.jsonl", 1);
-  ASSERT_TRUE(followed_body.ok()) << followed_body.status();
-  absl::StatusOr<ListsPage> followed = ParseListsPage(*followed_body);
+  absl::StatusOr<ListsPage> followed = ParseFixture(
+      ReadV2Body("recorded-v2/twarc-csv/lists.jsonl", 1), ParseListsPage);
   ASSERT_TRUE(followed.ok()) << followed.status();
   ASSERT_EQ(followed->lists.size(), 2u);
   EXPECT_EQ(followed->lists[0].name(), "AI/ML/NLP");

@@ -17,9 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "server/mapping/concurrent_parse_test_util.h"
+#include "server/mapping/testing/concurrent_parse.h"
+#include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
-#include "server/mapping/v2_recorded_test_util.h"
 #include "simdjson.h"
 
 namespace perch::mapping::v2 {

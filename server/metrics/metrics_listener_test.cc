@@ -11,9 +11,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::metrics {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 // One HTTP/1.0 exchange on loopback: the whole response, "" if the
 // connection failed. Bounded by a receive timeout.
@@ -86,17 +89,16 @@ TEST(MetricsListener, AnswersOnlyGetMetrics) {
 
 TEST(MetricsListener, RefusesBadAddressesAndTakenPorts) {
   auto render = [] { return std::string(); };
-  EXPECT_EQ(MetricsListener::Start("nonsense", render).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MetricsListener::Start("127.0.0.1:99999", render).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(MetricsListener::Start("nonsense", render).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(MetricsListener::Start("127.0.0.1:99999", render).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   auto first = MetricsListener::Start("127.0.0.1:0", render);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(MetricsListener::Start(absl::StrCat("127.0.0.1:", (*first)->port()),
-                                   render)
-                .status()
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_THAT(MetricsListener::Start(
+                  absl::StrCat("127.0.0.1:", (*first)->port()), render)
+                  .status(),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 // Destroyed at once, before its thread has run the loop, and destroyed

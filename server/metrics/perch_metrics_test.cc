@@ -9,11 +9,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/process_metrics.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::metrics {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 // The table of METRICS.md / docs/observability.md: name and type.
 constexpr std::pair<const char*, const char*> kExported[] = {

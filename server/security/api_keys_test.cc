@@ -6,9 +6,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 std::string HexSha256(absl::string_view key) {
   const Sha256Digest d = Sha256(key);
@@ -102,7 +105,7 @@ TEST(ApiKeys, ErrorsNameTheLineNeverTheCredential) {
   for (const Case& c : cases) {
     auto keys = ApiKeys::Parse(c.text);
     ASSERT_FALSE(keys.ok()) << c.expected;
-    EXPECT_EQ(keys.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(keys.status(), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_TRUE(absl::StartsWith(keys.status().message(), c.expected))
         << keys.status().message();
     EXPECT_EQ(keys.status().message().find(secret), absl::string_view::npos)
@@ -114,7 +117,7 @@ TEST(ApiKeys, AFileNamingNoCallerIsRefused) {
   for (const char* text : {"", "\n\n", "# nobody yet\n", "  \t\n# a\n"}) {
     auto keys = ApiKeys::Parse(text);
     ASSERT_FALSE(keys.ok()) << "accepted: '" << text << "'";
-    EXPECT_EQ(keys.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(keys.status(), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_TRUE(absl::StrContains(keys.status().message(), "!no-callers"));
   }
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::security {
@@ -11,7 +12,7 @@ namespace {
 
 absl::Status Unauthenticated(absl::string_view message) {
   return MakeError(absl::StatusCode::kUnauthenticated, message,
-                   kCallerUnauthenticated, kPerchDomain);
+                   reasons::kCallerUnauthenticated, kPerchDomain);
 }
 
 }  // namespace
@@ -56,7 +57,7 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                           absl::StrCat("caller ", caller->name,
                                        " may not call ", MethodName(method),
                                        ": it needs the ", needed, " role"),
-                          kCallerNotPermitted, kPerchDomain,
+                          reasons::kCallerNotPermitted, kPerchDomain,
                           {{"caller", caller->name},
                            {"method", std::string(MethodName(method))},
                            {"required_role", std::string(needed)}}),
@@ -70,7 +71,7 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                      absl::StrFormat("%g", rate), " calls per second (burst ",
                      absl::StrFormat("%g", burst), "); retry in ",
                      absl::FormatDuration(wait)),
-        kCallerQuotaExceeded, kPerchDomain,
+        reasons::kCallerQuotaExceeded, kPerchDomain,
         {{"caller", caller->name},
          {"rate", absl::StrFormat("%g", rate)},
          {"burst", absl::StrFormat("%g", burst)}});
@@ -146,7 +147,7 @@ absl::Status CallerGate::Deny(absl::Status status, absl::string_view caller,
     const absl::string_view name = caller.empty() ? "unknown" : caller;
     const std::string reason = ErrorReason(status);
     options_.metrics->denials.WithLabels({name, reason}).Increment();
-    if (reason == kCallerQuotaExceeded) {
+    if (reason == reasons::kCallerQuotaExceeded) {
       options_.metrics->throttles.WithLabels({name}).Increment();
     }
   }

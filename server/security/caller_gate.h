@@ -20,13 +20,6 @@
 
 namespace perch::security {
 
-// ErrorInfo reasons (domain perch.v1) of the gate's denials.
-inline constexpr absl::string_view kCallerUnauthenticated =
-    "CALLER_UNAUTHENTICATED";
-inline constexpr absl::string_view kCallerNotPermitted = "CALLER_NOT_PERMITTED";
-inline constexpr absl::string_view kCallerQuotaExceeded =
-    "CALLER_QUOTA_EXCEEDED";
-
 struct GateOptions {
   // The callers file; nullptr only under --insecure_no_auth, when every
   // caller is admitted as "anonymous" with both roles and no quota.

@@ -9,12 +9,18 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/mutex.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::StatusIs;
 
 std::string Hex(absl::string_view key) {
   const Sha256Digest d = Sha256(key);
@@ -90,7 +96,7 @@ class CallerGateTest : public ::testing::Test {
 void ExpectDenied(const absl::StatusOr<Caller>& r, absl::StatusCode code,
                   absl::string_view reason) {
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), code) << r.status().message();
+  EXPECT_THAT(r.status(), StatusIs(code));
   auto info = GetErrorInfo(r.status());
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), reason);
@@ -104,7 +110,8 @@ TEST_F(CallerGateTest, AKnownKeyIsAdmittedToWhatItsRolesAllow) {
   EXPECT_EQ(reader->name, "reports");
   EXPECT_EQ(reader->credential, "api_key");
   ExpectDenied(gate->Admit(Key("reports-key"), Method::kObtain),
-               absl::StatusCode::kPermissionDenied, kCallerNotPermitted);
+               absl::StatusCode::kPermissionDenied,
+               reasons::kCallerNotPermitted);
   EXPECT_TRUE(gate->Admit(Key("ops-key"), Method::kInvalidate).ok());
   EXPECT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
 }
@@ -112,18 +119,22 @@ TEST_F(CallerGateTest, AKnownKeyIsAdmittedToWhatItsRolesAllow) {
 TEST_F(CallerGateTest, MissingMalformedOrUnknownCredentialsAreUnauthenticated) {
   auto gate = MakeGate();
   ExpectDenied(gate->Admit(PresentedCredentials{}, Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
   ExpectDenied(gate->Admit(Key("guess"), Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
   PresentedCredentials malformed;
   malformed.malformed_authorization = true;
   ExpectDenied(gate->Admit(malformed, Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
   // A wrong key next to a good certificate is still a wrong key.
   PresentedCredentials both = Certificate({"spiffe://perch.test/billing"});
   both.api_key = "guess";
   ExpectDenied(gate->Admit(both, Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
 }
 
 TEST_F(CallerGateTest, CertificateIdentitiesMapToCallers) {
@@ -138,17 +149,20 @@ TEST_F(CallerGateTest, CertificateIdentitiesMapToCallers) {
   EXPECT_EQ(billing->credential, "certificate");
   ExpectDenied(gate->Admit(Certificate({"spiffe://perch.test/billing"}),
                            Method::kObtain),
-               absl::StatusCode::kPermissionDenied, kCallerNotPermitted);
+               absl::StatusCode::kPermissionDenied,
+               reasons::kCallerNotPermitted);
   EXPECT_TRUE(
       gate->Admit(Certificate({"cron.perch.test"}), Method::kObtain).ok());
   ExpectDenied(gate->Admit(Certificate({"stranger"}), Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
 }
 
 TEST_F(CallerGateTest, CertificatesCountOnlyWithMutualTls) {
   auto gate = MakeGate(/*accept_certificates=*/false);
   ExpectDenied(gate->Admit(Certificate({"cron.perch.test"}), Method::kSearch),
-               absl::StatusCode::kUnauthenticated, kCallerUnauthenticated);
+               absl::StatusCode::kUnauthenticated,
+               reasons::kCallerUnauthenticated);
 }
 
 TEST_F(CallerGateTest, AQuotaPerCallerWithRetryInfo) {
@@ -157,7 +171,7 @@ TEST_F(CallerGateTest, AQuotaPerCallerWithRetryInfo) {
   EXPECT_TRUE(gate->Admit(Key("noisy-key"), Method::kSearch).ok());
   auto over = gate->Admit(Key("noisy-key"), Method::kSearch);
   ExpectDenied(over, absl::StatusCode::kResourceExhausted,
-               kCallerQuotaExceeded);
+               reasons::kCallerQuotaExceeded);
   auto retry = GetRetryInfo(over.status());
   ASSERT_TRUE(retry.has_value());
   EXPECT_EQ(retry->retry_delay().seconds(), 1);

@@ -2,9 +2,12 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kCerts[] = PERCH_TEST_CERT_DIR;
 
@@ -58,7 +61,7 @@ TEST(ListenerCredentials, BadFilesAreRefusedNamingTheFlag) {
   for (const Case& c : cases) {
     auto creds = MakeListenerCredentials(c.options);
     ASSERT_FALSE(creds.ok()) << c.expected;
-    EXPECT_EQ(creds.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(creds.status(), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_TRUE(absl::StrContains(creds.status().message(), c.expected))
         << creds.status().message();
     // A key file's content never shows.

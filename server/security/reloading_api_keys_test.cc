@@ -11,9 +11,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/common/testing/fake_clock.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 std::string Line(absl::string_view name, absl::string_view key,
                  absl::string_view roles) {

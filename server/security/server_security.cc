@@ -9,9 +9,6 @@ namespace perch::security {
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
     const ServerConfig& config, const Clock& clock,
     metrics::CallerFamilies* caller_metrics) {
-  if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) {
-    return valid;
-  }
   auto security = std::make_unique<ServerSecurity>();
   auto listener = MakeListenerCredentials(ListenerOptions{
       .tls_cert_file = config.tls_cert_file,

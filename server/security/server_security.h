@@ -29,11 +29,11 @@ struct ServerSecurity {
   std::unique_ptr<CallerGate> gate;  // last: uses the two above
 };
 
-// Validates `config` (ValidateServerConfig), loads the callers file and the
-// TLS files, and warns at start about what is open: no caller
-// authentication, API keys over plaintext. INVALID_ARGUMENT naming the flag
-// or file on any problem. `clock` and `caller_metrics` (null: none) must
-// outlive the result.
+// Loads the callers file and the TLS files of a `config` already validated
+// (server/config/validate_server_config.h), and warns at start about what is
+// open: no caller authentication, API keys over plaintext. INVALID_ARGUMENT
+// naming the flag or file on any problem. `clock` and `caller_metrics` (null:
+// none) must outlive the result.
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
     const ServerConfig& config, const Clock& clock,
     metrics::CallerFamilies* caller_metrics = nullptr);

@@ -2,10 +2,13 @@
 
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/security/caller_quotas.h"
 
 namespace perch::security {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 const absl::Time kStart = absl::FromUnixSeconds(1700000000);
 

@@ -4,10 +4,13 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::service {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 class CallMetricsTest : public ::testing::Test {
  protected:

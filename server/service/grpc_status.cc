@@ -5,6 +5,7 @@
 
 #include "absl/strings/cord.h"
 #include "google/rpc/status.pb.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::service {
@@ -12,18 +13,18 @@ namespace {
 
 // Reason for an error that no layer explained (should not happen; a test of
 // the full error table guards it).
-std::string DefaultReason(absl::StatusCode code) {
+absl::string_view DefaultReason(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
+      return reasons::kDeadlineExceeded;
     case absl::StatusCode::kCancelled:
-      return "CANCELLED";
+      return reasons::kCancelled;
     case absl::StatusCode::kUnavailable:
-      return "UNAVAILABLE";
+      return reasons::kUnavailable;
     case absl::StatusCode::kInvalidArgument:
-      return "INVALID_REQUEST";
+      return reasons::kInvalidRequest;
     default:
-      return "INTERNAL";
+      return reasons::kInternal;
   }
 }
 
@@ -42,7 +43,7 @@ absl::Status CallerVisibleStatus(const absl::Status& status,
   std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(error);
   if (!info.has_value()) {
     info.emplace();
-    info->set_reason(DefaultReason(error.code()));
+    info->set_reason(std::string(DefaultReason(error.code())));
     info->set_domain(std::string(kPerchDomain));
   }
   if (!trace_id.empty()) {

@@ -3,9 +3,12 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::service {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 google::rpc::Status Details(const grpc::Status& s) {
   google::rpc::Status rich;
@@ -24,7 +27,7 @@ TEST(ToGrpcStatus, CarriesEveryDetailWithErrorInfoFirst) {
   AttachRetryInfo(s, absl::Seconds(7));
   AttachQuotaFailure(s, "/1.1/search/tweets.json", "exhausted");
   grpc::Status g = ToGrpcStatus(s);
-  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(g, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_EQ(g.error_message(), "slow down");
   google::rpc::Status rich = Details(g);
   EXPECT_EQ(rich.code(), 8);
@@ -44,7 +47,7 @@ TEST(ToGrpcStatus, CarriesEveryDetailWithErrorInfoFirst) {
 
 TEST(ToGrpcStatus, UnknownBecomesInternalAndGetsAnErrorInfo) {
   grpc::Status g = ToGrpcStatus(absl::UnknownError("oops"));
-  EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(g, StatusIs(grpc::StatusCode::INTERNAL));
   google::rpc::Status rich = Details(g);
   ASSERT_EQ(rich.details_size(), 1);
   google::rpc::ErrorInfo info;

@@ -8,9 +8,12 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/service/call_observers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::service {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 class RecordingObserver final : public CallObserver {
  public:
@@ -77,7 +80,7 @@ TEST(ObservedCall, ReportsWhatTheCallDidAndPutsTheTraceIdInTheError) {
   EXPECT_EQ(r.span_id, call.context()->trace().span_id);
   EXPECT_GE(r.duration, absl::ZeroDuration());
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status, StatusIs(grpc::StatusCode::NOT_FOUND));
   google::rpc::Status rich;
   ASSERT_TRUE(rich.ParseFromString(status.error_details()));
   google::rpc::ErrorInfo info;
@@ -91,8 +94,8 @@ TEST(ObservedCall, RecordsTheStatusAsTheCallerSeesIt) {
   grpc::ServerContext context;
   RecordingObserver observer;
   ObservedCall failed(context, security::Method::kSearch, observer);
-  EXPECT_EQ(failed.Finish(absl::UnknownError("?")).error_code(),
-            grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(failed.Finish(absl::UnknownError("?")),
+              StatusIs(grpc::StatusCode::INTERNAL));
   ObservedCall ok(context, security::Method::kObtain, observer);
   ok.set_from_cache(true);
   EXPECT_TRUE(ok.Finish(absl::OkStatus()).ok());

@@ -13,6 +13,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "grpcpp/support/proto_buffer_writer.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::service {
@@ -42,7 +43,7 @@ absl::Status SerializeResponse(const Message& message, grpc::ByteBuffer* out) {
       grpc::SerializationTraits<Message>::Serialize(message, out, &own_buffer);
   if (!status.ok()) {
     return MakeError(absl::StatusCode::kInternal, "cannot serialize the reply",
-                     "INTERNAL", kPerchDomain);
+                     reasons::kInternal, kPerchDomain);
   }
   return absl::OkStatus();
 }

@@ -14,9 +14,12 @@
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.pb.h"
 #include "perch/v1/token_service.pb.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::service {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using google::protobuf::DescriptorPool;
 using google::protobuf::FileDescriptorProto;
@@ -118,16 +121,16 @@ TEST(ReflectionCore, SendsJsonNames) {
 
 TEST(ReflectionCore, UnknownNamesAreNotFound) {
   ReflectionCore core({});
-  EXPECT_EQ(core.FileContainingSymbol("perch.v1.NoSuch").status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(core.FileByFilename("perch/v1/no_such.proto").status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(core.FileContainingExtension("perch.v1.NoSuch", 1).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(core.FileContainingExtension("perch.v1.Tweet", 100).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(core.AllExtensionNumbers("perch.v1.NoSuch").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_THAT(core.FileContainingSymbol("perch.v1.NoSuch").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core.FileByFilename("perch/v1/no_such.proto").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core.FileContainingExtension("perch.v1.NoSuch", 1).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core.FileContainingExtension("perch.v1.Tweet", 100).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core.AllExtensionNumbers("perch.v1.NoSuch").status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(ReflectionCore, PerchMessagesHaveNoExtensions) {

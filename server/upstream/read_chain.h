@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/upstream/read_dialect.h"
 #include "server/upstream/read_handle.h"
@@ -70,7 +71,7 @@ class ReadChain final : public ReadHandle {
   // CANCELLED now; the running step is aborted and its answer dropped.
   void Cancel() override {
     Abort(MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
-                    "CANCELLED", kPerchDomain));
+                    reasons::kCancelled, kPerchDomain));
   }
 
  private:

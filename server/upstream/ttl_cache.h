@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/common/mutex.h"
 #include "server/metrics/perch_metrics.h"
 
 namespace perch::upstream {

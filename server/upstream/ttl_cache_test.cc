@@ -1,10 +1,13 @@
 #include "server/upstream/ttl_cache.h"
 
 #include "gtest/gtest.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::upstream {
 namespace {
+
+using ::perch::testing::FakeClock;
 
 TEST(TtlCache, ServesAPutValueUntilItsTtlEnds) {
   FakeClock clock;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/call_context.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
 #include "server/mapping/request_metrics.h"
@@ -54,7 +55,7 @@ class ReadCall final : public ReadHandle,
       in_flight = in_flight_;
     }
     Finish(MakeError(absl::StatusCode::kCancelled, "the call was cancelled",
-                     "CANCELLED", kPerchDomain));
+                     reasons::kCancelled, kPerchDomain));
     if (in_flight.has_value()) deps_.transport.Cancel(*in_flight);
   }
 
@@ -135,7 +136,7 @@ class ReadCall final : public ReadHandle,
       status = mapping::StatusFromResponse(mapping::Endpoint::kRead, path_,
                                            *response, deps_.clock.Now());
       if (response->status < 500 &&
-          ErrorReason(status) != mapping::kBearerTokenRejected) {
+          ErrorReason(status) != reasons::kAppTokenRejected) {
         // The upstream authenticated the token before deciding: this ends a
         // failure streak in the token holder (and so its backoff).
         deps_.holder.ReportAccepted(token);
@@ -146,7 +147,7 @@ class ReadCall final : public ReadHandle,
       }
     }
 
-    if (ErrorReason(status) == mapping::kBearerTokenRejected) {
+    if (ErrorReason(status) == reasons::kAppTokenRejected) {
       // Every rejection is reported, the re-obtained token's too: the holder
       // counts rejected tokens (each once, whichever read saw it), so its
       // streak and backoff do not depend on which of several parallel reads
@@ -258,8 +259,8 @@ class AuthenticatedReader final : public UpstreamReader {
 std::unique_ptr<UpstreamReader> MakeAuthenticatedReader(
     http::HttpTransport& transport, auth::TokenSource& tokens,
     auth::TokenHolder& holder, Scheduler& scheduler, Executor& executor,
-    const Clock& clock, RetryPolicy policy,
-    std::function<double()> random_unit, metrics::UpstreamMetrics* metrics) {
+    const Clock& clock, RetryPolicy policy, std::function<double()> random_unit,
+    metrics::UpstreamMetrics* metrics) {
   return std::make_unique<AuthenticatedReader>(
       Deps{transport, tokens, holder, scheduler, executor, clock, policy,
            std::move(random_unit), metrics});

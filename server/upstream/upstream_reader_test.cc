@@ -6,16 +6,25 @@
 
 #include "gtest/gtest.h"
 #include "server/auth/caching_token_source.h"
-#include "server/auth/fake_token_source.h"
+#include "server/auth/testing/fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/inline_executor.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
 
+using ::perch::auth::testing::FakeTokenSource;
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::InlineExecutor;
+using ::perch::testing::ManualScheduler;
+using ::perch::testing::StatusIs;
 
 http::HttpResponse Error(int status, int code) {
   return FakeHttpTransport::Response(
@@ -26,7 +35,7 @@ http::HttpResponse Error(int status, int code) {
 class UpstreamReaderTest : public ::testing::Test {
  protected:
   UpstreamReaderTest() {
-    auto fake = std::make_unique<auth::FakeTokenSource>();
+    auto fake = std::make_unique<FakeTokenSource>();
     tokens_fake_ = fake.get();
     tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
                                                          clock_, token_timers_);
@@ -64,7 +73,8 @@ class UpstreamReaderTest : public ::testing::Test {
     transport_.CompleteNext(Error(401, 89));
     for (const auto& r : {first, second}) {
       ASSERT_TRUE(r->value.has_value());
-      EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+      EXPECT_THAT(r->value->status(),
+                  StatusIs(absl::StatusCode::kUnauthenticated));
       EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
       EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
           << r->value->status();
@@ -87,7 +97,7 @@ class UpstreamReaderTest : public ::testing::Test {
   // The token holder's waiter deadlines, apart from the retry timers above.
   ManualScheduler token_timers_;
   InlineExecutor executor_;
-  auth::FakeTokenSource* tokens_fake_;
+  FakeTokenSource* tokens_fake_;
   std::unique_ptr<auth::CachingTokenSource> tokens_;
   std::unique_ptr<UpstreamReader> reader_;
   std::vector<std::shared_ptr<ReadHandle>> handles_;
@@ -122,7 +132,7 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   GiveToken("NEW");
   transport_.CompleteNext(Error(401, 89));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
   // Two fresh tokens rejected in a row: the holder forgot the second too and
@@ -172,7 +182,7 @@ TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(unauthorized);
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_->fetches(), 2);
 }
@@ -205,7 +215,7 @@ TEST_F(UpstreamReaderTest, UnavailableIsRetriedTwiceWithBackoffThenReported) {
   EXPECT_EQ(scheduler_.RunAll(), 1);
   transport_.CompleteNext(Error(500, 131));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(r->value->status()), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(transport_.requests().size(), 3u);
   // Exponential, jittered (0.5 of the ceiling here).
@@ -282,7 +292,8 @@ TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {
   GiveToken("T");
   transport_.CompleteNext(Error(429, 88));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(r->value->status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(scheduler_.RunAll(), 0);
   EXPECT_EQ(transport_.requests().size(), 1u);
 }
@@ -292,7 +303,7 @@ TEST_F(UpstreamReaderTest, NoRetryWhenTheBackoffWouldPassTheDeadline) {
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 
@@ -302,7 +313,7 @@ TEST_F(UpstreamReaderTest, CancelFinishesAtOnceAndAbortsTheRequest) {
   ASSERT_EQ(transport_.pending(), 1u);
   handles_.back()->Cancel();
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(transport_.cancelled(), 1);
 }
 
@@ -323,7 +334,7 @@ TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
       MakeError(absl::StatusCode::kUnauthenticated, "no",
                 "APP_CREDENTIALS_REJECTED", kUpstreamDomain)));
   ASSERT_TRUE(r->value.has_value());
-  EXPECT_EQ(r->value->status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 

@@ -9,10 +9,12 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
 
+using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
@@ -348,7 +350,7 @@ TEST_F(V1DialectTest, ListJoinFailsOnAMalformedPageAndAbortsTheMetadataRead) {
   ASSERT_TRUE(reader_.Answer(RequestTo("/1.1/lists/statuses.json"),
                              FakeUpstreamReader::Ok("{")));
   ASSERT_EQ(answer->calls, 1);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(answer->value->status()),
             "UPSTREAM_MALFORMED_RESPONSE");
   EXPECT_TRUE(reader_.cancelled(RequestTo("/1.1/lists/show.json")));
@@ -361,7 +363,7 @@ TEST_F(V1DialectTest, ListJoinHandleAbortsBothReadsAndAnswersCancelledOnce) {
   ASSERT_NE(handles_[0], nullptr);
   handles_[0]->Cancel();
   ASSERT_EQ(answer->calls, 1);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(reader_.cancelled(RequestTo("/1.1/lists/show.json")));
   EXPECT_TRUE(reader_.cancelled(RequestTo("/1.1/lists/statuses.json")));
   handles_[0]->Cancel();
@@ -375,7 +377,7 @@ TEST_F(V1DialectTest, ListJoinAfterOnePartArrivedStillCancelsTheOther) {
                      FakeUpstreamReader::Ok(R"({"id_str":"84839422"})")));
   handles_[0]->Cancel();
   ASSERT_EQ(answer->calls, 1);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(reader_.cancelled(RequestTo("/1.1/lists/statuses.json")));
 }
 
@@ -385,7 +387,7 @@ TEST_F(V1DialectTest, CancellingAReadAbortsItsRequest) {
   auto answer = Timeline(q);
   handles_[0]->Cancel();
   ASSERT_EQ(answer->calls, 1);
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(reader_.cancelled(0));
 }
 
@@ -409,7 +411,7 @@ TEST_F(V1DialectTest, ForeignPositionIsRefusedWithoutARequest) {
       Timeline(timeline)->value->status(), Search(search)->value->status(),
       Followers(followers)->value->status(), List(list)->value->status()};
   for (const absl::Status& s : refusals) {
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
     auto bad = GetBadRequest(s);
     ASSERT_TRUE(bad.has_value()) << s;
     EXPECT_EQ(bad->field_violations(0).field(), "page_token");
@@ -437,7 +439,7 @@ TEST_F(V1DialectTest, AMalformedBodyIsInternalNamingThePath) {
   auto answer = Followers(q);
   ASSERT_TRUE(reader_.Answer(
       0, FakeUpstreamReader::Ok(R"({"users":[{"screen_name":"no id"}]})")));
-  EXPECT_EQ(answer->value->status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(answer->value->status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(answer->value->status()),
             "UPSTREAM_MALFORMED_RESPONSE");
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "google/rpc/error_details.pb.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/percent_encoding.h"
 #include "server/mapping/upstream_status.h"
@@ -99,7 +100,7 @@ std::string UserFieldsQuery() {
 absl::Status Malformed(absl::string_view path, absl::string_view what) {
   return MakeError(absl::StatusCode::kInternal,
                    absl::StrCat(path, " answered 200 without ", what),
-                   "UPSTREAM_MALFORMED_RESPONSE", kUpstreamDomain,
+                   reasons::kUpstreamMalformedResponse, kUpstreamDomain,
                    {{std::string(kHttpStatusKey), "200"},
                     {std::string(mapping::kEndpointKey), std::string(path)}});
 }
@@ -174,7 +175,7 @@ absl::StatusOr<std::vector<v1::User>> ToUsers(
 // is the caller's error: INVALID_ARGUMENT with a BadRequest on the perch.v1
 // field and the upstream's words. Anything else stays perch's bug.
 absl::Status CallerRejection(absl::Status status) {
-  if (ErrorReason(status) != mapping::kUpstreamRejectedRequest) return status;
+  if (ErrorReason(status) != reasons::kUpstreamRejectedRequest) return status;
   std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
   const auto& metadata = info->metadata();
   auto value = [&](absl::string_view key) -> std::string {
@@ -203,7 +204,7 @@ absl::Status CallerRejection(absl::Status status) {
   absl::Status invalid =
       MakeError(absl::StatusCode::kInvalidArgument,
                 absl::StrCat("the upstream rejected the search: ", description),
-                "INVALID_REQUEST", kUpstreamDomain, std::move(kept));
+                reasons::kInvalidRequest, kUpstreamDomain, std::move(kept));
   invalid.SetPayload(kBadRequestTypeUrl,
                      absl::Cord(bad_request.SerializeAsString()));
   return invalid;
@@ -516,7 +517,7 @@ class V2Dialect final : public ReadDialect {
             return chain->Answer(MakeError(
                 absl::StatusCode::kNotFound,
                 absl::StrCat("no list \"", slug, "\" among the owner's lists"),
-                "RESOURCE_NOT_FOUND", kUpstreamDomain,
+                reasons::kResourceNotFound, kUpstreamDomain,
                 {{std::string(kHttpStatusKey), "200"},
                  {std::string(mapping::kEndpointKey),
                   std::string(kOwnedListsPath)}}));

@@ -13,12 +13,16 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/common/testing/fake_clock.h"
 #include "server/mapping/upstream_status.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
 
+using ::perch::testing::FakeClock;
+using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
 
 constexpr char kBase[] = "https://api.test";
@@ -348,7 +352,7 @@ TEST_F(V2DialectTest, LookupIsCachedAcrossReadsAndCaseUntilItsTtlEnds) {
 TEST_F(V2DialectTest, FailedLookupIsNotCached) {
   auto first = Timeline(ByName("giggggfbgfb"));
   Ok(0, kUnknownUsername);
-  EXPECT_EQ(ErrorOf(first).code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(ErrorOf(first), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(ErrorReason(ErrorOf(first)), "RESOURCE_NOT_FOUND");
   EXPECT_EQ(Requests(), 1u);  // no tweets read
   Timeline(ByName("giggggfbgfb"));
@@ -569,7 +573,7 @@ TEST_F(V2DialectTest, InvalidQueryIsTheCallersInvalidArgument) {
       0, 400,
       R"json({"errors":[{"parameters":{"query":["(perch"]},"message":"There were errors processing your request: missing ) (at position 1)"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})json");
   absl::Status status = ErrorOf(result);
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorReason(status), "INVALID_REQUEST");
   auto bad = GetBadRequest(status);
   ASSERT_TRUE(bad.has_value());
@@ -586,14 +590,14 @@ TEST_F(V2DialectTest, InvalidRequestAboutPerchsParametersStaysInternal) {
   Fail(
       0, 400,
       R"({"errors":[{"parameters":{"previous_token":["x"]},"message":"The query parameter [previous_token] is not one of [query]"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})");
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(ErrorOf(result)), "UPSTREAM_REJECTED_REQUEST");
 
   auto mixed = Search(Query("perch"));
   Fail(
       1, 400,
       R"({"errors":[{"parameters":{"query":["perch"],"max_results":["3"]},"message":"m"}],"title":"Invalid Request","type":"https://api.twitter.com/2/problems/invalid-request"})");
-  EXPECT_EQ(ErrorOf(mixed).code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(ErrorOf(mixed), StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST_F(V2DialectTest, UpstreamErrorsPassThroughNamingTheRoute) {
@@ -603,7 +607,7 @@ TEST_F(V2DialectTest, UpstreamErrorsPassThroughNamingTheRoute) {
   Fail(
       0, 429,
       R"({"title":"Too Many Requests","type":"about:blank","status":429,"detail":"Too Many Requests"})");
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(GetErrorInfo(ErrorOf(result))->metadata().at("endpoint"),
             "/2/users/:id/tweets");
 }
@@ -614,13 +618,14 @@ TEST_F(V2DialectTest, ErrorsInsideA200) {
   query.user.user_id = "123";
   auto timeline = Timeline(query);
   Ok(0, kProtectedTimeline);
-  EXPECT_EQ(ErrorOf(timeline).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(ErrorOf(timeline), StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(ErrorReason(ErrorOf(timeline)), "PROTECTED_RESOURCE");
 
   // A suspended account, by name.
   auto suspended = Timeline(ByName("leeseunggi"));
   Ok(1, kSuspendedUsername);
-  EXPECT_EQ(ErrorOf(suspended).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(ErrorOf(suspended),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(ErrorOf(suspended)), "USER_SUSPENDED");
 
   // Followers of an unknown id.
@@ -770,7 +775,7 @@ TEST_F(V2DialectTest, ListFirstErrorWinsAndCancelsTheOtherRead) {
   const size_t metadata = PathArg(0) == "/2/lists/:id" ? 0 : 1;
   Ok(metadata,
      R"({"errors":[{"value":"1","detail":"Could not find list with id: [1].","title":"Not Found Error","resource_type":"list","parameter":"id","resource_id":"1","type":"https://api.twitter.com/2/problems/resource-not-found"}]})");
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(ErrorReason(ErrorOf(result)), "RESOURCE_NOT_FOUND");
   EXPECT_TRUE(reader_.cancelled(1 - metadata));
 }
@@ -780,7 +785,7 @@ TEST_F(V2DialectTest, CancelAbortsTheLookupAndStartsNothingMore) {
   auto handle =
       dialect_->Timeline(ByName("perch_dev"), Deadline(), Into(result));
   handle->Cancel();
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(reader_.cancelled(0));
   EXPECT_EQ(Requests(), 1u);
   handle->Cancel();
@@ -795,7 +800,7 @@ TEST_F(V2DialectTest, CancelAbortsBothListReads) {
   auto handle = dialect_->List(query, Deadline(), Into(result));
   ASSERT_EQ(Requests(), 2u);
   handle->Cancel();
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(reader_.cancelled(0));
   EXPECT_TRUE(reader_.cancelled(1));
 }
@@ -855,7 +860,7 @@ TEST_F(V2DialectTest, SlugNotAmongTheOwnersListsIsNotFound) {
   auto result = List(query);
   Ok(0, UserBody("42", "perch_dev"));
   Ok(1, OwnedListsBody({{"1", "Cats"}}, ""));
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(ErrorReason(ErrorOf(result)), "RESOURCE_NOT_FOUND");
   EXPECT_EQ(Requests(), 2u);
 
@@ -870,7 +875,7 @@ TEST_F(V2DialectTest, ForeignPositionIsAnInvalidPageTokenWithoutARequest) {
   query.user.user_id = "42";
   query.position = "not.a.position";
   auto result = Timeline(query);
-  EXPECT_EQ(ErrorOf(result).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(GetBadRequest(ErrorOf(result))->field_violations(0).field(),
             "page_token");
   EXPECT_EQ(Requests(), 0u);

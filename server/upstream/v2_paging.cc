@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::upstream {
@@ -45,7 +46,7 @@ absl::StatusOr<std::string> EncodeV2Position(const V2Position& position) {
   if (text.size() > kMaxPositionLength) {
     return MakeError(absl::StatusCode::kInternal,
                      "the upstream's page token is too long to carry",
-                     "UPSTREAM_MALFORMED_RESPONSE", kPerchDomain);
+                     reasons::kUpstreamMalformedResponse, kPerchDomain);
   }
   return text;
 }

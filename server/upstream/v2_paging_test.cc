@@ -7,9 +7,12 @@
 #include "absl/strings/numbers.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 bool InPositionAlphabet(absl::string_view text) {
   for (char c : text) {
@@ -60,7 +63,7 @@ TEST(V2Position, FirstPageIsEmptyBothWays) {
 TEST(V2Position, TooLongATokenIsTheUpstreamsFault) {
   absl::StatusOr<std::string> text =
       EncodeV2Position({std::string(150, 'x'), "", 0});
-  EXPECT_EQ(text.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(text.status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(text.status()), "UPSTREAM_MALFORMED_RESPONSE");
 }
 
@@ -69,7 +72,7 @@ TEST(V2Position, ForeignPositionsAreInvalidPageTokens) {
        {"x", "::", "1:2", "1:2:3:4", "abc::", "12345678901234567890::", ":0:",
         ":x:", ":1234567:", "::!!", "1..2::"}) {
     absl::StatusOr<V2Position> position = DecodeV2Position(text);
-    EXPECT_EQ(position.status().code(), absl::StatusCode::kInvalidArgument)
+    EXPECT_THAT(position.status(), StatusIs(absl::StatusCode::kInvalidArgument))
         << text;
     auto bad = GetBadRequest(position.status());
     ASSERT_TRUE(bad.has_value()) << text;
@@ -158,8 +161,8 @@ TEST(FirstIdOfDay, BoundsTheDaysSnowflakes) {
   EXPECT_EQ(first, 1577448480568246272u);
   EXPECT_LE(first, 1577730467436138524u);
   EXPECT_GT(next_first, 1577730467436138524u);
-  EXPECT_EQ(FirstIdOfDay("2022-13-01").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FirstIdOfDay("2022-13-01").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

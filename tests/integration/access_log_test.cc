@@ -28,9 +28,12 @@
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kReaderKey[] = "accessREADERKEY7d1c0a";
 constexpr char kNoisyKey[] = "accessNOISYKEY3e8b21";
@@ -154,7 +157,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   limited.times = 1;
   upstream.AddFault(limited);
   const grpc::Status failed = client.Timeline(kReaderKey, 0, Traceparent(2));
-  EXPECT_EQ(failed.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(failed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_EQ(TraceIdInError(failed), TraceIdOf(2));
   upstream.ClearFaults();
 
@@ -174,14 +177,14 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   // throttled before any upstream work.
   EXPECT_TRUE(client.Search(kNoisyKey, Traceparent(5)).ok());
   const grpc::Status throttled = client.Search(kNoisyKey, Traceparent(6));
-  EXPECT_EQ(throttled.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(throttled, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_EQ(TraceIdInError(throttled), TraceIdOf(6));
 
   // 7: an unknown key. 8: no traceparent. 9: a malformed one (all-zero
   // trace id): ignored, a new trace, never an error.
   const grpc::Status denied =
       client.Timeline("accessUNKNOWNKEY", 0, Traceparent(7));
-  EXPECT_EQ(denied.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(denied, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(TraceIdInError(denied), TraceIdOf(7));
   limited.times = 2;
   upstream.AddFault(limited);
@@ -189,8 +192,8 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   const grpc::Status malformed = client.Timeline(
       kReaderKey, 0, "00-00000000000000000000000000000000-00f067aa0ba902b7-01");
   upstream.ClearFaults();
-  EXPECT_EQ(untraced.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(malformed.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(untraced, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(malformed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   const std::string untraced_id = TraceIdInError(untraced);
   const std::string malformed_id = TraceIdInError(malformed);
   EXPECT_EQ(untraced_id.size(), 32u);

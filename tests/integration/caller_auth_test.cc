@@ -14,9 +14,12 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kCerts[] = PERCH_TEST_CERT_DIR;
 
@@ -29,7 +32,7 @@ constexpr char kAdminKey[] = "admin-key-9e77a1";
 
 void ExpectDenied(const grpc::Status& status, grpc::StatusCode code,
                   absl::string_view reason) {
-  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  EXPECT_THAT(status, StatusIs(code));
   const google::rpc::ErrorInfo info = OnlyErrorInfo(status);
   EXPECT_EQ(info.reason(), reason);
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -87,10 +90,9 @@ TEST(TlsListener, HandshakeWithTheTestCaAndNothingElse) {
   EXPECT_TRUE(CallWithKey(*trusted, Method("Obtain"), "").ok());
 
   auto other_ca = OwnChannel(h->target(), TlsCredentials(Cert("other_ca.pem")));
-  EXPECT_EQ(HealthCheck(*other_ca).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*other_ca), StatusIs(grpc::StatusCode::UNAVAILABLE));
   auto plaintext = OwnChannel(h->target(), grpc::InsecureChannelCredentials());
-  EXPECT_EQ(HealthCheck(*plaintext).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*plaintext), StatusIs(grpc::StatusCode::UNAVAILABLE));
 }
 
 // Kubernetes rotates a mounted certificate by pointing the volume's "..data"
@@ -135,10 +137,9 @@ TEST(TlsListener,
 
   auto before = OwnChannel(h->target(), TlsCredentials(Cert("ca.pem")));
   ASSERT_TRUE(HealthCheck(*before).ok());
-  EXPECT_EQ(HealthCheck(*OwnChannel(h->target(),
-                                    TlsCredentials(Cert("rotation_ca.pem"))))
-                .error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*OwnChannel(h->target(),
+                                      TlsCredentials(Cert("rotation_ca.pem")))),
+              StatusIs(grpc::StatusCode::UNAVAILABLE));
 
   secret.Install(Cert("rotated_server.pem"), Cert("rotated_server.key"));
   EXPECT_TRUE(Eventually([&] {
@@ -206,8 +207,8 @@ TEST_F(MutualTlsTest, UriDnsAndCommonNameIdentitiesMapToTheirRoles) {
 
   // A certificate from a CA perch does not trust never completes the
   // handshake, whatever identity it claims.
-  EXPECT_EQ(HealthCheck(*As("untrusted_client")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(HealthCheck(*As("untrusted_client")),
+              StatusIs(grpc::StatusCode::UNAVAILABLE));
 }
 
 TEST_F(MutualTlsTest, AnUnregisteredCertificateIdentityIsUnauthenticated) {
@@ -293,6 +294,40 @@ TEST_F(ApiKeyTest, ARewrittenCallersFileTakesEffectWithoutARestart) {
   // A broken edit keeps the last good keys in force.
   dir_.Write("callers", "reports not-a-sha256 reader\n");
   EXPECT_TRUE(CallWithKey(*channel_, Method("Search"), kNewKey).ok());
+}
+
+// --- The two UNAUTHENTICATEDs ---
+
+// One code, two parties: perch refusing the caller's key, and the upstream
+// refusing perch's own app. Callers depend on the code, so it stays; the
+// domain and the reason tell them apart (docs/api.md, "Telling them apart").
+TEST(TwoUnauthenticateds, TheCallersKeyAndPerchsAppDifferInDomainAndReason) {
+  TempDir dir;
+  dir.Write("callers", CallerLine("reports", kReaderKey, "reader"));
+  HarnessOptions options;
+  options.server.api_keys_file = dir.File("callers");
+  // A pair the emulator's app does not have: every token request is 403/99.
+  options.credentials = auth::AppCredentials{"wrong-key", "wrong-secret"};
+  auto h = PerchHarness::Start(options);
+  ASSERT_NE(h, nullptr);
+  auto channel = h->channel();
+
+  // The caller's side: refused by perch before anything goes upstream.
+  const grpc::Status caller =
+      CallWithKey(*channel, Method("GetTimeline"), "not-a-known-key");
+  EXPECT_EQ(caller.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(OnlyErrorInfo(caller).domain(), "perch.v1");
+  EXPECT_EQ(OnlyErrorInfo(caller).reason(), "CALLER_UNAUTHENTICATED");
+  EXPECT_EQ(h->emulator().RequestCounts().size(), 0u);
+
+  // perch's side: the key is good, the upstream refuses perch's app.
+  const grpc::Status app =
+      CallWithKey(*channel, Method("GetTimeline"), kReaderKey);
+  EXPECT_EQ(app.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(OnlyErrorInfo(app).domain(), "api.twitter.com");
+  EXPECT_EQ(OnlyErrorInfo(app).reason(), "APP_CREDENTIALS_REJECTED");
+  EXPECT_EQ(OnlyErrorInfo(app).metadata().at("endpoint"), "/oauth2/token");
+  EXPECT_EQ(app.error_message().find("wrong-secret"), std::string::npos);
 }
 
 // --- Per-caller quota ---

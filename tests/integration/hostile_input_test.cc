@@ -21,9 +21,14 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::IsOk;
+using ::perch::testing::StatusIs;
+using ::testing::AnyOf;
 
 using emulator::FaultRule;
 
@@ -57,9 +62,9 @@ grpc::Status Timeline(PerchHarness& h) {
 // SETTINGS frame), perch closes that client's connection instead, which the
 // sender sees as UNAVAILABLE. Either way nothing reaches a handler.
 void ExpectMetadataRefused(const grpc::Status& status, absl::string_view what) {
-  EXPECT_TRUE(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-              status.error_code() == grpc::StatusCode::UNAVAILABLE)
-      << what << ": " << status.error_code() << " " << status.error_message();
+  EXPECT_THAT(status, AnyOf(StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED),
+                            StatusIs(grpc::StatusCode::UNAVAILABLE)))
+      << what;
 }
 
 TEST(HostileInput, OversizedRequestMessagesAreRefused) {
@@ -70,13 +75,12 @@ TEST(HostileInput, OversizedRequestMessagesAreRefused) {
   v1::SearchResponse response;
   auto context = ContextWithTimeout();
   grpc::Status too_big = h->reads().Search(context.get(), request, &response);
-  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
-      << too_big.error_message();
+  EXPECT_THAT(too_big, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   // Just under the limit it reaches perch's own validation.
   request.set_query(std::string(60 * 1024, 'q'));
   context = ContextWithTimeout();
   grpc::Status invalid = h->reads().Search(context.get(), request, &response);
-  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(invalid, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_TRUE(Timeline(*h).ok());
 }
 
@@ -102,12 +106,11 @@ TEST(HostileInput, OversizedMetadataIsRefused) {
     auto context_after = ContextWithTimeout();
     grpc::Status after =
         fresh->GetTimeline(context_after.get(), request, &response);
-    EXPECT_TRUE(after.ok())
-        << after.error_code() << " " << after.error_message();
+    EXPECT_THAT(after, IsOk());
   }
   EXPECT_EQ(h->emulator().RequestCount(PathsOf(kV2).timeline), 3);
   grpc::Status last = Timeline(*h);
-  EXPECT_TRUE(last.ok()) << last.error_code() << " " << last.error_message();
+  EXPECT_THAT(last, IsOk());
 }
 
 TEST(HostileInput, UnparsableRequestBytesAreInvalidArgument) {
@@ -134,8 +137,7 @@ TEST(HostileInput, UnparsableRequestBytesAreInvalidArgument) {
         EXPECT_TRUE(status.ok()) << status.error_message();
         continue;
       }
-      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-          << status.error_message();
+      EXPECT_THAT(status, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
       EXPECT_EQ(OnlyErrorInfo(status).reason(), "INVALID_REQUEST");
       auto bad_request = BadRequestOf(status);
       ASSERT_TRUE(bad_request.has_value());
@@ -147,8 +149,7 @@ TEST(HostileInput, UnparsableRequestBytesAreInvalidArgument) {
 
 void ExpectMalformedUpstream(const grpc::Status& status,
                              absl::string_view reason) {
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL)
-      << status.error_message();
+  EXPECT_THAT(status, StatusIs(grpc::StatusCode::INTERNAL));
   EXPECT_EQ(OnlyErrorInfo(status).reason(), reason);
 }
 
@@ -264,8 +265,7 @@ TEST_P(HostileUpstream, HugeUpstreamBodiesAreCutOffAtTheCap) {
   rule.body = PageOf(shape(), kCap / 2);
   h->emulator().AddFault(rule);
   grpc::Status status = Timeline(*h);
-  EXPECT_TRUE(status.ok() || status.error_code() == grpc::StatusCode::INTERNAL)
-      << status.error_message();
+  EXPECT_THAT(status, AnyOf(IsOk(), StatusIs(grpc::StatusCode::INTERNAL)));
   EXPECT_TRUE(Timeline(*h).ok());
 }
 

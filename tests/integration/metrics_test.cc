@@ -32,9 +32,12 @@
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kReaderKey[] = "metricsREADERKEY51c0e2";
 constexpr char kNoisyKey[] = "metricsNOISYKEY9d2f47";
@@ -134,8 +137,8 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   limited.body = v2_bodies::kTooManyRequests;
   limited.times = 1;
   upstream.AddFault(limited);
-  EXPECT_EQ(caller.Timeline(kReaderKey, 6).error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(caller.Timeline(kReaderKey, 6),
+              StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
 
   // 3. A 503, retried away.
   emulator::FaultRule unavailable;
@@ -163,12 +166,12 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
 
   // 7 and 8. The noisy caller's quota allows one call, then throttles.
   EXPECT_TRUE(caller.Search(kNoisyKey).ok());
-  EXPECT_EQ(caller.Search(kNoisyKey).error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(caller.Search(kNoisyKey),
+              StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
 
   // 9. A key perch does not know.
-  EXPECT_EQ(caller.Timeline(kUnknownKey, 5).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(caller.Timeline(kUnknownKey, 5),
+              StatusIs(grpc::StatusCode::UNAUTHENTICATED));
 
   const absl::Time done = absl::Now();
   ASSERT_TRUE(prometheus->WaitForScrapeAfter(done, kWait))
@@ -349,8 +352,8 @@ TEST(Metrics, PromtoolAcceptsTheExposition) {
                                        grpc::InsecureChannelCredentials()),
                             "perch");
   EXPECT_TRUE(caller.Timeline(kReaderKey, 5).ok());
-  EXPECT_EQ(caller.Timeline(kUnknownKey, 5).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(caller.Timeline(kUnknownKey, 5),
+              StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   std::optional<HttpAnswer> scraped =
       LoopbackGet(perch.metrics_port, "/metrics");
   ASSERT_TRUE(scraped.has_value());

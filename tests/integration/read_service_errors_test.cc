@@ -19,9 +19,12 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/v2_bodies.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using emulator::FaultRule;
 
@@ -348,7 +351,7 @@ TEST_P(ReadErrorTable, UpstreamOutcomeMapsToCodeReasonAndMetadata) {
   h->emulator().AddFault(rule);
 
   grpc::Status s = Call(rpc, *h);
-  EXPECT_EQ(s.error_code(), row.code) << s.error_message();
+  EXPECT_THAT(s, StatusIs(row.code));
   EXPECT_TRUE(absl::StrContains(s.error_message(), row.message_says))
       << s.error_message();
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
@@ -452,7 +455,7 @@ TEST_P(ReadFaults, DroppedConnectionsAreUnavailable) {
   r.drop_connection = true;
   h_->emulator().AddFault(r);
   grpc::Status s = Call(rpc_, *h_);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_UNAVAILABLE");
 }
 
@@ -461,7 +464,7 @@ TEST_P(ReadFaults, MalformedBodyIsInternal) {
   r.malformed_body = true;
   h_->emulator().AddFault(r);
   grpc::Status s = Call(rpc_, *h_);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INTERNAL));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_MALFORMED_RESPONSE");
 }
 
@@ -477,7 +480,7 @@ TEST_P(ReadFaults, UpstreamSlowerThanTheDeadlineIsDeadlineExceeded) {
   h_->emulator().AddFault(r);
   const absl::Time start = absl::Now();
   grpc::Status s = Call(rpc_, *h_, absl::Milliseconds(400));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
 }
 
@@ -487,7 +490,7 @@ TEST_P(ReadFaults, UpstreamDownIsUnavailable) {
   auto down = StartDialect(api_, options);
   ASSERT_NE(down, nullptr);
   grpc::Status s = Call(rpc_, *down);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_UNAVAILABLE");
 }
 
@@ -516,7 +519,7 @@ TEST_P(ReadDialect, RealWindowExhaustionCarriesRetryInfoUntilReset) {
   const Rpc rpc = AllRpcs()[0];
   ASSERT_TRUE(Call(rpc, *h).ok());
   grpc::Status s = Call(rpc, *h);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   auto retry = RetryInfoOf(s);
   ASSERT_TRUE(retry.has_value());
   EXPECT_GT(retry->retry_delay().seconds(), 0);
@@ -580,7 +583,7 @@ TEST_P(ReadDialect, ServerSideCallTimeBoundsAReadWithoutDeadline) {
   const absl::Time start = absl::Now();
   grpc::Status s = h->reads().GetTimeline(&no_deadline, request, &out);
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "DEADLINE_EXCEEDED");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -599,8 +602,7 @@ TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   r.set_query("-perch");
   v1::SearchResponse out;
   grpc::Status s = h->reads().Search(ContextWithTimeout().get(), r, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-      << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "INVALID_REQUEST");
   EXPECT_EQ(info.domain(), "api.twitter.com");
@@ -623,8 +625,7 @@ TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   h->emulator().AddFault(rule);
   r.set_query("perch");
   s = h->reads().Search(ContextWithTimeout().get(), r, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-      << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   bad = BadRequestOf(s);
   ASSERT_TRUE(bad.has_value());
   ASSERT_EQ(bad->field_violations_size(), 1);
@@ -691,8 +692,7 @@ TEST(AccessLevel, V2OnlyAccountRefusesEveryV1ReadAndAV2PerchReadsFine) {
   auto old = StartDialect(kV1, options);
   ASSERT_NE(old, nullptr);
   for (const grpc::Status& s : EveryRpcOnce(*old)) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-        << s.error_message();
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
     EXPECT_TRUE(absl::StrContains(s.error_message(), "--upstream_api=v2"))
         << s.error_message();
     google::rpc::ErrorInfo info = OnlyErrorInfo(s);
@@ -774,7 +774,7 @@ TEST(AccountState, NotEnrolledUsageCappedAndCreditsDepletedOnV2) {
     const absl::Time midnight =
         absl::FromUnixSeconds((absl::ToUnixSeconds(now) / 86400 + 1) * 86400);
     for (const grpc::Status& s : EveryRpcOnce(*h)) {
-      EXPECT_EQ(s.error_code(), refusal.code) << s.error_message();
+      EXPECT_THAT(s, StatusIs(refusal.code));
       google::rpc::ErrorInfo info = OnlyErrorInfo(s);
       EXPECT_EQ(info.reason(), refusal.reason);
       EXPECT_EQ(info.domain(), "api.twitter.com");

@@ -20,11 +20,16 @@
 #include "emulator/world_json.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
+#include "server/common/testing/fake_clock.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::FakeClock;
+using ::perch::testing::StatusIs;
 
 using emulator::SearchQuery;
 using emulator::TweetKind;
@@ -809,7 +814,7 @@ TEST_P(ReadServiceTest, APageTokenReplayedWithAnotherQueryIsRefused) {
   list.set_page_token(l.next_page_token());
   refused.push_back(List(list, &l));
   for (const grpc::Status& status : refused) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
     auto bad = BadRequestOf(status);
     ASSERT_TRUE(bad.has_value());
     ASSERT_EQ(bad->field_violations_size(), 1);
@@ -838,8 +843,7 @@ TEST_P(ReadValidationTest, IsInvalidArgumentNamingTheFieldWithNoUpstreamRead) {
   const std::vector<Invalid> all = InvalidRequests();
   const Invalid& c = all[std::get<1>(GetParam())];
   grpc::Status s = c.call(*this);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-      << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "INVALID_REQUEST");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -1155,7 +1159,7 @@ TEST_P(ReadServiceTest, ProtectedSuspendedAndUnknownAccounts) {
     tr.set_screen_name(c.screen_name);
     v1::GetTimelineResponse t;
     grpc::Status s = Timeline(tr, &t);
-    EXPECT_EQ(s.error_code(), c.code) << s.error_message();
+    EXPECT_THAT(s, StatusIs(c.code));
     EXPECT_EQ(OnlyErrorInfo(s).reason(), c.reason);
     EXPECT_EQ(OnlyErrorInfo(s).domain(), "api.twitter.com");
     expect_from_200(s);
@@ -1164,24 +1168,24 @@ TEST_P(ReadServiceTest, ProtectedSuspendedAndUnknownAccounts) {
     fr.set_screen_name(c.screen_name);
     v1::GetFollowersResponse f;
     s = Followers(fr, &f);
-    EXPECT_EQ(s.error_code(), c.code) << s.error_message();
+    EXPECT_THAT(s, StatusIs(c.code));
     EXPECT_EQ(OnlyErrorInfo(s).reason(), c.reason);
   }
   // By id too.
   v1::GetTimelineRequest tr;
   tr.set_user_id(absl::StrCat(world_->banned().id));
   v1::GetTimelineResponse t;
-  EXPECT_EQ(Timeline(tr, &t).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(Timeline(tr, &t),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   tr.set_user_id(absl::StrCat(world_->private_user().id));
   grpc::Status s = Timeline(tr, &t);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "PROTECTED_RESOURCE");
   // 19 digits: v2 refuses longer ids with 400 invalid-request (reported:
   // perch then answers INTERNAL for 2^64-1, which v1.1 calls NOT_FOUND).
   tr.set_user_id("9223372036854775807");
   s = Timeline(tr, &t);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), not_found);
   for (const WorldList& list : world_->lists()) {
     if (!list.is_private) continue;
@@ -1189,7 +1193,7 @@ TEST_P(ReadServiceTest, ProtectedSuspendedAndUnknownAccounts) {
     lr.set_list_id(absl::StrCat(list.id));
     v1::GetListResponse l;
     s = List(lr, &l);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << list.slug;
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << list.slug;
     EXPECT_EQ(OnlyErrorInfo(s).reason(), not_found);
   }
   // Unknown and private lists.
@@ -1199,7 +1203,7 @@ TEST_P(ReadServiceTest, ProtectedSuspendedAndUnknownAccounts) {
     lr.mutable_slug()->set_slug(slug);
     v1::GetListResponse l;
     grpc::Status s = List(lr, &l);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << slug;
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << slug;
     EXPECT_EQ(OnlyErrorInfo(s).reason(), not_found);
   }
 }

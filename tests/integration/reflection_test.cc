@@ -22,9 +22,12 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using google::protobuf::Descriptor;
 using google::protobuf::DescriptorPool;
@@ -256,7 +259,7 @@ TEST(Reflection, CallsWithJsonAndDecodesErrorDetailsFromReflectionAlone) {
           .ok());
   grpc::Status status = CallGeneric(
       *h->channel(), "/perch.v1.ReadService/GetTimeline", *request, *response);
-  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_THAT(status, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
 
   // grpc-status-details-bin is a google.rpc.Status; its Any details name
   // their types, which reflection resolves.

@@ -26,6 +26,7 @@
 #include "perch/v1/token_service.grpc.pb.h"
 #include "tests/integration/dialects.h"
 #include "tests/integration/server_process.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
@@ -155,7 +156,7 @@ std::vector<grpc::Status> ConcurrentTimelines(
 
 void ExpectAllOk(const std::vector<grpc::Status>& statuses) {
   for (const grpc::Status& s : statuses) {
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_THAT(s, IsOk());
   }
 }
 

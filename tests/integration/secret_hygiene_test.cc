@@ -27,9 +27,12 @@
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/v2_bodies.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using emulator::FaultRule;
 
@@ -272,27 +275,24 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
 
   // Denied: no key, an unknown key, a malformed header, the wrong role.
   for (const GuardedMethod& m : AllGuardedMethods()) {
-    EXPECT_EQ(sweep.Call(m, "").error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
-    EXPECT_EQ(sweep.Call(m, kUnknownKey).error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_THAT(sweep.Call(m, ""), StatusIs(grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(sweep.Call(m, kUnknownKey),
+                StatusIs(grpc::StatusCode::UNAUTHENTICATED));
     expected_audit += 2;
   }
   // "Basic <reader key>": a header that is not "Bearer <key>".
-  EXPECT_EQ(sweep
-                .Custom("",
-                        [&](grpc::ClientContext& c, std::string* out) {
-                          c.AddMetadata("authorization",
-                                        absl::StrCat("Basic ", kReaderKey));
-                          return Method("Search").call(sweep.channel(), &c,
-                                                       out);
-                        })
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(sweep.Custom("",
+                           [&](grpc::ClientContext& c, std::string* out) {
+                             c.AddMetadata("authorization",
+                                           absl::StrCat("Basic ", kReaderKey));
+                             return Method("Search").call(sweep.channel(), &c,
+                                                          out);
+                           }),
+              StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   for (const char* name : {"Obtain", "Invalidate"}) {
-    EXPECT_EQ(sweep.Call(Method(name), kReaderKey).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_THAT(sweep.Call(Method(name), kReaderKey),
+                StatusIs(grpc::StatusCode::PERMISSION_DENIED));
     ++expected_audit;
   }
 
@@ -347,28 +347,24 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                   .ok());
 
   // Every error perch can be made to answer on a read.
-  EXPECT_EQ(sweep
-                .Custom(kReaderKey,
-                        [&](grpc::ClientContext& c, std::string* out) {
-                          v1::GetTimelineRequest q;
-                          q.set_screen_name("perch_dev");
-                          q.set_page_size(100000);
-                          v1::GetTimelineResponse r;
-                          grpc::Status s = reads->GetTimeline(&c, q, &r);
-                          *out = r.SerializeAsString();
-                          return s;
-                        })
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(sweep
-                .Raw(kReaderKey, "/perch.v1.ReadService/Search",
-                     std::string("\x0a\x02\xff\xfe", 4))
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(sweep.Custom(kReaderKey,
+                           [&](grpc::ClientContext& c, std::string* out) {
+                             v1::GetTimelineRequest q;
+                             q.set_screen_name("perch_dev");
+                             q.set_page_size(100000);
+                             v1::GetTimelineResponse r;
+                             grpc::Status s = reads->GetTimeline(&c, q, &r);
+                             *out = r.SerializeAsString();
+                             return s;
+                           }),
+              StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(sweep.Raw(kReaderKey, "/perch.v1.ReadService/Search",
+                        std::string("\x0a\x02\xff\xfe", 4)),
+              StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   for (const Injected& i : InjectedErrors(GetParam())) {
     upstream.AddFault(i.rule);
     grpc::Status s = sweep.Call(Method(i.method), kReaderKey);
-    EXPECT_EQ(s.error_code(), i.code) << i.method << ": " << s.error_message();
+    EXPECT_THAT(s, StatusIs(i.code)) << i.method;
     upstream.ClearFaults();
   }
   // The token revoked behind perch's back: a read re-obtains and succeeds.
@@ -377,8 +373,8 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   EXPECT_TRUE(recovered.ok()) << recovered.error_message();
   // The per-caller quota.
   EXPECT_TRUE(sweep.Call(Method("Search"), kNoisyKey).ok());
-  EXPECT_EQ(sweep.Call(Method("Search"), kNoisyKey).error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(sweep.Call(Method("Search"), kNoisyKey),
+              StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   ++expected_audit;
 
   // Invalidate; the app's credentials rejected on the next obtain; an
@@ -398,15 +394,15 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                   .ok());
   ++expected_audit;
   upstream.AddFault(Fault("/oauth2/token", 403, 99));
-  EXPECT_EQ(sweep.Call(Method("Obtain"), kAdminKey).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(sweep.Call(Method("Obtain"), kAdminKey),
+              StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   upstream.ClearFaults();
   EXPECT_TRUE(sweep.Call(Method("Obtain"), kAdminKey).ok());
   ++expected_audit;
   upstream.RevokeCurrentToken();
-  EXPECT_EQ(sweep.Call(Method("Invalidate"), kAdminKey).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(sweep.Call(Method("Invalidate"), kAdminKey),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   ++expected_audit;
 
   // Everything perch exports, after every path above has been taken.

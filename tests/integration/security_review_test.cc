@@ -17,9 +17,12 @@
 #include "gtest/gtest.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kReaderKey[] = "review-reader-key-0c1d";
 
@@ -78,10 +81,9 @@ TEST_F(SecurityReview, NonUtf8RequestsLogInPerchsFormatAtMostTenAMinute) {
   const std::string invalid_utf8("\x0a\x04\xff\xfe\xc0\x80", 6);
   constexpr int kRequests = 100;
   for (int i = 0; i < kRequests; ++i) {
-    ASSERT_EQ(SendRawBytes(*channel_, "/perch.v1.ReadService/GetTimeline",
-                           invalid_utf8)
-                  .error_code(),
-              grpc::StatusCode::INVALID_ARGUMENT);
+    ASSERT_THAT(SendRawBytes(*channel_, "/perch.v1.ReadService/GetTimeline",
+                             invalid_utf8),
+                StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   }
   server_->Signal(SIGTERM);
   ASSERT_TRUE(server_->Exited(absl::Seconds(20)));
@@ -119,7 +121,7 @@ TEST_F(SecurityReview,
       << server_->Output();
 
   dir.Write("callers", "# incident: nobody\n!no-callers\n");
-  EXPECT_EQ(call().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(call(), StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(CountLinesContaining(server_->Output(), "every caller is refused"),
             1);
 }

@@ -30,11 +30,15 @@
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
 #include "tests/integration/dialects.h"
+#include "tests/testing/status_matchers.h"
 
 extern char** environ;
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
+using ::testing::Not;
 
 // Canary credentials: if any of these bytes show up in the server's output,
 // a secret leaked.
@@ -154,7 +158,7 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
   emulator->RevokeCurrentToken();
   grpc::Status after_revoke =
       reads->GetTimeline(Deadline(absl::Seconds(5)).get(), timeline, &page);
-  EXPECT_NE(after_revoke.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(after_revoke, Not(StatusIs(grpc::StatusCode::UNAUTHENTICATED)));
   v1::InvalidateResponse invalidated;
   ASSERT_TRUE(
       tokens->Invalidate(Deadline(absl::Seconds(5)).get(), {}, &invalidated)
@@ -162,10 +166,9 @@ TEST(ServerProcess, ServesHealthReflectionAndNeverLogsSecrets) {
   emulator->RevokeCurrentToken();
   tokens->Obtain(Deadline(absl::Seconds(5)).get(), {}, &obtained);
   emulator->RevokeCurrentToken();
-  EXPECT_EQ(
-      tokens->Invalidate(Deadline(absl::Seconds(5)).get(), {}, &invalidated)
-          .error_code(),
-      grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(
+      tokens->Invalidate(Deadline(absl::Seconds(5)).get(), {}, &invalidated),
+      StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
 
   // Drain: an RPC in flight when SIGTERM arrives still completes; the
   // process then exits 0.

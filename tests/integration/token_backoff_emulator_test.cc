@@ -9,9 +9,12 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 using emulator::FaultRule;
 
@@ -56,7 +59,7 @@ void SteadyCalls(PerchHarness& h,
     grpc::Status s = call(h);
     const absl::Duration took = absl::Now() - start;
     ++calls;
-    ASSERT_EQ(s.error_code(), code) << s.error_message();
+    ASSERT_THAT(s, StatusIs(code));
     ASSERT_EQ(OnlyErrorInfo(s).reason(), reason);
     ASSERT_LT(took, kFast) << "call " << calls << " waited";
     absl::SleepFor(absl::Milliseconds(10));  // pacing the load, not waiting

@@ -22,13 +22,19 @@
 #include "server/common/errors.h"
 #include "server/common/executor.h"
 #include "server/common/scheduler.h"
+#include "server/common/testing/fake_clock.h"
+#include "server/common/testing/inline_executor.h"
 #include "server/upstream/upstream_reader.h"
 #include "tests/testing/fake_http_transport.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
 
+using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
+using ::perch::testing::InlineExecutor;
+using ::perch::testing::StatusIs;
 
 // Runs each callback once the fake clock has reached its due time.
 class ClockScheduler final : public Scheduler {
@@ -185,7 +191,7 @@ class TokenBackoffTest : public ::testing::Test {
                                  absl::string_view reason) {
     for (const auto& read : reads_) {
       ASSERT_TRUE(read->finished.has_value()) << "a read was left hanging";
-      EXPECT_EQ(read->status.code(), code) << read->status;
+      EXPECT_THAT(read->status, StatusIs(code));
       EXPECT_EQ(ErrorReason(read->status), reason);
       // The reader's own two UNAVAILABLE retries are all the waiting there is.
       EXPECT_LE(*read->finished - read->started, absl::Milliseconds(200));
@@ -247,7 +253,8 @@ TEST_F(TokenBackoffTest, TokenEndpointDownCostsAtMostTenTokenRequestsIn10s) {
 // A token request that times out is a failure like a 503: the reads fail
 // fast with UNAVAILABLE (their own deadlines have not passed) while perch
 // backs off.
-TEST_F(TokenBackoffTest, TokenEndpointTimingOutCostsAtMostTenTokenRequestsIn10s) {
+TEST_F(TokenBackoffTest,
+       TokenEndpointTimingOutCostsAtMostTenTokenRequestsIn10s) {
   upstream_.token_endpoint_times_out = true;
   ExpectTenSecondsCostAtMostTenTokenRequests(absl::StatusCode::kUnavailable,
                                              "UPSTREAM_UNAVAILABLE");
@@ -306,7 +313,7 @@ TEST_F(TokenBackoffTest, ReadsWhileBackingOffFailFastWithTheLastStatus) {
   ASSERT_TRUE(reads_.back()->finished.has_value());
   EXPECT_EQ(upstream_.token_requests, requests);
   const absl::Status& s = reads_.back()->status;
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
   auto info = GetErrorInfo(s);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), "UPSTREAM_UNAVAILABLE");

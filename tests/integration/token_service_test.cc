@@ -245,8 +245,9 @@ TEST(TokenServiceIntegration, TokenTypeOtherThanBearerIsRejected) {
   h->emulator().AddFault(rule);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(OnlyErrorInfo(s).reason(), "UNEXPECTED_TOKEN_TYPE");
+  ExpectUpstreamError(s, grpc::StatusCode::UNAUTHENTICATED,
+                      "UNEXPECTED_TOKEN_TYPE", "200", "");
+  EXPECT_EQ(OnlyErrorInfo(s).metadata().at("endpoint"), "/oauth2/token");
 }
 
 TEST(TokenServiceIntegration, MalformedAndDroppedAnswersAreMapped) {

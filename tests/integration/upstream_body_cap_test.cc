@@ -11,9 +11,12 @@
 #include "server/common/errors.h"
 #include "server/http/curl_multi_transport.h"
 #include "tests/testing/scripted_http_server.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr int64_t kCap = 64 * 1024;
 
@@ -34,7 +37,7 @@ absl::StatusOr<http::HttpResponse> Get(http::HttpTransport& transport,
 
 void ExpectTooLarge(const absl::StatusOr<http::HttpResponse>& r) {
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(r.status()), "UPSTREAM_RESPONSE_TOO_LARGE");
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one client against a real perch-server and perch-emulator, set up as
 # production runs perch: caller API keys and TLS.
-#   with_perch.sh [--wrong_key] PERCH_EMULATOR PERCH_SERVER CERT_DIR -- COMMAND [ARG...]
+#   with_perch.sh [--wrong_key|--app_refused] PERCH_EMULATOR PERCH_SERVER CERT_DIR -- COMMAND [ARG...]
 # starts the emulator and the server on ephemeral loopback ports, the server
 # with a callers file of fresh random keys (a reader and an admin) and
 # CERT_DIR's server.pem (tests/testing/make_test_certs.sh), and runs
@@ -14,6 +14,12 @@
 #                know; passes only if COMMAND exits 4 (the examples' and the
 #                CLI's code for a refused caller) after printing perch's
 #                UNAUTHENTICATED reason, CALLER_UNAUTHENTICATED.
+#   --app_refused  the server runs with a consumer secret the emulator does
+#                not know, so the upstream refuses perch's own app while the
+#                caller's key is good; passes only if COMMAND shows perch's
+#                UNAUTHENTICATED reason APP_CREDENTIALS_REJECTED (domain
+#                api.twitter.com) and exits 1, not 4: it must not blame the
+#                caller's key for perch's credentials (docs/api.md).
 # and it fails if any key appears in COMMAND's output or either log. On
 # failure it shows both logs (neither ever holds a secret or a token: the
 # server process test checks that). Bounded: each start waits at most 20 s;
@@ -21,9 +27,11 @@
 # through without the logs.
 set -euo pipefail
 
-usage="usage: $0 [--wrong_key] PERCH_EMULATOR PERCH_SERVER CERT_DIR -- COMMAND [ARG...]"
+usage="usage: $0 [--wrong_key|--app_refused] PERCH_EMULATOR PERCH_SERVER CERT_DIR -- COMMAND [ARG...]"
 wrong_key=0
+app_refused=0
 if [ "${1:-}" = "--wrong_key" ]; then wrong_key=1; shift; fi
+if [ "${1:-}" = "--app_refused" ]; then app_refused=1; shift; fi
 if [ $# -lt 5 ] || [ "$4" != "--" ]; then echo "$usage" >&2; exit 2; fi
 emulator_bin=$1
 server_bin=$2
@@ -83,8 +91,10 @@ fi
 
 # The emulator's example app: the key and secret from Twitter's
 # application-only authentication guide, public and fake.
+consumer_secret=L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg
+if [ "$app_refused" = 1 ]; then consumer_secret=not-the-emulator-apps-secret; fi
 PERCH_CONSUMER_KEY=xvz1evFS4wEEPTGEFPHBog \
-PERCH_CONSUMER_SECRET=L8qq9PZyRg6ieKGEKhZolGC0vJWLw8iEJ88DRdyOg \
+PERCH_CONSUMER_SECRET=$consumer_secret \
 PERCH_API_BASE_URL=$upstream \
   "$server_bin" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
     --api_keys_file="$work/callers" \
@@ -121,6 +131,19 @@ if [ "$wrong_key" = 1 ]; then
   fi
   echo "with_perch: with a key perch does not know, expected exit 4 after" \
        "UNAUTHENTICATED / CALLER_UNAUTHENTICATED, got exit $status" >&2
+  show_logs
+  exit 1
+fi
+if [ "$app_refused" = 1 ]; then
+  if [ "$status" -eq 1 ] && grep -q 'APP_CREDENTIALS_REJECTED' "$work/command.log" &&
+      grep -q 'api.twitter.com' "$work/command.log" &&
+      ! grep -q 'refused the API key' "$work/command.log"; then
+    echo "with_perch: perch's app refused, reported as such: exit 1, UNAUTHENTICATED (APP_CREDENTIALS_REJECTED, api.twitter.com)"
+    exit 0
+  fi
+  echo "with_perch: with perch's app credentials refused upstream, expected exit 1 after" \
+       "UNAUTHENTICATED / APP_CREDENTIALS_REJECTED (api.twitter.com), not blaming the key;" \
+       "got exit $status" >&2
   show_logs
   exit 1
 fi

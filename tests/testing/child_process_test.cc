@@ -20,9 +20,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 constexpr char kShell[] = "/bin/sh";
 
@@ -83,7 +86,7 @@ TEST(ChildProcess, WaitReportsDeadlineWhileRunning) {
   ASSERT_NE(child, nullptr);
   const absl::Time start = absl::Now();
   absl::StatusOr<int> code = child->Wait(absl::Milliseconds(200));
-  EXPECT_EQ(code.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(code.status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
   EXPECT_FALSE(child->exit_code().has_value());
 }
@@ -102,10 +105,8 @@ TEST(ChildProcess, WaitForLineReturnsTheWholeLineAndNumbersAfterAMarker) {
   EXPECT_EQ(*port, 4242);
   // stderr lands in the same output.
   ASSERT_TRUE(child->WaitForLine("err", absl::Seconds(20)).ok());
-  EXPECT_EQ(child->WaitForNumberAfter("starting", absl::Seconds(1))
-                .status()
-                .code(),
-            absl::StatusCode::kInternal);
+  EXPECT_THAT(child->WaitForNumberAfter("starting", absl::Seconds(1)).status(),
+              StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST(ChildProcess, WaitForLineEndsAtTheDeadlineWhenTheLineNeverComes) {
@@ -116,8 +117,7 @@ TEST(ChildProcess, WaitForLineEndsAtTheDeadlineWhenTheLineNeverComes) {
   absl::StatusOr<std::string> line =
       child->WaitForLine("ready", absl::Milliseconds(500));
   const absl::Duration waited = absl::Now() - start;
-  EXPECT_EQ(line.status().code(), absl::StatusCode::kDeadlineExceeded)
-      << line.status();
+  EXPECT_THAT(line.status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_GE(waited, absl::Milliseconds(500));
   EXPECT_LT(waited, absl::Seconds(10));
   EXPECT_EQ(child->Output(), "other\nready");
@@ -128,8 +128,7 @@ TEST(ChildProcess, WaitForLineEndsWhenTheChildExits) {
   ASSERT_NE(child, nullptr);
   absl::StatusOr<std::string> line =
       child->WaitForLine("never printed", absl::Seconds(60));
-  EXPECT_EQ(line.status().code(), absl::StatusCode::kUnavailable)
-      << line.status();
+  EXPECT_THAT(line.status(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(child->exit_code(), 3);
   // A line printed just before the exit is still found.
   EXPECT_EQ(*child->WaitForLine("bye", absl::Seconds(1)), "bye");
@@ -281,11 +280,10 @@ TEST(ChildProcess, StdinReadsTheInputFileAndOutputAppends) {
 
 TEST(ChildProcess, AMissingExecutableIsNotFoundAndLeavesNoChild) {
   auto child = ChildProcess::Spawn({.argv = {"/nonexistent/perch-binary"}});
-  EXPECT_EQ(child.status().code(), absl::StatusCode::kNotFound)
-      << child.status();
+  EXPECT_THAT(child.status(), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
-  EXPECT_EQ(ChildProcess::Spawn({}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ChildProcess::Spawn({}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ChildProcess, SpawnsFromManyThreadsAtOnce) {

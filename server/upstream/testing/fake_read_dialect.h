@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/upstream/read_dialect.h"
 
@@ -105,7 +106,7 @@ class FakeDialectMethod {
         ++owner->cancelled_;
       }
       std::move(d)(MakeError(absl::StatusCode::kCancelled,
-                             "the call was cancelled", "CANCELLED",
+                             "the call was cancelled", reasons::kCancelled,
                              kPerchDomain));
     }
 

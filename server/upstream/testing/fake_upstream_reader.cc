@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 
 namespace perch::upstream::testing {
@@ -22,7 +23,7 @@ struct FakeUpstreamReader::Pending final : ReadHandle {
   void Cancel() override {
     if (Callback d = Take(true)) {
       std::move(d)(MakeError(absl::StatusCode::kCancelled,
-                             "the call was cancelled", "CANCELLED",
+                             "the call was cancelled", reasons::kCancelled,
                              kPerchDomain));
     }
   }

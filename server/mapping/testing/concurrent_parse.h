@@ -1,8 +1,8 @@
 // Test-only: the parsers share one simdjson parser per thread, so many
 // threads parsing at once must each get exactly the single-threaded answer.
 // One harness for the v1.1 and v2 corpus tests.
-#ifndef PERCH_SERVER_MAPPING_CONCURRENT_PARSE_TEST_UTIL_H_
-#define PERCH_SERVER_MAPPING_CONCURRENT_PARSE_TEST_UTIL_H_
+#ifndef PERCH_SERVER_MAPPING_TESTING_CONCURRENT_PARSE_H_
+#define PERCH_SERVER_MAPPING_TESTING_CONCURRENT_PARSE_H_
 
 #include <functional>
 #include <string>
@@ -46,4 +46,4 @@ inline void ExpectThreadsAgree(int threads, int rounds,
 
 }  // namespace perch::mapping::testing
 
-#endif  // PERCH_SERVER_MAPPING_CONCURRENT_PARSE_TEST_UTIL_H_
+#endif  // PERCH_SERVER_MAPPING_TESTING_CONCURRENT_PARSE_H_

@@ -2,8 +2,8 @@
 // upstream contract (INTERNAL / UPSTREAM_MALFORMED_RESPONSE in the perch.v1
 // domain, naming the JSON path), and the cut points that truncate a real body
 // in the places a parser is most likely to mistake for an end.
-#ifndef PERCH_SERVER_MAPPING_MALFORMED_TEST_UTIL_H_
-#define PERCH_SERVER_MAPPING_MALFORMED_TEST_UTIL_H_
+#ifndef PERCH_SERVER_MAPPING_TESTING_MALFORMED_H_
+#define PERCH_SERVER_MAPPING_TESTING_MALFORMED_H_
 
 #include <cstddef>
 #include <functional>
@@ -77,4 +77,4 @@ inline std::vector<size_t> TruncationCuts(absl::string_view body,
 
 }  // namespace perch::mapping::testing
 
-#endif  // PERCH_SERVER_MAPPING_MALFORMED_TEST_UTIL_H_
+#endif  // PERCH_SERVER_MAPPING_TESTING_MALFORMED_H_

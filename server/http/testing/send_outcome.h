@@ -1,7 +1,7 @@
 // What CurlMultiTransport's tests share: a record of one request's outcome
-// that a test waits on, and small request and status helpers. Test-only.
-#ifndef PERCH_SERVER_HTTP_CURL_MULTI_TRANSPORT_TESTING_H_
-#define PERCH_SERVER_HTTP_CURL_MULTI_TRANSPORT_TESTING_H_
+// that a test waits on, and small request and status helpers.
+#ifndef PERCH_SERVER_HTTP_TESTING_SEND_OUTCOME_H_
+#define PERCH_SERVER_HTTP_TESTING_SEND_OUTCOME_H_
 
 #include <atomic>
 #include <memory>
@@ -70,4 +70,4 @@ inline std::string CurlCode(const absl::Status& status) {
 
 }  // namespace perch::http::testing
 
-#endif  // PERCH_SERVER_HTTP_CURL_MULTI_TRANSPORT_TESTING_H_
+#endif  // PERCH_SERVER_HTTP_TESTING_SEND_OUTCOME_H_

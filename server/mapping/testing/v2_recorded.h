@@ -3,8 +3,8 @@
 // the twarc2 captures, the two preocts search pages), each with the v2
 // parser its endpoint needs. Read with simdjson's DOM API: this is test
 // input, not server code.
-#ifndef PERCH_SERVER_MAPPING_V2_RECORDED_TEST_UTIL_H_
-#define PERCH_SERVER_MAPPING_V2_RECORDED_TEST_UTIL_H_
+#ifndef PERCH_SERVER_MAPPING_TESTING_V2_RECORDED_H_
+#define PERCH_SERVER_MAPPING_TESTING_V2_RECORDED_H_
 
 #include <string>
 #include <vector>
@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "server/mapping/recorded_body_test_util.h"
+#include "server/mapping/testing/recorded_body.h"
 #include "simdjson.h"
 
 namespace perch::mapping::testing {
@@ -145,4 +145,4 @@ inline absl::StatusOr<std::vector<V2Body>> LoadV2Bodies() {
 
 }  // namespace perch::mapping::testing
 
-#endif  // PERCH_SERVER_MAPPING_V2_RECORDED_TEST_UTIL_H_
+#endif  // PERCH_SERVER_MAPPING_TESTING_V2_RECORDED_H_

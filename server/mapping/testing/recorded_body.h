@@ -1,8 +1,8 @@
 // Test-only: reads the recorded upstream bodies that are the golden inputs
 // for mapping/ (../shared/fixtures/recorded/bodies and recorded-v2, located
 // through the PERCH_SHARED_DIR variable that perch_add_test sets for ctest).
-#ifndef PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
-#define PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
+#ifndef PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_
+#define PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_
 
 #include <cstdlib>
 #include <fstream>
@@ -41,6 +41,16 @@ inline absl::StatusOr<std::string> ReadRecordedBody(absl::string_view name) {
   return ReadSharedFixture(absl::StrCat("recorded/bodies/", name));
 }
 
+// `parse` applied to a fixture as ReadRecordedBody or ReadV2Body gave it:
+// the read's error, or the parser's answer (which copies what it keeps, so
+// the body need not outlive the call).
+template <typename Parse>
+auto ParseFixture(const absl::StatusOr<std::string>& body, Parse parse)
+    -> decltype(parse(*body)) {
+  if (!body.ok()) return body.status();
+  return parse(*body);
+}
+
 }  // namespace perch::mapping::testing
 
-#endif  // PERCH_SERVER_MAPPING_RECORDED_BODY_TEST_UTIL_H_
+#endif  // PERCH_SERVER_MAPPING_TESTING_RECORDED_BODY_H_

@@ -1,7 +1,7 @@
 // A scripted TokenSource for tests of what sits above it: fetches and
-// revokes are held until the test answers them.
-#ifndef PERCH_SERVER_AUTH_FAKE_TOKEN_SOURCE_H_
-#define PERCH_SERVER_AUTH_FAKE_TOKEN_SOURCE_H_
+// revokes are held until the test answers them. Test-side only.
+#ifndef PERCH_SERVER_AUTH_TESTING_FAKE_TOKEN_SOURCE_H_
+#define PERCH_SERVER_AUTH_TESTING_FAKE_TOKEN_SOURCE_H_
 
 #include <deque>
 #include <string>
@@ -10,7 +10,7 @@
 #include "server/auth/token_source.h"
 #include "server/common/mutex.h"
 
-namespace perch::auth {
+namespace perch::auth::testing {
 
 class FakeTokenSource final : public TokenSource {
  public:
@@ -72,6 +72,6 @@ class FakeTokenSource final : public TokenSource {
   std::deque<RevokeCallback> revokes_pending_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace perch::auth
+}  // namespace perch::auth::testing
 
-#endif  // PERCH_SERVER_AUTH_FAKE_TOKEN_SOURCE_H_
+#endif  // PERCH_SERVER_AUTH_TESTING_FAKE_TOKEN_SOURCE_H_

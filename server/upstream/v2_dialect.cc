@@ -79,6 +79,13 @@ std::string MaxResults(int page_size, Range range) {
   return absl::StrCat(AskFor(page_size, range.min, range.max));
 }
 
+// The parameters of a page of an endpoint paged by pagination_token: its
+// size and where it starts (`at`).
+QueryParams PageParams(int page_size, Range range, const V2Position& at) {
+  return {{"max_results", MaxResults(page_size, range)},
+          {"pagination_token", at.token}};
+}
+
 // The field lists every read ends with (most of a v2 URL's length), as an
 // encoded query tail for EndpointUrl: encoded once per dialect, not per
 // request.
@@ -272,12 +279,10 @@ class V2Dialect final : public ReadDialect {
                                        absl::Time deadline,
                                        Callback<TweetPage> done) override {
     auto start = [&](const Chain<TweetPage>& chain, const V2Position& at) {
-      QueryParams params = {
-          {"max_results", MaxResults(query.page_size, kTimelineRange)},
-          {"since_id", query.since_id},
-          {"until_id", at.until_id},
-          {"exclude", Exclude(query)},
-          {"pagination_token", at.token}};
+      QueryParams params = PageParams(query.page_size, kTimelineRange, at);
+      params.emplace_back("since_id", query.since_id);
+      params.emplace_back("until_id", at.until_id);
+      params.emplace_back("exclude", Exclude(query));
       GetUserPage<TweetPage>(
           chain, query.user, deadline, kUserTweetsPath, std::move(params),
           tweet_fields_,
@@ -319,12 +324,9 @@ class V2Dialect final : public ReadDialect {
                                         absl::Time deadline,
                                         Callback<FollowerPage> done) override {
     auto start = [&](const Chain<FollowerPage>& chain, const V2Position& at) {
-      QueryParams params = {
-          {"max_results", MaxResults(query.page_size, kFollowersRange)},
-          {"pagination_token", at.token}};
       GetUserPage<FollowerPage>(
-          chain, query.user, deadline, kFollowersPath, std::move(params),
-          user_fields_,
+          chain, query.user, deadline, kFollowersPath,
+          PageParams(query.page_size, kFollowersRange, at), user_fields_,
           [at, page_size = query.page_size,
            ids_only = query.ids_only](const http::HttpResponse& response)
               -> absl::StatusOr<FollowerPage> {
@@ -550,11 +552,8 @@ class V2Dialect final : public ReadDialect {
                                             Callback<ListPage> done) {
     const bool tweets = query.view == ListQuery::View::kTweets;
     const absl::string_view path = tweets ? kListTweetsPath : kListMembersPath;
-    QueryParams params = {
-        {"max_results",
-         MaxResults(query.page_size,
-                    tweets ? kListTweetsRange : kListMembersRange)},
-        {"pagination_token", at.token}};
+    const QueryParams params = PageParams(
+        query.page_size, tweets ? kListTweetsRange : kListMembersRange, at);
     return CallEndpoint<ListPage>(
         reader_,
         Url(path, list_id, params, tweets ? tweet_fields_ : user_fields_),

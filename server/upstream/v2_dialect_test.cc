@@ -16,14 +16,20 @@
 #include "server/common/testing/fake_clock.h"
 #include "server/mapping/upstream_status.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
+#include "tests/testing/field_violations.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
 
 using ::perch::testing::FakeClock;
+using ::perch::testing::HasFieldViolations;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::Key;
+using ::testing::Pair;
 
 constexpr char kBase[] = "https://api.test";
 constexpr char kTweetFields[] =
@@ -575,13 +581,10 @@ TEST_F(V2DialectTest, InvalidQueryIsTheCallersInvalidArgument) {
   absl::Status status = ErrorOf(result);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorReason(status), "INVALID_REQUEST");
-  auto bad = GetBadRequest(status);
-  ASSERT_TRUE(bad.has_value());
-  ASSERT_EQ(bad->field_violations_size(), 1);
-  EXPECT_EQ(bad->field_violations(0).field(), "query");
-  EXPECT_EQ(bad->field_violations(0).description(),
-            "There were errors processing your request: missing ) (at "
-            "position 1)");
+  EXPECT_THAT(status, HasFieldViolations(ElementsAre(Pair(
+                          "query",
+                          "There were errors processing your request: missing "
+                          ") (at position 1)"))));
   EXPECT_EQ(GetErrorInfo(status)->domain(), "api.twitter.com");
 }
 
@@ -875,9 +878,9 @@ TEST_F(V2DialectTest, ForeignPositionIsAnInvalidPageTokenWithoutARequest) {
   query.user.user_id = "42";
   query.position = "not.a.position";
   auto result = Timeline(query);
-  EXPECT_THAT(ErrorOf(result), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(GetBadRequest(ErrorOf(result))->field_violations(0).field(),
-            "page_token");
+  EXPECT_THAT(ErrorOf(result),
+              AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
+                    HasFieldViolations(ElementsAre(Key("page_token")))));
   EXPECT_EQ(Requests(), 0u);
 }
 

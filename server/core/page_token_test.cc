@@ -9,11 +9,8 @@
 namespace perch::core {
 namespace {
 
-using ::perch::testing::HasFieldViolations;
+using ::perch::testing::IsInvalidArgumentOn;
 using ::perch::testing::StatusIs;
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::Key;
 
 v1::SearchRequest Search(std::string query) {
   v1::SearchRequest r;
@@ -43,9 +40,7 @@ TEST(PageToken, TokenReplayedWithAnotherQueryIsInvalidArgument) {
   const std::string token =
       EncodePageToken(RequestFingerprint(Search("cats")), "42");
   auto position = DecodePageToken(token, RequestFingerprint(Search("dogs")));
-  EXPECT_THAT(position.status(),
-              AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
-                    HasFieldViolations(ElementsAre(Key("page_token")))));
+  EXPECT_THAT(position.status(), IsInvalidArgumentOn({"page_token"}));
 }
 
 TEST(PageToken, GarbageIsInvalidArgument) {
@@ -83,9 +78,7 @@ TEST(PageToken, ForgedPositionsOutsideTheAlphabetOrTooLongAreRefused) {
         std::string("caf\xc3\xa9"),
         std::string(kMaxPagePositionChars + 1, 'z')}) {
     auto decoded = DecodePageToken(EncodePageToken(fp, position), fp);
-    EXPECT_THAT(decoded.status(),
-                AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
-                      HasFieldViolations(ElementsAre(Key("page_token")))))
+    EXPECT_THAT(decoded.status(), IsInvalidArgumentOn({"page_token"}))
         << position;
   }
 }

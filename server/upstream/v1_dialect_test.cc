@@ -15,12 +15,10 @@
 namespace perch::upstream {
 namespace {
 
-using ::perch::testing::HasFieldViolations;
+using ::perch::testing::IsInvalidArgumentOn;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
-using ::testing::AllOf;
 using ::testing::ElementsAre;
-using ::testing::Key;
 using ::testing::UnorderedElementsAre;
 
 constexpr absl::string_view kBase = "https://api.test";
@@ -415,8 +413,7 @@ TEST_F(V1DialectTest, ForeignPositionIsRefusedWithoutARequest) {
       Timeline(timeline)->value->status(), Search(search)->value->status(),
       Followers(followers)->value->status(), List(list)->value->status()};
   for (const absl::Status& s : refusals) {
-    EXPECT_THAT(s, AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
-                         HasFieldViolations(ElementsAre(Key("page_token")))));
+    EXPECT_THAT(s, IsInvalidArgumentOn({"page_token"}));
   }
   EXPECT_TRUE(reader_.requests().empty());
 }

@@ -23,13 +23,10 @@ namespace perch::upstream {
 namespace {
 
 using ::perch::testing::FakeClock;
-using ::perch::testing::HasFieldViolations;
+using ::perch::testing::IsInvalidArgumentOn;
+using ::perch::testing::IsInvalidArgumentWith;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::Key;
-using ::testing::Pair;
 
 constexpr char kBase[] = "https://api.test";
 constexpr char kTweetFields[] =
@@ -48,10 +45,12 @@ constexpr char kMediaFields[] =
 constexpr char kListFields[] =
     "created_at,description,follower_count,member_count,name,owner_id,private";
 
+using Params = std::map<std::string, std::string>;
+
 // A request URL taken apart: the path and its decoded parameters.
 struct Sent {
   std::string path;
-  std::map<std::string, std::string> params;
+  Params params;
 };
 
 std::string PercentDecode(absl::string_view text) {
@@ -168,6 +167,15 @@ class V2DialectTest : public ::testing::Test {
   size_t Requests() { return reader_.requests().size(); }
   Sent Request(size_t index) { return Parse(reader_.requests()[index].url); }
   std::string PathArg(size_t index) { return reader_.requests()[index].path; }
+  // Checks request `index`: its path, the route it was counted under, and
+  // every parameter it sent.
+  void ExpectSent(size_t index, absl::string_view path, absl::string_view route,
+                  const Params& params) {
+    const Sent sent = Request(index);
+    EXPECT_EQ(sent.path, path) << index;
+    EXPECT_EQ(PathArg(index), route) << index;
+    EXPECT_EQ(sent.params, params) << index;
+  }
 
   void Ok(size_t index, std::string body, http::HttpHeaders headers = {}) {
     ASSERT_TRUE(reader_.Answer(
@@ -259,23 +267,17 @@ TEST_F(V2DialectTest, NameIsV2) { EXPECT_EQ(dialect_->name(), "v2"); }
 TEST_F(V2DialectTest, TimelineByNameLooksUpTheIdThenReadsItsTweets) {
   auto result = Timeline(ByName("perch_dev"));
   ASSERT_EQ(Requests(), 1u);
-  Sent lookup = Request(0);
-  EXPECT_EQ(lookup.path, "/2/users/by/username/perch_dev");
-  EXPECT_EQ(PathArg(0), "/2/users/by/username/:username");
-  EXPECT_EQ(lookup.params,
-            (std::map<std::string, std::string>{{"user.fields", kUserFields}}));
+  ExpectSent(0, "/2/users/by/username/perch_dev",
+             "/2/users/by/username/:username", {{"user.fields", kUserFields}});
   Ok(0, UserBody("42", "perch_dev"));
 
   ASSERT_EQ(Requests(), 2u);
-  Sent tweets = Request(1);
-  EXPECT_EQ(tweets.path, "/2/users/42/tweets");
-  EXPECT_EQ(PathArg(1), "/2/users/:id/tweets");
-  EXPECT_EQ(tweets.params, (std::map<std::string, std::string>{
-                               {"max_results", "20"},
-                               {"tweet.fields", kTweetFields},
-                               {"expansions", kExpansions},
-                               {"user.fields", kUserFields},
-                               {"media.fields", kMediaFields}}));
+  ExpectSent(1, "/2/users/42/tweets", "/2/users/:id/tweets",
+             {{"max_results", "20"},
+              {"tweet.fields", kTweetFields},
+              {"expansions", kExpansions},
+              {"user.fields", kUserFields},
+              {"media.fields", kMediaFields}});
   EXPECT_FALSE(result->value.has_value());
   Ok(1,
      TweetsBody({"110", "109"},
@@ -480,18 +482,15 @@ TEST_F(V2DialectTest, SearchSendsTheV2Parameters) {
   query.ranking = SearchQuery::Ranking::kRecent;
   Search(query);
   ASSERT_EQ(Requests(), 1u);
-  Sent sent = Request(0);
-  EXPECT_EQ(sent.path, "/2/tweets/search/recent");
-  EXPECT_EQ(PathArg(0), "/2/tweets/search/recent");
-  EXPECT_EQ(sent.params, (std::map<std::string, std::string>{
-                             {"query", "from:perch_dev #c++ lang:en"},
-                             {"max_results", "10"},
-                             {"sort_order", "recency"},
-                             {"end_time", "2022-10-05T00:00:00Z"},
-                             {"tweet.fields", kTweetFields},
-                             {"expansions", kExpansions},
-                             {"user.fields", kUserFields},
-                             {"media.fields", kMediaFields}}));
+  ExpectSent(0, "/2/tweets/search/recent", "/2/tweets/search/recent",
+             {{"query", "from:perch_dev #c++ lang:en"},
+              {"max_results", "10"},
+              {"sort_order", "recency"},
+              {"end_time", "2022-10-05T00:00:00Z"},
+              {"tweet.fields", kTweetFields},
+              {"expansions", kExpansions},
+              {"user.fields", kUserFields},
+              {"media.fields", kMediaFields}});
 
   query.ranking = SearchQuery::Ranking::kPopular;
   Search(query);
@@ -579,12 +578,12 @@ TEST_F(V2DialectTest, InvalidQueryIsTheCallersInvalidArgument) {
       0, 400,
       R"json({"errors":[{"parameters":{"query":["(perch"]},"message":"There were errors processing your request: missing ) (at position 1)"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})json");
   absl::Status status = ErrorOf(result);
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(status,
+              IsInvalidArgumentWith(
+                  {{"query",
+                    "There were errors processing your request: missing "
+                    ") (at position 1)"}}));
   EXPECT_EQ(ErrorReason(status), "INVALID_REQUEST");
-  EXPECT_THAT(status, HasFieldViolations(ElementsAre(Pair(
-                          "query",
-                          "There were errors processing your request: missing "
-                          ") (at position 1)"))));
   EXPECT_EQ(GetErrorInfo(status)->domain(), "api.twitter.com");
 }
 
@@ -664,12 +663,8 @@ TEST_F(V2DialectTest, FollowersPagesAndIdsOnly) {
   query.page_size = 2000;
   query.ids_only = true;
   auto result = Followers(query);
-  Sent sent = Request(0);
-  EXPECT_EQ(sent.path, "/2/users/42/followers");
-  EXPECT_EQ(PathArg(0), "/2/users/:id/followers");
-  EXPECT_EQ(sent.params,
-            (std::map<std::string, std::string>{{"max_results", "1000"},
-                                                {"user.fields", kUserFields}}));
+  ExpectSent(0, "/2/users/42/followers", "/2/users/:id/followers",
+             {{"max_results", "1000"}, {"user.fields", kUserFields}});
   Ok(0, UsersBody({"7", "8"}, "5CS0O0C6II61EZZZ"));
   const FollowerPage& page = OkPage(result);
   EXPECT_EQ(page.user_ids, (std::vector<std::string>{"7", "8"}));
@@ -718,9 +713,9 @@ TEST_F(V2DialectTest, ListMetadataAndTweetsInParallelRetweetsFilteredHere) {
   ASSERT_TRUE(by_path.contains("/2/lists/:id/tweets"));
   EXPECT_EQ(by_path["/2/lists/:id"].path, "/2/lists/84839422");
   EXPECT_EQ(by_path["/2/lists/:id"].params,
-            (std::map<std::string, std::string>{{"list.fields", kListFields},
-                                                {"expansions", "owner_id"},
-                                                {"user.fields", kUserFields}}));
+            (Params{{"list.fields", kListFields},
+                    {"expansions", "owner_id"},
+                    {"user.fields", kUserFields}}));
   Sent tweets = by_path["/2/lists/:id/tweets"];
   EXPECT_EQ(tweets.path, "/2/lists/84839422/tweets");
   EXPECT_FALSE(tweets.params.contains("exclude"));
@@ -757,11 +752,8 @@ TEST_F(V2DialectTest, ListKeepsRetweetsWhenAskedAndPagesMembers) {
   query.view = ListQuery::View::kMembers;
   query.page_size = 500;
   auto members = List(query);
-  Sent sent = Request(1);
-  EXPECT_EQ(sent.path, "/2/lists/84839422/members");
-  EXPECT_EQ(sent.params,
-            (std::map<std::string, std::string>{{"max_results", "100"},
-                                                {"user.fields", kUserFields}}));
+  ExpectSent(1, "/2/lists/84839422/members", "/2/lists/:id/members",
+             {{"max_results", "100"}, {"user.fields", kUserFields}});
   Ok(1, UsersBody({"1", "2"}, "4611686018799963893"));
   EXPECT_EQ(OkPage(members).members.size(), 2u);
   query.position = OkPage(members).next_position;
@@ -832,12 +824,8 @@ TEST_F(V2DialectTest, SlugIsFoundOverTwoOwnedListsPagesThenCached) {
   auto result = List(query);
   Ok(0, UserBody("42", "perch_dev"));
   ASSERT_EQ(Requests(), 2u);
-  Sent first = Request(1);
-  EXPECT_EQ(first.path, "/2/users/42/owned_lists");
-  EXPECT_EQ(PathArg(1), "/2/users/:id/owned_lists");
-  EXPECT_EQ(first.params,
-            (std::map<std::string, std::string>{{"list.fields", kListFields},
-                                                {"max_results", "100"}}));
+  ExpectSent(1, "/2/users/42/owned_lists", "/2/users/:id/owned_lists",
+             {{"list.fields", kListFields}, {"max_results", "100"}});
   Ok(1, OwnedListsBody({{"1", "Official Twitter"}, {"2", "Accounts"}},
                        "1354802865349435396"));
   ASSERT_EQ(Requests(), 3u);
@@ -878,9 +866,7 @@ TEST_F(V2DialectTest, ForeignPositionIsAnInvalidPageTokenWithoutARequest) {
   query.user.user_id = "42";
   query.position = "not.a.position";
   auto result = Timeline(query);
-  EXPECT_THAT(ErrorOf(result),
-              AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
-                    HasFieldViolations(ElementsAre(Key("page_token")))));
+  EXPECT_THAT(ErrorOf(result), IsInvalidArgumentOn({"page_token"}));
   EXPECT_EQ(Requests(), 0u);
 }
 

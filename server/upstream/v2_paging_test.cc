@@ -13,11 +13,8 @@
 namespace perch::upstream {
 namespace {
 
-using ::perch::testing::HasFieldViolations;
+using ::perch::testing::IsInvalidArgumentOn;
 using ::perch::testing::StatusIs;
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::Key;
 
 bool InPositionAlphabet(absl::string_view text) {
   for (char c : text) {
@@ -77,10 +74,7 @@ TEST(V2Position, ForeignPositionsAreInvalidPageTokens) {
        {"x", "::", "1:2", "1:2:3:4", "abc::", "12345678901234567890::", ":0:",
         ":x:", ":1234567:", "::!!", "1..2::"}) {
     absl::StatusOr<V2Position> position = DecodeV2Position(text);
-    EXPECT_THAT(position.status(),
-                AllOf(StatusIs(absl::StatusCode::kInvalidArgument),
-                      HasFieldViolations(ElementsAre(Key("page_token")))))
-        << text;
+    EXPECT_THAT(position.status(), IsInvalidArgumentOn({"page_token"})) << text;
   }
 }
 

@@ -1,14 +1,14 @@
-// gMock matcher for the google.rpc.BadRequest an INVALID_ARGUMENT carries
-// (server/common/errors.h): HasFieldViolations(m) matches an absl::Status
-// whose BadRequest's (field, description) pairs match `m`, e.g.
-// ElementsAre(Key("page_token")), so a test states every field it expects
-// and a failure prints the violations the status had.
+// gMock matchers for the INVALID_ARGUMENT perch answers a request it refuses
+// (server/common/errors.h: MakeInvalidArgument): its google.rpc.BadRequest
+// names each field at fault. A test states every field it expects, in order,
+// and a failure prints the code and the violations the status had.
 #ifndef PERCH_TESTS_TESTING_FIELD_VIOLATIONS_H_
 #define PERCH_TESTS_TESTING_FIELD_VIOLATIONS_H_
 
 #include <gmock/gmock.h>
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,22 +22,75 @@ namespace perch::testing {
 // (field, description) of each violation, in order.
 using FieldDescriptions = std::vector<std::pair<std::string, std::string>>;
 
-MATCHER_P(HasFieldViolations, violations,
-          "has a BadRequest whose (field, description) pairs " +
-              ::testing::DescribeMatcher<FieldDescriptions>(violations,
-                                                            negation)) {
-  const absl::Status& status = arg;
-  std::optional<google::rpc::BadRequest> bad = GetBadRequest(status);
-  if (!bad.has_value()) {
-    *result_listener << "which has no BadRequest (" << status << ")";
-    return false;
+namespace internal {
+
+class InvalidArgumentMatcher
+    : public ::testing::MatcherInterface<const absl::Status&> {
+ public:
+  // `with_descriptions` false: only the fields of `expected` are compared.
+  InvalidArgumentMatcher(FieldDescriptions expected, bool with_descriptions)
+      : expected_(std::move(expected)), with_descriptions_(with_descriptions) {}
+
+  bool MatchAndExplain(
+      const absl::Status& status,
+      ::testing::MatchResultListener* listener) const override {
+    if (status.code() != absl::StatusCode::kInvalidArgument) {
+      *listener << "whose code is " << absl::StatusCodeToString(status.code());
+      return false;
+    }
+    std::optional<google::rpc::BadRequest> bad = GetBadRequest(status);
+    if (!bad.has_value()) {
+      *listener << "which has no BadRequest";
+      return false;
+    }
+    FieldDescriptions actual;
+    for (const auto& v : bad->field_violations()) {
+      actual.emplace_back(v.field(), v.description());
+    }
+    *listener << "whose violations are " << ::testing::PrintToString(actual);
+    if (actual.size() != expected_.size()) return false;
+    for (size_t i = 0; i < actual.size(); ++i) {
+      if (actual[i].first != expected_[i].first) return false;
+      if (with_descriptions_ && actual[i].second != expected_[i].second) {
+        return false;
+      }
+    }
+    return true;
   }
-  FieldDescriptions pairs;
-  for (const auto& v : bad->field_violations()) {
-    pairs.emplace_back(v.field(), v.description());
+
+  void DescribeTo(std::ostream* os) const override {
+    *os << "is INVALID_ARGUMENT with a BadRequest on exactly ";
+    if (with_descriptions_) {
+      *os << ::testing::PrintToString(expected_);
+      return;
+    }
+    std::vector<std::string> fields;
+    for (const auto& [field, description] : expected_) fields.push_back(field);
+    *os << ::testing::PrintToString(fields);
   }
-  *result_listener << "whose pairs are " << ::testing::PrintToString(pairs);
-  return ::testing::Matches(violations)(pairs);
+
+ private:
+  FieldDescriptions expected_;
+  bool with_descriptions_;
+};
+
+}  // namespace internal
+
+// An INVALID_ARGUMENT whose BadRequest names exactly `fields`, in order,
+// whatever their descriptions.
+inline ::testing::Matcher<const absl::Status&> IsInvalidArgumentOn(
+    const std::vector<std::string>& fields) {
+  FieldDescriptions expected;
+  for (const std::string& field : fields) expected.emplace_back(field, "");
+  return ::testing::MakeMatcher(
+      new internal::InvalidArgumentMatcher(std::move(expected), false));
+}
+
+// An INVALID_ARGUMENT whose BadRequest holds exactly `violations`, in order.
+inline ::testing::Matcher<const absl::Status&> IsInvalidArgumentWith(
+    FieldDescriptions violations) {
+  return ::testing::MakeMatcher(
+      new internal::InvalidArgumentMatcher(std::move(violations), true));
 }
 
 }  // namespace perch::testing

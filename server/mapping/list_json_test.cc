@@ -5,12 +5,15 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/mapping/testing/recorded_body.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
 namespace {
 
 using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadRecordedBody;
+using ::perch::testing::StatusIs;
+
 using ::perch::v1::TwitterList;
 
 // lists/show.json?owner_screen_name=Twitter&slug=Official-Twitter-Accounts
@@ -60,7 +63,7 @@ TEST(ParseTwitterList, RejectsWrongShapes) {
        }) {
     absl::StatusOr<TwitterList> list = ParseTwitterList(body);
     ASSERT_FALSE(list.ok()) << body;
-    EXPECT_EQ(list.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(list, StatusIs(absl::StatusCode::kInternal));
     EXPECT_EQ(ErrorReason(list.status()), "UPSTREAM_MALFORMED_RESPONSE");
   }
 }

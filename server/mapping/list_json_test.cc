@@ -12,8 +12,6 @@ namespace {
 
 using ::perch::mapping::testing::ParseFixture;
 using ::perch::mapping::testing::ReadRecordedBody;
-using ::perch::testing::StatusIs;
-
 using ::perch::v1::TwitterList;
 
 // lists/show.json?owner_screen_name=Twitter&slug=Official-Twitter-Accounts
@@ -63,7 +61,7 @@ TEST(ParseTwitterList, RejectsWrongShapes) {
        }) {
     absl::StatusOr<TwitterList> list = ParseTwitterList(body);
     ASSERT_FALSE(list.ok()) << body;
-    EXPECT_THAT(list, StatusIs(absl::StatusCode::kInternal));
+    EXPECT_THAT(list, ::perch::testing::StatusIs(absl::StatusCode::kInternal));
     EXPECT_EQ(ErrorReason(list.status()), "UPSTREAM_MALFORMED_RESPONSE");
   }
 }

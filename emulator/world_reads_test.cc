@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "emulator/emulator_test_support.h"
 #include "emulator/world.h"
@@ -28,6 +29,7 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 constexpr uint64_t kTwoTo53 = uint64_t{1} << 53;
+// The read routes, each as the start of a query.
 constexpr char kTimeline[] = "/1.1/statuses/user_timeline.json?";
 constexpr char kSearch[] = "/1.1/search/tweets.json?";
 constexpr char kFollowerIds[] = "/1.1/followers/ids.json?";
@@ -50,12 +52,10 @@ class WorldReadsTest : public ReadingEmulatorTest {
     ReadingEmulatorTest::SetUp();
     world_ = &emulator_->world();
     // Walks below make hundreds of requests; the windows are not the point.
-    for (const char* path :
-         {"/1.1/statuses/user_timeline.json", "/1.1/search/tweets.json",
-          "/1.1/followers/ids.json", "/1.1/followers/list.json",
-          "/1.1/lists/show.json", "/1.1/lists/statuses.json",
-          "/1.1/lists/members.json"}) {
-      emulator_->SetRateLimit(path, 100000);
+    for (absl::string_view query :
+         {kTimeline, kSearch, kFollowerIds, kFollowersList, kListsShow,
+          kListsStatuses, kListsMembers}) {
+      emulator_->SetRateLimit(absl::StripSuffix(query, "?"), 100000);
     }
   }
 

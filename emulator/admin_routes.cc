@@ -83,10 +83,14 @@ ValueReader BoolInto(bool* out) {
   };
 }
 
-ValueReader DoubleInto(double* out) {
-  return [out](Value& value) -> absl::Status {
+ValueReader DoubleInto(double min, double max, double* out) {
+  return [min, max, out](Value& value) -> absl::Status {
     if (value.get_double().get(*out) != simdjson::SUCCESS) {
       return absl::InvalidArgumentError("expected a number");
+    }
+    if (!(*out >= min && *out <= max)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("must be in [", min, ", ", max, "]"));
     }
     return absl::OkStatus();
   };
@@ -235,37 +239,29 @@ absl::StatusOr<FaultScheduleSpec> ParseFaultScheduleJson(
 absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
   FaultRule rule;
   absl::Status status = ReadObject(
-      json,
-      {{"path_prefix", StringInto(&rule.path_prefix)},
-       {"message", StringInto(&rule.error_message)},
-       {"body", StringInto(&rule.body)},
-       {"token_type", StringInto(&rule.token_type)},
-       {"content_type", StringInto(&rule.content_type)},
-       {"malformed", BoolInto(&rule.malformed_body)},
-       {"drop", BoolInto(&rule.drop_connection)},
-       {"reset", BoolInto(&rule.reset_connection)},
-       {"cut", BoolInto(&rule.cut_body)},
-       {"trickle_bytes", IntInto(0, 1 << 20, &rule.trickle_bytes)},
-       {"times", IntInto(0, INT64_MAX, &rule.times)},
-       {"probability",
-        [&rule](Value& value) {
-          absl::Status s = DoubleInto(&rule.probability)(value);
-          if (s.ok() && !(rule.probability >= 0 && rule.probability <= 1)) {
-            return absl::InvalidArgumentError("must be in [0, 1]");
-          }
-          return s;
-        }},
-       {"latency_ms", MillisInto(0, 3600 * 1000, &rule.latency)},
-       {"trickle_ms", MillisInto(1, 60 * 1000, &rule.trickle_every)},
-       {"status",
-        [&rule](Value& value) {
-          absl::Status s = IntInto(0, 599, &rule.status)(value);
-          if (s.ok() && rule.status != 0 && rule.status < 100) {
-            return absl::InvalidArgumentError("must be an HTTP status");
-          }
-          return s;
-        }},
-       {"code", IntInto(0, 1000000, &rule.error_code)}});
+      json, {{"path_prefix", StringInto(&rule.path_prefix)},
+             {"message", StringInto(&rule.error_message)},
+             {"body", StringInto(&rule.body)},
+             {"token_type", StringInto(&rule.token_type)},
+             {"content_type", StringInto(&rule.content_type)},
+             {"malformed", BoolInto(&rule.malformed_body)},
+             {"drop", BoolInto(&rule.drop_connection)},
+             {"reset", BoolInto(&rule.reset_connection)},
+             {"cut", BoolInto(&rule.cut_body)},
+             {"trickle_bytes", IntInto(0, 1 << 20, &rule.trickle_bytes)},
+             {"times", IntInto(0, INT64_MAX, &rule.times)},
+             {"probability", DoubleInto(0, 1, &rule.probability)},
+             {"latency_ms", MillisInto(0, 3600 * 1000, &rule.latency)},
+             {"trickle_ms", MillisInto(1, 60 * 1000, &rule.trickle_every)},
+             {"status",
+              [&rule](Value& value) {
+                absl::Status s = IntInto(0, 599, &rule.status)(value);
+                if (s.ok() && rule.status != 0 && rule.status < 100) {
+                  return absl::InvalidArgumentError("must be an HTTP status");
+                }
+                return s;
+              }},
+             {"code", IntInto(0, 1000000, &rule.error_code)}});
   if (!status.ok()) return Invalid(status.message());
   return rule;
 }

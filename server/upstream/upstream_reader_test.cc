@@ -12,6 +12,7 @@
 #include "server/common/testing/fake_clock.h"
 #include "server/common/testing/inline_executor.h"
 #include "server/common/testing/manual_scheduler.h"
+#include "server/metrics/testing/endpoint_samples.h"
 #include "server/metrics/text_format.h"
 #include "tests/testing/fake_http_transport.h"
 #include "tests/testing/status_matchers.h"
@@ -21,6 +22,7 @@ namespace {
 
 using ::perch::auth::testing::CachingFakeTokenSource;
 using ::perch::auth::testing::FakeTokenSource;
+using ::perch::metrics::testing::HasEndpointSamples;
 using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
 using ::perch::testing::InlineExecutor;
@@ -250,31 +252,22 @@ TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
   transport_.CompleteNext(Error(429, 88));
   ASSERT_TRUE(limited->value.has_value());
 
-  const std::string text = metrics::FormatText(registry.Collect());
-  const std::string e = "endpoint=\"1.1/x.json\"";
-  for (const std::string& line : {
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"2xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"4xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"5xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"transport_error\"} 1\n"),
-           absl::StrCat("perch_upstream_connection_failures_total{", e,
-                        "} 1\n"),
-           absl::StrCat("perch_upstream_retries_total{", e, "} 2\n"),
-           absl::StrCat("perch_upstream_request_duration_seconds_count{", e,
-                        "} 4\n"),
-           absl::StrCat("perch_upstream_rate_limit{", e, "} 900\n"),
-           absl::StrCat("perch_upstream_rate_remaining{", e, "} 897\n"),
-           absl::StrCat("perch_upstream_rate_reset_timestamp_seconds{", e,
-                        "} 1764757000\n"),
-           absl::StrCat("perch_upstream_throttled_total{", e,
-                        ",reason=\"rate_limit\"} 1\n"),
-       }) {
-    EXPECT_NE(text.find(line), std::string::npos) << line << text;
-  }
+  EXPECT_TRUE(HasEndpointSamples(
+      metrics::FormatText(registry.Collect()), "1.1/x.json",
+      {
+          {"perch_upstream_requests_total", "status_class=\"2xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"4xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"5xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"transport_error\"",
+           "1"},
+          {"perch_upstream_connection_failures_total", "", "1"},
+          {"perch_upstream_retries_total", "", "2"},
+          {"perch_upstream_request_duration_seconds_count", "", "4"},
+          {"perch_upstream_rate_limit", "", "900"},
+          {"perch_upstream_rate_remaining", "", "897"},
+          {"perch_upstream_rate_reset_timestamp_seconds", "", "1764757000"},
+          {"perch_upstream_throttled_total", "reason=\"rate_limit\"", "1"},
+      }));
 }
 
 TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {

@@ -18,16 +18,14 @@
 #include "server/common/scheduler.h"
 #include "server/common/testing/fake_clock.h"
 #include "server/common/testing/manual_scheduler.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/answered.h"
 
 namespace perch::core {
 namespace {
 
+using ::perch::testing::Answered;
 using ::perch::testing::FakeClock;
-using ::perch::testing::IsOk;
 using ::perch::testing::ManualScheduler;
-using ::perch::testing::StatusIs;
-using ::testing::Optional;
 
 using Response = v1::GetTimelineResponse;
 using Coalescer = RequestCoalescer<Response>;
@@ -90,7 +88,7 @@ TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
   EXPECT_EQ(c.waiting(), 0);
   for (const auto& r : results) {
-    ASSERT_THAT(r->value, Optional(IsOk()));
+    ASSERT_THAT(r->value, Answered());
     EXPECT_EQ((*r->value)->tweets(0).id(), "42");
     EXPECT_FALSE((*r->value)->from_cache());
   }
@@ -115,8 +113,8 @@ TEST_F(RequestCoalescerTest, ErrorsReachEveryCaller) {
   auto r2 = Run(c, "k");
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("down"));
   ASSERT_TRUE(r1->value.has_value() && r2->value.has_value());
-  EXPECT_THAT(r1->value->status(), StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(r2->value->status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(r1->value, Answered(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(r2->value, Answered(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
@@ -124,10 +122,10 @@ TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   handles_[0]->Cancel();
-  ASSERT_THAT(r1->value, Optional(StatusIs(absl::StatusCode::kCancelled)));
+  ASSERT_THAT(r1->value, Answered(absl::StatusCode::kCancelled));
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("7"));
-  ASSERT_THAT(r2->value, Optional(IsOk()));
+  ASSERT_THAT(r2->value, Answered());
 }
 
 TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
@@ -150,14 +148,13 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   auto patient = Run(c, "k", absl::Seconds(30));
   clock_.Advance(absl::Seconds(2));
   std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
-  ASSERT_THAT(quick->value,
-              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
+  ASSERT_THAT(quick->value, Answered(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   EXPECT_EQ(upstream_.calls[1]->deadline,
             clock_.Now() - absl::Seconds(2) + absl::Seconds(30));
   std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("9"));
-  ASSERT_THAT(patient->value, Optional(IsOk()));
+  ASSERT_THAT(patient->value, Answered());
 }
 
 // A flight works to its starter's deadline; a caller who joined with less
@@ -172,12 +169,11 @@ TEST_F(RequestCoalescerTest, ACallerIsAnsweredAtItsOwnDeadlineNotTheFlights) {
   EXPECT_FALSE(quick->value.has_value());
   clock_.Advance(absl::Milliseconds(1));
   scheduler_.RunDue();
-  ASSERT_THAT(quick->value,
-              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
+  ASSERT_THAT(quick->value, Answered(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(quick->value->status()), "DEADLINE_EXCEEDED");
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("5"));
-  ASSERT_THAT(patient->value, Optional(IsOk()));
+  ASSERT_THAT(patient->value, Answered());
   EXPECT_EQ(scheduler_.pending(), 0);
   EXPECT_EQ(scheduler_.cancelled(), 1);  // patient's
 }
@@ -197,13 +193,11 @@ TEST_F(RequestCoalescerTest, ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) 
   EXPECT_EQ(upstream_.calls[1]->deadline, t0 + absl::Seconds(3));
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
-  ASSERT_THAT(middle->value,
-              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
+  ASSERT_THAT(middle->value, Answered(absl::StatusCode::kDeadlineExceeded));
   EXPECT_FALSE(latest->value.has_value());
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
-  ASSERT_THAT(latest->value,
-              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
+  ASSERT_THAT(latest->value, Answered(absl::StatusCode::kDeadlineExceeded));
   EXPECT_TRUE(upstream_.calls[1]->cancelled);
 }
 
@@ -213,14 +207,12 @@ TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
   auto same = Run(c, "k", absl::Seconds(1));
   auto patient = Run(c, "k", absl::Seconds(30));
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("503"));
-  ASSERT_THAT(starter->value,
-              Optional(StatusIs(absl::StatusCode::kUnavailable)));
+  ASSERT_THAT(starter->value, Answered(absl::StatusCode::kUnavailable));
   ASSERT_TRUE(same->value.has_value());
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   std::move(upstream_.calls[1]->finish)(absl::UnavailableError("503"));
-  ASSERT_THAT(patient->value,
-              Optional(StatusIs(absl::StatusCode::kUnavailable)));
+  ASSERT_THAT(patient->value, Answered(absl::StatusCode::kUnavailable));
   EXPECT_EQ(upstream_.calls.size(), 2u);  // no caller left with more time
 }
 

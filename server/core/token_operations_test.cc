@@ -12,7 +12,6 @@ namespace perch::core {
 namespace {
 
 using ::perch::auth::testing::CachingFakeTokenSource;
-using ::perch::auth::testing::FakeTokenSource;
 using ::perch::testing::FakeClock;
 using ::perch::testing::ManualScheduler;
 
@@ -36,7 +35,7 @@ class TokenOperationsTest : public ::testing::Test {
   FakeClock clock_;
   ManualScheduler scheduler_{clock_};
   CachingFakeTokenSource tokens_{clock_, scheduler_};
-  FakeTokenSource& fake_ = tokens_.fake();
+  auth::testing::FakeTokenSource& fake_ = tokens_.fake();
   TokenOperations operations_{tokens_.cache(), tokens_.cache(), clock_};
 };
 

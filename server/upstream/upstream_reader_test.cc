@@ -14,8 +14,8 @@
 #include "server/common/testing/manual_scheduler.h"
 #include "server/metrics/testing/endpoint_samples.h"
 #include "server/metrics/text_format.h"
+#include "tests/testing/answered.h"
 #include "tests/testing/fake_http_transport.h"
-#include "tests/testing/status_matchers.h"
 
 namespace perch::upstream {
 namespace {
@@ -23,13 +23,11 @@ namespace {
 using ::perch::auth::testing::CachingFakeTokenSource;
 using ::perch::auth::testing::FakeTokenSource;
 using ::perch::metrics::testing::HasEndpointSamples;
+using ::perch::testing::Answered;
 using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
 using ::perch::testing::InlineExecutor;
-using ::perch::testing::IsOk;
 using ::perch::testing::ManualScheduler;
-using ::perch::testing::StatusIs;
-using ::testing::Optional;
 
 http::HttpResponse Error(int status, int code) {
   return FakeHttpTransport::Response(
@@ -73,8 +71,7 @@ class UpstreamReaderTest : public ::testing::Test {
     transport_.CompleteNext(Error(401, 89));
     transport_.CompleteNext(Error(401, 89));
     for (const auto& r : {first, second}) {
-      ASSERT_THAT(r->value,
-                  Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
+      ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnauthenticated));
       EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
       EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
           << r->value->status();
@@ -108,7 +105,7 @@ TEST_F(UpstreamReaderTest, SendsTheTokenVerbatimAsBearer) {
   GiveToken("AAAA%2FB%3D");
   EXPECT_EQ(LastAuthorization(), "Bearer AAAA%2FB%3D");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  ASSERT_THAT(r->value, Optional(IsOk()));
+  ASSERT_THAT(r->value, Answered());
   EXPECT_EQ((*r->value)->body, "[]");
 }
 
@@ -120,7 +117,7 @@ TEST_F(UpstreamReaderTest, RejectedTokenIsReobtainedOnceAndTheReadRetried) {
   GiveToken("NEW");
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  EXPECT_THAT(r->value, Optional(IsOk()));
+  EXPECT_THAT(r->value, Answered());
 }
 
 TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
@@ -129,7 +126,7 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   transport_.CompleteNext(Error(401, 89));
   GiveToken("NEW");
   transport_.CompleteNext(Error(401, 89));
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_.fetches(), 2);
   // Two fresh tokens rejected in a row: the holder forgot the second too and
@@ -178,7 +175,7 @@ TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
   GiveToken("NEW");
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(unauthorized);
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
   EXPECT_EQ(tokens_fake_.fetches(), 2);
 }
@@ -196,7 +193,7 @@ TEST_F(UpstreamReaderTest, ConcurrentRejectionsShareOneReobtain) {
     transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
   }
   for (const auto& r : results) {
-    EXPECT_THAT(r->value, Optional(IsOk()));
+    EXPECT_THAT(r->value, Answered());
   }
 }
 
@@ -209,7 +206,7 @@ TEST_F(UpstreamReaderTest, UnavailableIsRetriedTwiceWithBackoffThenReported) {
   transport_.CompleteNext(absl::UnavailableError("connection reset"));
   EXPECT_EQ(scheduler_.RunAll(), 1);
   transport_.CompleteNext(Error(500, 131));
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnavailable)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(r->value->status()), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(transport_.requests().size(), 3u);
   // Exponential, jittered (0.5 of the ceiling here).
@@ -224,7 +221,7 @@ TEST_F(UpstreamReaderTest, RetryThatSucceedsReturnsTheResponse) {
   transport_.CompleteNext(Error(502, 0));
   scheduler_.RunAll();
   transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
-  EXPECT_THAT(r->value, Optional(IsOk()));
+  EXPECT_THAT(r->value, Answered());
 }
 
 // perch_upstream_* by the endpoint's route template: every attempt by status
@@ -247,7 +244,7 @@ TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
                                   {{"x-rate-limit-limit", "900"},
                                    {"x-rate-limit-remaining", "897"},
                                    {"x-rate-limit-reset", "1764757000"}}));
-  EXPECT_THAT(r->value, Optional(IsOk()));
+  EXPECT_THAT(r->value, Answered());
   auto limited = Read();
   transport_.CompleteNext(Error(429, 88));
   ASSERT_TRUE(limited->value.has_value());
@@ -274,8 +271,7 @@ TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {
   auto r = Read();
   GiveToken("T");
   transport_.CompleteNext(Error(429, 88));
-  ASSERT_THAT(r->value,
-              Optional(StatusIs(absl::StatusCode::kResourceExhausted)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(scheduler_.RunAll(), 0);
   EXPECT_EQ(transport_.requests().size(), 1u);
 }
@@ -284,7 +280,7 @@ TEST_F(UpstreamReaderTest, NoRetryWhenTheBackoffWouldPassTheDeadline) {
   auto r = Read(absl::Milliseconds(10));
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnavailable)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnavailable));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 
@@ -293,7 +289,7 @@ TEST_F(UpstreamReaderTest, CancelFinishesAtOnceAndAbortsTheRequest) {
   GiveToken("T");
   ASSERT_EQ(transport_.pending(), 1u);
   handles_.back()->Cancel();
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kCancelled)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kCancelled));
   EXPECT_EQ(transport_.cancelled(), 1);
 }
 
@@ -304,7 +300,7 @@ TEST_F(UpstreamReaderTest, TokenEndpointUnavailabilityIsRetriedLikeARead) {
   EXPECT_EQ(scheduler_.RunAll(), 1);
   GiveToken("T");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  EXPECT_THAT(r->value, Optional(IsOk()));
+  EXPECT_THAT(r->value, Answered());
 }
 
 TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
@@ -312,7 +308,7 @@ TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
   ASSERT_TRUE(tokens_fake_.AnswerFetch(
       MakeError(absl::StatusCode::kUnauthenticated, "no",
                 "APP_CREDENTIALS_REJECTED", kUpstreamDomain)));
-  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
+  ASSERT_THAT(r->value, Answered(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 

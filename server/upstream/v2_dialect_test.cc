@@ -23,8 +23,6 @@ namespace perch::upstream {
 namespace {
 
 using ::perch::testing::FakeClock;
-using ::perch::testing::IsInvalidArgumentOn;
-using ::perch::testing::IsInvalidArgumentWith;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
 
@@ -579,7 +577,7 @@ TEST_F(V2DialectTest, InvalidQueryIsTheCallersInvalidArgument) {
       R"json({"errors":[{"parameters":{"query":["(perch"]},"message":"There were errors processing your request: missing ) (at position 1)"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})json");
   absl::Status status = ErrorOf(result);
   EXPECT_THAT(status,
-              IsInvalidArgumentWith(
+              ::perch::testing::IsInvalidArgumentWith(
                   {{"query",
                     "There were errors processing your request: missing "
                     ") (at position 1)"}}));
@@ -866,7 +864,8 @@ TEST_F(V2DialectTest, ForeignPositionIsAnInvalidPageTokenWithoutARequest) {
   query.user.user_id = "42";
   query.position = "not.a.position";
   auto result = Timeline(query);
-  EXPECT_THAT(ErrorOf(result), IsInvalidArgumentOn({"page_token"}));
+  EXPECT_THAT(ErrorOf(result),
+              ::perch::testing::IsInvalidArgumentOn({"page_token"}));
   EXPECT_EQ(Requests(), 0u);
 }
 

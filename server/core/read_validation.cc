@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/screen_name.h"
 
 namespace perch::core {
 namespace {
@@ -36,11 +37,7 @@ int Utf8Length(absl::string_view s) {
 
 void CheckScreenName(absl::string_view field, absl::string_view value,
                      Violations& out) {
-  bool ok = !value.empty() && value.size() <= 15;
-  for (char c : value) {
-    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
-  }
-  if (!ok) {
+  if (!IsScreenName(value)) {
     Add(field, "must be 1-15 characters of A-Z, a-z, 0-9 and _ (no '@')", out);
   }
 }

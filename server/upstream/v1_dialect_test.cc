@@ -95,14 +95,19 @@ class V1DialectTest : public ::testing::Test {
 
 TEST_F(V1DialectTest, NamesItself) { EXPECT_EQ(dialect_->name(), "v1.1"); }
 
-// The caller's filters are not sent: perch pages unfiltered (see the next
-// test for why) and filters the page itself.
-TEST_F(V1DialectTest, TimelineFirstPageAsksForAnUnfilteredPage) {
+// perch_dev's timeline with the caller's reply and retweet filters on.
+TimelineQuery FilteredTimeline() {
   TimelineQuery q;
   q.user.screen_name = "perch_dev";
   q.exclude_replies = true;
   q.include_retweets = false;
-  Timeline(q);
+  return q;
+}
+
+// The caller's filters are not sent: perch pages unfiltered (see the next
+// test for why) and filters the page itself.
+TEST_F(V1DialectTest, TimelineFirstPageAsksForAnUnfilteredPage) {
+  Timeline(FilteredTimeline());
   const auto requests = reader_.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].url,
@@ -131,11 +136,7 @@ TEST_F(V1DialectTest, TimelinePositionIsTheMaxIdAndSinceIdIsSent) {
 // could end early; perch steps max_id from every tweet the upstream sent,
 // then drops what the caller filtered out.
 TEST_F(V1DialectTest, TimelineNextPositionComesFromTheUnfilteredPage) {
-  TimelineQuery q;
-  q.user.screen_name = "perch_dev";
-  q.exclude_replies = true;
-  q.include_retweets = false;
-  auto answer = Timeline(q);
+  auto answer = Timeline(FilteredTimeline());
   ASSERT_TRUE(reader_.Answer(0, FakeUpstreamReader::Ok(
                                     R"([{"id_str":"1149557488447975430"},
                  {"id_str":"1149557488447975429","in_reply_to_status_id_str":"7"},

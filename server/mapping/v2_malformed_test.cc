@@ -71,18 +71,15 @@ TEST(V2Malformed, NonJsonEmptyAndWrongTopLevelBodiesFailEveryParser) {
 // `data` has one shape per endpoint: an array on pages, an object on
 // lookups; the other is malformed.
 TEST(V2Malformed, DataOfTheWrongShape) {
-  EXPECT_TRUE(IsMalformedAt(ParseTweetPage(R"({"data":{"id":"1"}})").status(),
-                            "$.data"));
-  EXPECT_TRUE(IsMalformedAt(ParseUserPage(R"({"data":{"id":"1"}})").status(),
-                            "$.data"));
-  EXPECT_TRUE(
-      IsMalformedAt(ParseListsPage(R"({"data":"1"})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseUserLookup(R"({"data":[{"id":"1"}]})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseListLookup(R"({"data":[{"id":"1"}]})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseTweetPage(R"({"data":[{"id":"1"},7]})").status(), "$.data[1]"));
+  ExpectMalformedAt({
+      MalformedCase{"ParseTweetPage", R"({"data":{"id":"1"}})", "$.data"},
+      MalformedCase{"ParseUserPage", R"({"data":{"id":"1"}})", "$.data"},
+      MalformedCase{"ParseListsPage", R"({"data":"1"})", "$.data"},
+      MalformedCase{"ParseUserLookup", R"({"data":[{"id":"1"}]})", "$.data"},
+      MalformedCase{"ParseListLookup", R"({"data":[{"id":"1"}]})", "$.data"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":"1"},7]})",
+                    "$.data[1]"},
+  });
 }
 
 TEST(V2Malformed, MissingOrBadIdsNameTheirPath) {

@@ -26,19 +26,18 @@ using ::perch::mapping::testing::FindParser;
 using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadRecordedBody;
-using ::perch::mapping::testing::StatusOf;
 using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
-      StatusOf<&ParseTweetArray>("ParseTweetArray"),
-      StatusOf<&ParseSearchPage>("ParseSearchPage"),
-      StatusOf<&ParseUserPage>("ParseUserPage"),
-      StatusOf<&ParseIdPage>("ParseIdPage"),
-      StatusOf<&ParseTwitterList>("ParseTwitterList"),
-      StatusOf<&ParseUser>("ParseUser"),
-      StatusOf<&ParseTokenGrant>("ParseTokenGrant"),
-      StatusOf<&ParseInvalidatedToken>("ParseInvalidatedToken"),
+      testing::StatusOf<&ParseTweetArray>("ParseTweetArray"),
+      testing::StatusOf<&ParseSearchPage>("ParseSearchPage"),
+      testing::StatusOf<&ParseUserPage>("ParseUserPage"),
+      testing::StatusOf<&ParseIdPage>("ParseIdPage"),
+      testing::StatusOf<&ParseTwitterList>("ParseTwitterList"),
+      testing::StatusOf<&ParseUser>("ParseUser"),
+      testing::StatusOf<&ParseTokenGrant>("ParseTokenGrant"),
+      testing::StatusOf<&ParseInvalidatedToken>("ParseInvalidatedToken"),
   };
   return *parsers;
 }

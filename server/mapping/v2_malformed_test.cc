@@ -20,16 +20,15 @@ using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::IsMalformedAt;
 using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadV2Body;
-using ::perch::mapping::testing::StatusOf;
 using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
-      StatusOf<&ParseTweetPage>("ParseTweetPage"),
-      StatusOf<&ParseUserPage>("ParseUserPage"),
-      StatusOf<&ParseUserLookup>("ParseUserLookup"),
-      StatusOf<&ParseListLookup>("ParseListLookup"),
-      StatusOf<&ParseListsPage>("ParseListsPage"),
+      testing::StatusOf<&ParseTweetPage>("ParseTweetPage"),
+      testing::StatusOf<&ParseUserPage>("ParseUserPage"),
+      testing::StatusOf<&ParseUserLookup>("ParseUserLookup"),
+      testing::StatusOf<&ParseListLookup>("ParseListLookup"),
+      testing::StatusOf<&ParseListsPage>("ParseListsPage"),
   };
   return *parsers;
 }

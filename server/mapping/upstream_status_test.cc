@@ -383,13 +383,14 @@ TEST(UpstreamStatus, RateLimitCarriesRetryInfoUntilResetAndQuotaFailure) {
   }
 }
 
-// When a limited answer says to retry, and what quota it names.
+// What a row expects of the QuotaFailure detail.
 enum class Quota {
   kUnchecked,
   kNone,  // no QuotaFailure at all
   kOne,   // one violation, about the endpoint, naming `quota_describes`
 };
 
+// A limited answer: when it says to retry, and what quota it names.
 struct LimitRow {
   std::string name;
   std::string endpoint;

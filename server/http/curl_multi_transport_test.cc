@@ -57,6 +57,16 @@ class CurlMultiTransportTest : public ::testing::Test {
     server_ = *std::move(server);
   }
 
+  // A server that holds /slow past any test's patience (kServerStall) and
+  // answers every other target with `body`.
+  void StartStallingServer(std::string body = "fast") {
+    StartServer([body](const ReceivedRequest& request) {
+      if (request.target == "/slow")
+        return ScriptedReply::Delayed(kServerStall);
+      return ScriptedReply::Ok(body);
+    });
+  }
+
   void StartTransport(CurlMultiTransport::Options options = {}) {
     auto transport = MakeCurlMultiTransport(std::move(options));
     ASSERT_TRUE(transport.ok()) << transport.status();
@@ -284,10 +294,7 @@ TEST_F(CurlMultiTransportTest, PastDeadlineFailsWithoutConnecting) {
 }
 
 TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
+  StartStallingServer();
   CurlMultiTransport::Options options;
   options.max_host_connections = 1;
   StartTransport(options);
@@ -305,10 +312,7 @@ TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
 }
 
 TEST_F(CurlMultiTransportTest, CancelEndsRequestWithoutWaitingForServer) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fine");
-  });
+  StartStallingServer("fine");
   StartTransport();
   HttpTransport::RequestId id = 0;
   auto outcome = Send(Get(server_->Url("/slow")), &id);
@@ -365,10 +369,7 @@ TEST_F(CurlMultiTransportTest, DestructorCancelsEveryPendingRequest) {
 }
 
 TEST_F(CurlMultiTransportTest, StalledRequestDoesNotHoldUpOthers) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
+  StartStallingServer();
   StartTransport();
   auto slow = Send(Get(server_->Url("/slow")));
   ASSERT_TRUE(server_->WaitForRequests(1, kWait));
@@ -462,10 +463,7 @@ TEST_F(CurlMultiTransportTest, MaxActiveTransfersQueuesTheRestInOrder) {
 }
 
 TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
+  StartStallingServer();
   CurlMultiTransport::Options options;
   options.max_active_transfers = 1;
   StartTransport(options);

@@ -78,6 +78,33 @@ class CurlMultiTransportTest : public ::testing::Test {
     return SendRecorded(*transport_, std::move(request), id);
   }
 
+  // Sends `count` GETs one after another to a server that answers each with
+  // its own target: every answer arrives, all over one connection.
+  void ExpectSequentialRequestsShareOneConnection(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
+      ASSERT_TRUE(outcome->Wait());
+      ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+      EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
+    }
+    EXPECT_EQ(server_->connections_accepted(), 1);
+  }
+
+  // To a server that holds /slow: while /slow waits, /fast is answered with
+  // `fast_body` at once. HTTP/1.1 cannot multiplex, so it takes a second
+  // connection, opened now.
+  void ExpectStalledRequestDoesNotHoldUpOthers(absl::string_view fast_body) {
+    auto slow = Send(Get(server_->Url("/slow")));
+    ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+    auto fast = Send(Get(server_->Url("/fast")));
+
+    ASSERT_TRUE(fast->Wait());
+    ASSERT_TRUE(fast->result.ok()) << fast->result.status();
+    EXPECT_EQ(fast->result->body, fast_body);
+    EXPECT_EQ(server_->connections_accepted(), 2);
+    EXPECT_FALSE(slow->done.HasBeenNotified());
+  }
+
   // Declared first so it outlives the transport: the transport's destructor
   // may still talk to it.
   std::unique_ptr<ScriptedHttpServer> server_;
@@ -371,15 +398,7 @@ TEST_F(CurlMultiTransportTest, DestructorCancelsEveryPendingRequest) {
 TEST_F(CurlMultiTransportTest, StalledRequestDoesNotHoldUpOthers) {
   StartStallingServer();
   StartTransport();
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
-  // HTTP/1.1 cannot multiplex: this needs a second connection, now.
-  auto fast = Send(Get(server_->Url("/fast")));
-
-  ASSERT_TRUE(fast->Wait());
-  ASSERT_TRUE(fast->result.ok()) << fast->result.status();
-  EXPECT_EQ(server_->connections_accepted(), 2);
-  EXPECT_FALSE(slow->done.HasBeenNotified());
+  ExpectStalledRequestDoesNotHoldUpOthers("fast");
 }
 
 TEST_F(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
@@ -387,13 +406,7 @@ TEST_F(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
     return ScriptedReply::Ok(request.target);
   });
   StartTransport();
-  for (int i = 0; i < 5; ++i) {
-    auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
-  }
-  EXPECT_EQ(server_->connections_accepted(), 1);
+  ExpectSequentialRequestsShareOneConnection(5);
 }
 
 TEST_F(CurlMultiTransportTest, ManyConcurrentRequestsAllComplete) {
@@ -613,29 +626,15 @@ TEST_F(CurlMultiTransportTlsTest, TrustedPrivateCaWorksAndReusesConnection) {
   CurlMultiTransport::Options options;
   options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
   StartTransport(options);
-  for (int i = 0; i < 3; ++i) {
-    auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
-  }
-  EXPECT_EQ(server_->connections_accepted(), 1);
+  ExpectSequentialRequestsShareOneConnection(3);
 }
 
 TEST_F(CurlMultiTransportTlsTest, StalledRequestDoesNotHoldUpOthers) {
   CurlMultiTransport::Options options;
   options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
   StartTransport(options);
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
-  // The server offers no ALPN, so HTTP/1.1: a second connection, now.
-  auto fast = Send(Get(server_->Url("/fast")));
-
-  ASSERT_TRUE(fast->Wait());
-  ASSERT_TRUE(fast->result.ok()) << fast->result.status();
-  EXPECT_EQ(fast->result->body, "/fast");
-  EXPECT_EQ(server_->connections_accepted(), 2);
-  EXPECT_FALSE(slow->done.HasBeenNotified());
+  // The server offers no ALPN, so HTTP/1.1, as in the plain test.
+  ExpectStalledRequestDoesNotHoldUpOthers("/fast");
 }
 
 TEST_F(CurlMultiTransportTlsTest, UntrustedCertificateIsUnavailable) {

@@ -73,6 +73,18 @@ class CurlMultiTransportTest : public ::testing::Test {
     transport_ = *std::move(transport);
   }
 
+  // A stalling server and a transport with `options`, which allow one
+  // request at a time (one connection, or one transfer): /slow takes that
+  // one and the server holds it, so the next request has to queue.
+  void OccupyTheOnlySlot(CurlMultiTransport::Options options,
+                         std::shared_ptr<Outcome>& slow,
+                         HttpTransport::RequestId* slow_id = nullptr) {
+    StartStallingServer();
+    StartTransport(std::move(options));
+    slow = Send(Get(server_->Url("/slow")), slow_id);
+    ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  }
+
   std::shared_ptr<Outcome> Send(HttpRequest request,
                                 HttpTransport::RequestId* id = nullptr) {
     return SendRecorded(*transport_, std::move(request), id);
@@ -321,12 +333,10 @@ TEST_F(CurlMultiTransportTest, PastDeadlineFailsWithoutConnecting) {
 }
 
 TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
-  StartStallingServer();
   CurlMultiTransport::Options options;
   options.max_host_connections = 1;
-  StartTransport(options);
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  std::shared_ptr<Outcome> slow;
+  ASSERT_NO_FATAL_FAILURE(OccupyTheOnlySlot(options, slow));
   // The only connection is busy: this one waits in libcurl's queue.
   HttpRequest queued = Get(server_->Url("/fast"));
   queued.deadline = absl::Now() + absl::Milliseconds(300);
@@ -476,13 +486,11 @@ TEST_F(CurlMultiTransportTest, MaxActiveTransfersQueuesTheRestInOrder) {
 }
 
 TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
-  StartStallingServer();
   CurlMultiTransport::Options options;
   options.max_active_transfers = 1;
-  StartTransport(options);
+  std::shared_ptr<Outcome> slow;
   HttpTransport::RequestId slow_id = 0;
-  auto slow = Send(Get(server_->Url("/slow")), &slow_id);
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  ASSERT_NO_FATAL_FAILURE(OccupyTheOnlySlot(options, slow, &slow_id));
 
   // The one slot is taken: these wait in the transport's queue.
   HttpRequest expiring = Get(server_->Url("/expiring"));

@@ -33,8 +33,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kReaderKey[] = "accessREADERKEY7d1c0a";
 constexpr char kNoisyKey[] = "accessNOISYKEY3e8b21";
 constexpr char kQueryText[] = "accesslogquerytext";

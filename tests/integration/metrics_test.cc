@@ -37,8 +37,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kReaderKey[] = "metricsREADERKEY51c0e2";
 constexpr char kNoisyKey[] = "metricsNOISYKEY9d2f47";
 constexpr char kUnknownKey[] = "metricsUNKNOWNKEY02b8a1";

@@ -24,8 +24,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using emulator::FaultRule;
 
 // One ReadService RPC, called with a valid request.

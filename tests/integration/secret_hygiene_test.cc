@@ -26,15 +26,17 @@
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_certs.h"
 #include "tests/integration/v2_bodies.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/text_proto.h"
 
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using emulator::FaultRule;
+using Reads = v1::ReadService::Stub;
+using Tokens = v1::TokenService::Stub;
 
 constexpr char kConsumerKey[] = "canaryKEY3f9a1c";
 constexpr char kConsumerSecret[] = "canarySECRET7b21e05d";
@@ -42,12 +44,6 @@ constexpr char kAdminKey[] = "canaryADMINKEY51e2d9";
 constexpr char kReaderKey[] = "canaryREADERKEY0c8a44";
 constexpr char kNoisyKey[] = "canaryNOISYKEY6d3b7f";
 constexpr char kUnknownKey[] = "canaryUNKNOWNKEY2a9e10";
-// Every emulator token starts with this run of 'A's.
-constexpr char kTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
-
-std::string Cert(absl::string_view name) {
-  return absl::StrCat(PERCH_TEST_CERT_DIR, "/", name);
-}
 
 // Everything a client saw from perch.
 class Sweep {
@@ -74,6 +70,17 @@ class Sweep {
     grpc::Status status = call(*context, &response);
     Record(*context, status, response);
     return status;
+  }
+
+  // `rpc` of a generated stub called with `request`, as `key`.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Unary(absl::string_view key,
+                     grpc::Status (Stub::*rpc)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                     const Request& request, Response* response) {
+    return Custom(key, [&](grpc::ClientContext& context, std::string* out) {
+      return UnaryCall(*channel_, &context, rpc, request, response, out);
+    });
   }
 
   // `bytes` sent as the request of `method`.
@@ -107,15 +114,6 @@ class Sweep {
   std::string seen_;
   int calls_ = 0;
 };
-
-const GuardedMethod& Method(absl::string_view name) {
-  static const auto* methods =
-      new std::vector<GuardedMethod>(AllGuardedMethods());
-  for (const GuardedMethod& m : *methods) {
-    if (m.name == name) return m;
-  }
-  std::abort();
-}
 
 // Fires until cleared (times 0), not once: a request of an earlier step that
 // perch abandoned (GetList's other half, cancelled when one half failed) can
@@ -257,8 +255,8 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
        "--shutdown_grace=10s",
-       absl::StrCat("--tls_cert_file=", Cert("server.pem")),
-       absl::StrCat("--tls_key_file=", Cert("server.key")),
+       absl::StrCat("--tls_cert_file=", TestCert("server.pem")),
+       absl::StrCat("--tls_key_file=", TestCert("server.key")),
        absl::StrCat("--api_keys_file=", dir.File("callers")),
        "--upstream_max_response_bytes=1048576",
        absl::StrCat("--upstream_api=", GetParam()),
@@ -269,7 +267,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   const int port = server.WaitForPort(absl::Seconds(20));
   ASSERT_GT(port, 0) << "server output withheld (it might hold secrets)";
   Sweep sweep(OwnChannel(absl::StrCat("127.0.0.1:", port),
-                         TlsCredentials(Cert("ca.pem"))));
+                         TlsCredentials(TestCert("ca.pem"))));
   ASSERT_TRUE(HealthCheck(sweep.channel()).ok());
   int expected_audit = 0;
 
@@ -285,95 +283,70 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                            [&](grpc::ClientContext& c, std::string* out) {
                              c.AddMetadata("authorization",
                                            absl::StrCat("Basic ", kReaderKey));
-                             return Method("Search").call(sweep.channel(), &c,
-                                                          out);
+                             return GuardedMethodNamed("Search").call(
+                                 sweep.channel(), &c, out);
                            }),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   for (const char* name : {"Obtain", "Invalidate"}) {
-    EXPECT_THAT(sweep.Call(Method(name), kReaderKey),
+    EXPECT_THAT(sweep.Call(GuardedMethodNamed(name), kReaderKey),
                 StatusIs(grpc::StatusCode::PERMISSION_DENIED));
     ++expected_audit;
   }
 
   // Obtain, then every read.
   v1::ObtainResponse obtained;
-  ASSERT_TRUE(sweep
-                  .Custom(kAdminKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            auto stub = v1::TokenService::NewStub(
-                                std::shared_ptr<grpc::Channel>(
-                                    &sweep.channel(), [](grpc::Channel*) {}));
-                            grpc::Status s = stub->Obtain(&c, {}, &obtained);
-                            *out = obtained.SerializeAsString();
-                            return s;
-                          })
-                  .ok());
+  ASSERT_TRUE(
+      sweep.Unary(kAdminKey, &Tokens::Obtain, v1::ObtainRequest(), &obtained)
+          .ok());
   ++expected_audit;
   const std::string fingerprint = obtained.token_fingerprint();
   ASSERT_EQ(fingerprint.size(), 12u);
   for (const char* name :
        {"GetTimeline", "Search", "GetFollowers", "GetList"}) {
-    grpc::Status s = sweep.Call(Method(name), kReaderKey);
+    grpc::Status s = sweep.Call(GuardedMethodNamed(name), kReaderKey);
     EXPECT_TRUE(s.ok()) << name << ": " << s.error_message();
   }
-  auto reads = v1::ReadService::NewStub(
-      std::shared_ptr<grpc::Channel>(&sweep.channel(), [](grpc::Channel*) {}));
+  v1::GetFollowersResponse followers;
   EXPECT_TRUE(sweep
-                  .Custom(kReaderKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            v1::GetFollowersRequest q;
-                            q.set_screen_name("perch_dev");
-                            q.set_ids_only(true);
-                            v1::GetFollowersResponse r;
-                            grpc::Status s = reads->GetFollowers(&c, q, &r);
-                            *out = r.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kReaderKey, &Reads::GetFollowers,
+                         TextProto<v1::GetFollowersRequest>(
+                             "screen_name: 'perch_dev' ids_only: true"),
+                         &followers)
                   .ok());
+  v1::GetListResponse members;
   EXPECT_TRUE(sweep
-                  .Custom(kReaderKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            v1::GetListRequest q;
-                            q.mutable_slug()->set_owner_screen_name(
-                                "perch_dev");
-                            q.mutable_slug()->set_slug("engineering");
-                            q.set_view(v1::GetListRequest::VIEW_MEMBERS);
-                            v1::GetListResponse r;
-                            grpc::Status s = reads->GetList(&c, q, &r);
-                            *out = r.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kReaderKey, &Reads::GetList,
+                         TextProto<v1::GetListRequest>(
+                             "slug { owner_screen_name: 'perch_dev' "
+                             "slug: 'engineering' } view: VIEW_MEMBERS"),
+                         &members)
                   .ok());
 
   // Every error perch can be made to answer on a read.
-  EXPECT_THAT(sweep.Custom(kReaderKey,
-                           [&](grpc::ClientContext& c, std::string* out) {
-                             v1::GetTimelineRequest q;
-                             q.set_screen_name("perch_dev");
-                             q.set_page_size(100000);
-                             v1::GetTimelineResponse r;
-                             grpc::Status s = reads->GetTimeline(&c, q, &r);
-                             *out = r.SerializeAsString();
-                             return s;
-                           }),
+  v1::GetTimelineResponse timeline;
+  EXPECT_THAT(sweep.Unary(kReaderKey, &Reads::GetTimeline,
+                          TextProto<v1::GetTimelineRequest>(
+                              "screen_name: 'perch_dev' page_size: 100000"),
+                          &timeline),
               StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(sweep.Raw(kReaderKey, "/perch.v1.ReadService/Search",
                         std::string("\x0a\x02\xff\xfe", 4)),
               StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   for (const Injected& i : InjectedErrors(GetParam())) {
     upstream.AddFault(i.rule);
-    grpc::Status s = sweep.Call(Method(i.method), kReaderKey);
+    grpc::Status s = sweep.Call(GuardedMethodNamed(i.method), kReaderKey);
     EXPECT_THAT(s, StatusIs(i.code)) << i.method;
     upstream.ClearFaults();
   }
   // The token revoked behind perch's back: a read re-obtains and succeeds.
   upstream.RevokeCurrentToken();
-  grpc::Status recovered = sweep.Call(Method("GetTimeline"), kReaderKey);
+  grpc::Status recovered =
+      sweep.Call(GuardedMethodNamed("GetTimeline"), kReaderKey);
   EXPECT_TRUE(recovered.ok()) << recovered.error_message();
   // The per-caller quota.
-  EXPECT_TRUE(sweep.Call(Method("Search"), kNoisyKey).ok());
-  EXPECT_THAT(sweep.Call(Method("Search"), kNoisyKey),
+  EXPECT_TRUE(sweep.Call(GuardedMethodNamed("Search"), kNoisyKey).ok());
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Search"), kNoisyKey),
               StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   ++expected_audit;
 
@@ -381,27 +354,19 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   // invalidation the upstream refuses.
   v1::InvalidateResponse invalidated;
   ASSERT_TRUE(sweep
-                  .Custom(kAdminKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            auto stub = v1::TokenService::NewStub(
-                                std::shared_ptr<grpc::Channel>(
-                                    &sweep.channel(), [](grpc::Channel*) {}));
-                            grpc::Status s =
-                                stub->Invalidate(&c, {}, &invalidated);
-                            *out = invalidated.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kAdminKey, &Tokens::Invalidate,
+                         v1::InvalidateRequest(), &invalidated)
                   .ok());
   ++expected_audit;
   upstream.AddFault(Fault("/oauth2/token", 403, 99));
-  EXPECT_THAT(sweep.Call(Method("Obtain"), kAdminKey),
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Obtain"), kAdminKey),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   upstream.ClearFaults();
-  EXPECT_TRUE(sweep.Call(Method("Obtain"), kAdminKey).ok());
+  EXPECT_TRUE(sweep.Call(GuardedMethodNamed("Obtain"), kAdminKey).ok());
   ++expected_audit;
   upstream.RevokeCurrentToken();
-  EXPECT_THAT(sweep.Call(Method("Invalidate"), kAdminKey),
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Invalidate"), kAdminKey),
               StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   ++expected_audit;
 
@@ -432,7 +397,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
       {"consumer key", kConsumerKey},
       {"consumer secret", kConsumerSecret},
       {"basic credentials", basic},
-      {"bearer token", kTokenPrefix},
+      {"bearer token", kEmulatorTokenPrefix},
       {"admin API key", kAdminKey},
       {"reader API key", kReaderKey},
       {"noisy API key", kNoisyKey},

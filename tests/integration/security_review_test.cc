@@ -22,8 +22,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kReaderKey[] = "review-reader-key-0c1d";
 
 std::unique_ptr<emulator::Emulator> StartEmulator() {

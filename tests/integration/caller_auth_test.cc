@@ -308,7 +308,7 @@ TEST(TwoUnauthenticateds, TheCallersKeyAndPerchsAppDifferInDomainAndReason) {
   // The caller's side: refused by perch before anything goes upstream.
   const grpc::Status caller = CallWithKey(
       *channel, GuardedMethodNamed("GetTimeline"), "not-a-known-key");
-  EXPECT_EQ(caller.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(caller, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(OnlyErrorInfo(caller).domain(), "perch.v1");
   EXPECT_EQ(OnlyErrorInfo(caller).reason(), "CALLER_UNAUTHENTICATED");
   EXPECT_EQ(h->emulator().RequestCounts().size(), 0u);
@@ -316,7 +316,7 @@ TEST(TwoUnauthenticateds, TheCallersKeyAndPerchsAppDifferInDomainAndReason) {
   // perch's side: the key is good, the upstream refuses perch's app.
   const grpc::Status app =
       CallWithKey(*channel, GuardedMethodNamed("GetTimeline"), kReaderKey);
-  EXPECT_EQ(app.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(app, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(OnlyErrorInfo(app).domain(), "api.twitter.com");
   EXPECT_EQ(OnlyErrorInfo(app).reason(), "APP_CREDENTIALS_REJECTED");
   EXPECT_EQ(OnlyErrorInfo(app).metadata().at("endpoint"), "/oauth2/token");

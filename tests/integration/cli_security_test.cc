@@ -80,10 +80,7 @@ class Perch {
     emulator_ = *std::move(emulator);
     flags.insert(flags.begin(), "--listen=127.0.0.1:0");
     server_ = std::make_unique<ServerProcess>(
-        flags, std::vector<std::string>{
-                   absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-                   absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-                   absl::StrCat("PERCH_API_BASE_URL=", emulator_->base_url())});
+        flags, ServerEnv(kConsumerKey, kConsumerSecret, emulator_->base_url()));
     port_ = server_->WaitForPort(absl::Seconds(20));
     EXPECT_GT(port_, 0) << server_->Output();
   }

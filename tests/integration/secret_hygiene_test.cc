@@ -229,16 +229,21 @@ int CountWith(const std::vector<std::string>& lines,
   return n;
 }
 
+// The emulator, knowing the app whose key and secret are canaries.
+absl::StatusOr<std::unique_ptr<emulator::Emulator>> StartCanaryEmulator() {
+  emulator::EmulatorOptions options;
+  options.app_key = kConsumerKey;
+  options.app_secret = kConsumerSecret;
+  return emulator::Emulator::Start(options);
+}
+
 class SecretHygiene : public ::testing::TestWithParam<std::string> {};
 
 INSTANTIATE_TEST_SUITE_P(BothDialects, SecretHygiene, BothDialects(),
                          DialectTestName());
 
 TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
-  emulator::EmulatorOptions emulator_options;
-  emulator_options.app_key = kConsumerKey;
-  emulator_options.app_secret = kConsumerSecret;
-  auto emulator = emulator::Emulator::Start(emulator_options);
+  auto emulator = StartCanaryEmulator();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   emulator::Emulator& upstream = **emulator;
   const bool json_logs = IsV2(GetParam());
@@ -261,9 +266,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
        "--upstream_max_response_bytes=1048576",
        absl::StrCat("--upstream_api=", GetParam()),
        absl::StrCat("--log_format=", json_logs ? "json" : "text")},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
+      ServerEnv(kConsumerKey, kConsumerSecret, upstream.base_url()));
   const int port = server.WaitForPort(absl::Seconds(20));
   ASSERT_GT(port, 0) << "server output withheld (it might hold secrets)";
   Sweep sweep(OwnChannel(absl::StrCat("127.0.0.1:", port),
@@ -504,16 +507,11 @@ TEST(StartupSecurity, RefusesUnauthenticatedOrCleartextSetupsInOneLine) {
 }
 
 TEST(StartupSecurity, InsecureNoAuthWarnsAtStart) {
-  emulator::EmulatorOptions emulator_options;
-  emulator_options.app_key = kConsumerKey;
-  emulator_options.app_secret = kConsumerSecret;
-  auto emulator = emulator::Emulator::Start(emulator_options);
+  auto emulator = StartCanaryEmulator();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--insecure_no_auth"},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", (*emulator)->base_url())});
+      ServerEnv(kConsumerKey, kConsumerSecret, (*emulator)->base_url()));
   ASSERT_GT(server.WaitForPort(absl::Seconds(20)), 0);
   EXPECT_TRUE(absl::StrContains(server.Output(),
                                 "WARNING --insecure_no_auth: callers are NOT "

@@ -24,6 +24,7 @@
 #include "simdjson.h"
 #include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
@@ -140,12 +141,8 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   ASSERT_TRUE(client.Timeline(kReaderKey, 5, kTraces.Traceparent(1)).ok());
 
   // 2: an upstream error (429, not retried).
-  emulator::FaultRule limited;
-  limited.path_prefix = paths.timeline;
-  limited.status = 429;
-  limited.body = v2_bodies::kTooManyRequests;
-  limited.times = 1;
-  upstream.AddFault(limited);
+  upstream.AddFault(
+      BodyFault(paths.timeline, 429, v2_bodies::kTooManyRequests, /*times=*/1));
   const grpc::Status failed =
       client.Timeline(kReaderKey, 0, kTraces.Traceparent(2));
   EXPECT_THAT(failed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
@@ -178,8 +175,8 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
       client.Timeline("accessUNKNOWNKEY", 0, kTraces.Traceparent(7));
   EXPECT_THAT(denied, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(TraceIdInError(denied), kTraces.TraceId(7));
-  limited.times = 2;
-  upstream.AddFault(limited);
+  upstream.AddFault(
+      BodyFault(paths.timeline, 429, v2_bodies::kTooManyRequests, /*times=*/2));
   const grpc::Status untraced = client.Timeline(kReaderKey);
   const grpc::Status malformed = client.Timeline(
       kReaderKey, 0, "00-00000000000000000000000000000000-00f067aa0ba902b7-01");

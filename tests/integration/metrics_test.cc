@@ -26,6 +26,7 @@
 #include "simdjson.h"
 #include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
@@ -121,22 +122,14 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   ASSERT_TRUE(caller.Timeline(kReaderKey, 5, kTraces.Traceparent(1)).ok());
 
   // 2. The upstream's 429 (not retried).
-  emulator::FaultRule limited;
-  limited.path_prefix = timeline_path;
-  limited.status = 429;
-  limited.body = v2_bodies::kTooManyRequests;
-  limited.times = 1;
-  upstream.AddFault(limited);
+  upstream.AddFault(
+      BodyFault(timeline_path, 429, v2_bodies::kTooManyRequests, /*times=*/1));
   EXPECT_THAT(caller.Timeline(kReaderKey, 6),
               StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
 
   // 3. A 503, retried away.
-  emulator::FaultRule unavailable;
-  unavailable.path_prefix = timeline_path;
-  unavailable.status = 503;
-  unavailable.body = v2_bodies::kServiceUnavailable;
-  unavailable.times = 1;
-  upstream.AddFault(unavailable);
+  upstream.AddFault(BodyFault(timeline_path, 503,
+                              v2_bodies::kServiceUnavailable, /*times=*/1));
   EXPECT_TRUE(caller.Timeline(kReaderKey, 8).ok());
 
   // 4. The token revoked behind perch's back: 401, a new token, the read

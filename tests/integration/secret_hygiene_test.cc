@@ -22,6 +22,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
@@ -115,43 +116,24 @@ class Sweep {
   int calls_ = 0;
 };
 
-// Fires until cleared (times 0), not once: a request of an earlier step that
-// perch abandoned (GetList's other half, cancelled when one half failed) can
-// still reach the emulator after the next fault is added, and it used to eat
-// a one-shot fault meant for the next call, which then succeeded (seen 2 in
-// 21 runs under load). No step here expects a retry to get through.
-FaultRule Fault(const std::string& path, int status, int code = 0,
-                int times = 0) {
-  FaultRule rule;
-  rule.path_prefix = path;
-  rule.status = status;
-  rule.error_code = code;
-  if (code != 0) rule.error_message = "injected";
-  rule.times = times;
-  return rule;
-}
-
-// A v2 answer: `body` with `status`.
-FaultRule V2Fault(const std::string& path, int status, const char* body,
-                  int times = 0) {
-  FaultRule rule = Fault(path, status, 0, times);
-  rule.body = body;
-  return rule;
-}
-
 struct Injected {
   const char* method;
   FaultRule rule;
   grpc::StatusCode code;
 };
 
-// Upstream errors of every kind on every RPC, in the dialect's words.
+// Upstream errors of every kind on every RPC, in the dialect's words. Each
+// fires until cleared, not once: a request of an earlier step that perch
+// abandoned (GetList's other half, cancelled when one half failed) can still
+// reach the emulator after the next fault is added, and it used to eat a
+// one-shot fault meant for the next call, which then succeeded (seen 2 in 21
+// runs under load). No step here expects a retry to get through.
 std::vector<Injected> InjectedErrors(const std::string& api) {
   const DialectPaths paths = PathsOf(api);
   FaultRule malformed;
   malformed.path_prefix = paths.timeline;
   malformed.malformed_body = true;
-  FaultRule huge = Fault(paths.search, 200);
+  FaultRule huge = StatusFault(paths.search, 200);
   huge.body = absl::StrCat("[", std::string(2 << 20, ' '), "]");
   std::vector<Injected> both = {
       {"GetTimeline", malformed, grpc::StatusCode::INTERNAL},
@@ -161,42 +143,44 @@ std::vector<Injected> InjectedErrors(const std::string& api) {
   if (IsV2(api)) {
     namespace b = v2_bodies;
     dialect = {
-        {"GetTimeline", V2Fault(paths.timeline, 200, b::kNotFound),
+        {"GetTimeline", BodyFault(paths.timeline, 200, b::kNotFound),
          grpc::StatusCode::NOT_FOUND},
-        {"Search", V2Fault(paths.search, 429, b::kTooManyRequests),
+        {"Search", BodyFault(paths.search, 429, b::kTooManyRequests),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"Search", V2Fault(paths.search, 429, b::kUsageCapped),
+        {"Search", BodyFault(paths.search, 429, b::kUsageCapped),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"Search", V2Fault(paths.search, 400, b::kInvalidQuery),
+        {"Search", BodyFault(paths.search, 400, b::kInvalidQuery),
          grpc::StatusCode::INVALID_ARGUMENT},
         {"GetFollowers",
-         V2Fault(paths.followers, 403, b::kUnsupportedAuthentication),
+         BodyFault(paths.followers, 403, b::kUnsupportedAuthentication),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", V2Fault(paths.followers, 403, b::kClientNotEnrolled),
+        {"GetFollowers", BodyFault(paths.followers, 403, b::kClientNotEnrolled),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", V2Fault(paths.followers, 200, b::kSuspended),
+        {"GetFollowers", BodyFault(paths.followers, 200, b::kSuspended),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetFollowers", V2Fault(paths.followers, 402, b::kCreditsDepleted),
+        {"GetFollowers", BodyFault(paths.followers, 402, b::kCreditsDepleted),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetList", V2Fault("/2/lists/", 503, b::kServiceUnavailable),
+        {"GetList", BodyFault("/2/lists/", 503, b::kServiceUnavailable),
          grpc::StatusCode::UNAVAILABLE},
-        {"GetList", V2Fault("/2/lists/", 400, b::kInvalidMaxResults),
+        {"GetList", BodyFault("/2/lists/", 400, b::kInvalidMaxResults),
          grpc::StatusCode::INTERNAL},
     };
   } else {
     dialect = {
-        {"GetTimeline", Fault(paths.timeline, 404, 34),
+        {"GetTimeline", StatusFault(paths.timeline, 404, 34),
          grpc::StatusCode::NOT_FOUND},
-        {"GetTimeline", Fault(paths.timeline, 403, 453),
+        {"GetTimeline", StatusFault(paths.timeline, 403, 453),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"Search", Fault(paths.search, 429, 88),
+        {"Search", StatusFault(paths.search, 429, 88),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"GetFollowers", Fault("/1.1/followers/", 403, 220),
+        {"GetFollowers", StatusFault("/1.1/followers/", 403, 220),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", Fault("/1.1/followers/", 403, 63),
+        {"GetFollowers", StatusFault("/1.1/followers/", 403, 63),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetList", Fault("/1.1/lists/", 503), grpc::StatusCode::UNAVAILABLE},
-        {"GetList", Fault("/1.1/lists/", 400, 215), grpc::StatusCode::INTERNAL},
+        {"GetList", StatusFault("/1.1/lists/", 503),
+         grpc::StatusCode::UNAVAILABLE},
+        {"GetList", StatusFault("/1.1/lists/", 400, 215),
+         grpc::StatusCode::INTERNAL},
     };
   }
   dialect.insert(dialect.end(), both.begin(), both.end());
@@ -361,7 +345,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                          v1::InvalidateRequest(), &invalidated)
                   .ok());
   ++expected_audit;
-  upstream.AddFault(Fault("/oauth2/token", 403, 99));
+  upstream.AddFault(StatusFault("/oauth2/token", 403, 99));
   EXPECT_THAT(sweep.Call(GuardedMethodNamed("Obtain"), kAdminKey),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <functional>
 #include <set>
 #include <utility>
 
@@ -234,13 +233,8 @@ absl::StatusOr<std::unique_ptr<Http2TestPeer>> Http2TestPeer::Start(
       LoadServerTlsContext(options.cert_file, options.key_file);
   if (!tls.ok()) return tls.status();
   SSL_CTX_set_alpn_select_cb(tls->get(), &SelectH2, nullptr);
-  auto peer = std::unique_ptr<Http2TestPeer>(
-      new Http2TestPeer(std::move(script), *std::move(tls)));
-  auto listener = LoopbackListener::Start(
-      std::bind_front(&Http2TestPeer::Serve, peer.get()));
-  if (!listener.ok()) return listener.status();
-  peer->listener_ = *std::move(listener);
-  return peer;
+  return ServeOnLoopback(std::unique_ptr<Http2TestPeer>(
+      new Http2TestPeer(std::move(script), *std::move(tls))));
 }
 
 Http2TestPeer::~Http2TestPeer() {

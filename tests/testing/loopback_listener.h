@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -54,6 +55,21 @@ class LoopbackListener {
 
   std::thread accept_thread_;
 };
+
+// How a peer built on LoopbackListener starts listening: each connection
+// goes to `peer->Serve(fd, listener)`, and the listener becomes
+// `peer->listener_`, the peer's last member (so that destroying the peer
+// joins the connection threads before the members they use go). The peers
+// make it a friend. Errors: the listener's.
+template <typename Peer>
+absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
+    std::unique_ptr<Peer> peer) {
+  absl::StatusOr<std::unique_ptr<LoopbackListener>> listener =
+      LoopbackListener::Start(std::bind_front(&Peer::Serve, peer.get()));
+  if (!listener.ok()) return listener.status();
+  peer->listener_ = *std::move(listener);
+  return peer;
+}
 
 }  // namespace perch::testing
 

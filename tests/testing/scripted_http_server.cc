@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
-#include <functional>
 
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
@@ -153,13 +152,8 @@ absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
     if (!loaded.ok()) return loaded.status();
     tls = *std::move(loaded);
   }
-  auto server = absl::WrapUnique(
-      new ScriptedHttpServer(std::move(handler), std::move(tls)));
-  auto listener = LoopbackListener::Start(
-      std::bind_front(&ScriptedHttpServer::Serve, server.get()));
-  if (!listener.ok()) return listener.status();
-  server->listener_ = *std::move(listener);
-  return server;
+  return ServeOnLoopback(absl::WrapUnique(
+      new ScriptedHttpServer(std::move(handler), std::move(tls))));
 }
 
 ScriptedHttpServer::~ScriptedHttpServer() {

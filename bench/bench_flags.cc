@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/command_line.h"
@@ -26,7 +27,9 @@ int UsageError(const absl::Status& status) {
   return 2;
 }
 
-void ParseBenchFlags(int argc, char** argv, absl::string_view usage) {
+void ParseBenchFlags(
+    int argc, char** argv, absl::string_view usage,
+    std::initializer_list<const absl::Flag<std::string>*> required) {
   const std::string program = argc > 0 ? argv[0] : "bench";
   ProgramName() = program.substr(program.rfind('/') + 1);
   absl::SetProgramUsageMessage(usage);
@@ -37,6 +40,12 @@ void ParseBenchFlags(int argc, char** argv, absl::string_view usage) {
     std::fputs(absl::StrCat(usage, "flags:\n", flags::FlagsHelp()).c_str(),
                stdout);
     std::exit(0);
+  }
+  for (const absl::Flag<std::string>* flag : required) {
+    if (absl::GetFlag(*flag).empty()) {
+      std::exit(UsageError(absl::InvalidArgumentError(absl::StrCat(
+          "--", absl::GetFlagReflectionHandle(*flag).Name(), " is required"))));
+    }
   }
 }
 

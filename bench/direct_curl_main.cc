@@ -36,13 +36,10 @@ ABSL_FLAG(int, app_queue_limit, 0,
 
 int main(int argc, char** argv) {
   perch::bench::ParseBenchFlags(
-      argc, argv, "usage: direct-curl --base_url=http://HOST:PORT [flags]\n");
+      argc, argv, "usage: direct-curl --base_url=http://HOST:PORT [flags]\n",
+      {&FLAGS_base_url});
   perch::bench::DirectCurlOptions o;
   o.base_url = absl::GetFlag(FLAGS_base_url);
-  if (o.base_url.empty()) {
-    return perch::bench::UsageError(
-        absl::InvalidArgumentError("--base_url is required"));
-  }
   if (absl::Status shape = perch::bench::ReadLoadShapeFlags(o); !shape.ok()) {
     return perch::bench::UsageError(shape);
   }

@@ -8,7 +8,6 @@
 #include <functional>
 #include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace perch::bench {
@@ -158,30 +157,6 @@ std::string LoadResult::Describe() const {
       tool, mode, concurrency, rate, throughput(), latency.p50_us,
       latency.p90_us, latency.p99_us, latency.p999_us, ok, error_count(),
       ok > 0 ? static_cast<double>(items) / ok : 0.0);
-}
-
-std::string GrpcCodeName(int code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  if (code >= 0 && code < static_cast<int>(std::size(kNames))) {
-    return kNames[code];
-  }
-  return absl::StrCat("CODE_", code);
 }
 
 }  // namespace perch::bench

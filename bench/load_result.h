@@ -94,9 +94,6 @@ struct LoadResult {
   std::string Describe() const;
 };
 
-// gRPC status code names ("UNAVAILABLE"), for error tallies.
-std::string GrpcCodeName(int code);
-
 }  // namespace perch::bench
 
 #endif  // PERCH_BENCH_LOAD_RESULT_H_

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
+#include "server/common/status_code_name.h"
 
 namespace perch::bench {
 namespace {
@@ -167,7 +169,7 @@ class Runner {
         ++ok_;
         items_ += call->response.tweets_size();
       } else {
-        const std::string code = GrpcCodeName(status.error_code());
+        const std::string code = StatusCodeName(status.error_code());
         if (errors_[code]++ == 0) {
           error_examples_[code] = status.error_message().substr(0, 200);
         }
@@ -273,24 +275,26 @@ class Runner {
   std::map<std::string, std::string> error_examples_ ABSL_GUARDED_BY(mu_);
 };
 
+// Each mode's name, as --mode takes it and the results record it: one table
+// for both directions, so a name cannot parse to one mode and print as another.
+constexpr std::pair<LoadMode, absl::string_view> kLoadModeNames[] = {
+    {LoadMode::kClosed, "closed"},
+    {LoadMode::kOpen, "open"},
+    {LoadMode::kBurst, "burst"}};
+
 }  // namespace
 
 absl::StatusOr<LoadMode> ParseLoadMode(absl::string_view name) {
-  if (name == "closed") return LoadMode::kClosed;
-  if (name == "open") return LoadMode::kOpen;
-  if (name == "burst") return LoadMode::kBurst;
+  for (const auto& [mode, mode_name] : kLoadModeNames) {
+    if (name == mode_name) return mode;
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("mode must be closed, open or burst, not ", name));
 }
 
 std::string LoadModeName(LoadMode mode) {
-  switch (mode) {
-    case LoadMode::kClosed:
-      return "closed";
-    case LoadMode::kOpen:
-      return "open";
-    case LoadMode::kBurst:
-      return "burst";
+  for (const auto& [known, name] : kLoadModeNames) {
+    if (mode == known) return std::string(name);
   }
   return "?";
 }

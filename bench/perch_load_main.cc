@@ -25,13 +25,10 @@ ABSL_FLAG(std::string, api_key_file, "",
 
 int main(int argc, char** argv) {
   perch::bench::ParseBenchFlags(
-      argc, argv, "usage: perch-load --target=HOST:PORT [flags]\n");
+      argc, argv, "usage: perch-load --target=HOST:PORT [flags]\n",
+      {&FLAGS_target});
   perch::bench::PerchLoadOptions o;
   o.target = absl::GetFlag(FLAGS_target);
-  if (o.target.empty()) {
-    return perch::bench::UsageError(
-        absl::InvalidArgumentError("--target is required"));
-  }
   o.rpc = absl::GetFlag(FLAGS_rpc);
   if (const std::string path = absl::GetFlag(FLAGS_api_key_file);
       !path.empty()) {

@@ -262,6 +262,16 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
   std::string script =
       "set terminal pngcairo size 900,540 font 'sans,10'\n"
       "set grid\nset key left top\n";
+  // One plot: its file (PREFIX-NAME.png), its settings (title, axes, key; each
+  // line ends in '\n'), the series it draws, and the settings to undo after
+  // it, so that every plot starts from the defaults above.
+  auto add_plot = [&](absl::string_view name, absl::string_view settings,
+                      absl::string_view series, absl::string_view undo) {
+    const std::string png = absl::StrCat(prefix, "-", name, ".png");
+    absl::StrAppend(&script, "set output '", png, "'\n", settings, "plot ",
+                    series, "\n", undo);
+    pngs.push_back(png);
+  };
   // 1. Latency CDFs at 1 in flight, and at saturation.
   std::map<std::string, std::string> files;
   auto cdf_file = [&](const Run& r) {
@@ -286,14 +296,11 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
     }
   }
   if (!lines.empty()) {
-    const std::string png = absl::StrCat(prefix, "-latency-1-in-flight.png");
-    absl::StrAppend(&script, "set output '", png,
-                    "'\nset title 'GetTimeline latency CDF, 1 call in flight, "
-                    "0 ms upstream'\nset xlabel 'latency (us, log)'\n"
-                    "set ylabel 'percentile'\nset logscale x\n"
-                    "set key right bottom\nplot ",
-                    absl::StrJoin(lines, ", "), "\nunset logscale x\n");
-    pngs.push_back(png);
+    add_plot("latency-1-in-flight",
+             "set title 'GetTimeline latency CDF, 1 call in flight, 0 ms "
+             "upstream'\nset xlabel 'latency (us, log)'\n"
+             "set ylabel 'percentile'\nset logscale x\nset key right bottom\n",
+             absl::StrJoin(lines, ", "), "unset logscale x\n");
   }
   // 2. Throughput vs concurrency.
   std::map<std::string, std::string> sweep;
@@ -315,14 +322,11 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
       lines.push_back(absl::StrCat(
           "'", name, "' using 1:2 with linespoints title '", system, "'"));
     }
-    const std::string png = absl::StrCat(prefix, "-throughput.png");
-    absl::StrAppend(&script, "set output '", png,
-                    "'\nset title 'Throughput vs calls in flight (closed loop, "
-                    "0 ms upstream)'\nset xlabel 'calls in flight (log)'\n"
-                    "set ylabel 'calls/s'\nset logscale x 2\n"
-                    "set key left top\nplot ",
-                    absl::StrJoin(lines, ", "), "\nunset logscale x\n");
-    pngs.push_back(png);
+    add_plot("throughput",
+             "set title 'Throughput vs calls in flight (closed loop, 0 ms "
+             "upstream)'\nset xlabel 'calls in flight (log)'\n"
+             "set ylabel 'calls/s'\nset logscale x 2\nset key left top\n",
+             absl::StrJoin(lines, ", "), "unset logscale x\n");
   }
   // 3. Scale: completions/s, RSS and threads over time.
   for (const Run& r : bench.runs()) {
@@ -342,19 +346,21 @@ std::vector<std::string> Plot(const Bench& bench, const ReportContext& c,
     const std::string proc_file = absl::StrCat(work_dir, "/scale-proc.dat");
     (void)Write(rate_file, rate);
     (void)Write(proc_file, proc);
-    const std::string png = absl::StrCat(prefix, "-scale.png");
-    absl::StrAppend(
-        &script, "set output '", png,
-        "'\nset title 'Scale: ", r.load.concurrency,
-        " calls in flight, 200 ms upstream latency'\n"
-        "set xlabel 'seconds since start'\nset ylabel 'calls/s'\n"
-        "set y2label 'RSS (MiB), threads x10'\nset y2tics\nset ytics nomirror\n"
-        "set key left bottom\nplot '",
-        rate_file, "' using 1:2 with lines title 'completions/s', '", proc_file,
-        "' using 1:2 axes x1y2 with lines title 'server RSS MiB', '", proc_file,
-        "' using 1:($3*10) axes x1y2 with lines title 'server threads x10'\n"
+    add_plot(
+        "scale",
+        absl::StrCat("set title 'Scale: ", r.load.concurrency,
+                     " calls in flight, 200 ms upstream latency'\n"
+                     "set xlabel 'seconds since start'\nset ylabel 'calls/s'\n"
+                     "set y2label 'RSS (MiB), threads x10'\nset y2tics\n"
+                     "set ytics nomirror\nset key left bottom\n"),
+        absl::StrCat(
+            "'", rate_file, "' using 1:2 with lines title 'completions/s', '",
+            proc_file,
+            "' using 1:2 axes x1y2 with lines title 'server RSS MiB', '",
+            proc_file,
+            "' using 1:($3*10) axes x1y2 with lines title 'server threads "
+            "x10'"),
         "unset y2tics\nunset y2label\nset ytics mirror\n");
-    pngs.push_back(png);
   }
   if (pngs.empty()) return pngs;
   const std::string script_file = absl::StrCat(work_dir, "/plots.gp");

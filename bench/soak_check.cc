@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "server/common/status_code_name.h"
 
 namespace perch::bench {
 namespace {
@@ -11,47 +12,6 @@ namespace {
 using Code = grpc::StatusCode;
 
 constexpr size_t kExamplesPerKind = 3;
-
-const char* CodeName(Code code) {
-  switch (code) {
-    case Code::OK:
-      return "OK";
-    case Code::CANCELLED:
-      return "CANCELLED";
-    case Code::UNKNOWN:
-      return "UNKNOWN";
-    case Code::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case Code::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case Code::NOT_FOUND:
-      return "NOT_FOUND";
-    case Code::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case Code::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case Code::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case Code::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case Code::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case Code::ABORTED:
-      return "ABORTED";
-    case Code::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case Code::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case Code::INTERNAL:
-      return "INTERNAL";
-    case Code::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case Code::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "?";
-  }
-}
 
 std::string Ms(absl::Duration d) {
   return absl::StrFormat("%.0f ms", absl::ToDoubleMilliseconds(d));
@@ -116,7 +76,7 @@ void SoakChecker::Add(const SoakCall& call) {
   ++row.codes[call.code];
 
   const std::string what = absl::StrCat(
-      SoakRpcName(call.rpc), " in ", row_name, ": ", CodeName(call.code),
+      SoakRpcName(call.rpc), " in ", row_name, ": ", StatusCodeName(call.code),
       call.message.empty() ? "" : absl::StrCat(" \"", call.message, "\""));
 
   // The codes allowed: those of every phase the call overlapped, and of
@@ -183,7 +143,8 @@ std::vector<std::string> SoakChecker::Violations() const {
     const bool ran = row != rows_.end() && row->second.calls > 0;
     if (ran && c.signature != Code::OK && !signature_seen_.count(c.name)) {
       out.push_back(absl::StrCat("fault ", c.name, " never showed: no read ",
-                                 "during it ended ", CodeName(c.signature)));
+                                 "during it ended ",
+                                 StatusCodeName(c.signature)));
     }
   }
   return out;
@@ -201,9 +162,9 @@ std::string FormatSoakTable(const std::vector<SoakRow>& rows) {
       absl::StrFormat("| %-19s | %6s | %7s |", "phase", "phases", "calls");
   std::string rule = "|---------------------|-------:|--------:|";
   for (Code c : columns) {
-    absl::StrAppendFormat(&out, " %s |", CodeName(c));
-    absl::StrAppend(
-        &rule, std::string(std::string(CodeName(c)).size() + 1, '-'), ":|");
+    absl::StrAppendFormat(&out, " %s |", StatusCodeName(c));
+    absl::StrAppend(&rule, std::string(StatusCodeName(c).size() + 1, '-'),
+                    ":|");
   }
   absl::StrAppend(&out, " other | unexpected | late | worst vs deadline |\n");
   absl::StrAppend(&rule, "------:|-----------:|-----:|------------------:|\n");
@@ -216,8 +177,8 @@ std::string FormatSoakTable(const std::vector<SoakRow>& rows) {
       auto it = row.codes.find(c);
       const int64_t n = it == row.codes.end() ? 0 : it->second;
       listed += n;
-      absl::StrAppendFormat(
-          &out, " %*d |", static_cast<int>(std::string(CodeName(c)).size()), n);
+      absl::StrAppendFormat(&out, " %*d |",
+                            static_cast<int>(StatusCodeName(c).size()), n);
     }
     const std::string worst =
         row.calls == 0

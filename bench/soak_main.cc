@@ -57,7 +57,6 @@ ABSL_FLAG(std::string, cert_dir, PERCH_TEST_CERT_DIR,
 namespace perch::bench {
 namespace {
 
-using ::perch::testing::ChildProcess;
 using ::perch::testing::WaitForEmulatorUrl;
 using ::perch::testing::WaitForServerPort;
 
@@ -235,22 +234,19 @@ int Run() {
   const std::string ca_file = absl::StrCat(cert_dir, "/ca.pem");
 
   // The upstream: HTTPS, as api.x.com is, with the test CA.
-  auto emulator = ChildProcess::Spawn(
-      {.argv = {absl::GetFlag(FLAGS_emulator_binary),
-                "--listen=127.0.0.1:0", absl::StrCat("--seed=", seed),
+  auto emulator = SpawnReady(
+      {.argv = {absl::GetFlag(FLAGS_emulator_binary), "--listen=127.0.0.1:0",
+                absl::StrCat("--seed=", seed),
                 absl::StrCat("--tls_cert_file=", cert_dir, "/server.pem"),
                 absl::StrCat("--tls_key_file=", cert_dir, "/server.key")},
-       .output_path = absl::StrCat(work_dir, "/emulator.log")});
+       .output_path = absl::StrCat(work_dir, "/emulator.log")},
+      WaitForEmulatorUrl, absl::Seconds(30));
   if (!emulator.ok()) {
-    Say(emulator.status().ToString());
+    Say(absl::StrCat("emulator: ", emulator.status().ToString()));
     return 1;
   }
-  auto url = WaitForEmulatorUrl(**emulator, absl::Seconds(30));
-  if (!url.ok()) {
-    Say(absl::StrCat("emulator: ", url.status().ToString()));
-    return 1;
-  }
-  EmulatorAdmin admin(*url, ca_file);
+  const std::string url = emulator->ready;
+  EmulatorAdmin admin(url, ca_file);
   // The soak makes far more reads than the upstream's 15-minute windows
   // allow; its 429s come from the schedule, not from the windows.
   for (const char* route :
@@ -274,9 +270,9 @@ int Run() {
     Say(s.ToString());
     return 1;
   }
-  auto server = ChildProcess::Spawn(
-      {.argv = {absl::GetFlag(FLAGS_server_binary),
-                "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+  auto server = SpawnReady(
+      {.argv = {absl::GetFlag(FLAGS_server_binary), "--listen=127.0.0.1:0",
+                "--metrics_listen=127.0.0.1:0",
                 absl::StrCat("--upstream_api=", UpstreamApiName(*api)),
                 absl::StrCat("--api_keys_file=", callers_path),
                 absl::StrCat("--ca_file=", ca_file),
@@ -285,20 +281,16 @@ int Run() {
                 "--shutdown_grace=20s"},
        .env = {absl::StrCat("PERCH_CONSUMER_KEY=", kEmulatorAppKey),
                absl::StrCat("PERCH_CONSUMER_SECRET=", kEmulatorAppSecret),
-               absl::StrCat("PERCH_API_BASE_URL=", *url)},
-       .output_path = absl::StrCat(work_dir, "/server.log")});
+               absl::StrCat("PERCH_API_BASE_URL=", url)},
+       .output_path = absl::StrCat(work_dir, "/server.log")},
+      WaitForServerPort, absl::Seconds(30));
   if (!server.ok()) {
-    Say(server.status().ToString());
+    Say(absl::StrCat("perch-server: ", server.status().ToString()));
     return 1;
   }
-  auto port = WaitForServerPort(**server, absl::Seconds(30));
-  if (!port.ok()) {
-    Say(absl::StrCat("perch-server: ", port.status().ToString()));
-    return 1;
-  }
-  const pid_t server_pid = (*server)->pid();
-  const std::string target = absl::StrCat("127.0.0.1:", *port);
-  Say(absl::StrCat("emulator at ", *url, ", perch-server (pid ", server_pid,
+  const pid_t server_pid = server->process->pid();
+  const std::string target = absl::StrCat("127.0.0.1:", server->ready);
+  Say(absl::StrCat("emulator at ", url, ", perch-server (pid ", server_pid,
                    ", --upstream_api=", UpstreamApiName(*api), ") at ", target,
                    "; logs in ", work_dir));
 
@@ -378,14 +370,14 @@ int Run() {
         now.ok() &&
         CountOf(now->requests, search_route) - searches_before >= kDrainCalls;
   }
-  (*server)->Signal(SIGTERM);
+  server->process->Signal(SIGTERM);
   const absl::Time sigterm_at = absl::Now();
   for (std::thread& t : drainers) t.join();
-  auto exit_code = (*server)->Wait(absl::Seconds(40));
+  auto exit_code = server->process->Wait(absl::Seconds(40));
   const absl::Duration exit_after = absl::Now() - sigterm_at;
   monitor.Stop();
   auto final_stats = admin.Stats();
-  (*emulator)->Stop();
+  emulator->process->Stop();
 
   // Judge.
   SoakChecker checker(classes, phases, absl::Milliseconds(margin_ms));

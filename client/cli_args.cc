@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/optional.h"
 #include "server/common/command_line.h"
+#include "server/common/screen_name.h"
 
 // The CLI's flags. Those whose values the CLI judges itself (with messages
 // of its own) are strings; which command takes which is kFlags below.
@@ -129,39 +130,25 @@ bool IsDigits(absl::string_view s) {
   return absl::SimpleAtoi(s, &ignored);
 }
 
-bool IsScreenName(absl::string_view s) {
-  if (s.empty() || s.size() > 15) return false;
-  for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// "@name" or "name" -> screen name; digits -> user id.
-struct UserRef {
-  std::string screen_name;
-  std::string user_id;
-};
-
-absl::StatusOr<UserRef> ParseUser(absl::string_view arg) {
-  UserRef ref;
+// "@name" or "name" -> the request's screen_name; digits -> its user_id.
+// `Request` is a GetTimelineRequest or a GetFollowersRequest.
+template <typename Request>
+absl::Status ParseUser(absl::string_view arg, Request& out) {
   if (absl::ConsumePrefix(&arg, "@")) {
     if (!IsScreenName(arg)) {
       return Usage(absl::StrCat("invalid screen name '@", arg,
                                 "': expected 1-15 of [A-Za-z0-9_]"));
     }
-    ref.screen_name = std::string(arg);
+    out.set_screen_name(std::string(arg));
   } else if (IsDigits(arg)) {
-    ref.user_id = std::string(arg);
+    out.set_user_id(std::string(arg));
   } else if (IsScreenName(arg)) {
-    ref.screen_name = std::string(arg);
+    out.set_screen_name(std::string(arg));
   } else {
     return Usage(absl::StrCat("invalid user '", arg,
                               "': expected @screen_name or a numeric user id"));
   }
-  return ref;
+  return absl::OkStatus();
 }
 
 absl::Status ParseList(absl::string_view arg, perch::v1::GetListRequest& out) {
@@ -299,6 +286,23 @@ absl::Status ExpectArgs(const CommandInfo& info,
   return absl::OkStatus();
 }
 
+// The one argument of timeline and followers, a user, into their request.
+template <typename Request>
+absl::Status ParseUserArg(const CommandInfo& info,
+                          const std::vector<std::string>& positionals,
+                          Request& out) {
+  absl::Status s = ExpectArgs(info, positionals, 1, 1, "a user");
+  if (!s.ok()) return s;
+  return ParseUser(positionals[0], out);
+}
+
+// --page_size and --page_token, which every paged request takes alike.
+template <typename Request>
+void SetPage(int size, const std::string& token, Request& out) {
+  out.set_page_size(size);
+  out.set_page_token(token);
+}
+
 }  // namespace
 
 absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
@@ -403,17 +407,9 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
   const int size = page_size.value_or(0);
   switch (out.command) {
     case Command::kTimeline: {
-      absl::Status s = ExpectArgs(*info, positionals, 1, 1, "a user");
+      absl::Status s = ParseUserArg(*info, positionals, out.timeline);
       if (!s.ok()) return s;
-      absl::StatusOr<UserRef> user = ParseUser(positionals[0]);
-      if (!user.ok()) return user.status();
-      if (!user->user_id.empty()) {
-        out.timeline.set_user_id(user->user_id);
-      } else {
-        out.timeline.set_screen_name(user->screen_name);
-      }
-      out.timeline.set_page_size(size);
-      out.timeline.set_page_token(page_token);
+      SetPage(size, page_token, out.timeline);
       out.timeline.set_since_id(since_id);
       out.timeline.set_exclude_replies(exclude_replies);
       if (no_retweets) out.timeline.set_include_retweets(false);
@@ -424,23 +420,14 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
       if (!s.ok()) return s;
       if (positionals[0].empty()) return Usage("search needs a query");
       out.search.set_query(positionals[0]);
-      out.search.set_page_size(size);
-      out.search.set_page_token(page_token);
+      SetPage(size, page_token, out.search);
       out.search.set_since_id(since_id);
       break;
     }
     case Command::kFollowers: {
-      absl::Status s = ExpectArgs(*info, positionals, 1, 1, "a user");
+      absl::Status s = ParseUserArg(*info, positionals, out.followers);
       if (!s.ok()) return s;
-      absl::StatusOr<UserRef> user = ParseUser(positionals[0]);
-      if (!user.ok()) return user.status();
-      if (!user->user_id.empty()) {
-        out.followers.set_user_id(user->user_id);
-      } else {
-        out.followers.set_screen_name(user->screen_name);
-      }
-      out.followers.set_page_size(size);
-      out.followers.set_page_token(page_token);
+      SetPage(size, page_token, out.followers);
       out.followers.set_ids_only(ids);
       break;
     }
@@ -457,8 +444,7 @@ absl::StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args,
       }
       out.list.set_view(members ? perch::v1::GetListRequest::VIEW_MEMBERS
                                 : perch::v1::GetListRequest::VIEW_TWEETS);
-      out.list.set_page_size(size);
-      out.list.set_page_token(page_token);
+      SetPage(size, page_token, out.list);
       if (no_retweets) out.list.set_include_retweets(false);
       break;
     }

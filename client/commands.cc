@@ -4,7 +4,6 @@
 #include <functional>
 #include <string>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "client/error_report.h"
 #include "client/render.h"
@@ -46,20 +45,23 @@ ExitCode Fail(const grpc::Status& status, const CliArgs& args,
   return report.exit_code;
 }
 
-// Calls `call` for the first page and, with --all, for every next page,
+// One of Connection's calls, e.g. &Connection::GetTimeline.
+template <typename Request, typename Response>
+using Rpc = grpc::Status (Connection::*)(const Request&, Response*);
+
+// Calls `rpc` for the first page and, with --all, for every next page,
 // printing each as it arrives so a long --all run shows results early.
 template <typename Request, typename Response>
-ExitCode RunPaged(
-    const CliArgs& args, Request request,
-    absl::FunctionRef<grpc::Status(const Request&, Response*)> call,
-    const PageView<Response>& view, std::ostream& out, std::ostream& err) {
+ExitCode RunPaged(const CliArgs& args, Request request, Connection& connection,
+                  Rpc<Request, Response> rpc, const PageView<Response>& view,
+                  std::ostream& out, std::ostream& err) {
   int page = 0;
   int64_t total = 0;
   bool printed_header = false;
   Response response;
   while (true) {
     response.Clear();
-    grpc::Status status = call(request, &response);
+    grpc::Status status = (connection.*rpc)(request, &response);
     if (!status.ok()) return Fail(status, args, out, err);
     ++page;
     const int items = view.count(response);
@@ -101,121 +103,68 @@ std::string NoPreamble(const Response&) {
   return "";
 }
 
-ExitCode RunTimeline(const CliArgs& args, Connection& connection,
-                     std::ostream& out, std::ostream& err) {
-  using Response = perch::v1::GetTimelineResponse;
-  PageView<Response> view{
-      "tweets", TweetTableHeader(),
-      [](const Response& r) { return r.tweets_size(); },
-      [](const Response& r) { return TweetRows(r.tweets()); },
-      NoPreamble<Response>};
-  return RunPaged<perch::v1::GetTimelineRequest, Response>(
-      args, args.timeline,
-      [&](const perch::v1::GetTimelineRequest& request, Response* response) {
-        return connection.GetTimeline(request, response);
-      },
-      view, out, err);
+// Timeline and search answer pages of tweets.
+template <typename Response>
+PageView<Response> TweetPages() {
+  return {"tweets", TweetTableHeader(),
+          [](const Response& r) { return r.tweets_size(); },
+          [](const Response& r) { return TweetRows(r.tweets()); },
+          NoPreamble<Response>};
 }
 
-ExitCode RunSearch(const CliArgs& args, Connection& connection,
-                   std::ostream& out, std::ostream& err) {
-  using Response = perch::v1::SearchResponse;
-  PageView<Response> view{
-      "tweets", TweetTableHeader(),
-      [](const Response& r) { return r.tweets_size(); },
-      [](const Response& r) { return TweetRows(r.tweets()); },
-      NoPreamble<Response>};
-  return RunPaged<perch::v1::SearchRequest, Response>(
-      args, args.search,
-      [&](const perch::v1::SearchRequest& request, Response* response) {
-        return connection.Search(request, response);
-      },
-      view, out, err);
-}
-
-ExitCode RunFollowers(const CliArgs& args, Connection& connection,
-                      std::ostream& out, std::ostream& err) {
+PageView<perch::v1::GetFollowersResponse> FollowerPages(bool ids) {
   using Response = perch::v1::GetFollowersResponse;
-  const bool ids = args.followers.ids_only();
-  PageView<Response> view{
-      ids ? "ids" : "users", ids ? UserIdHeader() : UserTableHeader(),
-      [ids](const Response& r) {
-        return ids ? r.user_ids_size() : r.users_size();
-      },
-      [ids](const Response& r) {
-        return ids ? UserIdRows(r.user_ids()) : UserRows(r.users());
-      },
-      NoPreamble<Response>};
-  return RunPaged<perch::v1::GetFollowersRequest, Response>(
-      args, args.followers,
-      [&](const perch::v1::GetFollowersRequest& request, Response* response) {
-        return connection.GetFollowers(request, response);
-      },
-      view, out, err);
+  return {ids ? "ids" : "users", ids ? UserIdHeader() : UserTableHeader(),
+          [ids](const Response& r) {
+            return ids ? r.user_ids_size() : r.users_size();
+          },
+          [ids](const Response& r) {
+            return ids ? UserIdRows(r.user_ids()) : UserRows(r.users());
+          },
+          NoPreamble<Response>};
 }
 
-ExitCode RunList(const CliArgs& args, Connection& connection, std::ostream& out,
-                 std::ostream& err) {
+PageView<perch::v1::GetListResponse> ListPages(bool members) {
   using Response = perch::v1::GetListResponse;
-  const bool members =
-      args.list.view() == perch::v1::GetListRequest::VIEW_MEMBERS;
-  PageView<Response> view{
-      members ? "members" : "tweets",
-      members ? UserTableHeader() : TweetTableHeader(),
-      [members](const Response& r) {
-        return members ? r.members_size() : r.tweets_size();
-      },
-      [members](const Response& r) {
-        return members ? UserRows(r.members()) : TweetRows(r.tweets());
-      },
-      [](const Response& r) {
-        return r.has_list() ? ListHeaderLine(r.list()) : std::string();
-      }};
-  return RunPaged<perch::v1::GetListRequest, Response>(
-      args, args.list,
-      [&](const perch::v1::GetListRequest& request, Response* response) {
-        return connection.GetList(request, response);
-      },
-      view, out, err);
+  return {members ? "members" : "tweets",
+          members ? UserTableHeader() : TweetTableHeader(),
+          [members](const Response& r) {
+            return members ? r.members_size() : r.tweets_size();
+          },
+          [members](const Response& r) {
+            return members ? UserRows(r.members()) : TweetRows(r.tweets());
+          },
+          [](const Response& r) {
+            return r.has_list() ? ListHeaderLine(r.list()) : std::string();
+          }};
 }
 
-ExitCode RunObtain(const CliArgs& args, Connection& connection,
-                   std::ostream& out, std::ostream& err) {
-  perch::v1::ObtainResponse response;
-  grpc::Status status =
-      connection.Obtain(perch::v1::ObtainRequest(), &response);
-  if (!status.ok()) return Fail(status, args, out, err);
-  if (args.json) {
-    return PrintJson(response, out, err) ? kExitOk : kExitLocalFailure;
-  }
-  out << ObtainText(response);
-  return kExitOk;
-}
-
-ExitCode RunInvalidate(const CliArgs& args, Connection& connection,
-                       std::ostream& out, std::ostream& err) {
-  perch::v1::InvalidateResponse response;
-  grpc::Status status =
-      connection.Invalidate(perch::v1::InvalidateRequest(), &response);
-  if (!status.ok()) return Fail(status, args, out, err);
-  if (args.json) {
-    return PrintJson(response, out, err) ? kExitOk : kExitLocalFailure;
-  }
-  out << InvalidateText(response);
-  return kExitOk;
-}
-
-// Exit 0 only for SERVING: this is the container's HEALTHCHECK.
-ExitCode RunHealth(const CliArgs& args, Connection& connection,
-                   std::ostream& out, std::ostream& err) {
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = connection.Check(args.health, &response);
+// A one-shot command: the error report, or the answer as JSON or as `text`
+// renders it. `answered` is the exit code of an answer that arrived.
+template <typename Request, typename Response>
+ExitCode RunOnce(const CliArgs& args, const Request& request,
+                 Connection& connection, Rpc<Request, Response> rpc,
+                 std::string (*text)(const Response&),
+                 ExitCode (*answered)(const Response&), std::ostream& out,
+                 std::ostream& err) {
+  Response response;
+  grpc::Status status = (connection.*rpc)(request, &response);
   if (!status.ok()) return Fail(status, args, out, err);
   if (args.json) {
     if (!PrintJson(response, out, err)) return kExitLocalFailure;
   } else {
-    out << HealthText(response);
+    out << text(response);
   }
+  return answered(response);
+}
+
+template <typename Response>
+ExitCode Answered(const Response&) {
+  return kExitOk;
+}
+
+// Exit 0 only for SERVING: this is the container's HEALTHCHECK.
+ExitCode Serving(const grpc::health::v1::HealthCheckResponse& response) {
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
              ? kExitOk
              : kExitUnavailable;
@@ -230,19 +179,30 @@ ExitCode RunCommand(const CliArgs& args, Connection& connection,
       out << UsageText();
       return kExitOk;
     case Command::kTimeline:
-      return RunTimeline(args, connection, out, err);
+      return RunPaged(args, args.timeline, connection, &Connection::GetTimeline,
+                      TweetPages<perch::v1::GetTimelineResponse>(), out, err);
     case Command::kSearch:
-      return RunSearch(args, connection, out, err);
+      return RunPaged(args, args.search, connection, &Connection::Search,
+                      TweetPages<perch::v1::SearchResponse>(), out, err);
     case Command::kFollowers:
-      return RunFollowers(args, connection, out, err);
+      return RunPaged(args, args.followers, connection,
+                      &Connection::GetFollowers,
+                      FollowerPages(args.followers.ids_only()), out, err);
     case Command::kList:
-      return RunList(args, connection, out, err);
+      return RunPaged(args, args.list, connection, &Connection::GetList,
+                      ListPages(args.list.view() ==
+                                perch::v1::GetListRequest::VIEW_MEMBERS),
+                      out, err);
     case Command::kTokenObtain:
-      return RunObtain(args, connection, out, err);
+      return RunOnce(args, perch::v1::ObtainRequest(), connection,
+                     &Connection::Obtain, ObtainText, Answered, out, err);
     case Command::kTokenInvalidate:
-      return RunInvalidate(args, connection, out, err);
+      return RunOnce(args, perch::v1::InvalidateRequest(), connection,
+                     &Connection::Invalidate, InvalidateText, Answered, out,
+                     err);
     case Command::kHealth:
-      return RunHealth(args, connection, out, err);
+      return RunOnce(args, args.health, connection, &Connection::Check,
+                     HealthText, Serving, out, err);
   }
   return kExitLocalFailure;
 }

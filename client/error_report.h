@@ -22,9 +22,6 @@ struct ErrorReport {
 // The exit code class of a gRPC code (see exit_codes.h).
 ExitCode ExitCodeFor(grpc::StatusCode code);
 
-// The canonical name of a gRPC code, e.g. "RESOURCE_EXHAUSTED".
-absl::string_view StatusCodeName(grpc::StatusCode code);
-
 // The report for `status`. `server` is the address that was called; it is
 // named when the error carries no ErrorInfo, i.e. when it came from the
 // channel (nothing listening, deadline) rather than from perch.

@@ -129,28 +129,6 @@ TEST(ReportError, V2ProblemShowsItsTypeTitleDetailAndWhereToEnrol) {
             "  registration_url: https://developer.x.com/en/portal\n");
 }
 
-TEST(ReportError, DeniedAndUnauthenticatedShareACode) {
-  google::rpc::ErrorInfo info =
-      Info("PROTECTED_RESOURCE", "api.twitter.com",
-           {{"http_status", "401"}, {"upstream_message", "Not authorized."}});
-  ErrorReport report = ReportError(
-      RichStatus(grpc::StatusCode::PERMISSION_DENIED, "protected", {&info}),
-      kServer);
-  EXPECT_EQ(report.exit_code, kExitDenied);
-  EXPECT_THAT(report.text,
-              HasSubstr("reason: PROTECTED_RESOURCE (domain api.twitter.com)"));
-  EXPECT_THAT(report.text, Not(HasSubstr("upstream_code")));
-
-  info = Info("BEARER_TOKEN_REJECTED", "api.twitter.com",
-              {{"http_status", "401"}, {"upstream_code", "89"}});
-  report = ReportError(
-      RichStatus(grpc::StatusCode::UNAUTHENTICATED, "token rejected", {&info}),
-      kServer);
-  EXPECT_EQ(report.exit_code, kExitDenied);
-  EXPECT_THAT(report.text, HasSubstr("error: UNAUTHENTICATED: token rejected"));
-  EXPECT_THAT(report.text, HasSubstr("  upstream_code: 89\n"));
-}
-
 // The two UNAUTHENTICATEDs share a code and an exit code; the report says
 // whose credentials were refused, from the domain and reason alone.
 TEST(ReportError, UnauthenticatedSaysWhoseCredentialsWereRefused) {
@@ -217,18 +195,6 @@ TEST(ReportError, RateLimitedSaysWhenToRetry) {
             "  retry after 120s\n");
 }
 
-TEST(ReportError, UpstreamUnavailable) {
-  google::rpc::ErrorInfo info =
-      Info("UPSTREAM_UNAVAILABLE", "api.twitter.com", {{"http_status", "503"}});
-  ErrorReport report = ReportError(
-      RichStatus(grpc::StatusCode::UNAVAILABLE, "over capacity", {&info}),
-      kServer);
-  EXPECT_EQ(report.exit_code, kExitUnavailable);
-  EXPECT_THAT(report.text, HasSubstr("UPSTREAM_UNAVAILABLE"));
-  // perch answered, so the report does not point at the address.
-  EXPECT_THAT(report.text, Not(HasSubstr("server:")));
-}
-
 TEST(ReportError, ChannelFailureWithoutDetailsNamesTheServer) {
   ErrorReport report =
       ReportError(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -246,36 +212,100 @@ TEST(ReportError, ChannelFailureWithoutDetailsNamesTheServer) {
   EXPECT_THAT(report.text, HasSubstr("error: DEADLINE_EXCEEDED"));
 }
 
-TEST(ReportError, InternalIsAServerError) {
-  google::rpc::ErrorInfo info = Info("UPSTREAM_MALFORMED_RESPONSE", "perch.v1");
-  ErrorReport report = ReportError(
-      RichStatus(grpc::StatusCode::INTERNAL, "bad json", {&info}), kServer);
-  EXPECT_EQ(report.exit_code, kExitServerError);
-  EXPECT_THAT(report.text,
-              HasSubstr("reason: UPSTREAM_MALFORMED_RESPONSE (domain "
-                        "perch.v1)"));
-}
+// Errors with one ErrorInfo: the exit code of their class, and the lines
+// the report must (and must not) hold.
+struct OneInfoCase {
+  std::string name;
+  grpc::StatusCode code;
+  std::string message;
+  std::string reason;
+  std::string domain;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  ExitCode exit_code;
+  std::vector<std::string> contains;
+  std::vector<std::string> lacks;
+};
 
-TEST(ReportError, FailedPrecondition) {
-  google::rpc::ErrorInfo info =
-      Info("TOKEN_NOT_INVALIDATED", "api.twitter.com",
-           {{"http_status", "403"}, {"upstream_code", "99"}});
+class ReportOneInfoTest : public ::testing::TestWithParam<OneInfoCase> {};
+
+TEST_P(ReportOneInfoTest, ClassAndLines) {
+  const OneInfoCase& c = GetParam();
+  google::rpc::ErrorInfo info = Info(c.reason, c.domain, c.metadata);
   ErrorReport report =
-      ReportError(RichStatus(grpc::StatusCode::FAILED_PRECONDITION,
-                             "not invalidated", {&info}),
-                  kServer);
-  EXPECT_EQ(report.exit_code, kExitFailedPrecondition);
-  EXPECT_THAT(report.text, HasSubstr("error: FAILED_PRECONDITION"));
-  EXPECT_THAT(report.text, HasSubstr("  upstream_code: 99\n"));
+      ReportError(RichStatus(c.code, c.message, {&info}), kServer);
+  EXPECT_EQ(report.exit_code, c.exit_code);
+  for (const std::string& line : c.contains) {
+    EXPECT_THAT(report.text, HasSubstr(line));
+  }
+  for (const std::string& line : c.lacks) {
+    EXPECT_THAT(report.text, Not(HasSubstr(line)));
+  }
 }
 
-TEST(ReportError, OtherMetadataIsNotPrinted) {
-  google::rpc::ErrorInfo info =
-      Info("NOT_FOUND", "api.twitter.com", {{"endpoint", "lists/show"}});
-  ErrorReport report = ReportError(
-      RichStatus(grpc::StatusCode::NOT_FOUND, "nope", {&info}), kServer);
-  EXPECT_THAT(report.text, Not(HasSubstr("lists/show")));
-}
+INSTANTIATE_TEST_SUITE_P(
+    ReportError, ReportOneInfoTest,
+    ::testing::Values(
+        // Denied and unauthenticated share an exit code.
+        OneInfoCase{
+            "DeniedAndUnauthenticatedShareACode_Denied",
+            grpc::StatusCode::PERMISSION_DENIED,
+            "protected",
+            "PROTECTED_RESOURCE",
+            "api.twitter.com",
+            {{"http_status", "401"}, {"upstream_message", "Not authorized."}},
+            kExitDenied,
+            {"reason: PROTECTED_RESOURCE (domain api.twitter.com)"},
+            {"upstream_code"}},
+        OneInfoCase{
+            "DeniedAndUnauthenticatedShareACode_Unauthenticated",
+            grpc::StatusCode::UNAUTHENTICATED,
+            "token rejected",
+            "BEARER_TOKEN_REJECTED",
+            "api.twitter.com",
+            {{"http_status", "401"}, {"upstream_code", "89"}},
+            kExitDenied,
+            {"error: UNAUTHENTICATED: token rejected", "  upstream_code: 89\n"},
+            {}},
+        // perch answered, so the report does not point at the address.
+        OneInfoCase{"UpstreamUnavailable",
+                    grpc::StatusCode::UNAVAILABLE,
+                    "over capacity",
+                    "UPSTREAM_UNAVAILABLE",
+                    "api.twitter.com",
+                    {{"http_status", "503"}},
+                    kExitUnavailable,
+                    {"UPSTREAM_UNAVAILABLE"},
+                    {"server:"}},
+        OneInfoCase{"InternalIsAServerError",
+                    grpc::StatusCode::INTERNAL,
+                    "bad json",
+                    "UPSTREAM_MALFORMED_RESPONSE",
+                    "perch.v1",
+                    {},
+                    kExitServerError,
+                    {"reason: UPSTREAM_MALFORMED_RESPONSE (domain perch.v1)"},
+                    {}},
+        OneInfoCase{"FailedPrecondition",
+                    grpc::StatusCode::FAILED_PRECONDITION,
+                    "not invalidated",
+                    "TOKEN_NOT_INVALIDATED",
+                    "api.twitter.com",
+                    {{"http_status", "403"}, {"upstream_code", "99"}},
+                    kExitFailedPrecondition,
+                    {"error: FAILED_PRECONDITION", "  upstream_code: 99\n"},
+                    {}},
+        OneInfoCase{"OtherMetadataIsNotPrinted",
+                    grpc::StatusCode::NOT_FOUND,
+                    "nope",
+                    "NOT_FOUND",
+                    "api.twitter.com",
+                    {{"endpoint", "lists/show"}},
+                    kExitNotFound,
+                    {},
+                    {"lists/show"}}),
+    [](const ::testing::TestParamInfo<OneInfoCase>& info) {
+      return info.param.name;
+    });
 
 TEST(ReportError, UndecodableDetailsAreSaidSo) {
   ErrorReport report = ReportError(

@@ -60,6 +60,28 @@ std::string Line(std::initializer_list<absl::string_view> cells) {
   return line;
 }
 
+// The two tables' lines, header and rows alike: each table's columns and
+// their widths are written once.
+std::string TweetLine(absl::string_view id, absl::string_view created_at,
+                      absl::string_view author, absl::string_view text) {
+  return Line({PadRight(id, kIdWidth), PadRight(created_at, kTimeWidth),
+               PadRight(author, kHandleWidth), text});
+}
+
+std::string UserLine(absl::string_view id, absl::string_view screen_name,
+                     absl::string_view followers, absl::string_view name) {
+  return Line({PadRight(id, kIdWidth), PadRight(screen_name, kHandleWidth),
+               PadLeft(followers, kCountWidth), name});
+}
+
+// One line per item, as `line` renders it.
+template <typename Items, typename LineOf>
+std::string Rows(const Items& items, LineOf line) {
+  std::string out;
+  for (const auto& item : items) absl::StrAppend(&out, line(item));
+  return out;
+}
+
 std::string Handle(absl::string_view screen_name) {
   if (screen_name.empty()) return "-";
   return absl::StrCat("@", screen_name);
@@ -119,49 +141,36 @@ std::string FoldText(absl::string_view text, size_t max_chars) {
 }
 
 std::string TweetTableHeader() {
-  return Line({PadRight("ID", kIdWidth), PadRight("CREATED_AT", kTimeWidth),
-               PadRight("AUTHOR", kHandleWidth), "TEXT"});
+  return TweetLine("ID", "CREATED_AT", "AUTHOR", "TEXT");
 }
 
 std::string TweetRows(
     const google::protobuf::RepeatedPtrField<perch::v1::Tweet>& tweets) {
-  std::string out;
-  for (const perch::v1::Tweet& tweet : tweets) {
-    absl::StrAppend(
-        &out,
-        Line({PadRight(tweet.id(), kIdWidth),
-              PadRight(FormatUtc(tweet.created_at()), kTimeWidth),
-              PadRight(Handle(tweet.author().screen_name()), kHandleWidth),
-              TweetText(tweet)}));
-  }
-  return out;
+  return Rows(tweets, [](const perch::v1::Tweet& tweet) {
+    return TweetLine(tweet.id(), FormatUtc(tweet.created_at()),
+                     Handle(tweet.author().screen_name()), TweetText(tweet));
+  });
 }
 
 std::string UserTableHeader() {
-  return Line({PadRight("ID", kIdWidth), PadRight("SCREEN_NAME", kHandleWidth),
-               PadLeft("FOLLOWERS", kCountWidth), "NAME"});
+  return UserLine("ID", "SCREEN_NAME", "FOLLOWERS", "NAME");
 }
 
 std::string UserRows(
     const google::protobuf::RepeatedPtrField<perch::v1::User>& users) {
-  std::string out;
-  for (const perch::v1::User& user : users) {
-    absl::StrAppend(
-        &out, Line({PadRight(user.id(), kIdWidth),
-                    PadRight(Handle(user.screen_name()), kHandleWidth),
-                    PadLeft(absl::StrCat(user.followers_count()), kCountWidth),
-                    FoldText(user.name(), kTextColumnChars)}));
-  }
-  return out;
+  return Rows(users, [](const perch::v1::User& user) {
+    return UserLine(user.id(), Handle(user.screen_name()),
+                    absl::StrCat(user.followers_count()),
+                    FoldText(user.name(), kTextColumnChars));
+  });
 }
 
 std::string UserIdHeader() { return "ID\n"; }
 
 std::string UserIdRows(
     const google::protobuf::RepeatedPtrField<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) absl::StrAppend(&out, id, "\n");
-  return out;
+  return Rows(ids,
+              [](const std::string& id) { return absl::StrCat(id, "\n"); });
 }
 
 std::string ListHeaderLine(const perch::v1::TwitterList& list) {

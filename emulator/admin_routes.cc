@@ -1,6 +1,8 @@
 #include "emulator/admin_routes.h"
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,49 +31,69 @@ Response AdminError(int status, absl::string_view message) {
       status, absl::StrCat(R"({"error":")", JsonEscape(message), "\"}"));
 }
 
-// Readers of one JSON value; each fails on a type mismatch.
-absl::Status ReadString(simdjson::ondemand::value& value, std::string* out) {
-  std::string_view s;
-  if (value.get_string().get(s) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("expected a string");
-  }
-  *out = std::string(s);
-  return absl::OkStatus();
+using Value = simdjson::ondemand::value;
+
+// Reads one JSON value into where it goes; fails on a type or range mismatch.
+using ValueReader = std::function<absl::Status(Value&)>;
+
+ValueReader StringInto(std::string* out) {
+  return [out](Value& value) -> absl::Status {
+    std::string_view s;
+    if (value.get_string().get(s) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("expected a string");
+    }
+    *out = std::string(s);
+    return absl::OkStatus();
+  };
 }
 
-absl::Status ReadIntInRange(simdjson::ondemand::value& value, int64_t min,
-                            int64_t max, int64_t* out) {
-  if (value.get_int64().get(*out) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("expected an integer");
-  }
-  if (*out < min || *out > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("must be in [", min, ", ", max, "]"));
-  }
-  return absl::OkStatus();
+// An integer in [min, max], stored as `Int` (the range fits it).
+template <typename Int>
+ValueReader IntInto(int64_t min, int64_t max, Int* out) {
+  return [min, max, out](Value& value) -> absl::Status {
+    int64_t n = 0;
+    if (value.get_int64().get(n) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("expected an integer");
+    }
+    if (n < min || n > max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("must be in [", min, ", ", max, "]"));
+    }
+    *out = static_cast<Int>(n);
+    return absl::OkStatus();
+  };
 }
 
 // A count of milliseconds in [min_ms, max_ms], as a duration.
-absl::Status ReadMillis(simdjson::ondemand::value& value, int64_t min_ms,
-                        int64_t max_ms, absl::Duration* out) {
-  int64_t ms = 0;
-  absl::Status status = ReadIntInRange(value, min_ms, max_ms, &ms);
-  *out = absl::Milliseconds(ms);
-  return status;
+ValueReader MillisInto(int64_t min_ms, int64_t max_ms, absl::Duration* out) {
+  return [min_ms, max_ms, out](Value& value) {
+    int64_t ms = 0;
+    absl::Status status = IntInto(min_ms, max_ms, &ms)(value);
+    *out = absl::Milliseconds(ms);
+    return status;
+  };
 }
 
-absl::Status ReadBool(simdjson::ondemand::value& value, bool* out) {
-  if (value.get_bool().get(*out) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("expected true or false");
-  }
-  return absl::OkStatus();
+ValueReader BoolInto(bool* out) {
+  return [out](Value& value) -> absl::Status {
+    if (value.get_bool().get(*out) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("expected true or false");
+    }
+    return absl::OkStatus();
+  };
 }
 
-absl::Status ReadDouble(simdjson::ondemand::value& value, double* out) {
-  if (value.get_double().get(*out) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("expected a number");
-  }
-  return absl::OkStatus();
+ValueReader DoubleInto(double min, double max, double* out) {
+  return [min, max, out](Value& value) -> absl::Status {
+    if (value.get_double().get(*out) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("expected a number");
+    }
+    if (!(*out >= min && *out <= max)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("must be in [", min, ", ", max, "]"));
+    }
+    return absl::OkStatus();
+  };
 }
 
 // Calls `on_field(key, value)` for each member of the JSON object `json`.
@@ -111,6 +133,34 @@ absl::Status ForEachField(absl::string_view json, OnField on_field) {
   return absl::OkStatus();
 }
 
+// A name that `parse` knows; `expected` lists the names.
+template <typename T>
+ValueReader NameInto(std::optional<T> (*parse)(absl::string_view),
+                     absl::string_view expected, std::optional<T>* out) {
+  return [parse, expected, out](Value& value) {
+    std::string name;
+    absl::Status s = StringInto(&name)(value);
+    if (!s.ok()) return s;
+    *out = parse(name);
+    if (!out->has_value()) return absl::InvalidArgumentError(expected);
+    return absl::OkStatus();
+  };
+}
+
+// Reads each member of the JSON object `json` with the reader of its key; a
+// key without one is an error, so a misspelt field is not silently ignored.
+absl::Status ReadObject(
+    absl::string_view json,
+    std::initializer_list<std::pair<absl::string_view, ValueReader>> readers) {
+  return ForEachField(
+      json, [readers](absl::string_view key, Value& value) -> absl::Status {
+        for (const auto& [name, read] : readers) {
+          if (name == key) return read(value);
+        }
+        return absl::InvalidArgumentError("unknown field");
+      });
+}
+
 // Calls `on_object(raw_json)` for each element of the JSON array `value`,
 // each of which must be an object.
 template <typename OnObject>
@@ -133,38 +183,30 @@ absl::Status ForEachObject(simdjson::ondemand::value& value,
   return absl::OkStatus();
 }
 
-// Parses each object of the JSON array `value` with `parse`, appending the
-// results to `out`; the first failure is the answer.
+// Parses each object of a JSON array with `parse`, appending the results to
+// `out`; the first failure is the answer.
 template <typename T>
-absl::Status AppendEachParsed(simdjson::ondemand::value& value,
-                              absl::StatusOr<T> (*parse)(absl::string_view),
-                              std::vector<T>* out) {
-  return ForEachObject(value, [&](absl::string_view json) -> absl::Status {
-    absl::StatusOr<T> item = parse(json);
-    if (!item.ok()) return item.status();
-    out->push_back(*std::move(item));
-    return absl::OkStatus();
-  });
+ValueReader EachParsedInto(absl::StatusOr<T> (*parse)(absl::string_view),
+                           std::vector<T>* out) {
+  return [parse, out](Value& value) {
+    return ForEachObject(value, [&](absl::string_view json) -> absl::Status {
+      absl::StatusOr<T> item = parse(json);
+      if (!item.ok()) return item.status();
+      out->push_back(*std::move(item));
+      return absl::OkStatus();
+    });
+  };
 }
+
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 absl::StatusOr<FaultPhase> ParseFaultPhaseJson(absl::string_view json) {
   FaultPhase phase;
-  absl::Status status = ForEachField(
-      json,
-      [&phase](absl::string_view key,
-               simdjson::ondemand::value& value) -> absl::Status {
-        if (key == "name") return ReadString(value, &phase.name);
-        if (key == "duration_ms") {
-          return ReadMillis(value, 1, 24 * 3600 * 1000, &phase.duration);
-        }
-        if (key == "revoke_every_ms") {
-          return ReadMillis(value, 0, 24 * 3600 * 1000, &phase.revoke_every);
-        }
-        if (key == "faults") {
-          return AppendEachParsed(value, &ParseFaultRuleJson, &phase.rules);
-        }
-        return absl::InvalidArgumentError("unknown field");
-      });
+  absl::Status status = ReadObject(
+      json, {{"name", StringInto(&phase.name)},
+             {"duration_ms", MillisInto(1, kDayMs, &phase.duration)},
+             {"revoke_every_ms", MillisInto(0, kDayMs, &phase.revoke_every)},
+             {"faults", EachParsedInto(&ParseFaultRuleJson, &phase.rules)}});
   if (!status.ok()) return status;
   return phase;
 }
@@ -174,22 +216,16 @@ absl::StatusOr<FaultPhase> ParseFaultPhaseJson(absl::string_view json) {
 absl::StatusOr<FaultScheduleSpec> ParseFaultScheduleJson(
     absl::string_view json) {
   FaultScheduleSpec spec;
-  absl::Status status = ForEachField(
-      json,
-      [&spec](absl::string_view key,
-              simdjson::ondemand::value& value) -> absl::Status {
-        if (key == "repeat") return ReadBool(value, &spec.repeat);
-        if (key == "start_unix_ms") {
-          int64_t ms = 0;
-          absl::Status s = ReadIntInRange(value, 0, INT64_MAX, &ms);
-          spec.start = absl::FromUnixMillis(ms);
-          return s;
-        }
-        if (key == "phases") {
-          return AppendEachParsed(value, &ParseFaultPhaseJson, &spec.phases);
-        }
-        return absl::InvalidArgumentError("unknown field");
-      });
+  absl::Status status = ReadObject(
+      json, {{"repeat", BoolInto(&spec.repeat)},
+             {"start_unix_ms",
+              [&spec](Value& value) {
+                int64_t ms = 0;
+                absl::Status s = IntInto(0, INT64_MAX, &ms)(value);
+                spec.start = absl::FromUnixMillis(ms);
+                return s;
+              }},
+             {"phases", EachParsedInto(&ParseFaultPhaseJson, &spec.phases)}});
   if (!status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("fault schedule: ", status.message()));
@@ -202,54 +238,30 @@ absl::StatusOr<FaultScheduleSpec> ParseFaultScheduleJson(
 
 absl::StatusOr<FaultRule> ParseFaultRuleJson(absl::string_view json) {
   FaultRule rule;
-  absl::Status status = ForEachField(
-      json,
-      [&rule](absl::string_view key,
-              simdjson::ondemand::value& value) -> absl::Status {
-        if (key == "path_prefix") return ReadString(value, &rule.path_prefix);
-        if (key == "message") return ReadString(value, &rule.error_message);
-        if (key == "body") return ReadString(value, &rule.body);
-        if (key == "token_type") return ReadString(value, &rule.token_type);
-        if (key == "content_type") return ReadString(value, &rule.content_type);
-        if (key == "malformed") return ReadBool(value, &rule.malformed_body);
-        if (key == "drop") return ReadBool(value, &rule.drop_connection);
-        if (key == "reset") return ReadBool(value, &rule.reset_connection);
-        if (key == "cut") return ReadBool(value, &rule.cut_body);
-        if (key == "trickle_bytes") {
-          return ReadIntInRange(value, 0, 1 << 20, &rule.trickle_bytes);
-        }
-        if (key == "times") {
-          return ReadIntInRange(value, 0, INT64_MAX, &rule.times);
-        }
-        if (key == "probability") {
-          absl::Status s = ReadDouble(value, &rule.probability);
-          if (s.ok() && !(rule.probability >= 0 && rule.probability <= 1)) {
-            return absl::InvalidArgumentError("must be in [0, 1]");
-          }
-          return s;
-        }
-        int64_t n = 0;
-        if (key == "latency_ms") {
-          return ReadMillis(value, 0, 3600 * 1000, &rule.latency);
-        }
-        if (key == "trickle_ms") {
-          return ReadMillis(value, 1, 60 * 1000, &rule.trickle_every);
-        }
-        if (key == "status") {
-          absl::Status s = ReadIntInRange(value, 0, 599, &n);
-          if (s.ok() && n != 0 && n < 100) {
-            return absl::InvalidArgumentError("must be an HTTP status");
-          }
-          rule.status = static_cast<int>(n);
-          return s;
-        }
-        if (key == "code") {
-          absl::Status s = ReadIntInRange(value, 0, 1000000, &n);
-          rule.error_code = static_cast<int>(n);
-          return s;
-        }
-        return absl::InvalidArgumentError("unknown field");
-      });
+  absl::Status status = ReadObject(
+      json, {{"path_prefix", StringInto(&rule.path_prefix)},
+             {"message", StringInto(&rule.error_message)},
+             {"body", StringInto(&rule.body)},
+             {"token_type", StringInto(&rule.token_type)},
+             {"content_type", StringInto(&rule.content_type)},
+             {"malformed", BoolInto(&rule.malformed_body)},
+             {"drop", BoolInto(&rule.drop_connection)},
+             {"reset", BoolInto(&rule.reset_connection)},
+             {"cut", BoolInto(&rule.cut_body)},
+             {"trickle_bytes", IntInto(0, 1 << 20, &rule.trickle_bytes)},
+             {"times", IntInto(0, INT64_MAX, &rule.times)},
+             {"probability", DoubleInto(0, 1, &rule.probability)},
+             {"latency_ms", MillisInto(0, 3600 * 1000, &rule.latency)},
+             {"trickle_ms", MillisInto(1, 60 * 1000, &rule.trickle_every)},
+             {"status",
+              [&rule](Value& value) {
+                absl::Status s = IntInto(0, 599, &rule.status)(value);
+                if (s.ok() && rule.status != 0 && rule.status < 100) {
+                  return absl::InvalidArgumentError("must be an HTTP status");
+                }
+                return s;
+              }},
+             {"code", IntInto(0, 1000000, &rule.error_code)}});
   if (!status.ok()) return Invalid(status.message());
   return rule;
 }
@@ -310,34 +322,28 @@ Response AdminRoutes::SetSchedule(const Request& request) {
   schedule_.Set(std::move(spec->phases), start, spec->repeat);
   LogInfo("emulator: fault schedule of ", phases, " phases set");
   return JsonResponse(
-      200, absl::StrCat(R"({"phases":)", phases, R"(,"start_unix_ms":)",
-                        absl::ToUnixMillis(start), R"(,"cycle_ms":)",
-                        absl::ToInt64Milliseconds(schedule_.cycle_length()),
-                        "}"));
+      200,
+      absl::StrCat(R"({"phases":)", phases, R"(,"start_unix_ms":)",
+                   absl::ToUnixMillis(start), R"(,"cycle_ms":)",
+                   absl::ToInt64Milliseconds(schedule_.cycle_length()), "}"));
 }
 
 Response AdminRoutes::Schedule() {
   const SchedulePosition at = schedule_.At(clock_.Now());
   if (!at.active) return JsonResponse(200, R"({"active":false})");
   return JsonResponse(
-      200, absl::StrCat(R"({"active":true,"cycle":)", at.cycle,
-                        R"(,"index":)", at.index, R"(,"phase":")",
-                        JsonEscape(at.name), R"(","phase_start_unix_ms":)",
+      200, absl::StrCat(R"({"active":true,"cycle":)", at.cycle, R"(,"index":)",
+                        at.index, R"(,"phase":")", JsonEscape(at.name),
+                        R"(","phase_start_unix_ms":)",
                         absl::ToUnixMillis(at.phase_start), "}"));
 }
 
 Response AdminRoutes::SetRateLimit(const Request& request) {
   std::string path;
   int64_t limit = -1;
-  absl::Status status =
-      ForEachField(request.body,
-                   [&](absl::string_view key,
-                       simdjson::ondemand::value& value) -> absl::Status {
-                     if (key == "path") return ReadString(value, &path);
-                     if (key == "limit")
-                       return ReadIntInRange(value, 0, INT32_MAX, &limit);
-                     return absl::InvalidArgumentError("unknown field");
-                   });
+  absl::Status status = ReadObject(
+      request.body,
+      {{"path", StringInto(&path)}, {"limit", IntInto(0, INT32_MAX, &limit)}});
   if (!status.ok()) return AdminError(400, status.message());
   if (path.empty() || limit < 0) {
     return AdminError(400, "need \"path\" and a \"limit\" >= 0");
@@ -349,31 +355,13 @@ Response AdminRoutes::SetRateLimit(const Request& request) {
 Response AdminRoutes::SetAccount(const Request& request) {
   std::optional<AccessLevel> access;
   std::optional<AccountState> state;
-  absl::Status status =
-      ForEachField(request.body,
-                   [&](absl::string_view key,
-                       simdjson::ondemand::value& value) -> absl::Status {
-                     std::string name;
-                     absl::Status s = ReadString(value, &name);
-                     if (!s.ok()) return s;
-                     if (key == "access") {
-                       access = ParseAccessLevel(name);
-                       if (!access.has_value()) {
-                         return absl::InvalidArgumentError(
-                             "expected full, v2_only or not_enrolled");
-                       }
-                       return absl::OkStatus();
-                     }
-                     if (key == "state") {
-                       state = ParseAccountState(name);
-                       if (!state.has_value()) {
-                         return absl::InvalidArgumentError(
-                             "expected ok, usage_capped or credits_depleted");
-                       }
-                       return absl::OkStatus();
-                     }
-                     return absl::InvalidArgumentError("unknown field");
-                   });
+  absl::Status status = ReadObject(
+      request.body,
+      {{"access", NameInto(&ParseAccessLevel,
+                           "expected full, v2_only or not_enrolled", &access)},
+       {"state",
+        NameInto(&ParseAccountState,
+                 "expected ok, usage_capped or credits_depleted", &state)}});
   if (!status.ok()) return AdminError(400, status.message());
   if (access.has_value()) account_.set_access(*access);
   if (state.has_value()) account_.set_state(*state);
@@ -404,8 +392,8 @@ Response AdminRoutes::Stats() {
   return JsonResponse(
       200, absl::StrCat(R"({"requests":{)", requests, R"(},"tokens_issued":)",
                         tokens_.tokens_issued(), R"(,"revocations":)",
-                        tokens_.revocations(), R"(,"faults":)",
-                        faults_.size(), R"(,"apps":[)", apps, "]}"));
+                        tokens_.revocations(), R"(,"faults":)", faults_.size(),
+                        R"(,"apps":[)", apps, "]}"));
 }
 
 }  // namespace perch::emulator

@@ -3,15 +3,20 @@
 #include "emulator/emulator.h"
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "emulator/emulator_test_support.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::emulator::testing {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 TEST(Emulator, StartsOnAnEphemeralPort) {
   absl::StatusOr<std::unique_ptr<Emulator>> a = Emulator::Start({});
@@ -28,20 +33,47 @@ TEST(Emulator, PortInUseIsUnavailable) {
   ASSERT_TRUE(first.ok());
   EmulatorOptions options;
   options.port = (*first)->port();
-  absl::StatusOr<std::unique_ptr<Emulator>> second =
-      Emulator::Start(std::move(options));
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Emulator::Start(std::move(options)),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
-TEST(Emulator, BadAddressIsInvalidArgument) {
+// Options that cannot start an emulator, plain or TLS: each is refused with
+// INVALID_ARGUMENT before anything listens.
+struct BadOptions {
+  const char* name;
+  void (*apply)(EmulatorOptions&);
+};
+
+class EmulatorRefusesTest : public ::testing::TestWithParam<BadOptions> {};
+
+TEST_P(EmulatorRefusesTest, ToStart) {
   EmulatorOptions options;
-  options.listen_host = "not an address";
-  absl::StatusOr<std::unique_ptr<Emulator>> emulator =
-      Emulator::Start(std::move(options));
-  ASSERT_FALSE(emulator.ok());
-  EXPECT_EQ(emulator.status().code(), absl::StatusCode::kInvalidArgument);
+  GetParam().apply(options);
+  EXPECT_THAT(Emulator::Start(std::move(options)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Start, EmulatorRefusesTest,
+    ::testing::Values(BadOptions{"BadAddressIsInvalidArgument",
+                                 [](EmulatorOptions& o) {
+                                   o.listen_host = "not an address";
+                                 }},
+                      BadOptions{"BadCertificateFileIsInvalidArgument",
+                                 [](EmulatorOptions& o) {
+                                   o.tls_cert_file = PERCH_TEST_CERT_DIR
+                                       "/does-not-exist.pem";
+                                   o.tls_key_file =
+                                       PERCH_TEST_CERT_DIR "/server.key";
+                                 }},
+                      BadOptions{"CertificateWithoutKeyIsInvalidArgument",
+                                 [](EmulatorOptions& o) {
+                                   o.tls_cert_file =
+                                       PERCH_TEST_CERT_DIR "/server.pem";
+                                 }}),
+    [](const ::testing::TestParamInfo<BadOptions>& info) {
+      return std::string(info.param.name);
+    });
 
 TEST(Emulator, StopsRightAfterStarting) {
   for (int i = 0; i < 20; ++i) {

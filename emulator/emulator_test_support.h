@@ -46,7 +46,14 @@ inline constexpr char kNotFoundBody[] =
 inline constexpr char kRateLimitBody[] =
     R"({"errors":[{"code":88,"message":"Rate limit exceeded"}]})";
 
+// The v1.1 read routes perch calls.
 inline constexpr char kUserTimeline[] = "/1.1/statuses/user_timeline.json";
+inline constexpr char kSearchTweets[] = "/1.1/search/tweets.json";
+inline constexpr char kFollowerIds[] = "/1.1/followers/ids.json";
+inline constexpr char kFollowersList[] = "/1.1/followers/list.json";
+inline constexpr char kListsShow[] = "/1.1/lists/show.json";
+inline constexpr char kListsStatuses[] = "/1.1/lists/statuses.json";
+inline constexpr char kListsMembers[] = "/1.1/lists/members.json";
 // A read the world always answers with 200 (one small tweet).
 inline constexpr char kDevTimeline[] =
     "/1.1/statuses/user_timeline.json?screen_name=perch_dev&count=1";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <thread>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -18,7 +19,15 @@
 namespace perch::emulator::testing {
 namespace {
 
-using FaultsHttpTest = StartedEmulatorTest;
+class FaultsHttpTest : public StartedEmulatorTest {
+ protected:
+  // Scopes `rule` to the token route, adds it, and POSTs for a token.
+  HttpResult PostTokenWithFault(FaultRule rule) {
+    rule.path_prefix = "/oauth2/token";
+    emulator_->AddFault(std::move(rule));
+    return PostToken();
+  }
+};
 
 TEST_F(FaultsHttpTest, LatencyDelaysTheAnswer) {
   FaultRule rule;
@@ -83,10 +92,8 @@ TEST_F(FaultsHttpTest, InjectedStatusWithARawBody) {
 
 TEST_F(FaultsHttpTest, MalformedBodyIsTruncatedJsonWithTheRealStatus) {
   FaultRule rule;
-  rule.path_prefix = "/oauth2/token";
   rule.malformed_body = true;
-  emulator_->AddFault(rule);
-  HttpResult result = PostToken();
+  HttpResult result = PostTokenWithFault(rule);
   EXPECT_EQ(result.status, 200);
   EXPECT_TRUE(absl::StartsWith(result.body, R"({"token_type":"bearer")"));
   EXPECT_FALSE(IsValidJson(result.body));
@@ -141,10 +148,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(FaultsHttpTest, CutBodyClosesTheConnectionMidBody) {
   FaultRule rule;
-  rule.path_prefix = "/oauth2/token";
   rule.cut_body = true;
-  emulator_->AddFault(rule);
-  HttpResult result = PostToken();
+  HttpResult result = PostTokenWithFault(rule);
   EXPECT_EQ(result.curl_code, CURLE_PARTIAL_FILE);
   EXPECT_EQ(result.status, 200);
   EXPECT_TRUE(absl::StartsWith(result.body, R"({"token_type":"bearer")"));
@@ -155,11 +160,9 @@ TEST_F(FaultsHttpTest, CutBodyClosesTheConnectionMidBody) {
 
 TEST_F(FaultsHttpTest, TrickleSendsTheWholeBodySlowly) {
   FaultRule rule;
-  rule.path_prefix = "/oauth2/token";
   rule.trickle_bytes = 40;
   rule.trickle_every = absl::Milliseconds(50);
-  emulator_->AddFault(rule);
-  HttpResult result = PostToken();
+  HttpResult result = PostTokenWithFault(rule);
   EXPECT_EQ(result.curl_code, CURLE_OK);
   EXPECT_EQ(result.status, 200);
   EXPECT_TRUE(IsValidJson(result.body)) << result.body;
@@ -224,10 +227,8 @@ TEST_F(FaultsHttpTest, ScheduleRevokesTheTokenBehindTheClientsBack) {
 
 TEST_F(FaultsHttpTest, TokenTypeOverride) {
   FaultRule rule;
-  rule.path_prefix = "/oauth2/token";
   rule.token_type = "mac";
-  emulator_->AddFault(rule);
-  HttpResult result = PostToken();
+  HttpResult result = PostTokenWithFault(rule);
   EXPECT_EQ(result.status, 200);
   EXPECT_EQ(JsonStringMember(result.body, "token_type"), "mac");
   EXPECT_FALSE(JsonStringMember(result.body, "access_token").empty());

@@ -70,41 +70,26 @@ uint32_t DecodeUtf8(absl::string_view s, size_t& i) {
 
 }  // namespace
 
-void AppendUpstreamJsonString(absl::string_view utf8, std::string* out) {
+void AppendJsonString(JsonDialect dialect, absl::string_view utf8,
+                      std::string* out) {
+  const bool v1 = dialect == JsonDialect::kV1;
   out->push_back('"');
   for (size_t i = 0; i < utf8.size();) {
     const uint32_t cp = DecodeUtf8(utf8, i);
     if (const char* escape = CommonEscape(cp)) {
       out->append(escape);
-    } else if (cp == '/') {
+    } else if (v1 && cp == '/') {
       out->append("\\/");
-    } else if (cp < 0x20 || cp == '<' || cp == '>' ||
-               (cp >= 0x7F && cp < 0x10000)) {
+    } else if (cp < 0x20 || (v1 && (cp == '<' || cp == '>' ||
+                                    (cp >= 0x7F && cp < 0x10000)))) {
       AppendUnit(cp, out);
     } else if (cp >= 0x10000) {
       const uint32_t v = cp - 0x10000;
-      AppendUnit(0xD800 + (v >> 10), out);
-      AppendUnit(0xDC00 + (v & 0x3FF), out);
+      const char* hex = v1 ? kHex : kUpperHex;
+      AppendUnit(0xD800 + (v >> 10), out, hex);
+      AppendUnit(0xDC00 + (v & 0x3FF), out, hex);
     } else {
-      out->push_back(static_cast<char>(cp));
-    }
-  }
-  out->push_back('"');
-}
-
-void AppendV2JsonString(absl::string_view utf8, std::string* out) {
-  out->push_back('"');
-  for (size_t i = 0; i < utf8.size();) {
-    const uint32_t cp = DecodeUtf8(utf8, i);
-    if (const char* escape = CommonEscape(cp)) {
-      out->append(escape);
-    } else if (cp < 0x20) {
-      AppendUnit(cp, out);
-    } else if (cp >= 0x10000) {
-      const uint32_t v = cp - 0x10000;
-      AppendUnit(0xD800 + (v >> 10), out, kUpperHex);
-      AppendUnit(0xDC00 + (v & 0x3FF), out, kUpperHex);
-    } else {
+      // v1.1 reaches here with ASCII only: one byte either way.
       AppendCodePoint(cp, out);
     }
   }
@@ -112,11 +97,7 @@ void AppendV2JsonString(absl::string_view utf8, std::string* out) {
 }
 
 void JsonWriter::AppendString(absl::string_view utf8) {
-  if (dialect_ == JsonDialect::kV2) {
-    AppendV2JsonString(utf8, &out_);
-  } else {
-    AppendUpstreamJsonString(utf8, &out_);
-  }
+  AppendJsonString(dialect_, utf8, &out_);
 }
 
 void JsonWriter::BeforeValue() {

@@ -17,10 +17,10 @@ namespace perch::emulator {
 
 enum class JsonDialect { kV1, kV2 };
 
-// `utf8` as a quoted JSON string in the upstream's escaping. Invalid UTF-8
+// `utf8` as a quoted JSON string in `dialect`'s escaping. Invalid UTF-8
 // becomes U+FFFD.
-void AppendUpstreamJsonString(absl::string_view utf8, std::string* out);
-void AppendV2JsonString(absl::string_view utf8, std::string* out);
+void AppendJsonString(JsonDialect dialect, absl::string_view utf8,
+                      std::string* out);
 
 // Not thread-safe; one writer per body. Misuse (a value without a key in an
 // object, unbalanced ends) is a programming error and is not detected.

@@ -86,6 +86,17 @@ int PortOf(const std::string& url) {
   return port;
 }
 
+// POSTs the spec's example app credentials to the token route of the
+// emulator at `url`.
+HttpResult PostToken(const std::string& url) {
+  HttpCall call;
+  call.method = "POST";
+  call.url = absl::StrCat(url, "/oauth2/token");
+  call.headers = {kSpecBasicHeader, kFormContentType};
+  call.body = kClientCredentials;
+  return Fetch(call);
+}
+
 TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
   absl::StatusOr<std::unique_ptr<ChildProcess>> process =
       SpawnEmulator({"--listen=127.0.0.1:0"});
@@ -95,12 +106,7 @@ TEST(EmulatorBinary, PrintsItsUrlAndExitsZeroOnSigterm) {
   ASSERT_TRUE(absl::StartsWith(url, "http://127.0.0.1:"))
       << (*process)->Output();
 
-  HttpCall call;
-  call.method = "POST";
-  call.url = absl::StrCat(url, "/oauth2/token");
-  call.headers = {kSpecBasicHeader, kFormContentType};
-  call.body = kClientCredentials;
-  HttpResult token = Fetch(call);
+  HttpResult token = PostToken(url);
   EXPECT_EQ(token.status, 200);
   std::string access_token = JsonStringMember(token.body, "access_token");
   ASSERT_FALSE(access_token.empty());
@@ -175,12 +181,7 @@ TEST(EmulatorBinary, HoldsTenThousandConcurrentDelayedConnections) {
   limits.body =
       absl::StrCat(R"({"path":")", kUserTimeline, R"(","limit":1000000})");
   ASSERT_EQ(Fetch(limits).status, 200);
-  HttpCall token_call;
-  token_call.method = "POST";
-  token_call.url = absl::StrCat(url, "/oauth2/token");
-  token_call.headers = {kSpecBasicHeader, kFormContentType};
-  token_call.body = kClientCredentials;
-  HttpResult token_result = Fetch(token_call);
+  HttpResult token_result = PostToken(url);
   ASSERT_EQ(token_result.status, 200);
   EXPECT_GE(token_result.elapsed, absl::Milliseconds(180));  // latency is on
   std::string token = JsonStringMember(token_result.body, "access_token");

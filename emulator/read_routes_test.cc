@@ -170,13 +170,13 @@ INSTANTIATE_TEST_SUITE_P(
                      R"({"users":[{"id":)"}));
 
 TEST(AppOnlyReadLimit, MatchesTheTableAndDefaultsTo900) {
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/statuses/user_timeline.json"), 1500);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/search/tweets.json"), 450);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/followers/list.json"), 15);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/followers/ids.json"), 15);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/lists/show.json"), 75);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/lists/statuses.json"), 900);
-  EXPECT_EQ(AppOnlyReadLimit("/1.1/lists/members.json"), 75);
+  EXPECT_EQ(AppOnlyReadLimit(kUserTimeline), 1500);
+  EXPECT_EQ(AppOnlyReadLimit(kSearchTweets), 450);
+  EXPECT_EQ(AppOnlyReadLimit(kFollowersList), 15);
+  EXPECT_EQ(AppOnlyReadLimit(kFollowerIds), 15);
+  EXPECT_EQ(AppOnlyReadLimit(kListsShow), 75);
+  EXPECT_EQ(AppOnlyReadLimit(kListsStatuses), 900);
+  EXPECT_EQ(AppOnlyReadLimit(kListsMembers), 75);
   EXPECT_EQ(AppOnlyReadLimit("/1.1/users/show.json"), 900);
 }
 

@@ -1,4 +1,5 @@
 // HTTPS with the build's test certificates: the same contract over TLS.
+// (Certificate options that cannot start are in emulator_test.cc's table.)
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "emulator/emulator_test_support.h"
@@ -54,25 +55,6 @@ TEST_F(TlsTest, DropAndLatencyOverTls) {
   EXPECT_NE(dropped.curl_code, CURLE_OK);
   EXPECT_EQ(dropped.status, 0);
   EXPECT_EQ(PostToken().status, 200);
-}
-
-TEST(TlsStart, BadCertificateFileIsInvalidArgument) {
-  EmulatorOptions options;
-  options.tls_cert_file = PERCH_TEST_CERT_DIR "/does-not-exist.pem";
-  options.tls_key_file = PERCH_TEST_CERT_DIR "/server.key";
-  absl::StatusOr<std::unique_ptr<Emulator>> emulator =
-      Emulator::Start(std::move(options));
-  ASSERT_FALSE(emulator.ok());
-  EXPECT_EQ(emulator.status().code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST(TlsStart, CertificateWithoutKeyIsInvalidArgument) {
-  EmulatorOptions options;
-  options.tls_cert_file = PERCH_TEST_CERT_DIR "/server.pem";
-  absl::StatusOr<std::unique_ptr<Emulator>> emulator =
-      Emulator::Start(std::move(options));
-  ASSERT_FALSE(emulator.ok());
-  EXPECT_EQ(emulator.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
@@ -133,6 +134,20 @@ const WorldUser* World::UserByScreenName(absl::string_view screen_name) const {
 const WorldList* World::ListById(uint64_t id) const {
   auto it = list_by_id_.find(id);
   return it == list_by_id_.end() ? nullptr : &lists_[it->second];
+}
+
+const WorldUser* World::UserByIdText(absl::string_view id_text) const {
+  uint64_t id = 0;
+  return absl::SimpleAtoi(id_text, &id) ? UserById(id) : nullptr;
+}
+
+const WorldList* World::ListByIdText(absl::string_view id_text) const {
+  uint64_t id = 0;
+  return absl::SimpleAtoi(id_text, &id) ? ListById(id) : nullptr;
+}
+
+bool World::VisibleToApps(const WorldList& list) const {
+  return !list.is_private && !user(list.owner).suspended;
 }
 
 const WorldList* World::ListBySlug(absl::string_view owner_screen_name,

@@ -223,6 +223,13 @@ class World {
   const WorldList* ListById(uint64_t id) const;
   const WorldList* ListBySlug(absl::string_view owner_screen_name,
                               absl::string_view slug) const;
+  // The same for an id as a request spells it: nullptr also when `id_text`
+  // is no decimal id.
+  const WorldUser* UserByIdText(absl::string_view id_text) const;
+  const WorldList* ListByIdText(absl::string_view id_text) const;
+  // Private lists, and lists of suspended owners, are as unknown to an app
+  // as missing ones (in both dialects).
+  bool VisibleToApps(const WorldList& list) const;
 
   // The named fixtures.
   const WorldUser& dev() const { return users_[dev_]; }

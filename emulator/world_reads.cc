@@ -59,8 +59,7 @@ const WorldUser* ResolveUser(const World& world, const FormFields& params,
   const std::string* screen_name = NonEmpty(params, "screen_name");
   const WorldUser* user = nullptr;
   if (user_id != nullptr) {
-    uint64_t id = 0;
-    if (absl::SimpleAtoi(*user_id, &id)) user = world.UserById(id);
+    user = world.UserByIdText(*user_id);
   } else if (screen_name != nullptr) {
     user = world.UserByScreenName(*screen_name);
   } else {
@@ -88,21 +87,17 @@ const WorldList* ResolveList(const World& world, const FormFields& params,
   const std::string* owner_id = NonEmpty(params, "owner_id");
   const WorldList* list = nullptr;
   if (list_id != nullptr) {
-    uint64_t id = 0;
-    if (absl::SimpleAtoi(*list_id, &id)) list = world.ListById(id);
+    list = world.ListByIdText(*list_id);
   } else if (slug != nullptr && owner_name != nullptr) {
     list = world.ListBySlug(*owner_name, *slug);
   } else if (slug != nullptr && owner_id != nullptr) {
-    uint64_t id = 0;
-    const WorldUser* owner =
-        absl::SimpleAtoi(*owner_id, &id) ? world.UserById(id) : nullptr;
+    const WorldUser* owner = world.UserByIdText(*owner_id);
     if (owner != nullptr) list = world.ListBySlug(owner->screen_name, *slug);
   } else {
     *error = ListNotSpecified();
     return nullptr;
   }
-  if (list == nullptr || list->is_private ||
-      world.user(list->owner).suspended) {
+  if (list == nullptr || !world.VisibleToApps(*list)) {
     *error = PageDoesNotExist();
     return nullptr;
   }

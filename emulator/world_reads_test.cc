@@ -28,13 +28,6 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 constexpr uint64_t kTwoTo53 = uint64_t{1} << 53;
-constexpr char kTimeline[] = "/1.1/statuses/user_timeline.json?";
-constexpr char kSearch[] = "/1.1/search/tweets.json?";
-constexpr char kFollowerIds[] = "/1.1/followers/ids.json?";
-constexpr char kFollowersList[] = "/1.1/followers/list.json?";
-constexpr char kListsShow[] = "/1.1/lists/show.json?";
-constexpr char kListsStatuses[] = "/1.1/lists/statuses.json?";
-constexpr char kListsMembers[] = "/1.1/lists/members.json?";
 
 std::string_view Str(element e) {
   std::string_view s;
@@ -51,10 +44,8 @@ class WorldReadsTest : public ReadingEmulatorTest {
     world_ = &emulator_->world();
     // Walks below make hundreds of requests; the windows are not the point.
     for (const char* path :
-         {"/1.1/statuses/user_timeline.json", "/1.1/search/tweets.json",
-          "/1.1/followers/ids.json", "/1.1/followers/list.json",
-          "/1.1/lists/show.json", "/1.1/lists/statuses.json",
-          "/1.1/lists/members.json"}) {
+         {kUserTimeline, kSearchTweets, kFollowerIds, kFollowersList,
+          kListsShow, kListsStatuses, kListsMembers}) {
       emulator_->SetRateLimit(path, 100000);
     }
   }
@@ -127,47 +118,48 @@ std::vector<uint64_t> Prefix(const std::vector<uint64_t>& ids, size_t n) {
 
 TEST_F(WorldReadsTest, TimelineDefaultsToTwentyNewestFirst) {
   std::vector<uint64_t> ids =
-      Ids(Get(absl::StrCat(kTimeline, "screen_name=perch_dev")));
+      Ids(Get(absl::StrCat(kUserTimeline, "?screen_name=perch_dev")));
   EXPECT_EQ(ids, Prefix(world_->TimelineIds(world_->dev()), 20));
 }
 
 TEST_F(WorldReadsTest, TimelineByUserIdOrScreenNameInAnyCase) {
   std::vector<uint64_t> by_name =
-      Ids(Get(absl::StrCat(kTimeline, "screen_name=PeRcH_DeV&count=7")));
-  std::vector<uint64_t> by_id = Ids(
-      Get(absl::StrCat(kTimeline, "user_id=", world_->dev().id, "&count=7")));
+      Ids(Get(absl::StrCat(kUserTimeline, "?screen_name=PeRcH_DeV&count=7")));
+  std::vector<uint64_t> by_id = Ids(Get(
+      absl::StrCat(kUserTimeline, "?user_id=", world_->dev().id, "&count=7")));
   EXPECT_EQ(by_name.size(), 7u);
   EXPECT_EQ(by_name, by_id);
 }
 
 TEST_F(WorldReadsTest, TimelineCountIsCappedAt200) {
+  EXPECT_EQ(Ids(Get(absl::StrCat(kUserTimeline,
+                                 "?screen_name=perch_firehose&count=500")))
+                .size(),
+            200u);
   EXPECT_EQ(
-      Ids(Get(absl::StrCat(kTimeline, "screen_name=perch_firehose&count=500")))
+      Ids(Get(absl::StrCat(kUserTimeline, "?screen_name=perch_dev&count=3")))
           .size(),
-      200u);
-  EXPECT_EQ(
-      Ids(Get(absl::StrCat(kTimeline, "screen_name=perch_dev&count=3"))).size(),
       3u);
 }
 
 TEST_F(WorldReadsTest, TimelineMaxIdIsInclusiveAndSinceIdExclusive) {
   const std::vector<uint64_t> all = world_->TimelineIds(world_->dev());
   std::vector<uint64_t> from = Ids(Get(absl::StrCat(
-      kTimeline, "screen_name=perch_dev&count=5&max_id=", all[4])));
+      kUserTimeline, "?screen_name=perch_dev&count=5&max_id=", all[4])));
   EXPECT_EQ(from, std::vector<uint64_t>(all.begin() + 4, all.begin() + 9));
   std::vector<uint64_t> newer = Ids(Get(absl::StrCat(
-      kTimeline, "screen_name=perch_dev&count=200&since_id=", all[10])));
+      kUserTimeline, "?screen_name=perch_dev&count=200&since_id=", all[10])));
   EXPECT_EQ(newer, Prefix(all, 10));
   std::vector<uint64_t> between =
-      Ids(Get(absl::StrCat(kTimeline, "screen_name=perch_dev&since_id=", all[6],
-                           "&max_id=", all[2])));
+      Ids(Get(absl::StrCat(kUserTimeline, "?screen_name=perch_dev&since_id=",
+                           all[6], "&max_id=", all[2])));
   EXPECT_EQ(between, std::vector<uint64_t>(all.begin() + 2, all.begin() + 6));
 }
 
 TEST_F(WorldReadsTest, TimelineWalkCoversEveryTweetOnceInOrder) {
   int pages = 0;
   std::vector<uint64_t> walked = WalkIds(
-      absl::StrCat(kTimeline, "screen_name=perch_dev&count=20"), &pages);
+      absl::StrCat(kUserTimeline, "?screen_name=perch_dev&count=20"), &pages);
   EXPECT_EQ(walked, world_->TimelineIds(world_->dev()));
   EXPECT_GE(pages, 3);
 }
@@ -175,32 +167,33 @@ TEST_F(WorldReadsTest, TimelineWalkCoversEveryTweetOnceInOrder) {
 TEST_F(WorldReadsTest, OnlyTheNewest3200TweetsAreReachable) {
   int pages = 0;
   std::vector<uint64_t> walked =
-      WalkIds(absl::StrCat(kTimeline,
-                           "screen_name=perch_firehose&count=200&trim_user=1"),
+      WalkIds(absl::StrCat(kUserTimeline,
+                           "?screen_name=perch_firehose&count=200&trim_user=1"),
               &pages);
   EXPECT_EQ(walked.size(), kTimelineCap);
   EXPECT_EQ(walked, world_->TimelineIds(world_->firehose()));
   EXPECT_EQ(pages, 16);
   // Older tweets exist (statuses_count says so) but no max_id reaches them.
   element page =
-      Get(absl::StrCat(kTimeline, "screen_name=perch_firehose&count=1"));
+      Get(absl::StrCat(kUserTimeline, "?screen_name=perch_firehose&count=1"));
   uint64_t statuses = 0;
   ASSERT_EQ(page.at(0)["user"]["statuses_count"].get(statuses),
             simdjson::SUCCESS);
   EXPECT_GT(statuses, kTimelineCap);
   const uint64_t beyond =
       world_->tweet(world_->firehose().tweets[kTimelineCap]).id;
-  EXPECT_TRUE(Ids(Get(absl::StrCat(
-                      kTimeline, "screen_name=perch_firehose&max_id=", beyond)))
-                  .empty());
+  EXPECT_TRUE(
+      Ids(Get(absl::StrCat(kUserTimeline,
+                           "?screen_name=perch_firehose&max_id=", beyond)))
+          .empty());
 }
 
 TEST_F(WorldReadsTest, ExcludeRepliesAndIncludeRtsFilterAfterTheCount) {
   const std::vector<uint64_t> window =
       Prefix(world_->TimelineIds(world_->dev()), 20);
-  element page = Get(absl::StrCat(
-      kTimeline,
-      "screen_name=perch_dev&count=20&exclude_replies=true&include_rts=false"));
+  element page = Get(absl::StrCat(kUserTimeline,
+                                  "?screen_name=perch_dev&count=20&exclude_"
+                                  "replies=true&include_rts=false"));
   std::vector<uint64_t> ids = Ids(page);
   EXPECT_LT(ids.size(), 20u) << "count is applied before the filters";
   EXPECT_FALSE(ids.empty());
@@ -212,15 +205,15 @@ TEST_F(WorldReadsTest, ExcludeRepliesAndIncludeRtsFilterAfterTheCount) {
   }
   int pages = 0;
   EXPECT_EQ(
-      WalkIds(absl::StrCat(kTimeline,
-                           "screen_name=perch_dev&count=20&exclude_replies=1"),
+      WalkIds(absl::StrCat(kUserTimeline,
+                           "?screen_name=perch_dev&count=20&exclude_replies=1"),
               &pages),
       world_->TimelineIds(world_->dev(), /*exclude_replies=*/true));
 }
 
 TEST_F(WorldReadsTest, ExtendedModeHasFullTextAndDisplayRange) {
   element page = Get(absl::StrCat(
-      kTimeline, "screen_name=perch_dev&count=20&tweet_mode=extended"));
+      kUserTimeline, "?screen_name=perch_dev&count=20&tweet_mode=extended"));
   for (element t : page.get_array()) {
     const WorldTweet* tweet = world_->TweetById(t["id"].get_uint64().value());
     ASSERT_NE(tweet, nullptr);
@@ -235,7 +228,7 @@ TEST_F(WorldReadsTest, ExtendedModeHasFullTextAndDisplayRange) {
 
 TEST_F(WorldReadsTest, CompatibilityModeCutsTextAt140) {
   element page =
-      Get(absl::StrCat(kTimeline, "screen_name=perch_dev&count=200"));
+      Get(absl::StrCat(kUserTimeline, "?screen_name=perch_dev&count=200"));
   int truncated = 0;
   for (element t : page.get_array()) {
     std::string_view text = Str(t["text"]);
@@ -253,7 +246,7 @@ TEST_F(WorldReadsTest, CompatibilityModeCutsTextAt140) {
 
 TEST_F(WorldReadsTest, IdsAreExactJsonNumbersBesideTheirStrings) {
   const std::string body =
-      Raw(absl::StrCat(kTimeline, "screen_name=perch_dev&count=5"));
+      Raw(absl::StrCat(kUserTimeline, "?screen_name=perch_dev&count=5"));
   for (uint64_t id : Prefix(world_->TimelineIds(world_->dev()), 5)) {
     EXPECT_GT(id, kTwoTo53);
     EXPECT_TRUE(absl::StrContains(
@@ -264,25 +257,26 @@ TEST_F(WorldReadsTest, IdsAreExactJsonNumbersBesideTheirStrings) {
 
 TEST_F(WorldReadsTest, TimelineErrorsAreTheUpstreams) {
   HttpResult protected_user = GetWithBearer(
-      absl::StrCat(kTimeline, "screen_name=perch_private"), token_);
+      absl::StrCat(kUserTimeline, "?screen_name=perch_private"), token_);
   EXPECT_EQ(protected_user.status, 401);
   EXPECT_EQ(
       protected_user.body,
       R"({"request":"/1.1/statuses/user_timeline.json","error":"Not authorized."})");
   HttpResult suspended = GetWithBearer(
-      absl::StrCat(kTimeline, "user_id=", world_->banned().id), token_);
+      absl::StrCat(kUserTimeline, "?user_id=", world_->banned().id), token_);
   EXPECT_EQ(suspended.status, 403);
   EXPECT_EQ(suspended.body,
             R"({"errors":[{"code":63,"message":"User has been suspended."}]})");
   for (const char* unknown :
        {"screen_name=nobody_here_x", "user_id=1", "user_id=x"}) {
     HttpResult missing =
-        GetWithBearer(absl::StrCat(kTimeline, unknown), token_);
+        GetWithBearer(absl::StrCat(kUserTimeline, "?", unknown), token_);
     EXPECT_EQ(missing.status, 404) << unknown;
     EXPECT_EQ(missing.body,
               R"({"errors":[{"code":50,"message":"User not found."}]})");
   }
-  HttpResult nobody = GetWithBearer(absl::StrCat(kTimeline, "count=5"), token_);
+  HttpResult nobody =
+      GetWithBearer(absl::StrCat(kUserTimeline, "?count=5"), token_);
   EXPECT_EQ(nobody.status, 400);
   EXPECT_EQ(
       nobody.body,
@@ -334,19 +328,21 @@ TEST_F(WorldReadsTest, SearchNextResultsWalkCoversEveryMatchOnce) {
 }
 
 TEST_F(WorldReadsTest, SearchIgnoresCaseAndFindsWords) {
-  std::vector<uint64_t> lower =
-      Ids(Get(absl::StrCat(kSearch, "q=%23perch&count=100"))["statuses"]);
-  std::vector<uint64_t> upper =
-      Ids(Get(absl::StrCat(kSearch, "q=%23PERCH&count=100"))["statuses"]);
+  std::vector<uint64_t> lower = Ids(
+      Get(absl::StrCat(kSearchTweets, "?q=%23perch&count=100"))["statuses"]);
+  std::vector<uint64_t> upper = Ids(
+      Get(absl::StrCat(kSearchTweets, "?q=%23PERCH&count=100"))["statuses"]);
   EXPECT_EQ(lower, upper);
   SearchQuery word;
   word.q = "coffee";
-  EXPECT_EQ(Ids(Get(absl::StrCat(kSearch, "q=Coffee&count=100"))["statuses"]),
-            Prefix(world_->SearchIds(word), 100));
-  EXPECT_EQ(Get(absl::StrCat(kSearch, "q=perch"))["search_metadata"]["count"]
-                .get_uint64()
-                .value(),
-            15u)
+  EXPECT_EQ(
+      Ids(Get(absl::StrCat(kSearchTweets, "?q=Coffee&count=100"))["statuses"]),
+      Prefix(world_->SearchIds(word), 100));
+  EXPECT_EQ(
+      Get(absl::StrCat(kSearchTweets, "?q=perch"))["search_metadata"]["count"]
+          .get_uint64()
+          .value(),
+      15u)
       << "the default count";
 }
 
@@ -356,7 +352,7 @@ TEST_F(WorldReadsTest, SearchFilters) {
   const std::vector<uint64_t> all = world_->SearchIds(q);
   ASSERT_GT(all.size(), 30u);
 
-  element french = Get(absl::StrCat(kSearch, "q=le&lang=fr&count=100"));
+  element french = Get(absl::StrCat(kSearchTweets, "?q=le&lang=fr&count=100"));
   for (element t : french["statuses"].get_array()) {
     EXPECT_EQ(Str(t["lang"]), "fr");
     EXPECT_EQ(Str(t["metadata"]["iso_language_code"]), "fr");
@@ -369,7 +365,8 @@ TEST_F(WorldReadsTest, SearchFilters) {
   std::string error;
   ASSERT_TRUE(
       absl::ParseTime("%Y-%m-%d", until, absl::UTCTimeZone(), &day, &error));
-  element older = Get(absl::StrCat(kSearch, "q=the&count=100&until=", until));
+  element older =
+      Get(absl::StrCat(kSearchTweets, "?q=the&count=100&until=", until));
   ASSERT_GT(older["statuses"].get_array().size(), 0u);
   for (element t : older["statuses"].get_array()) {
     EXPECT_LT(world_->TweetById(t["id"].get_uint64().value())->created_at,
@@ -377,12 +374,12 @@ TEST_F(WorldReadsTest, SearchFilters) {
   }
 
   std::vector<uint64_t> ranged =
-      Ids(Get(absl::StrCat(kSearch, "q=the&count=100&since_id=", all[9],
+      Ids(Get(absl::StrCat(kSearchTweets, "?q=the&count=100&since_id=", all[9],
                            "&max_id=", all[3]))["statuses"]);
   EXPECT_EQ(ranged, std::vector<uint64_t>(all.begin() + 3, all.begin() + 9));
 
   element popular =
-      Get(absl::StrCat(kSearch, "q=%23perch&result_type=popular"));
+      Get(absl::StrCat(kSearchTweets, "?q=%23perch&result_type=popular"));
   ASSERT_GT(popular["statuses"].get_array().size(), 0u);
   for (element t : popular["statuses"].get_array()) {
     EXPECT_EQ(Str(t["metadata"]["result_type"]), "popular");
@@ -391,7 +388,8 @@ TEST_F(WorldReadsTest, SearchFilters) {
 
 TEST_F(WorldReadsTest, SearchWithoutAQueryIs400Code25) {
   for (const char* query : {"count=5", "q="}) {
-    HttpResult result = GetWithBearer(absl::StrCat(kSearch, query), token_);
+    HttpResult result =
+        GetWithBearer(absl::StrCat(kSearchTweets, "?", query), token_);
     EXPECT_EQ(result.status, 400);
     EXPECT_EQ(
         result.body,
@@ -405,7 +403,7 @@ TEST_F(WorldReadsTest, FollowerIdsCursorsWalkToZero) {
   int pages = 0;
   std::vector<uint64_t> walked =
       WalkCursor(absl::StrCat(kFollowerIds,
-                              "screen_name=perch_popular&stringify_ids=true"),
+                              "?screen_name=perch_popular&stringify_ids=true"),
                  "ids", &pages);
   EXPECT_EQ(walked, world_->FollowerIds(world_->popular()));
   EXPECT_GE(walked.size(), 12000u);
@@ -416,13 +414,13 @@ TEST_F(WorldReadsTest, FollowerIdsAreStringsOnlyWhenAsked) {
   const std::vector<uint64_t> expected =
       Prefix(world_->FollowerIds(world_->dev()), 3);
   const std::string numbers =
-      Raw(absl::StrCat(kFollowerIds, "screen_name=perch_dev&count=3"));
+      Raw(absl::StrCat(kFollowerIds, "?screen_name=perch_dev&count=3"));
   EXPECT_TRUE(absl::StartsWith(
       numbers, absl::StrCat("{\"ids\":[", expected[0], ",", expected[1], ",",
                             expected[2], "],\"next_cursor\":")))
       << numbers;
   const std::string strings = Raw(absl::StrCat(
-      kFollowerIds, "screen_name=perch_dev&count=3&stringify_ids=true"));
+      kFollowerIds, "?screen_name=perch_dev&count=3&stringify_ids=true"));
   EXPECT_TRUE(absl::StartsWith(
       strings, absl::StrCat("{\"ids\":[\"", expected[0], "\",\"", expected[1],
                             "\",\"", expected[2], "\"],")))
@@ -431,17 +429,17 @@ TEST_F(WorldReadsTest, FollowerIdsAreStringsOnlyWhenAsked) {
 
 TEST_F(WorldReadsTest, PreviousCursorGoesBack) {
   element first =
-      Get(absl::StrCat(kFollowerIds, "screen_name=perch_dev&count=100"));
+      Get(absl::StrCat(kFollowerIds, "?screen_name=perch_dev&count=100"));
   EXPECT_EQ(first["previous_cursor"].get_int64().value(), 0);
   EXPECT_EQ(Str(first["previous_cursor_str"]), "0");
   const int64_t next = first["next_cursor"].get_int64().value();
   EXPECT_GE(next, kCursorBase);
   element second = Get(absl::StrCat(
-      kFollowerIds, "screen_name=perch_dev&count=100&cursor=", next));
+      kFollowerIds, "?screen_name=perch_dev&count=100&cursor=", next));
   const int64_t previous = second["previous_cursor"].get_int64().value();
   EXPECT_LT(previous, 0);
   element back = Get(absl::StrCat(
-      kFollowerIds, "screen_name=perch_dev&count=100&cursor=", previous));
+      kFollowerIds, "?screen_name=perch_dev&count=100&cursor=", previous));
   std::vector<uint64_t> a, b;
   for (element id : first["ids"].get_array())
     a.push_back(id.get_uint64().value());
@@ -450,7 +448,7 @@ TEST_F(WorldReadsTest, PreviousCursorGoesBack) {
   EXPECT_EQ(a, b);
   // A cursor never issued: an empty last page.
   element stray =
-      Get(absl::StrCat(kFollowerIds, "screen_name=perch_dev&cursor=12345"));
+      Get(absl::StrCat(kFollowerIds, "?screen_name=perch_dev&cursor=12345"));
   EXPECT_EQ(stray["ids"].get_array().size(), 0u);
   EXPECT_EQ(Str(stray["next_cursor_str"]), "0");
 }
@@ -459,17 +457,17 @@ TEST_F(WorldReadsTest, FollowersListPagesOf200) {
   int pages = 0;
   std::vector<uint64_t> walked = WalkCursor(
       absl::StrCat(kFollowersList,
-                   "screen_name=perch_dev&count=200&skip_status=true"),
+                   "?screen_name=perch_dev&count=200&skip_status=true"),
       "users", &pages);
   EXPECT_EQ(walked, world_->FollowerIds(world_->dev()));
   EXPECT_EQ(pages,
             static_cast<int>((world_->dev().followers.size() + 199) / 200));
   EXPECT_EQ(Get(absl::StrCat(kFollowersList,
-                             "screen_name=perch_dev&count=900"))["users"]
+                             "?screen_name=perch_dev&count=900"))["users"]
                 .get_array()
                 .size(),
             200u);
-  EXPECT_EQ(Get(absl::StrCat(kFollowersList, "screen_name=perch_dev"))["users"]
+  EXPECT_EQ(Get(absl::StrCat(kFollowersList, "?screen_name=perch_dev"))["users"]
                 .get_array()
                 .size(),
             20u);
@@ -477,7 +475,7 @@ TEST_F(WorldReadsTest, FollowersListPagesOf200) {
 
 TEST_F(WorldReadsTest, FollowersListStatusAndEntitiesFollowTheirFlags) {
   element full =
-      Get(absl::StrCat(kFollowersList, "screen_name=perch_popular&count=200"));
+      Get(absl::StrCat(kFollowersList, "?screen_name=perch_popular&count=200"));
   int with_status = 0;
   for (element u : full["users"].get_array()) {
     EXPECT_EQ(u["entities"].error(), simdjson::SUCCESS);
@@ -489,7 +487,7 @@ TEST_F(WorldReadsTest, FollowersListStatusAndEntitiesFollowTheirFlags) {
   }
   EXPECT_GT(with_status, 0);
   element bare = Get(absl::StrCat(kFollowersList,
-                                  "screen_name=perch_popular&count=200&skip_"
+                                  "?screen_name=perch_popular&count=200&skip_"
                                   "status=true&include_user_entities=false"));
   for (element u : bare["users"].get_array()) {
     EXPECT_EQ(u["status"].error(), simdjson::NO_SUCH_FIELD);
@@ -521,11 +519,11 @@ TEST_F(WorldReadsTest, FollowersOfProtectedSuspendedAndUnknownUsers) {
 
 TEST_F(WorldReadsTest, ListsShowByIdOrOwnerAndSlug) {
   const WorldList& list = world_->engineering();
-  const std::string by_id = Raw(absl::StrCat(kListsShow, "list_id=", list.id));
-  const std::string by_slug = Raw(
-      absl::StrCat(kListsShow, "owner_screen_name=Perch_Dev&slug=Engineering"));
+  const std::string by_id = Raw(absl::StrCat(kListsShow, "?list_id=", list.id));
+  const std::string by_slug = Raw(absl::StrCat(
+      kListsShow, "?owner_screen_name=Perch_Dev&slug=Engineering"));
   EXPECT_EQ(by_id, by_slug);
-  element shown = Get(absl::StrCat(kListsShow, "list_id=", list.id));
+  element shown = Get(absl::StrCat(kListsShow, "?list_id=", list.id));
   EXPECT_EQ(shown["id"].get_uint64().value(), list.id);
   EXPECT_EQ(Str(shown["slug"]), "engineering");
   EXPECT_EQ(Str(shown["full_name"]), "@perch_dev/engineering");
@@ -544,13 +542,13 @@ TEST_F(WorldReadsTest, ListErrors) {
         std::string("owner_screen_name=perch_dev&slug=secret-plans"),
         std::string("owner_screen_name=nobody_here_x&slug=engineering")}) {
     for (const char* path : {kListsShow, kListsStatuses, kListsMembers}) {
-      HttpResult result = GetWithBearer(absl::StrCat(path, query), token_);
-      EXPECT_EQ(result.status, 404) << path << query;
+      HttpResult result = GetWithBearer(absl::StrCat(path, "?", query), token_);
+      EXPECT_EQ(result.status, 404) << path << "?" << query;
       EXPECT_EQ(result.body, not_found);
     }
   }
   HttpResult unnamed =
-      GetWithBearer(absl::StrCat(kListsShow, "slug=engineering"), token_);
+      GetWithBearer(absl::StrCat(kListsShow, "?slug=engineering"), token_);
   EXPECT_EQ(unnamed.status, 400);
   EXPECT_EQ(
       unnamed.body,
@@ -561,13 +559,13 @@ TEST_F(WorldReadsTest, ListStatusesPageByIds) {
   const WorldList& list = world_->engineering();
   int pages = 0;
   EXPECT_EQ(
-      WalkIds(absl::StrCat(kListsStatuses, "list_id=", list.id, "&count=100"),
+      WalkIds(absl::StrCat(kListsStatuses, "?list_id=", list.id, "&count=100"),
               &pages),
       world_->ListTimelineIds(list));
   EXPECT_GE(pages, 3);
   std::vector<uint64_t> no_rts =
       Ids(Get(absl::StrCat(kListsStatuses,
-                           "owner_screen_name=perch_dev&slug=engineering&"
+                           "?owner_screen_name=perch_dev&slug=engineering&"
                            "include_rts=false&count=50")));
   EXPECT_EQ(no_rts,
             Prefix(world_->ListTimelineIds(list, /*include_rts=*/false), 50));
@@ -577,11 +575,11 @@ TEST_F(WorldReadsTest, ListMembersCursorsWalkToZero) {
   const WorldList& list = world_->engineering();
   int pages = 0;
   EXPECT_EQ(
-      WalkCursor(absl::StrCat(kListsMembers, "list_id=", list.id, "&count=20"),
+      WalkCursor(absl::StrCat(kListsMembers, "?list_id=", list.id, "&count=20"),
                  "users", &pages),
       world_->MemberIds(list));
   EXPECT_EQ(pages, static_cast<int>((list.members.size() + 19) / 20));
-  EXPECT_EQ(Get(absl::StrCat(kListsMembers, "list_id=", list.id,
+  EXPECT_EQ(Get(absl::StrCat(kListsMembers, "?list_id=", list.id,
                              "&count=5000"))["users"]
                 .get_array()
                 .size(),

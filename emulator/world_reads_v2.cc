@@ -8,7 +8,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "emulator/json_writer.h"
@@ -304,9 +303,7 @@ class WorldReadsV2 {
   const WorldUser* ResolveUser(const PathParams& path, bool need_visible,
                                Response* error) const {
     const std::string& id_text = path.at("id");
-    uint64_t id = 0;
-    const WorldUser* user =
-        absl::SimpleAtoi(id_text, &id) ? world_->UserById(id) : nullptr;
+    const WorldUser* user = world_->UserByIdText(id_text);
     if (user == nullptr) {
       *error = V2ErrorsOnly({NotFoundError("user", "id", id_text)});
       return nullptr;
@@ -327,11 +324,8 @@ class WorldReadsV2 {
   // are as unknown to it as missing ones, as over v1.1.
   const WorldList* ResolveList(const PathParams& path, Response* error) const {
     const std::string& id_text = path.at("id");
-    uint64_t id = 0;
-    const WorldList* list =
-        absl::SimpleAtoi(id_text, &id) ? world_->ListById(id) : nullptr;
-    if (list == nullptr || list->is_private ||
-        world_->user(list->owner).suspended) {
+    const WorldList* list = world_->ListByIdText(id_text);
+    if (list == nullptr || !world_->VisibleToApps(*list)) {
       *error = V2ErrorsOnly({NotFoundError("list", "id", id_text)});
       return nullptr;
     }

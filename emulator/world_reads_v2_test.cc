@@ -90,7 +90,7 @@ class WorldReadsV2Test : public ReadingEmulatorTest {
     for (const char* pattern : kV2Patterns) {
       emulator_->SetRateLimit(pattern, 100000);
     }
-    emulator_->SetRateLimit("/1.1/statuses/user_timeline.json", 100000);
+    emulator_->SetRateLimit(kUserTimeline, 100000);
   }
 
   // The ids of "data" (none when it is absent).

@@ -273,7 +273,7 @@ TEST(World, TimelinePageAppliesCountBeforeFilters) {
 
 std::string Escaped(absl::string_view s) {
   std::string out;
-  AppendUpstreamJsonString(s, &out);
+  AppendJsonString(JsonDialect::kV1, s, &out);
   return out;
 }
 

@@ -68,6 +68,20 @@ class CachingTokenSourceTest : public ::testing::Test {
                   });
   }
 
+  // Fetches T1 into `results` so the holder keeps it, revokes it, and has
+  // the upstream answer the revoke with `answer`. Returns what the Revoke
+  // callback got.
+  absl::Status RevokeHeldT1(std::vector<absl::StatusOr<BearerToken>>& results,
+                            absl::Status answer) {
+    FetchInto(results);
+    fake_->AnswerFetch(Token("T1"));
+    absl::Status revoked = absl::UnknownError("not called");
+    cache_->Revoke("T1", absl::InfiniteFuture(),
+                   [&](absl::Status s) { revoked = s; });
+    EXPECT_TRUE(fake_->AnswerRevoke(std::move(answer)));
+    return revoked;
+  }
+
   BearerToken Token(std::string value) {
     return BearerToken{std::move(value), clock_.Now(), false};
   }
@@ -297,40 +311,26 @@ TEST_F(CachingTokenSourceTest,
 
 TEST_F(CachingTokenSourceTest, RevokeDropsTheTokenOnSuccess) {
   std::vector<absl::StatusOr<BearerToken>> results;
-  FetchInto(results);
-  fake_->AnswerFetch(Token("T1"));
-  absl::Status revoked = absl::UnknownError("not called");
-  cache_->Revoke("T1", absl::InfiniteFuture(),
-                 [&](absl::Status s) { revoked = s; });
-  ASSERT_TRUE(fake_->AnswerRevoke(absl::OkStatus()));
-  EXPECT_TRUE(revoked.ok());
+  EXPECT_TRUE(RevokeHeldT1(results, absl::OkStatus()).ok());
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
 }
 
 TEST_F(CachingTokenSourceTest, RevokeOfAnAlreadyRevokedTokenAlsoDropsIt) {
   std::vector<absl::StatusOr<BearerToken>> results;
-  FetchInto(results);
-  fake_->AnswerFetch(Token("T1"));
-  absl::Status revoked;
-  cache_->Revoke("T1", absl::InfiniteFuture(),
-                 [&](absl::Status s) { revoked = s; });
-  fake_->AnswerRevoke(MakeError(absl::StatusCode::kFailedPrecondition, "no",
-                                "TOKEN_NOT_INVALIDATED", kUpstreamDomain));
-  EXPECT_THAT(revoked, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(
+      RevokeHeldT1(results,
+                   MakeError(absl::StatusCode::kFailedPrecondition, "no",
+                             "TOKEN_NOT_INVALIDATED", kUpstreamDomain)),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 2);
 }
 
 TEST_F(CachingTokenSourceTest, RevokeThatCouldNotReachUpstreamKeepsTheToken) {
   std::vector<absl::StatusOr<BearerToken>> results;
-  FetchInto(results);
-  fake_->AnswerFetch(Token("T1"));
-  absl::Status revoked;
-  cache_->Revoke("T1", absl::InfiniteFuture(),
-                 [&](absl::Status s) { revoked = s; });
-  fake_->AnswerRevoke(absl::UnavailableError("down"));
-  EXPECT_THAT(revoked, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(RevokeHeldT1(results, absl::UnavailableError("down")),
+              StatusIs(absl::StatusCode::kUnavailable));
   FetchInto(results);
   EXPECT_EQ(fake_->fetches(), 1);
   EXPECT_TRUE(results.back()->from_cache);

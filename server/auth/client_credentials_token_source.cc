@@ -36,6 +36,20 @@ void Send(http::HttpTransport& transport, http::HttpRequest request,
       });
 }
 
+// What a token endpoint answered: the transport's failure, the upstream's
+// error status, or else what `parse` reads from the body. Obtain and revoke
+// judge their answers alike; only the body they expect differs.
+template <typename T>
+absl::StatusOr<T> ReadAnswer(const absl::StatusOr<http::HttpResponse>& response,
+                             mapping::Endpoint kind, absl::string_view path,
+                             absl::Time now,
+                             absl::StatusOr<T> (*parse)(absl::string_view)) {
+  if (!response.ok()) return response.status();
+  absl::Status status = mapping::StatusFromResponse(kind, path, *response, now);
+  if (!status.ok()) return status;
+  return parse(response->body);
+}
+
 }  // namespace
 
 ClientCredentialsTokenSource::ClientCredentialsTokenSource(
@@ -79,18 +93,9 @@ void ClientCredentialsTokenSource::Fetch(absl::Time deadline,
        mapping::Endpoint::kObtainToken, kTokenPath, token_metrics_,
        [this, done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
-         if (!response.ok()) {
-           std::move(done)(response.status());
-           return;
-         }
          const absl::Time now = clock_.Now();
-         absl::Status status = mapping::StatusFromResponse(
-             mapping::Endpoint::kObtainToken, kTokenPath, *response, now);
-         if (!status.ok()) {
-           std::move(done)(std::move(status));
-           return;
-         }
-         auto grant = mapping::ParseTokenGrant(response->body);
+         auto grant = ReadAnswer(response, mapping::Endpoint::kObtainToken,
+                                 kTokenPath, now, &mapping::ParseTokenGrant);
          if (!grant.ok()) {
            std::move(done)(grant.status());
            return;
@@ -128,18 +133,9 @@ void ClientCredentialsTokenSource::Revoke(std::string token,
        invalidate_metrics_,
        [this, token = std::move(token), done = std::move(done)](
            absl::StatusOr<http::HttpResponse> response) mutable {
-         if (!response.ok()) {
-           std::move(done)(response.status());
-           return;
-         }
-         absl::Status status = mapping::StatusFromResponse(
-             mapping::Endpoint::kInvalidateToken, kInvalidatePath, *response,
-             clock_.Now());
-         if (!status.ok()) {
-           std::move(done)(std::move(status));
-           return;
-         }
-         auto invalidated = mapping::ParseInvalidatedToken(response->body);
+         auto invalidated = ReadAnswer(
+             response, mapping::Endpoint::kInvalidateToken, kInvalidatePath,
+             clock_.Now(), &mapping::ParseInvalidatedToken);
          if (!invalidated.ok()) {
            std::move(done)(invalidated.status());
            return;

@@ -1,6 +1,8 @@
 #include "server/auth/client_credentials_token_source.h"
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "server/common/call_context.h"
@@ -31,6 +33,22 @@ std::optional<std::string> HeaderOf(const http::HttpRequest& r,
     if (n == name) return v;
   }
   return std::nullopt;
+}
+
+// The app's side of UNAUTHENTICATED: `reason` in the upstream's domain,
+// never the caller gate's perch.v1 (docs/api.md), with each of `metadata`.
+void ExpectAppUnauthenticated(
+    const absl::Status& status, absl::string_view reason,
+    const std::map<std::string, std::string>& metadata) {
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnauthenticated));
+  auto info = GetErrorInfo(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), reason);
+  EXPECT_EQ(info->domain(), "api.twitter.com");
+  for (const auto& [key, value] : metadata) {
+    ASSERT_EQ(info->metadata().count(key), 1u) << key;
+    EXPECT_EQ(info->metadata().at(key), value) << key;
+  }
 }
 
 class ClientCredentialsTokenSourceTest : public ::testing::Test {
@@ -111,16 +129,10 @@ TEST_F(ClientCredentialsTokenSourceTest, RejectsTokenTypeOtherThanBearer) {
     return FakeHttpTransport::Response(
         200, R"({"token_type":"mac","access_token":"SECRETVALUE"})");
   });
-  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kUnauthenticated));
-  // The app's side of UNAUTHENTICATED: an APP_ reason in the upstream's
-  // domain, never the caller gate's perch.v1 (docs/api.md).
-  auto info = GetErrorInfo(token.status());
-  ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->reason(), "UNEXPECTED_TOKEN_TYPE");
-  EXPECT_EQ(info->domain(), "api.twitter.com");
-  EXPECT_EQ(info->metadata().at("endpoint"), "/oauth2/token");
-  EXPECT_EQ(info->metadata().at("http_status"), "200");
-  EXPECT_EQ(info->metadata().at("token_type"), "mac");
+  ExpectAppUnauthenticated(token.status(), "UNEXPECTED_TOKEN_TYPE",
+                           {{"endpoint", "/oauth2/token"},
+                            {"http_status", "200"},
+                            {"token_type", "mac"}});
   EXPECT_EQ(token.status().message().find("SECRETVALUE"), std::string::npos);
 }
 
@@ -130,15 +142,11 @@ TEST_F(ClientCredentialsTokenSourceTest, Maps403Code99ToCredentialsRejected) {
         403,
         R"({"errors":[{"code":99,"label":"authenticity_token_error","message":"Unable to verify your credentials"}]})");
   });
-  EXPECT_THAT(token.status(), StatusIs(absl::StatusCode::kUnauthenticated));
-  auto info = GetErrorInfo(token.status());
-  ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->reason(), "APP_CREDENTIALS_REJECTED");
-  EXPECT_EQ(info->domain(), "api.twitter.com");
-  EXPECT_EQ(info->metadata().at("http_status"), "403");
-  EXPECT_EQ(info->metadata().at("upstream_code"), "99");
-  EXPECT_EQ(info->metadata().at("upstream_message"),
-            "Unable to verify your credentials");
+  ExpectAppUnauthenticated(
+      token.status(), "APP_CREDENTIALS_REJECTED",
+      {{"http_status", "403"},
+       {"upstream_code", "99"},
+       {"upstream_message", "Unable to verify your credentials"}});
 }
 
 TEST_F(ClientCredentialsTokenSourceTest, MalformedTokenBodyIsInternal) {

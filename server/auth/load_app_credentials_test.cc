@@ -2,20 +2,14 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 
 #include "gtest/gtest.h"
+#include "server/common/testing/map_env.h"
 
 namespace perch::auth {
 namespace {
 
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& n) -> std::optional<std::string> {
-    auto it = vars.find(n);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using ::perch::testing::MapEnv;
 
 std::string WriteTemp(const std::string& content) {
   char path[] = "/tmp/perch_cred_XXXXXX";
@@ -31,9 +25,9 @@ TEST(LoadAppCredentials, FilesWinAndTrailingNewlinesAreStripped) {
   ServerConfig config;
   config.consumer_key_file = WriteTemp("file-key\n");
   config.consumer_secret_file = WriteTemp("file-secret\r\n\n");
-  auto c = LoadAppCredentials(config,
-                              Env({{"PERCH_CONSUMER_KEY", "env-key"},
-                                   {"PERCH_CONSUMER_SECRET", "env-secret"}}));
+  auto c = LoadAppCredentials(
+      config, MapEnv({{"PERCH_CONSUMER_KEY", "env-key"},
+                      {"PERCH_CONSUMER_SECRET", "env-secret"}}));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->consumer_key, "file-key");
   EXPECT_EQ(c->consumer_secret, "file-secret");
@@ -44,20 +38,20 @@ TEST(LoadAppCredentials, FilesWinAndTrailingNewlinesAreStripped) {
 TEST(LoadAppCredentials, EnvironmentIsTheFallback) {
   auto c = LoadAppCredentials(
       ServerConfig{},
-      Env({{"PERCH_CONSUMER_KEY", "k\n"}, {"PERCH_CONSUMER_SECRET", "s"}}));
+      MapEnv({{"PERCH_CONSUMER_KEY", "k\n"}, {"PERCH_CONSUMER_SECRET", "s"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->consumer_key, "k");
 }
 
 TEST(LoadAppCredentials, MissingOrEmptySaysWhichAndNoValue) {
   auto no_secret = LoadAppCredentials(
-      ServerConfig{}, Env({{"PERCH_CONSUMER_KEY", "visible-key-value"}}));
+      ServerConfig{}, MapEnv({{"PERCH_CONSUMER_KEY", "visible-key-value"}}));
   EXPECT_EQ(no_secret.status().message(),
             "missing consumer secret: set --consumer_secret_file or "
             "PERCH_CONSUMER_SECRET");
   auto empty_key = LoadAppCredentials(
       ServerConfig{},
-      Env({{"PERCH_CONSUMER_KEY", "\n"}, {"PERCH_CONSUMER_SECRET", "s"}}));
+      MapEnv({{"PERCH_CONSUMER_KEY", "\n"}, {"PERCH_CONSUMER_SECRET", "s"}}));
   EXPECT_EQ(
       empty_key.status().message(),
       "missing consumer key: set --consumer_key_file or PERCH_CONSUMER_KEY");

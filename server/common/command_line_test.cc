@@ -1,12 +1,12 @@
 #include "server/common/command_line.h"
 
-#include <map>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/common/testing/map_env.h"
+#include "tests/testing/status_matchers.h"
 
 ABSL_FLAG(std::string, word, "default", "a word to say");
 ABSL_FLAG(bool, loud, false, "say it loudly");
@@ -20,13 +20,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using ::perch::testing::MapEnv;
+using ::perch::testing::StatusIs;
 
 ParseOptions WithPositionals() {
   ParseOptions options;
@@ -74,10 +69,10 @@ TEST(CommandLine, EachParseStartsFromTheDefaults) {
 }
 
 TEST(CommandLine, CommandLineWinsOverEnvironmentWhichWinsOverDefault) {
-  ParseOptions options = WithEnv("TEST_", FakeEnv({{"TEST_WORD", "from-env"},
-                                                   {"TEST_TIMES", "7"},
-                                                   // set but empty: true
-                                                   {"TEST_LOUD", ""}}));
+  ParseOptions options = WithEnv("TEST_", MapEnv({{"TEST_WORD", "from-env"},
+                                                  {"TEST_TIMES", "7"},
+                                                  // set but empty: true
+                                                  {"TEST_LOUD", ""}}));
   ASSERT_TRUE(ParseCommandLine({"--times=2"}, options).ok());
   EXPECT_EQ(absl::GetFlag(FLAGS_word), "from-env");
   EXPECT_EQ(absl::GetFlag(FLAGS_times), 2);
@@ -90,9 +85,9 @@ TEST(CommandLine, CommandLineWinsOverEnvironmentWhichWinsOverDefault) {
 }
 
 TEST(CommandLine, ErrorsNameTheFlagAndNeverQuoteTheValue) {
-  auto unknown = ParseCommandLine({"--nope=hunter2"});
-  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(unknown.status().message(), "unknown flag '--nope'");
+  EXPECT_THAT(
+      ParseCommandLine({"--nope=hunter2"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "unknown flag '--nope'"));
 
   auto bad = ParseCommandLine({"--times=hunter2"});
   EXPECT_EQ(bad.status().message(), "bad value for --times");
@@ -100,7 +95,7 @@ TEST(CommandLine, ErrorsNameTheFlagAndNeverQuoteTheValue) {
             "bad value for --loud: expected true or false");
 
   auto bad_env = ParseCommandLine(
-      {}, WithEnv("TEST_", FakeEnv({{"TEST_PAUSE", "hunter2"}})));
+      {}, WithEnv("TEST_", MapEnv({{"TEST_PAUSE", "hunter2"}})));
   EXPECT_EQ(bad_env.status().message(), "bad value for --pause");
 
   EXPECT_EQ(ParseCommandLine({"--word"}).status().message(),

@@ -3,10 +3,15 @@
 #include <cmath>
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch {
 namespace {
+
+using ::perch::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(ServerConfig, MetricsNeverOnTheGrpcPort) {
   ServerConfig c;
@@ -63,8 +68,9 @@ TEST(ServerConfig, PlainHttpUpstreamOnlyOnLoopback) {
     c.insecure_no_auth = true;
     c.api_base_url = url;
     absl::Status s = ValidateServerConfig(c);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << url;
-    EXPECT_NE(s.message().find("--api_base_url"), std::string::npos) << url;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                            HasSubstr("--api_base_url")))
+        << url;
   }
 }
 
@@ -118,9 +124,8 @@ TEST(ServerConfig, EachValueInItsRange) {
     ServerConfig config = good;
     c.spoil(config);
     EXPECT_EQ(CheckServerConfigValues(config).message(), c.message);
-    absl::Status valid = ValidateServerConfig(config);
-    EXPECT_EQ(valid.code(), absl::StatusCode::kInvalidArgument) << c.message;
-    EXPECT_EQ(valid.message(), c.message);
+    EXPECT_THAT(ValidateServerConfig(config),
+                StatusIs(absl::StatusCode::kInvalidArgument, c.message));
   }
 }
 

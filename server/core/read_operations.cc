@@ -46,19 +46,6 @@ void CheckUser(const Request& request, upstream::UserRef& user,
   }
 }
 
-// Runs `done` with the error of whichever check failed first: validation
-// (every field), then the page token.
-template <typename Response>
-bool Rejected(Violations violations,
-              const absl::StatusOr<std::string>& position,
-              ReadOperations::Done<Response>& done) {
-  absl::Status status = ToStatus(std::move(violations));
-  if (status.ok() && !position.ok()) status = position.status();
-  if (status.ok()) return false;
-  std::move(done)(status);
-  return true;
-}
-
 // Requests meet in the coalescer only when every field is equal: the RPC
 // name plus the request's deterministic bytes.
 std::string CoalescingKey(const google::protobuf::Message& request) {
@@ -127,14 +114,27 @@ template <typename Query, typename Page>
 using DialectMethod = std::shared_ptr<upstream::ReadHandle> (ReadDialect::*)(
     const Query&, absl::Time, ReadDialect::Callback<Page>);
 
-// Runs a valid request's dialect call through `coalescer`.
-template <typename Response, typename Query, typename Page>
-ReadOperations::Handle Coalesced(ReadDialect& dialect,
-                                 RequestCoalescer<Response>& coalescer,
-                                 const google::protobuf::Message& request,
-                                 absl::Time deadline, Query query,
-                                 DialectMethod<Query, Page> method,
-                                 ReadOperations::Done<Response> done) {
+// The rest of every RPC once its own fields are checked and copied into
+// `query`: answers `done` inline with the first error (the violations, every
+// field named, then the page token), else fills in the page size and the
+// position and runs the dialect call through `coalescer`.
+template <typename Response, typename Request, typename Query, typename Page>
+ReadOperations::Handle Run(ReadDialect& dialect,
+                           RequestCoalescer<Response>& coalescer,
+                           const Request& request, Violations violations,
+                           absl::Time deadline, Query query,
+                           DialectMethod<Query, Page> method,
+                           ReadOperations::Done<Response> done) {
+  absl::StatusOr<std::string> position =
+      Position(request, request.page_token());
+  absl::Status status = ToStatus(std::move(violations));
+  if (status.ok() && !position.ok()) status = position.status();
+  if (!status.ok()) {
+    std::move(done)(status);
+    return nullptr;
+  }
+  query.page_size = PageSize(request.page_size());
+  query.position = *std::move(position);
   auto start = [&dialect, method, query = std::move(query),
                 fingerprint = RequestFingerprint(request)](
                    absl::Time deadline,
@@ -177,16 +177,11 @@ ReadOperations::Handle ReadOperations::GetTimeline(
   CheckUser(request, query.user, violations);
   CheckPageSize(request.page_size(), 200, violations);
   CheckOptionalId("since_id", request.since_id(), violations);
-  auto position = Position(request, request.page_token());
-  if (Rejected(std::move(violations), position, done)) return nullptr;
-
-  query.page_size = PageSize(request.page_size());
   query.since_id = request.since_id();
   query.exclude_replies = request.exclude_replies();
   query.include_retweets = IncludeRetweets(request);
-  query.position = *std::move(position);
-  return Coalesced(dialect_, timelines_, request, deadline, std::move(query),
-                   &ReadDialect::Timeline, std::move(done));
+  return Run(dialect_, timelines_, request, std::move(violations), deadline,
+             std::move(query), &ReadDialect::Timeline, std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
@@ -201,19 +196,15 @@ ReadOperations::Handle ReadOperations::Search(const v1::SearchRequest& request,
   CheckLang(request.lang(), violations);
   CheckDate("until", request.until(), violations);
   CheckOptionalId("since_id", request.since_id(), violations);
-  auto position = Position(request, request.page_token());
-  if (Rejected(std::move(violations), position, done)) return nullptr;
 
   upstream::SearchQuery query;
   query.query = request.query();
-  query.page_size = PageSize(request.page_size());
   query.ranking = Ranking(request.result_type());
   query.lang = request.lang();
   query.until = request.until();
   query.since_id = request.since_id();
-  query.position = *std::move(position);
-  return Coalesced(dialect_, searches_, request, deadline, std::move(query),
-                   &ReadDialect::Search, std::move(done));
+  return Run(dialect_, searches_, request, std::move(violations), deadline,
+             std::move(query), &ReadDialect::Search, std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::GetFollowers(
@@ -224,14 +215,9 @@ ReadOperations::Handle ReadOperations::GetFollowers(
   CheckUser(request, query.user, violations);
   CheckPageSize(request.page_size(), request.ids_only() ? 5000 : 200,
                 violations);
-  auto position = Position(request, request.page_token());
-  if (Rejected(std::move(violations), position, done)) return nullptr;
-
-  query.page_size = PageSize(request.page_size());
   query.ids_only = request.ids_only();
-  query.position = *std::move(position);
-  return Coalesced(dialect_, followers_, request, deadline, std::move(query),
-                   &ReadDialect::Followers, std::move(done));
+  return Run(dialect_, followers_, request, std::move(violations), deadline,
+             std::move(query), &ReadDialect::Followers, std::move(done));
 }
 
 ReadOperations::Handle ReadOperations::GetList(
@@ -260,18 +246,15 @@ ReadOperations::Handle ReadOperations::GetList(
             violations);
   const bool members = request.view() == v1::GetListRequest::VIEW_MEMBERS;
   CheckPageSize(request.page_size(), members ? 5000 : 200, violations);
-  auto position = Position(request, request.page_token());
-  if (Rejected(std::move(violations), position, done)) return nullptr;
 
   query.view = members ? upstream::ListQuery::View::kMembers
                        : upstream::ListQuery::View::kTweets;
-  query.page_size = PageSize(request.page_size());
   query.include_retweets = IncludeRetweets(request);
-  // The list's metadata comes with the first page only.
-  query.with_metadata = position->empty();
-  query.position = *std::move(position);
-  return Coalesced(dialect_, lists_, request, deadline, std::move(query),
-                   &ReadDialect::List, std::move(done));
+  // The list's metadata comes with the first page only (a token always
+  // carries a position: IsPagePosition refuses "").
+  query.with_metadata = request.page_token().empty();
+  return Run(dialect_, lists_, request, std::move(violations), deadline,
+             std::move(query), &ReadDialect::List, std::move(done));
 }
 
 }  // namespace perch::core

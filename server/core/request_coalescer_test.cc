@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.pb.h"
 #include "server/common/errors.h"
@@ -23,8 +24,10 @@ namespace perch::core {
 namespace {
 
 using ::perch::testing::FakeClock;
+using ::perch::testing::IsOk;
 using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
+using ::testing::Optional;
 
 using Response = v1::GetTimelineResponse;
 using Coalescer = RequestCoalescer<Response>;
@@ -87,8 +90,7 @@ TEST_F(RequestCoalescerTest, IdenticalConcurrentCallsShareOneUpstreamCall) {
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("42"));
   EXPECT_EQ(c.waiting(), 0);
   for (const auto& r : results) {
-    ASSERT_TRUE(r->value.has_value());
-    ASSERT_TRUE(r->value->ok());
+    ASSERT_THAT(r->value, Optional(IsOk()));
     EXPECT_EQ((*r->value)->tweets(0).id(), "42");
     EXPECT_FALSE((*r->value)->from_cache());
   }
@@ -122,12 +124,10 @@ TEST_F(RequestCoalescerTest, OneCancelledCallerLeavesTheOthersTheirAnswer) {
   auto r1 = Run(c, "k");
   auto r2 = Run(c, "k");
   handles_[0]->Cancel();
-  ASSERT_TRUE(r1->value.has_value());
-  EXPECT_THAT(r1->value->status(), StatusIs(absl::StatusCode::kCancelled));
+  ASSERT_THAT(r1->value, Optional(StatusIs(absl::StatusCode::kCancelled)));
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("7"));
-  ASSERT_TRUE(r2->value.has_value());
-  ASSERT_TRUE(r2->value->ok());
+  ASSERT_THAT(r2->value, Optional(IsOk()));
 }
 
 TEST_F(RequestCoalescerTest, LastCallerCancellingAbortsTheUpstreamCall) {
@@ -150,16 +150,14 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   auto patient = Run(c, "k", absl::Seconds(30));
   clock_.Advance(absl::Seconds(2));
   std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
-  ASSERT_TRUE(quick->value.has_value());
-  EXPECT_THAT(quick->value->status(),
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(quick->value,
+              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   EXPECT_EQ(upstream_.calls[1]->deadline,
             clock_.Now() - absl::Seconds(2) + absl::Seconds(30));
   std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("9"));
-  ASSERT_TRUE(patient->value.has_value());
-  ASSERT_TRUE(patient->value->ok());
+  ASSERT_THAT(patient->value, Optional(IsOk()));
 }
 
 // A flight works to its starter's deadline; a caller who joined with less
@@ -174,14 +172,12 @@ TEST_F(RequestCoalescerTest, ACallerIsAnsweredAtItsOwnDeadlineNotTheFlights) {
   EXPECT_FALSE(quick->value.has_value());
   clock_.Advance(absl::Milliseconds(1));
   scheduler_.RunDue();
-  ASSERT_TRUE(quick->value.has_value());
-  EXPECT_THAT(quick->value->status(),
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(quick->value,
+              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
   EXPECT_EQ(ErrorReason(quick->value->status()), "DEADLINE_EXCEEDED");
   EXPECT_FALSE(upstream_.calls[0]->cancelled);
   std::move(upstream_.calls[0]->finish)(FakeUpstream::Page("5"));
-  ASSERT_TRUE(patient->value.has_value());
-  ASSERT_TRUE(patient->value->ok());
+  ASSERT_THAT(patient->value, Optional(IsOk()));
   EXPECT_EQ(scheduler_.pending(), 0);
   EXPECT_EQ(scheduler_.cancelled(), 1);  // patient's
 }
@@ -201,15 +197,13 @@ TEST_F(RequestCoalescerTest, ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) 
   EXPECT_EQ(upstream_.calls[1]->deadline, t0 + absl::Seconds(3));
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
-  ASSERT_TRUE(middle->value.has_value());
-  EXPECT_THAT(middle->value->status(),
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(middle->value,
+              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
   EXPECT_FALSE(latest->value.has_value());
   clock_.Advance(absl::Seconds(1));
   scheduler_.RunDue();
-  ASSERT_TRUE(latest->value.has_value());
-  EXPECT_THAT(latest->value->status(),
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(latest->value,
+              Optional(StatusIs(absl::StatusCode::kDeadlineExceeded)));
   EXPECT_TRUE(upstream_.calls[1]->cancelled);
 }
 
@@ -219,16 +213,14 @@ TEST_F(RequestCoalescerTest, UnavailableIsRelaunchedOnlyForLaterDeadlines) {
   auto same = Run(c, "k", absl::Seconds(1));
   auto patient = Run(c, "k", absl::Seconds(30));
   std::move(upstream_.calls[0]->finish)(absl::UnavailableError("503"));
-  ASSERT_TRUE(starter->value.has_value());
-  EXPECT_THAT(starter->value->status(),
-              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(starter->value,
+              Optional(StatusIs(absl::StatusCode::kUnavailable)));
   ASSERT_TRUE(same->value.has_value());
   EXPECT_FALSE(patient->value.has_value());
   ASSERT_EQ(upstream_.calls.size(), 2u);
   std::move(upstream_.calls[1]->finish)(absl::UnavailableError("503"));
-  ASSERT_TRUE(patient->value.has_value());
-  EXPECT_THAT(patient->value->status(),
-              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(patient->value,
+              Optional(StatusIs(absl::StatusCode::kUnavailable)));
   EXPECT_EQ(upstream_.calls.size(), 2u);  // no caller left with more time
 }
 

@@ -1,11 +1,9 @@
 #include "server/core/token_operations.h"
 
-#include <memory>
 #include <optional>
 
 #include "gtest/gtest.h"
-#include "server/auth/caching_token_source.h"
-#include "server/auth/testing/fake_token_source.h"
+#include "server/auth/testing/caching_fake_token_source.h"
 #include "server/auth/token_fingerprint.h"
 #include "server/common/testing/fake_clock.h"
 #include "server/common/testing/manual_scheduler.h"
@@ -13,40 +11,33 @@
 namespace perch::core {
 namespace {
 
+using ::perch::auth::testing::CachingFakeTokenSource;
 using ::perch::auth::testing::FakeTokenSource;
 using ::perch::testing::FakeClock;
 using ::perch::testing::ManualScheduler;
 
 class TokenOperationsTest : public ::testing::Test {
  protected:
-  TokenOperationsTest() {
-    auto fake = std::make_unique<FakeTokenSource>();
-    fake_ = fake.get();
-    tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
-                                                         clock_, scheduler_);
-    operations_ = std::make_unique<TokenOperations>(*tokens_, *tokens_, clock_);
-  }
-
   std::optional<absl::StatusOr<v1::InvalidateResponse>> Invalidate() {
     std::optional<absl::StatusOr<v1::InvalidateResponse>> out;
-    operations_->Invalidate(
+    operations_.Invalidate(
         clock_.Now() + absl::Seconds(5),
         [&out](absl::StatusOr<v1::InvalidateResponse> r) { out = r; });
     return out;
   }
 
   void Hold(std::string token) {
-    operations_->Obtain(clock_.Now() + absl::Seconds(5),
-                        [](absl::StatusOr<v1::ObtainResponse>) {});
-    ASSERT_TRUE(fake_->AnswerFetch(
+    operations_.Obtain(clock_.Now() + absl::Seconds(5),
+                       [](absl::StatusOr<v1::ObtainResponse>) {});
+    ASSERT_TRUE(fake_.AnswerFetch(
         auth::BearerToken{std::move(token), clock_.Now(), false}));
   }
 
   FakeClock clock_;
   ManualScheduler scheduler_{clock_};
-  FakeTokenSource* fake_;
-  std::unique_ptr<auth::CachingTokenSource> tokens_;
-  std::unique_ptr<TokenOperations> operations_;
+  CachingFakeTokenSource tokens_{clock_, scheduler_};
+  FakeTokenSource& fake_ = tokens_.fake();
+  TokenOperations operations_{tokens_.cache(), tokens_.cache(), clock_};
 };
 
 TEST_F(TokenOperationsTest, InvalidateHoldingNothingSaysSoAndAsksNoUpstream) {
@@ -56,20 +47,20 @@ TEST_F(TokenOperationsTest, InvalidateHoldingNothingSaysSoAndAsksNoUpstream) {
   EXPECT_TRUE((*result)->nothing_held());
   EXPECT_EQ((*result)->token_fingerprint(), "");
   EXPECT_FALSE((*result)->has_invalidated_at());
-  EXPECT_EQ(fake_->fetches(), 0);
-  EXPECT_TRUE(fake_->revoked().empty());
+  EXPECT_EQ(fake_.fetches(), 0);
+  EXPECT_TRUE(fake_.revoked().empty());
 }
 
 TEST_F(TokenOperationsTest, InvalidateRevokesTheHeldTokenAndDropsIt) {
   Hold("T1");
   std::optional<absl::StatusOr<v1::InvalidateResponse>> out;
-  operations_->Invalidate(
+  operations_.Invalidate(
       clock_.Now() + absl::Seconds(5),
       [&out](absl::StatusOr<v1::InvalidateResponse> r) { out = r; });
   EXPECT_FALSE(out.has_value());  // waits for the upstream
-  ASSERT_EQ(fake_->revoked().size(), 1u);
-  EXPECT_EQ(fake_->revoked()[0], "T1");
-  ASSERT_TRUE(fake_->AnswerRevoke(absl::OkStatus()));
+  ASSERT_EQ(fake_.revoked().size(), 1u);
+  EXPECT_EQ(fake_.revoked()[0], "T1");
+  ASSERT_TRUE(fake_.AnswerRevoke(absl::OkStatus()));
   ASSERT_TRUE(out.has_value());
   ASSERT_TRUE(out->ok()) << out->status();
   EXPECT_FALSE((*out)->nothing_held());
@@ -79,18 +70,17 @@ TEST_F(TokenOperationsTest, InvalidateRevokesTheHeldTokenAndDropsIt) {
   auto after = Invalidate();
   ASSERT_TRUE(after.has_value());
   EXPECT_TRUE((*after)->nothing_held());
-  EXPECT_EQ(fake_->fetches(), 1);
-  EXPECT_EQ(fake_->revoked().size(), 1u);
+  EXPECT_EQ(fake_.fetches(), 1);
+  EXPECT_EQ(fake_.revoked().size(), 1u);
 }
 
 TEST_F(TokenOperationsTest, ObtainReportsFingerprintAndCache) {
   std::optional<absl::StatusOr<v1::ObtainResponse>> first, second;
-  operations_->Obtain(clock_.Now() + absl::Seconds(5),
-                      [&](absl::StatusOr<v1::ObtainResponse> r) { first = r; });
-  ASSERT_TRUE(fake_->AnswerFetch(auth::BearerToken{"T1", clock_.Now(), false}));
-  operations_->Obtain(
-      clock_.Now() + absl::Seconds(5),
-      [&](absl::StatusOr<v1::ObtainResponse> r) { second = r; });
+  operations_.Obtain(clock_.Now() + absl::Seconds(5),
+                     [&](absl::StatusOr<v1::ObtainResponse> r) { first = r; });
+  ASSERT_TRUE(fake_.AnswerFetch(auth::BearerToken{"T1", clock_.Now(), false}));
+  operations_.Obtain(clock_.Now() + absl::Seconds(5),
+                     [&](absl::StatusOr<v1::ObtainResponse> r) { second = r; });
   ASSERT_TRUE(first.has_value() && first->ok());
   ASSERT_TRUE(second.has_value() && second->ok());
   EXPECT_FALSE((*first)->from_cache());

@@ -789,61 +789,62 @@ class Http2Server {
   std::string log_;
 };
 
-TEST(CurlMultiTransportHttp2, ConcurrentRequestsMultiplexOnOneConnection) {
-  auto server = Http2Server::Start();
-  if (server == nullptr) {
-    GTEST_SKIP() << "nghttpd (Debian package nghttp2-server) not installed";
+// A live nghttpd, skipped where it is not installed, and bursts of GETs to
+// it over HTTP/2.
+class CurlMultiTransportHttp2 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = Http2Server::Start();
+    if (server_ == nullptr) {
+      GTEST_SKIP() << "nghttpd (Debian package nghttp2-server) not installed";
+    }
+    ASSERT_TRUE(server_->WaitUntilListening());
   }
-  ASSERT_TRUE(server->WaitUntilListening());
-  CurlMultiTransport::Options options;
-  options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
-  auto transport = MakeCurlMultiTransport(options);
-  ASSERT_TRUE(transport.ok()) << transport.status();
 
-  std::vector<std::shared_ptr<Outcome>> outcomes;
-  for (int i = 0; i < 50; ++i) {
-    auto outcome = std::make_shared<Outcome>();
-    (*transport)->Send(Get(server->Url("/hello.txt")), Record(outcome));
-    outcomes.push_back(outcome);
+  // Options for a transport that trusts the server's certificate.
+  static CurlMultiTransport::Options TrustingOptions() {
+    CurlMultiTransport::Options options;
+    options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
+    return options;
   }
-  for (const auto& outcome : outcomes) {
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->status, 200);
-    EXPECT_EQ(outcome->result->body, "hello over h2");
+
+  // Sends `count` GETs of hello.txt at once and waits for every one: each
+  // must be a 200 with the file.
+  void SendBurst(const CurlMultiTransport::Options& options, int count) {
+    auto transport = MakeCurlMultiTransport(options);
+    ASSERT_TRUE(transport.ok()) << transport.status();
+    std::vector<std::shared_ptr<Outcome>> outcomes;
+    for (int i = 0; i < count; ++i) {
+      auto outcome = std::make_shared<Outcome>();
+      (*transport)->Send(Get(server_->Url("/hello.txt")), Record(outcome));
+      outcomes.push_back(outcome);
+    }
+    for (const auto& outcome : outcomes) {
+      ASSERT_TRUE(outcome->Wait());
+      ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+      EXPECT_EQ(outcome->result->status, 200);
+      EXPECT_EQ(outcome->result->body, "hello over h2");
+    }
   }
+
+  std::unique_ptr<Http2Server> server_;
+};
+
+TEST_F(CurlMultiTransportHttp2, ConcurrentRequestsMultiplexOnOneConnection) {
+  ASSERT_NO_FATAL_FAILURE(SendBurst(TrustingOptions(), 50));
   // PIPEWAIT held the 49 others until ALPN said h2, then they shared it.
-  EXPECT_EQ(server->Connections(), 1);
+  EXPECT_EQ(server_->Connections(), 1);
 }
 
 // Past a connection's stream limit (nghttpd's is 100) libcurl 7.88 opens a
 // new connection per waiting request: ~700 for this burst when uncapped.
 // max_host_connections is what keeps a burst on a few connections, with the
 // rest queued until a stream frees up.
-TEST(CurlMultiTransportHttp2, HostConnectionCapBoundsABurst) {
-  auto server = Http2Server::Start();
-  if (server == nullptr) {
-    GTEST_SKIP() << "nghttpd (Debian package nghttp2-server) not installed";
-  }
-  ASSERT_TRUE(server->WaitUntilListening());
-  CurlMultiTransport::Options options;
-  options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
+TEST_F(CurlMultiTransportHttp2, HostConnectionCapBoundsABurst) {
+  CurlMultiTransport::Options options = TrustingOptions();
   options.max_host_connections = 4;
-  auto transport = MakeCurlMultiTransport(options);
-  ASSERT_TRUE(transport.ok()) << transport.status();
-
-  std::vector<std::shared_ptr<Outcome>> outcomes;
-  for (int i = 0; i < 1000; ++i) {
-    auto outcome = std::make_shared<Outcome>();
-    (*transport)->Send(Get(server->Url("/hello.txt")), Record(outcome));
-    outcomes.push_back(outcome);
-  }
-  for (const auto& outcome : outcomes) {
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->body, "hello over h2");
-  }
-  EXPECT_LE(server->Connections(), 4);
+  ASSERT_NO_FATAL_FAILURE(SendBurst(options, 1000));
+  EXPECT_LE(server_->Connections(), 4);
 }
 
 }  // namespace

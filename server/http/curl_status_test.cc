@@ -1,5 +1,8 @@
 #include "server/http/curl_status.h"
 
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "tests/testing/status_matchers.h"
@@ -26,32 +29,50 @@ TEST(CurlCodeToStatus, ConnectionFailuresAreUnavailableWithCurlCode) {
   EXPECT_EQ(info->metadata().at("curl_code"), "7");
 }
 
-TEST(CurlCodeToStatus, NetworkAndTlsFailuresAreUnavailable) {
-  for (CURLcode code :
-       {CURLE_COULDNT_RESOLVE_HOST, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
-        CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
-        CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_HTTP2,
-        CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING}) {
+// A group of CURLcodes that all map to one code and reason.
+struct CodeGroup {
+  std::string name;
+  std::vector<CURLcode> codes;
+  absl::StatusCode code;
+  std::string reason;
+};
+
+class CurlCodeGroupTest : public ::testing::TestWithParam<CodeGroup> {};
+
+TEST_P(CurlCodeGroupTest, EachCodeMapsToTheGroupsStatus) {
+  const CodeGroup& group = GetParam();
+  for (CURLcode code : group.codes) {
     absl::Status s = CurlCodeToStatus(code, "");
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable)) << code;
-    EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE") << code;
+    EXPECT_THAT(s, StatusIs(group.code)) << code;
+    EXPECT_EQ(ErrorReason(s), group.reason) << code;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    CurlCodeToStatus, CurlCodeGroupTest,
+    ::testing::Values(
+        CodeGroup{
+            "NetworkAndTlsFailuresAreUnavailable",
+            {CURLE_COULDNT_RESOLVE_HOST, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
+             CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
+             CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
+             CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING},
+            absl::StatusCode::kUnavailable,
+            "UPSTREAM_UNAVAILABLE"},
+        CodeGroup{"OurOwnMistakesAreInternal",
+                  {CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT,
+                   CURLE_SSL_CACERT_BADFILE, CURLE_WRITE_ERROR},
+                  absl::StatusCode::kInternal,
+                  "HTTP_TRANSPORT_FAILED"}),
+    [](const ::testing::TestParamInfo<CodeGroup>& info) {
+      return info.param.name;
+    });
 
 TEST(CurlCodeToStatus, TimeoutIsDeadlineExceeded) {
   absl::Status s = CurlCodeToStatus(CURLE_OPERATION_TIMEDOUT, "");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorReason(s), "DEADLINE_EXCEEDED");
   EXPECT_EQ(GetErrorInfo(s)->metadata().at("curl_code"), "28");
-}
-
-TEST(CurlCodeToStatus, OurOwnMistakesAreInternal) {
-  for (CURLcode code : {CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT,
-                        CURLE_SSL_CACERT_BADFILE, CURLE_WRITE_ERROR}) {
-    absl::Status s = CurlCodeToStatus(code, "");
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal)) << code;
-    EXPECT_EQ(ErrorReason(s), "HTTP_TRANSPORT_FAILED") << code;
-  }
 }
 
 TEST(CurlCodeToStatus, UnlistedCodesAreUnavailableWithLibcurlText) {

@@ -5,9 +5,12 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 struct Known {
   const char* text;
@@ -90,7 +93,7 @@ TEST(ParseCreatedAt, RejectsMalformedTextWithoutEchoingIt) {
   for (const char* text : kBad) {
     absl::StatusOr<absl::Time> time = ParseCreatedAt(text);
     ASSERT_FALSE(time.ok()) << '"' << text << '"';
-    EXPECT_EQ(time.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(time, StatusIs(absl::StatusCode::kInternal));
     EXPECT_EQ(ErrorReason(time.status()), "UPSTREAM_MALFORMED_RESPONSE");
     if (*text != '\0') {
       EXPECT_EQ(time.status().message().find(text), std::string::npos);

@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/mapping/testing/recorded_body.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
 namespace {
@@ -60,7 +61,7 @@ TEST(ParseTwitterList, RejectsWrongShapes) {
        }) {
     absl::StatusOr<TwitterList> list = ParseTwitterList(body);
     ASSERT_FALSE(list.ok()) << body;
-    EXPECT_EQ(list.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(list, ::perch::testing::StatusIs(absl::StatusCode::kInternal));
     EXPECT_EQ(ErrorReason(list.status()), "UPSTREAM_MALFORMED_RESPONSE");
   }
 }

@@ -26,25 +26,19 @@ using ::perch::mapping::testing::FindParser;
 using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadRecordedBody;
+using ::perch::mapping::testing::StatusOf;
 using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
-      {"ParseTweetArray",
-       [](absl::string_view j) { return ParseTweetArray(j).status(); }},
-      {"ParseSearchPage",
-       [](absl::string_view j) { return ParseSearchPage(j).status(); }},
-      {"ParseUserPage",
-       [](absl::string_view j) { return ParseUserPage(j).status(); }},
-      {"ParseIdPage",
-       [](absl::string_view j) { return ParseIdPage(j).status(); }},
-      {"ParseTwitterList",
-       [](absl::string_view j) { return ParseTwitterList(j).status(); }},
-      {"ParseUser", [](absl::string_view j) { return ParseUser(j).status(); }},
-      {"ParseTokenGrant",
-       [](absl::string_view j) { return ParseTokenGrant(j).status(); }},
-      {"ParseInvalidatedToken",
-       [](absl::string_view j) { return ParseInvalidatedToken(j).status(); }},
+      StatusOf<&ParseTweetArray>("ParseTweetArray"),
+      StatusOf<&ParseSearchPage>("ParseSearchPage"),
+      StatusOf<&ParseUserPage>("ParseUserPage"),
+      StatusOf<&ParseIdPage>("ParseIdPage"),
+      StatusOf<&ParseTwitterList>("ParseTwitterList"),
+      StatusOf<&ParseUser>("ParseUser"),
+      StatusOf<&ParseTokenGrant>("ParseTokenGrant"),
+      StatusOf<&ParseInvalidatedToken>("ParseInvalidatedToken"),
   };
   return *parsers;
 }

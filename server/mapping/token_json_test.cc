@@ -6,9 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
 namespace {
+
+using ::perch::testing::StatusIs;
 
 // Shaped like a real app-only token, with the percent-escapes UPSTREAM.md
 // says must survive untouched.
@@ -47,7 +50,7 @@ TEST(ParseTokenGrant, LeavesTokenTypeJudgementToTheCaller) {
 }
 
 void ExpectMalformed(const absl::Status& status) {
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(ErrorReason(status), "UPSTREAM_MALFORMED_RESPONSE") << status;
 }
 

@@ -1,7 +1,9 @@
 #include "server/mapping/upstream_status.h"
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -9,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
 #include "server/mapping/testing/v2_recorded.h"
+#include "server/mapping/v2_json.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::mapping {
@@ -557,6 +560,43 @@ TEST(StatusFromV2Errors, UnknownProblemIsPerchsBugNeverUnknown) {
             "field-hydration-failure");
 }
 
+// What a parsed v2 body hands StatusFromV2Errors: whether `data` came, and
+// the errors beside it.
+struct V2Answer {
+  bool has_data = false;
+  std::vector<v2::Problem> errors;
+};
+
+template <typename Page>
+absl::StatusOr<V2Answer> PageAnswer(absl::StatusOr<Page> page) {
+  if (!page.ok()) return page.status();
+  return V2Answer{page->has_data, std::move(page->errors)};
+}
+
+template <typename Lookup, typename Object>
+absl::StatusOr<V2Answer> LookupAnswer(absl::StatusOr<Lookup> lookup,
+                                      std::optional<Object> Lookup::*object) {
+  if (!lookup.ok()) return lookup.status();
+  return V2Answer{((*lookup).*object).has_value(), std::move(lookup->errors)};
+}
+
+// `body` through the parser its endpoint needs.
+absl::StatusOr<V2Answer> ParseV2Answer(const testing::V2Body& body) {
+  switch (body.kind) {
+    case testing::V2Kind::kTweetPage:
+      return PageAnswer(v2::ParseTweetPage(body.json));
+    case testing::V2Kind::kUserPage:
+      return PageAnswer(v2::ParseUserPage(body.json));
+    case testing::V2Kind::kListsPage:
+      return PageAnswer(v2::ParseListsPage(body.json));
+    case testing::V2Kind::kUserLookup:
+      return LookupAnswer(v2::ParseUserLookup(body.json), &v2::UserLookup::user);
+    case testing::V2Kind::kListLookup:
+      return LookupAnswer(v2::ParseListLookup(body.json), &v2::ListLookup::list);
+  }
+  return absl::InternalError("unknown V2Kind");
+}
+
 // Every real v2 body has data (some with partial errors: a suspended
 // mention, a missing referenced tweet, an unknown id among several): all OK.
 TEST(StatusFromV2Errors, EveryRecordedBodyWithDataIsOk) {
@@ -565,45 +605,10 @@ TEST(StatusFromV2Errors, EveryRecordedBodyWithDataIsOk) {
   ASSERT_FALSE(bodies->empty());
   int with_errors = 0;
   for (const testing::V2Body& body : *bodies) {
-    bool has_data = false;
-    std::vector<v2::Problem> errors;
-    switch (body.kind) {
-      case testing::V2Kind::kTweetPage: {
-        auto page = v2::ParseTweetPage(body.json);
-        ASSERT_TRUE(page.ok()) << body.name;
-        has_data = page->has_data;
-        errors = page->errors;
-        break;
-      }
-      case testing::V2Kind::kUserPage: {
-        auto page = v2::ParseUserPage(body.json);
-        ASSERT_TRUE(page.ok()) << body.name;
-        has_data = page->has_data;
-        errors = page->errors;
-        break;
-      }
-      case testing::V2Kind::kUserLookup: {
-        auto lookup = v2::ParseUserLookup(body.json);
-        ASSERT_TRUE(lookup.ok()) << body.name;
-        has_data = lookup->user.has_value();
-        errors = lookup->errors;
-        break;
-      }
-      case testing::V2Kind::kListLookup: {
-        auto lookup = v2::ParseListLookup(body.json);
-        ASSERT_TRUE(lookup.ok()) << body.name;
-        has_data = lookup->list.has_value();
-        errors = lookup->errors;
-        break;
-      }
-      case testing::V2Kind::kListsPage: {
-        auto page = v2::ParseListsPage(body.json);
-        ASSERT_TRUE(page.ok()) << body.name;
-        has_data = page->has_data;
-        errors = page->errors;
-        break;
-      }
-    }
+    absl::StatusOr<V2Answer> answer = ParseV2Answer(body);
+    ASSERT_TRUE(answer.ok()) << body.name;
+    const bool has_data = answer->has_data;
+    const std::vector<v2::Problem>& errors = answer->errors;
     if (!errors.empty()) ++with_errors;
     EXPECT_TRUE(has_data) << body.name;
     EXPECT_TRUE(StatusFromV2Errors(body.endpoint, has_data, errors).ok())

@@ -43,13 +43,18 @@ struct Meta {
   std::string oldest_id;
 };
 
-// GET /2/users/:id/tweets, /2/tweets/search/recent, /2/lists/:id/tweets.
-struct TweetPage {
-  // `data` in order, each with includes resolved (see ParseTweetPage).
-  std::vector<v1::Tweet> tweets;
+// What every v2 page carries beside its items: whether `data` came, `meta`,
+// and the `errors` a 200 can carry.
+struct PageEnvelope {
   bool has_data = false;  // "data" was present
   Meta meta;
   std::vector<Problem> errors;
+};
+
+// GET /2/users/:id/tweets, /2/tweets/search/recent, /2/lists/:id/tweets.
+struct TweetPage : PageEnvelope {
+  // `data` in order, each with includes resolved (see ParseTweetPage).
+  std::vector<v1::Tweet> tweets;
 };
 // Per tweet: id (required), text (note_tweet.text when present), created_at
 // (ISO 8601 with milliseconds), author from includes.users by author_id,
@@ -69,11 +74,8 @@ struct TweetPage {
 absl::StatusOr<TweetPage> ParseTweetPage(JsonText json);
 
 // GET /2/users/:id/followers, /2/lists/:id/members.
-struct UserPage {
+struct UserPage : PageEnvelope {
   std::vector<v1::User> users;
-  bool has_data = false;
-  Meta meta;
-  std::vector<Problem> errors;
 };
 // Per user: id (required), username -> screen_name, name, description,
 // location, url, created_at, public_metrics (followers_count,
@@ -100,11 +102,8 @@ struct ListLookup {
 absl::StatusOr<ListLookup> ParseListLookup(JsonText json);
 
 // GET /2/users/:id/owned_lists: a page of lists (owner not expanded).
-struct ListsPage {
+struct ListsPage : PageEnvelope {
   std::vector<v1::TwitterList> lists;
-  bool has_data = false;
-  Meta meta;
-  std::vector<Problem> errors;
 };
 absl::StatusOr<ListsPage> ParseListsPage(JsonText json);
 

@@ -20,20 +20,16 @@ using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::IsMalformedAt;
 using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadV2Body;
+using ::perch::mapping::testing::StatusOf;
 using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
-      {"ParseTweetPage",
-       [](absl::string_view j) { return ParseTweetPage(j).status(); }},
-      {"ParseUserPage",
-       [](absl::string_view j) { return ParseUserPage(j).status(); }},
-      {"ParseUserLookup",
-       [](absl::string_view j) { return ParseUserLookup(j).status(); }},
-      {"ParseListLookup",
-       [](absl::string_view j) { return ParseListLookup(j).status(); }},
-      {"ParseListsPage",
-       [](absl::string_view j) { return ParseListsPage(j).status(); }},
+      StatusOf<&ParseTweetPage>("ParseTweetPage"),
+      StatusOf<&ParseUserPage>("ParseUserPage"),
+      StatusOf<&ParseUserLookup>("ParseUserLookup"),
+      StatusOf<&ParseListLookup>("ParseListLookup"),
+      StatusOf<&ParseListsPage>("ParseListsPage"),
   };
   return *parsers;
 }

@@ -371,7 +371,8 @@ void ExpectPageMapped(const std::string& name, const absl::StatusOr<Page>& page,
 }
 
 // A lookup body, parsed (`lookup`), against `doc`: its `object` present
-// exactly when `data` is, then checked by `expect(object, data)`; errors.
+// exactly when `data` is, then checked by `expect(object, data, name)`;
+// errors.
 template <typename Lookup, typename Object, typename Expect>
 void ExpectLookupMapped(const std::string& name,
                         const absl::StatusOr<Lookup>& lookup,
@@ -381,7 +382,7 @@ void ExpectLookupMapped(const std::string& name,
   const bool has_data = doc["data"].error() == simdjson::SUCCESS;
   const std::optional<Object>& mapped = (*lookup).*object;
   ASSERT_EQ(mapped.has_value(), has_data) << name;
-  if (has_data) expect(*mapped, doc["data"].value_unsafe());
+  if (has_data) expect(*mapped, doc["data"].value_unsafe(), name);
   ExpectErrors(lookup->errors, doc, name, tally);
 }
 
@@ -391,6 +392,17 @@ void ExpectBodyMapped(const V2Body& body, Tally& tally) {
   element doc;
   ASSERT_EQ(parser.parse(body.json).get(doc), simdjson::SUCCESS) << body.name;
   const Includes includes(doc);
+  // Users and lists are checked, and counted, alike on pages and lookups.
+  const auto expect_user = [&](const User& user, const element& e,
+                               const std::string& where) {
+    ++tally.users;
+    ExpectUser(user, e, where);
+  };
+  const auto expect_list = [&](const TwitterList& list, const element& e,
+                               const std::string& where) {
+    ++tally.lists;
+    ExpectList(list, e, includes, where);
+  };
   switch (body.kind) {
     case V2Kind::kTweetPage:
       ExpectPageMapped(
@@ -400,37 +412,20 @@ void ExpectBodyMapped(const V2Body& body, Tally& tally) {
           });
       break;
     case V2Kind::kUserPage:
-      ExpectPageMapped(
-          body.name, ParseUserPage(body.json), &UserPage::users, doc, tally,
-          [&](const User& user, const element& e, const std::string& where) {
-            ++tally.users;
-            ExpectUser(user, e, where);
-          });
+      ExpectPageMapped(body.name, ParseUserPage(body.json), &UserPage::users,
+                       doc, tally, expect_user);
       break;
     case V2Kind::kUserLookup:
       ExpectLookupMapped(body.name, ParseUserLookup(body.json),
-                         &UserLookup::user, doc, tally,
-                         [&](const User& user, const element& e) {
-                           ++tally.users;
-                           ExpectUser(user, e, body.name);
-                         });
+                         &UserLookup::user, doc, tally, expect_user);
       break;
     case V2Kind::kListLookup:
       ExpectLookupMapped(body.name, ParseListLookup(body.json),
-                         &ListLookup::list, doc, tally,
-                         [&](const TwitterList& list, const element& e) {
-                           ++tally.lists;
-                           ExpectList(list, e, includes, body.name);
-                         });
+                         &ListLookup::list, doc, tally, expect_list);
       break;
     case V2Kind::kListsPage:
       ExpectPageMapped(body.name, ParseListsPage(body.json), &ListsPage::lists,
-                       doc, tally,
-                       [&](const TwitterList& list, const element& e,
-                           const std::string& where) {
-                         ++tally.lists;
-                         ExpectList(list, e, includes, where);
-                       });
+                       doc, tally, expect_list);
       break;
   }
 }

@@ -11,11 +11,13 @@
 #include "gtest/gtest.h"
 #include "server/common/testing/fake_clock.h"
 #include "server/metrics/process_metrics.h"
+#include "server/metrics/testing/endpoint_samples.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::metrics {
 namespace {
 
+using ::perch::metrics::testing::HasEndpointSamples;
 using ::perch::testing::FakeClock;
 
 // The table of METRICS.md / docs/observability.md: name and type.
@@ -89,35 +91,25 @@ TEST(EndpointMetrics, RecordsByRouteTemplateAndStatusClass) {
   timeline.RecordThrottled(ThrottleReason::kUsageCap);
   timeline.RecordRateWindow(900, 899, 1764757000);
   const std::string text = FormatText(registry.Collect());
-  const std::string e = "endpoint=\"2/users/:id/tweets\"";
-  for (const std::string& line : {
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"2xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"3xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"4xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"5xx\"} 1\n"),
-           absl::StrCat("perch_upstream_requests_total{", e,
-                        ",status_class=\"transport_error\"} 2\n"),
-           absl::StrCat("perch_upstream_request_duration_seconds_count{", e,
-                        "} 6\n"),
-           absl::StrCat("perch_upstream_request_duration_seconds_bucket{", e,
-                        ",le=\"10\"} 5\n"),
-           absl::StrCat("perch_upstream_retries_total{", e, "} 1\n"),
-           absl::StrCat("perch_upstream_connection_failures_total{", e,
-                        "} 1\n"),
-           absl::StrCat("perch_upstream_received_bytes_total{", e, "} 150\n"),
-           absl::StrCat("perch_upstream_rate_limit{", e, "} 900\n"),
-           absl::StrCat("perch_upstream_rate_remaining{", e, "} 899\n"),
-           absl::StrCat("perch_upstream_rate_reset_timestamp_seconds{", e,
-                        "} 1764757000\n"),
-           absl::StrCat("perch_upstream_throttled_total{", e,
-                        ",reason=\"usage_cap\"} 1\n"),
-       }) {
-    EXPECT_TRUE(absl::StrContains(text, line)) << line << text;
-  }
+  EXPECT_TRUE(HasEndpointSamples(
+      text, "2/users/:id/tweets",
+      {
+          {"perch_upstream_requests_total", "status_class=\"2xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"3xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"4xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"5xx\"", "1"},
+          {"perch_upstream_requests_total", "status_class=\"transport_error\"",
+           "2"},
+          {"perch_upstream_request_duration_seconds_count", "", "6"},
+          {"perch_upstream_request_duration_seconds_bucket", "le=\"10\"", "5"},
+          {"perch_upstream_retries_total", "", "1"},
+          {"perch_upstream_connection_failures_total", "", "1"},
+          {"perch_upstream_received_bytes_total", "", "150"},
+          {"perch_upstream_rate_limit", "", "900"},
+          {"perch_upstream_rate_remaining", "", "899"},
+          {"perch_upstream_rate_reset_timestamp_seconds", "", "1764757000"},
+          {"perch_upstream_throttled_total", "reason=\"usage_cap\"", "1"},
+      }));
   // Series appear once used: no rate_limit throttle was recorded.
   EXPECT_FALSE(absl::StrContains(text, "reason=\"rate_limit\""));
 }

@@ -158,24 +158,32 @@ void Registry::Add(const std::string& name,
   families_.push_back(std::move(family));
 }
 
-CounterFamily& Registry::AddCounter(std::string name, std::string help,
-                                    std::vector<std::string> label_names) {
-  auto family = std::make_unique<CounterFamily>(
-      Shape(name, std::move(help), MetricType::kCounter, label_names),
-      [](const FamilySnapshot&) { return std::make_unique<Counter>(); });
-  CounterFamily& out = *family;
+template <typename Metric>
+Family<Metric>& Registry::AddFamily(FamilySnapshot shape,
+                                    typename Family<Metric>::Make make) {
+  const std::string name = shape.name;
+  const std::vector<std::string> label_names = shape.label_names;
+  auto family =
+      std::make_unique<Family<Metric>>(std::move(shape), std::move(make));
+  Family<Metric>& out = *family;
   Add(name, label_names, std::move(family));
   return out;
 }
 
+CounterFamily& Registry::AddCounter(std::string name, std::string help,
+                                    std::vector<std::string> label_names) {
+  return AddFamily<Counter>(
+      Shape(std::move(name), std::move(help), MetricType::kCounter,
+            std::move(label_names)),
+      [](const FamilySnapshot&) { return std::make_unique<Counter>(); });
+}
+
 GaugeFamily& Registry::AddGauge(std::string name, std::string help,
                                 std::vector<std::string> label_names) {
-  auto family = std::make_unique<GaugeFamily>(
-      Shape(name, std::move(help), MetricType::kGauge, label_names),
+  return AddFamily<Gauge>(
+      Shape(std::move(name), std::move(help), MetricType::kGauge,
+            std::move(label_names)),
       [](const FamilySnapshot&) { return std::make_unique<Gauge>(); });
-  GaugeFamily& out = *family;
-  Add(name, label_names, std::move(family));
-  return out;
 }
 
 HistogramFamily& Registry::AddHistogram(std::string name, std::string help,
@@ -187,15 +195,12 @@ HistogramFamily& Registry::AddHistogram(std::string name, std::string help,
     }
   }
   // A series keeps a reference to the bounds in its family's shape.
-  auto family = std::make_unique<HistogramFamily>(
-      Shape(name, std::move(help), MetricType::kHistogram, label_names,
-            std::move(bounds)),
+  return AddFamily<Histogram>(
+      Shape(std::move(name), std::move(help), MetricType::kHistogram,
+            std::move(label_names), std::move(bounds)),
       [](const FamilySnapshot& shape) {
         return std::make_unique<Histogram>(shape.bounds);
       });
-  HistogramFamily& out = *family;
-  Add(name, label_names, std::move(family));
-  return out;
 }
 
 void Registry::AddCallbackGauge(std::string name, std::string help,

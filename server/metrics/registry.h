@@ -166,6 +166,10 @@ class Registry {
   std::vector<FamilySnapshot> Collect() const;
 
  private:
+  // A family whose series `make` builds from the family's shape.
+  template <typename Metric>
+  Family<Metric>& AddFamily(FamilySnapshot shape,
+                            typename Family<Metric>::Make make);
   void Add(const std::string& name, const std::vector<std::string>& labels,
            std::unique_ptr<FamilyBase> family);
 

@@ -20,6 +20,25 @@ absl::string_view TypeName(MetricType type) {
   return "untyped";
 }
 
+// Backslash and newline escaped as the exposition format asks of HELP text;
+// a label value, being quoted, escapes `"` as well.
+std::string Escape(absl::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (quotes && c == '"') {
+      out += "\\\"";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // `{a="x",b="y"}` with `extra` (the le label) last; "" without labels.
 void AppendLabels(std::string& out, const std::vector<std::string>& names,
                   const std::vector<std::string>& values,
@@ -50,35 +69,11 @@ void AppendSample(std::string& out, absl::string_view name,
 }  // namespace
 
 std::string EscapeHelp(absl::string_view help) {
-  std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  return Escape(help, /*quotes=*/false);
 }
 
 std::string EscapeLabelValue(absl::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  return Escape(value, /*quotes=*/true);
 }
 
 std::string FormatValue(double value) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -44,68 +45,74 @@ class ReloadingApiKeysTest : public ::testing::Test {
     ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
   }
 
+  // Writes a file naming caller a (key-a, reader) and opens it, looking at
+  // the file again every `check_interval`. Null if it did not open.
+  std::unique_ptr<ReloadingApiKeys> OpenOnCallerA(
+      absl::Duration check_interval) {
+    Write(Line("a", "key-a", "reader"));
+    auto keys = ReloadingApiKeys::Open(path_, check_interval, clock_);
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    return keys.ok() ? *std::move(keys) : nullptr;
+  }
+
   std::string path_;
   FakeClock clock_;
 };
 
 TEST_F(ReloadingApiKeysTest, AnEditIsSeenAfterTheCheckInterval) {
-  Write(Line("a", "key-a", "reader"));
-  auto keys = ReloadingApiKeys::Open(path_, absl::Seconds(5), clock_);
-  ASSERT_TRUE(keys.ok()) << keys.status();
-  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  auto keys = OpenOnCallerA(absl::Seconds(5));
+  ASSERT_NE(keys, nullptr);
+  EXPECT_NE(keys->Current()->FindByKey("key-a"), nullptr);
 
   Write(Line("b", "key-b", "admin"));
   // Within the interval the file is not looked at.
   clock_.Advance(absl::Seconds(4));
-  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  EXPECT_NE(keys->Current()->FindByKey("key-a"), nullptr);
   clock_.Advance(absl::Seconds(1));
-  auto current = (*keys)->Current();
+  auto current = keys->Current();
   EXPECT_EQ(current->FindByKey("key-a"), nullptr);
   ASSERT_NE(current->FindByKey("key-b"), nullptr);
-  EXPECT_EQ((*keys)->reloads(), 1);
+  EXPECT_EQ(keys->reloads(), 1);
   // Unchanged: not parsed again.
   clock_.Advance(absl::Seconds(10));
-  (*keys)->Current();
-  EXPECT_EQ((*keys)->reloads(), 1);
+  keys->Current();
+  EXPECT_EQ(keys->reloads(), 1);
 }
 
 TEST_F(ReloadingApiKeysTest, ABrokenEditKeepsThePreviousKeys) {
-  Write(Line("a", "key-a", "reader"));
-  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
-  ASSERT_TRUE(keys.ok());
+  auto keys = OpenOnCallerA(absl::ZeroDuration());
+  ASSERT_NE(keys, nullptr);
   Write("a not-a-hash reader\n");
-  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  EXPECT_NE(keys->Current()->FindByKey("key-a"), nullptr);
   std::remove(path_.c_str());
-  EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr);
+  EXPECT_NE(keys->Current()->FindByKey("key-a"), nullptr);
   // Fixed: picked up.
   Write(Line("a", "key-a2", "reader"));
-  EXPECT_NE((*keys)->Current()->FindByKey("key-a2"), nullptr);
-  EXPECT_EQ((*keys)->reloads(), 1);
+  EXPECT_NE(keys->Current()->FindByKey("key-a2"), nullptr);
+  EXPECT_EQ(keys->reloads(), 1);
 }
 
 // An emptied file (a Secret whose key lost its value, a truncation) is
 // refused like a broken one: every caller keeps working.
 TEST_F(ReloadingApiKeysTest, AnEmptiedFileKeepsThePreviousKeys) {
-  Write(Line("a", "key-a", "reader"));
-  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
-  ASSERT_TRUE(keys.ok());
+  auto keys = OpenOnCallerA(absl::ZeroDuration());
+  ASSERT_NE(keys, nullptr);
   for (const char* emptied : {"", "# all gone\n", "\n"}) {
     Write(emptied);
-    EXPECT_NE((*keys)->Current()->FindByKey("key-a"), nullptr)
+    EXPECT_NE(keys->Current()->FindByKey("key-a"), nullptr)
         << "after writing '" << emptied << "'";
   }
-  EXPECT_EQ((*keys)->reloads(), 0);
+  EXPECT_EQ(keys->reloads(), 0);
 }
 
 TEST_F(ReloadingApiKeysTest, NoCallersRevokesEveryoneOnPurpose) {
-  Write(Line("a", "key-a", "reader"));
-  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
-  ASSERT_TRUE(keys.ok());
+  auto keys = OpenOnCallerA(absl::ZeroDuration());
+  ASSERT_NE(keys, nullptr);
   Write("# incident 42: nobody until further notice\n!no-callers\n");
-  auto current = (*keys)->Current();
+  auto current = keys->Current();
   EXPECT_EQ(current->FindByKey("key-a"), nullptr);
   EXPECT_TRUE(current->admits_nobody());
-  EXPECT_EQ((*keys)->reloads(), 1);
+  EXPECT_EQ(keys->reloads(), 1);
 }
 
 TEST_F(ReloadingApiKeysTest, OpenRefusesAMissingOrBrokenFile) {
@@ -124,9 +131,8 @@ TEST_F(ReloadingApiKeysTest, OpenRefusesAMissingOrBrokenFile) {
 // ThreadSanitizer (PERCH_SANITIZE=thread) this also checks that a reload
 // swaps the keys only under the lock.
 TEST_F(ReloadingApiKeysTest, CallsOnManyThreadsSeeWholeVersionsDuringEdits) {
-  Write(Line("a", "key-a", "reader"));
-  auto keys = ReloadingApiKeys::Open(path_, absl::ZeroDuration(), clock_);
-  ASSERT_TRUE(keys.ok()) << keys.status();
+  auto keys = OpenOnCallerA(absl::ZeroDuration());
+  ASSERT_NE(keys, nullptr);
   std::atomic<bool> stop{false};
   std::atomic<int> calls{0};
   std::atomic<int> torn{0};
@@ -134,7 +140,7 @@ TEST_F(ReloadingApiKeysTest, CallsOnManyThreadsSeeWholeVersionsDuringEdits) {
   for (int c = 0; c < 4; ++c) {
     callers.emplace_back([&] {
       while (!stop.load()) {
-        std::shared_ptr<const ApiKeys> current = (*keys)->Current();
+        std::shared_ptr<const ApiKeys> current = keys->Current();
         const bool a = current->FindByKey("key-a") != nullptr;
         const bool b = current->FindByKey("key-b") != nullptr;
         if (a == b) ++torn;

@@ -27,10 +27,11 @@ TEST(ToGrpcStatus, CarriesEveryDetailWithErrorInfoFirst) {
   AttachRetryInfo(s, absl::Seconds(7));
   AttachQuotaFailure(s, "/1.1/search/tweets.json", "exhausted");
   grpc::Status g = ToGrpcStatus(s);
-  EXPECT_THAT(g, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  EXPECT_EQ(g.error_message(), "slow down");
+  EXPECT_THAT(g, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED, "slow down"));
   google::rpc::Status rich = Details(g);
-  EXPECT_EQ(rich.code(), 8);
+  EXPECT_THAT(
+      absl::Status(static_cast<absl::StatusCode>(rich.code()), rich.message()),
+      StatusIs(absl::StatusCode::kResourceExhausted, "slow down"));
   ASSERT_EQ(rich.details_size(), 3);
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(rich.details(0).UnpackTo(&info));

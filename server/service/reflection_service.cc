@@ -186,20 +186,14 @@ absl::StatusOr<std::vector<int>> ReflectionCore::AllExtensionNumbers(
   return numbers;
 }
 
-grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
-                        grpc::reflection::v1::ServerReflectionResponse>*
-ReflectionV1Service::ServerReflectionInfo(grpc::CallbackServerContext*) {
-  return new ReflectionReactor<grpc::reflection::v1::ServerReflectionRequest,
-                               grpc::reflection::v1::ServerReflectionResponse>(
-      core_);
+template <typename Version>
+grpc::ServerBidiReactor<typename Version::Request, typename Version::Response>*
+ReflectionService<Version>::ServerReflectionInfo(grpc::CallbackServerContext*) {
+  return new ReflectionReactor<typename Version::Request,
+                               typename Version::Response>(core_);
 }
 
-grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
-                        grpc::reflection::v1alpha::ServerReflectionResponse>*
-ReflectionV1AlphaService::ServerReflectionInfo(grpc::CallbackServerContext*) {
-  return new ReflectionReactor<
-      grpc::reflection::v1alpha::ServerReflectionRequest,
-      grpc::reflection::v1alpha::ServerReflectionResponse>(core_);
-}
+template class ReflectionService<ReflectionV1>;
+template class ReflectionService<ReflectionV1Alpha>;
 
 }  // namespace perch::service

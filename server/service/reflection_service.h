@@ -53,34 +53,38 @@ class ReflectionCore {
   const google::protobuf::DescriptorPool* pool_;
 };
 
-// grpc.reflection.v1.ServerReflection over `core`, which must outlive it.
-class ReflectionV1Service final
-    : public grpc::reflection::v1::ServerReflection::CallbackService {
- public:
-  explicit ReflectionV1Service(const ReflectionCore& core) : core_(core) {}
+// The two protocol versions: v1alpha's messages share every field name and
+// number with v1's. Older clients (and Debian's gRPC 1.51 tools) know only
+// v1alpha.
+struct ReflectionV1 {
+  using Api = grpc::reflection::v1::ServerReflection;
+  using Request = grpc::reflection::v1::ServerReflectionRequest;
+  using Response = grpc::reflection::v1::ServerReflectionResponse;
+};
+struct ReflectionV1Alpha {
+  using Api = grpc::reflection::v1alpha::ServerReflection;
+  using Request = grpc::reflection::v1alpha::ServerReflectionRequest;
+  using Response = grpc::reflection::v1alpha::ServerReflectionResponse;
+};
 
-  grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
-                          grpc::reflection::v1::ServerReflectionResponse>*
+// ServerReflection of one `Version` over `core`, which must outlive it. Its
+// handler is defined, and instantiated for both versions, in
+// reflection_service.cc.
+template <typename Version>
+class ReflectionService final : public Version::Api::CallbackService {
+ public:
+  explicit ReflectionService(const ReflectionCore& core) : core_(core) {}
+
+  grpc::ServerBidiReactor<typename Version::Request,
+                          typename Version::Response>*
   ServerReflectionInfo(grpc::CallbackServerContext* context) override;
 
  private:
   const ReflectionCore& core_;
 };
 
-// grpc.reflection.v1alpha.ServerReflection over `core`, which must outlive
-// it. Older clients (and Debian's gRPC 1.51 tools) know only this version.
-class ReflectionV1AlphaService final
-    : public grpc::reflection::v1alpha::ServerReflection::CallbackService {
- public:
-  explicit ReflectionV1AlphaService(const ReflectionCore& core) : core_(core) {}
-
-  grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
-                          grpc::reflection::v1alpha::ServerReflectionResponse>*
-  ServerReflectionInfo(grpc::CallbackServerContext* context) override;
-
- private:
-  const ReflectionCore& core_;
-};
+using ReflectionV1Service = ReflectionService<ReflectionV1>;
+using ReflectionV1AlphaService = ReflectionService<ReflectionV1Alpha>;
 
 }  // namespace perch::service
 

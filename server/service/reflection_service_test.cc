@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -192,6 +193,14 @@ TEST_F(ReflectionCoreExtensions, AnswersExtensionQueries) {
               ElementsAre("t/extending.proto", "t/base.proto"));
 }
 
+// A reflection error as a status: its code and message.
+template <typename Response>
+absl::Status ErrorOf(const Response& response) {
+  return absl::Status(
+      static_cast<absl::StatusCode>(response.error_response().error_code()),
+      response.error_response().error_message());
+}
+
 // Both protocol versions, over a real server on loopback.
 class ReflectionServices : public ::testing::Test {
  protected:
@@ -211,18 +220,20 @@ class ReflectionServices : public ::testing::Test {
     if (server_) server_->Shutdown();
   }
 
-  // Sends `requests` on one stream; returns the answers in order.
-  template <typename Stub, typename Request, typename Response>
-  std::vector<Response> Exchange(const std::vector<Request>& requests) {
-    auto stub = Stub::NewStub(channel_);
+  // Sends `requests` on one stream of `Version`; returns the answers in
+  // order.
+  template <typename Version>
+  std::vector<typename Version::Response> Exchange(
+      const std::vector<typename Version::Request>& requests) {
+    auto stub = Version::Api::NewStub(channel_);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(10));
     auto stream = stub->ServerReflectionInfo(&context);
-    std::vector<Response> responses;
-    for (const Request& request : requests) {
+    std::vector<typename Version::Response> responses;
+    for (const typename Version::Request& request : requests) {
       EXPECT_TRUE(stream->Write(request));
-      Response response;
+      typename Version::Response response;
       EXPECT_TRUE(stream->Read(&response));
       responses.push_back(response);
     }
@@ -239,16 +250,29 @@ class ReflectionServices : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-TEST_F(ReflectionServices, V1AnswersEachRequestOnOneStream) {
-  namespace r = grpc::reflection::v1;
-  std::vector<r::ServerReflectionRequest> requests(3);
+// v1alpha answers every kind of request as v1 does.
+template <typename Version>
+class EachReflectionVersion : public ReflectionServices {};
+
+struct VersionName {
+  template <typename Version>
+  static std::string GetName(int) {
+    return std::is_same_v<Version, ReflectionV1> ? "V1" : "V1Alpha";
+  }
+};
+using Versions = ::testing::Types<ReflectionV1, ReflectionV1Alpha>;
+TYPED_TEST_SUITE(EachReflectionVersion, Versions, VersionName);
+
+TYPED_TEST(EachReflectionVersion, AnswersEachRequestOnOneStream) {
+  std::vector<typename TypeParam::Request> requests(5);
   requests[0].set_list_services("*");
   requests[1].set_file_containing_symbol("perch.v1.ReadService");
   requests[1].set_host("perch.example");
   requests[2].set_file_containing_symbol("perch.v1.NoSuch");
-  auto responses = Exchange<r::ServerReflection, r::ServerReflectionRequest,
-                            r::ServerReflectionResponse>(requests);
-  ASSERT_EQ(responses.size(), 3u);
+  requests[3].set_file_by_filename("perch/v1/token_service.proto");
+  requests[4].set_all_extension_numbers_of_type("perch.v1.Tweet");
+  auto responses = this->template Exchange<TypeParam>(requests);
+  ASSERT_EQ(responses.size(), 5u);
   ASSERT_EQ(responses[0].list_services_response().service_size(), 2);
   EXPECT_EQ(responses[0].list_services_response().service(0).name(),
             "grpc.reflection.v1.ServerReflection");
@@ -257,35 +281,20 @@ TEST_F(ReflectionServices, V1AnswersEachRequestOnOneStream) {
             "perch.v1.ReadService");
   EXPECT_EQ(
       responses[1].file_descriptor_response().file_descriptor_proto_size(), 3);
-  EXPECT_EQ(responses[2].error_response().error_code(),
-            static_cast<int>(grpc::StatusCode::NOT_FOUND));
-}
-
-TEST_F(ReflectionServices, V1AlphaAnswersLikeV1) {
-  namespace r = grpc::reflection::v1alpha;
-  std::vector<r::ServerReflectionRequest> requests(3);
-  requests[0].set_list_services("*");
-  requests[1].set_file_by_filename("perch/v1/token_service.proto");
-  requests[2].set_all_extension_numbers_of_type("perch.v1.Tweet");
-  auto responses = Exchange<r::ServerReflection, r::ServerReflectionRequest,
-                            r::ServerReflectionResponse>(requests);
-  ASSERT_EQ(responses.size(), 3u);
-  EXPECT_EQ(responses[0].list_services_response().service_size(), 2);
+  EXPECT_THAT(ErrorOf(responses[2]), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(
-      responses[1].file_descriptor_response().file_descriptor_proto_size(),
+      responses[3].file_descriptor_response().file_descriptor_proto_size(),
       2);  // token_service.proto, timestamp.proto
-  EXPECT_EQ(responses[2].all_extension_numbers_response().base_type_name(),
+  EXPECT_EQ(responses[4].all_extension_numbers_response().base_type_name(),
             "perch.v1.Tweet");
-  EXPECT_FALSE(responses[2].has_error_response());
+  EXPECT_FALSE(responses[4].has_error_response());
 }
 
 TEST_F(ReflectionServices, UnsetRequestIsUnimplemented) {
-  namespace r = grpc::reflection::v1;
-  auto responses = Exchange<r::ServerReflection, r::ServerReflectionRequest,
-                            r::ServerReflectionResponse>({{}});
+  auto responses = Exchange<ReflectionV1>({{}});
   ASSERT_EQ(responses.size(), 1u);
-  EXPECT_EQ(responses[0].error_response().error_code(),
-            static_cast<int>(grpc::StatusCode::UNIMPLEMENTED));
+  EXPECT_THAT(ErrorOf(responses[0]),
+              StatusIs(absl::StatusCode::kUnimplemented));
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 #include <optional>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/auth/caching_token_source.h"
-#include "server/auth/testing/fake_token_source.h"
+#include "server/auth/testing/caching_fake_token_source.h"
 #include "server/common/call_context.h"
 #include "server/common/errors.h"
 #include "server/common/testing/fake_clock.h"
@@ -19,12 +19,15 @@
 namespace perch::upstream {
 namespace {
 
+using ::perch::auth::testing::CachingFakeTokenSource;
 using ::perch::auth::testing::FakeTokenSource;
 using ::perch::testing::FakeClock;
 using ::perch::testing::FakeHttpTransport;
 using ::perch::testing::InlineExecutor;
+using ::perch::testing::IsOk;
 using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
+using ::testing::Optional;
 
 http::HttpResponse Error(int status, int code) {
   return FakeHttpTransport::Response(
@@ -35,13 +38,9 @@ http::HttpResponse Error(int status, int code) {
 class UpstreamReaderTest : public ::testing::Test {
  protected:
   UpstreamReaderTest() {
-    auto fake = std::make_unique<FakeTokenSource>();
-    tokens_fake_ = fake.get();
-    tokens_ = std::make_unique<auth::CachingTokenSource>(std::move(fake),
-                                                         clock_, token_timers_);
-    reader_ = MakeAuthenticatedReader(transport_, *tokens_, *tokens_,
-                                      scheduler_, executor_, clock_,
-                                      RetryPolicy{}, [] { return 0.5; });
+    reader_ = MakeAuthenticatedReader(
+        transport_, tokens_.cache(), tokens_.cache(), scheduler_, executor_,
+        clock_, RetryPolicy{}, [] { return 0.5; });
   }
 
   struct Result {
@@ -57,7 +56,7 @@ class UpstreamReaderTest : public ::testing::Test {
   }
 
   void GiveToken(std::string value) {
-    ASSERT_TRUE(tokens_fake_->AnswerFetch(
+    ASSERT_TRUE(tokens_fake_.AnswerFetch(
         auth::BearerToken{std::move(value), clock_.Now(), false}));
   }
 
@@ -72,14 +71,13 @@ class UpstreamReaderTest : public ::testing::Test {
     transport_.CompleteNext(Error(401, 89));
     transport_.CompleteNext(Error(401, 89));
     for (const auto& r : {first, second}) {
-      ASSERT_TRUE(r->value.has_value());
-      EXPECT_THAT(r->value->status(),
-                  StatusIs(absl::StatusCode::kUnauthenticated));
+      ASSERT_THAT(r->value,
+                  Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
       EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
       EXPECT_TRUE(GetRetryInfo(r->value->status()).has_value())
           << r->value->status();
     }
-    EXPECT_EQ(tokens_fake_->fetches(), 2);
+    EXPECT_EQ(tokens_fake_.fetches(), 2);
     EXPECT_EQ(transport_.pending(), 0u);
   }
 
@@ -97,8 +95,8 @@ class UpstreamReaderTest : public ::testing::Test {
   // The token holder's waiter deadlines, apart from the retry timers above.
   ManualScheduler token_timers_;
   InlineExecutor executor_;
-  FakeTokenSource* tokens_fake_;
-  std::unique_ptr<auth::CachingTokenSource> tokens_;
+  CachingFakeTokenSource tokens_{clock_, token_timers_};
+  FakeTokenSource& tokens_fake_ = tokens_.fake();
   std::unique_ptr<UpstreamReader> reader_;
   std::vector<std::shared_ptr<ReadHandle>> handles_;
 };
@@ -108,8 +106,7 @@ TEST_F(UpstreamReaderTest, SendsTheTokenVerbatimAsBearer) {
   GiveToken("AAAA%2FB%3D");
   EXPECT_EQ(LastAuthorization(), "Bearer AAAA%2FB%3D");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  ASSERT_TRUE(r->value.has_value());
-  ASSERT_TRUE(r->value->ok());
+  ASSERT_THAT(r->value, Optional(IsOk()));
   EXPECT_EQ((*r->value)->body, "[]");
 }
 
@@ -117,12 +114,11 @@ TEST_F(UpstreamReaderTest, RejectedTokenIsReobtainedOnceAndTheReadRetried) {
   auto r = Read();
   GiveToken("OLD");
   transport_.CompleteNext(Error(401, 89));
-  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  EXPECT_EQ(tokens_fake_.fetches(), 2);
   GiveToken("NEW");
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_TRUE(r->value->ok());
+  EXPECT_THAT(r->value, Optional(IsOk()));
 }
 
 TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
@@ -131,13 +127,12 @@ TEST_F(UpstreamReaderTest, SecondRejectionIsUnauthenticated) {
   transport_.CompleteNext(Error(401, 89));
   GiveToken("NEW");
   transport_.CompleteNext(Error(401, 89));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
-  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  EXPECT_EQ(tokens_fake_.fetches(), 2);
   // Two fresh tokens rejected in a row: the holder forgot the second too and
   // backs off; the answer says for how long (TokenBackoff: 0.5 to 1 s).
-  EXPECT_FALSE(tokens_->Held().has_value());
+  EXPECT_FALSE(tokens_.cache().Held().has_value());
   auto retry = GetRetryInfo(r->value->status());
   ASSERT_TRUE(retry.has_value());
   EXPECT_GE(retry->retry_delay().seconds() * 1000 +
@@ -177,14 +172,13 @@ TEST_F(UpstreamReaderTest, V2UnauthorizedProblemIsReobtainedOnceThenFinal) {
   auto r = Read();
   GiveToken("OLD");
   transport_.CompleteNext(unauthorized);
-  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  EXPECT_EQ(tokens_fake_.fetches(), 2);
   GiveToken("NEW");
   EXPECT_EQ(LastAuthorization(), "Bearer NEW");
   transport_.CompleteNext(unauthorized);
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
   EXPECT_EQ(ErrorReason(r->value->status()), "BEARER_TOKEN_REJECTED");
-  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  EXPECT_EQ(tokens_fake_.fetches(), 2);
 }
 
 TEST_F(UpstreamReaderTest, ConcurrentRejectionsShareOneReobtain) {
@@ -193,15 +187,14 @@ TEST_F(UpstreamReaderTest, ConcurrentRejectionsShareOneReobtain) {
   GiveToken("OLD");
   ASSERT_EQ(transport_.pending(), 100u);
   for (int i = 0; i < 100; ++i) transport_.CompleteNext(Error(401, 89));
-  EXPECT_EQ(tokens_fake_->fetches(), 2);
+  EXPECT_EQ(tokens_fake_.fetches(), 2);
   GiveToken("NEW");
   ASSERT_EQ(transport_.pending(), 100u);
   for (int i = 0; i < 100; ++i) {
     transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
   }
   for (const auto& r : results) {
-    ASSERT_TRUE(r->value.has_value());
-    EXPECT_TRUE(r->value->ok());
+    EXPECT_THAT(r->value, Optional(IsOk()));
   }
 }
 
@@ -214,8 +207,7 @@ TEST_F(UpstreamReaderTest, UnavailableIsRetriedTwiceWithBackoffThenReported) {
   transport_.CompleteNext(absl::UnavailableError("connection reset"));
   EXPECT_EQ(scheduler_.RunAll(), 1);
   transport_.CompleteNext(Error(500, 131));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnavailable)));
   EXPECT_EQ(ErrorReason(r->value->status()), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(transport_.requests().size(), 3u);
   // Exponential, jittered (0.5 of the ceiling here).
@@ -230,8 +222,7 @@ TEST_F(UpstreamReaderTest, RetryThatSucceedsReturnsTheResponse) {
   transport_.CompleteNext(Error(502, 0));
   scheduler_.RunAll();
   transport_.CompleteNext(FakeHttpTransport::Response(200, "{}"));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_TRUE(r->value->ok());
+  EXPECT_THAT(r->value, Optional(IsOk()));
 }
 
 // perch_upstream_* by the endpoint's route template: every attempt by status
@@ -241,8 +232,8 @@ TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
   metrics::Registry registry;
   metrics::PerchMetrics perch_metrics(registry, clock_, {});
   reader_ = MakeAuthenticatedReader(
-      transport_, *tokens_, *tokens_, scheduler_, executor_, clock_,
-      RetryPolicy{}, [] { return 0.5; }, &perch_metrics.upstream());
+      transport_, tokens_.cache(), tokens_.cache(), scheduler_, executor_,
+      clock_, RetryPolicy{}, [] { return 0.5; }, &perch_metrics.upstream());
   auto r = Read();
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));
@@ -254,8 +245,7 @@ TEST_F(UpstreamReaderTest, RecordsEachRequestRetryAndRateWindow) {
                                   {{"x-rate-limit-limit", "900"},
                                    {"x-rate-limit-remaining", "897"},
                                    {"x-rate-limit-reset", "1764757000"}}));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_TRUE(r->value->ok());
+  EXPECT_THAT(r->value, Optional(IsOk()));
   auto limited = Read();
   transport_.CompleteNext(Error(429, 88));
   ASSERT_TRUE(limited->value.has_value());
@@ -291,9 +281,8 @@ TEST_F(UpstreamReaderTest, RateLimitIsNeverRetried) {
   auto r = Read();
   GiveToken("T");
   transport_.CompleteNext(Error(429, 88));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(),
-              StatusIs(absl::StatusCode::kResourceExhausted));
+  ASSERT_THAT(r->value,
+              Optional(StatusIs(absl::StatusCode::kResourceExhausted)));
   EXPECT_EQ(scheduler_.RunAll(), 0);
   EXPECT_EQ(transport_.requests().size(), 1u);
 }
@@ -302,8 +291,7 @@ TEST_F(UpstreamReaderTest, NoRetryWhenTheBackoffWouldPassTheDeadline) {
   auto r = Read(absl::Milliseconds(10));
   GiveToken("T");
   transport_.CompleteNext(Error(503, 130));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnavailable)));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 
@@ -312,29 +300,26 @@ TEST_F(UpstreamReaderTest, CancelFinishesAtOnceAndAbortsTheRequest) {
   GiveToken("T");
   ASSERT_EQ(transport_.pending(), 1u);
   handles_.back()->Cancel();
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kCancelled));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kCancelled)));
   EXPECT_EQ(transport_.cancelled(), 1);
 }
 
 TEST_F(UpstreamReaderTest, TokenEndpointUnavailabilityIsRetriedLikeARead) {
   auto r = Read();
-  ASSERT_TRUE(tokens_fake_->AnswerFetch(absl::UnavailableError("503")));
+  ASSERT_TRUE(tokens_fake_.AnswerFetch(absl::UnavailableError("503")));
   EXPECT_FALSE(r->value.has_value());
   EXPECT_EQ(scheduler_.RunAll(), 1);
   GiveToken("T");
   transport_.CompleteNext(FakeHttpTransport::Response(200, "[]"));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_TRUE(r->value->ok());
+  EXPECT_THAT(r->value, Optional(IsOk()));
 }
 
 TEST_F(UpstreamReaderTest, TokenRejectionIsNotRetried) {
   auto r = Read();
-  ASSERT_TRUE(tokens_fake_->AnswerFetch(
+  ASSERT_TRUE(tokens_fake_.AnswerFetch(
       MakeError(absl::StatusCode::kUnauthenticated, "no",
                 "APP_CREDENTIALS_REJECTED", kUpstreamDomain)));
-  ASSERT_TRUE(r->value.has_value());
-  EXPECT_THAT(r->value->status(), StatusIs(absl::StatusCode::kUnauthenticated));
+  ASSERT_THAT(r->value, Optional(StatusIs(absl::StatusCode::kUnauthenticated)));
   EXPECT_EQ(scheduler_.RunAll(), 0);
 }
 

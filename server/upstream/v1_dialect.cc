@@ -24,15 +24,16 @@ constexpr absl::string_view kFirstCursor = "-1";
 
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
-void AddUser(const UserRef& user, QueryParams& params) {
-  params.emplace_back("user_id", user.user_id);
-  params.emplace_back("screen_name", user.screen_name);
+// The parameters naming a user or a list, which every such read starts
+// with (the unset ones are dropped by EndpointUrl).
+QueryParams UserParams(const UserRef& user) {
+  return {{"user_id", user.user_id}, {"screen_name", user.screen_name}};
 }
 
-void AddList(const ListRef& list, QueryParams& params) {
-  params.emplace_back("list_id", list.list_id);
-  params.emplace_back("owner_screen_name", list.owner_screen_name);
-  params.emplace_back("slug", list.slug);
+QueryParams ListParams(const ListRef& list) {
+  return {{"list_id", list.list_id},
+          {"owner_screen_name", list.owner_screen_name},
+          {"slug", list.slug}};
 }
 
 // A cursored endpoint's page: from `position`, `page_size` items.
@@ -163,8 +164,7 @@ class V1Dialect final : public ReadDialect {
                                        absl::Time deadline,
                                        Callback<TweetPage> done) override {
     if (RefusedPosition(query.position, done)) return nullptr;
-    QueryParams params;
-    AddUser(query.user, params);
+    QueryParams params = UserParams(query.user);
     params.emplace_back("count", absl::StrCat(query.page_size));
     params.emplace_back("since_id", query.since_id);
     params.emplace_back("max_id", query.position);
@@ -207,8 +207,7 @@ class V1Dialect final : public ReadDialect {
                                         absl::Time deadline,
                                         Callback<FollowerPage> done) override {
     if (RefusedPosition(query.position, done)) return nullptr;
-    QueryParams params;
-    AddUser(query.user, params);
+    QueryParams params = UserParams(query.user);
     AddCursor(query.position, query.page_size, params);
     if (query.ids_only) {
       params.emplace_back("stringify_ids", "true");
@@ -248,8 +247,7 @@ class V1Dialect final : public ReadDialect {
   std::shared_ptr<ReadHandle> ListMetadata(const ListRef& list,
                                            absl::Time deadline,
                                            Callback<v1::TwitterList> done) {
-    QueryParams params;
-    AddList(list, params);
+    const QueryParams params = ListParams(list);
     constexpr absl::string_view kPath = "/1.1/lists/show.json";
     return CallEndpoint<v1::TwitterList>(
         reader_, EndpointUrl(base_url_, kPath, params), std::string(kPath),
@@ -264,8 +262,7 @@ class V1Dialect final : public ReadDialect {
   std::shared_ptr<ReadHandle> ListItems(const ListQuery& query,
                                         absl::Time deadline,
                                         Callback<ListPage> done) {
-    QueryParams params;
-    AddList(query.list, params);
+    QueryParams params = ListParams(query.list);
     if (query.view == ListQuery::View::kMembers) {
       AddCursor(query.position, query.page_size, params);
       params.emplace_back("skip_status", "true");

@@ -79,6 +79,13 @@ std::string MaxResults(int page_size, Range range) {
   return absl::StrCat(AskFor(page_size, range.min, range.max));
 }
 
+// The parameters of a page of an endpoint paged by pagination_token: its
+// size and where it starts (`at`).
+QueryParams PageParams(int page_size, Range range, const V2Position& at) {
+  return {{"max_results", MaxResults(page_size, range)},
+          {"pagination_token", at.token}};
+}
+
 // The field lists every read ends with (most of a v2 URL's length), as an
 // encoded query tail for EndpointUrl: encoded once per dialect, not per
 // request.
@@ -230,21 +237,25 @@ std::string Exclude(const TimelineQuery& query) {
   return absl::StrJoin(exclude, ",");
 }
 
-// The chain of a read at `position`. `at` is left empty when the position
-// is not one this dialect made; the chain has then answered.
-template <typename Page>
-std::shared_ptr<ReadChain<Page>> StartChain(absl::string_view position,
-                                            ReadDialect::Callback<Page> done,
-                                            std::optional<V2Position>* at) {
+// A read at `position`: its chain, which `start` is given with the decoded
+// position to send the read's first step. A position this dialect did not
+// make is answered (INVALID_ARGUMENT) at once and nothing is sent.
+template <typename Page, typename Start>
+std::shared_ptr<ReadHandle> ReadAt(absl::string_view position,
+                                   ReadDialect::Callback<Page> done,
+                                   Start start) {
   auto chain = std::make_shared<ReadChain<Page>>(std::move(done));
-  absl::StatusOr<V2Position> decoded = DecodeV2Position(position);
-  if (decoded.ok()) {
-    *at = *std::move(decoded);
+  absl::StatusOr<V2Position> at = DecodeV2Position(position);
+  if (at.ok()) {
+    start(chain, *std::move(at));
   } else {
-    chain->Answer(decoded.status());
+    chain->Answer(at.status());
   }
   return chain;
 }
+
+template <typename Page>
+using Chain = std::shared_ptr<ReadChain<Page>>;
 
 // The rest of a read once an id is known.
 using Then = absl::AnyInvocable<void(std::string id) &&>;
@@ -267,112 +278,101 @@ class V2Dialect final : public ReadDialect {
   std::shared_ptr<ReadHandle> Timeline(const TimelineQuery& query,
                                        absl::Time deadline,
                                        Callback<TweetPage> done) override {
-    std::optional<V2Position> at;
-    auto chain = StartChain<TweetPage>(query.position, std::move(done), &at);
-    if (!at.has_value()) return chain;
-    QueryParams params = {
-        {"max_results", MaxResults(query.page_size, kTimelineRange)},
-        {"since_id", query.since_id},
-        {"until_id", at->until_id},
-        {"exclude", Exclude(query)},
-        {"pagination_token", at->token}};
-    GetUserPage<TweetPage>(
-        chain, query.user, deadline, kUserTweetsPath, std::move(params),
-        tweet_fields_,
-        [at = *at,
-         page_size = query.page_size](const http::HttpResponse& response) {
-          // Newest first, and the endpoint takes until_id.
-          return ToTweetPage(kUserTweetsPath, response, at, page_size,
-                             /*resume_by_id=*/true);
-        });
-    return chain;
+    auto start = [&](const Chain<TweetPage>& chain, const V2Position& at) {
+      QueryParams params = PageParams(query.page_size, kTimelineRange, at);
+      params.emplace_back("since_id", query.since_id);
+      params.emplace_back("until_id", at.until_id);
+      params.emplace_back("exclude", Exclude(query));
+      GetUserPage<TweetPage>(
+          chain, query.user, deadline, kUserTweetsPath, std::move(params),
+          tweet_fields_,
+          [at,
+           page_size = query.page_size](const http::HttpResponse& response) {
+            // Newest first, and the endpoint takes until_id.
+            return ToTweetPage(kUserTweetsPath, response, at, page_size,
+                               /*resume_by_id=*/true);
+          });
+    };
+    return ReadAt(query.position, std::move(done), start);
   }
 
   std::shared_ptr<ReadHandle> Search(const SearchQuery& query,
                                      absl::Time deadline,
                                      Callback<TweetPage> done) override {
-    std::optional<V2Position> at;
-    auto chain = StartChain<TweetPage>(query.position, std::move(done), &at);
-    if (!at.has_value()) return chain;
-    absl::StatusOr<QueryParams> params = SearchParams(query, *at);
-    if (!params.ok()) {
-      chain->Answer(params.status());
-      return chain;
-    }
-    // Relevancy is not id order: resuming below the last id would skip.
-    const bool resume_by_id = query.ranking != SearchQuery::Ranking::kPopular;
-    chain->Track(CallEndpoint<TweetPage>(
-        reader_, EndpointUrl(base_url_, kSearchPath, *params, tweet_fields_),
-        std::string(kSearchPath), deadline,
-        [at = *at, page_size = query.page_size,
-         resume_by_id](const http::HttpResponse& response) {
-          return ToTweetPage(kSearchPath, response, at, page_size,
-                             resume_by_id);
-        },
-        [chain](absl::StatusOr<TweetPage> page) {
-          if (!page.ok()) page = CallerRejection(page.status());
-          chain->Answer(std::move(page));
-        }));
-    return chain;
+    auto start = [&](const Chain<TweetPage>& chain, const V2Position& at) {
+      absl::StatusOr<QueryParams> params = SearchParams(query, at);
+      if (!params.ok()) return chain->Answer(params.status());
+      // Relevancy is not id order: resuming below the last id would skip.
+      const bool resume_by_id = query.ranking != SearchQuery::Ranking::kPopular;
+      chain->Track(CallEndpoint<TweetPage>(
+          reader_, EndpointUrl(base_url_, kSearchPath, *params, tweet_fields_),
+          std::string(kSearchPath), deadline,
+          [at, page_size = query.page_size,
+           resume_by_id](const http::HttpResponse& response) {
+            return ToTweetPage(kSearchPath, response, at, page_size,
+                               resume_by_id);
+          },
+          [chain](absl::StatusOr<TweetPage> page) {
+            if (!page.ok()) page = CallerRejection(page.status());
+            chain->Answer(std::move(page));
+          }));
+    };
+    return ReadAt(query.position, std::move(done), start);
   }
 
   std::shared_ptr<ReadHandle> Followers(const FollowersQuery& query,
                                         absl::Time deadline,
                                         Callback<FollowerPage> done) override {
-    std::optional<V2Position> at;
-    auto chain = StartChain<FollowerPage>(query.position, std::move(done), &at);
-    if (!at.has_value()) return chain;
-    QueryParams params = {
-        {"max_results", MaxResults(query.page_size, kFollowersRange)},
-        {"pagination_token", at->token}};
-    GetUserPage<FollowerPage>(
-        chain, query.user, deadline, kFollowersPath, std::move(params),
-        user_fields_,
-        [at = *at, page_size = query.page_size,
-         ids_only = query.ids_only](const http::HttpResponse& response)
-            -> absl::StatusOr<FollowerPage> {
-          FollowerPage page;
-          absl::StatusOr<std::vector<v1::User>> users = ToUsers(
-              kFollowersPath, response, at, page_size, &page.next_position);
-          if (!users.ok()) return users.status();
-          if (ids_only) {
-            for (const v1::User& user : *users) {
-              page.user_ids.push_back(user.id());
+    auto start = [&](const Chain<FollowerPage>& chain, const V2Position& at) {
+      GetUserPage<FollowerPage>(
+          chain, query.user, deadline, kFollowersPath,
+          PageParams(query.page_size, kFollowersRange, at), user_fields_,
+          [at, page_size = query.page_size,
+           ids_only = query.ids_only](const http::HttpResponse& response)
+              -> absl::StatusOr<FollowerPage> {
+            FollowerPage page;
+            absl::StatusOr<std::vector<v1::User>> users = ToUsers(
+                kFollowersPath, response, at, page_size, &page.next_position);
+            if (!users.ok()) return users.status();
+            if (ids_only) {
+              for (const v1::User& user : *users) {
+                page.user_ids.push_back(user.id());
+              }
+            } else {
+              page.users = *std::move(users);
             }
-          } else {
-            page.users = *std::move(users);
-          }
-          page.rate_limit = ReadRateLimit(response);
-          return page;
-        });
-    return chain;
+            page.rate_limit = ReadRateLimit(response);
+            return page;
+          });
+    };
+    return ReadAt(query.position, std::move(done), start);
   }
 
   std::shared_ptr<ReadHandle> List(const ListQuery& query, absl::Time deadline,
                                    Callback<ListPage> done) override {
-    std::optional<V2Position> at;
-    auto chain = StartChain<ListPage>(query.position, std::move(done), &at);
-    if (!at.has_value()) return chain;
-    WithListId(
-        query.list, deadline, chain,
-        [this, chain, query, at = *at, deadline](std::string list_id) {
-          ListPageStart page = [this, query, at, list_id,
-                                deadline](Callback<ListPage> done) {
-            return StartListPage(query, at, list_id, deadline, std::move(done));
-          };
-          Callback<ListPage> answer = AnswerTo(chain);
-          if (!query.with_metadata) {
-            chain->Track(std::move(page)(std::move(answer)));
-            return;
-          }
-          // In parallel: the first error answers and aborts the other read.
-          chain->Track(JoinListReads(
-              [this, list_id, deadline](Callback<v1::TwitterList> done) {
-                return StartListLookup(list_id, deadline, std::move(done));
-              },
-              std::move(page), std::move(answer)));
-        });
-    return chain;
+    auto start = [&](const Chain<ListPage>& chain, const V2Position& at) {
+      WithListId(
+          query.list, deadline, chain,
+          [this, chain, query, at, deadline](std::string list_id) {
+            ListPageStart page = [this, query, at, list_id,
+                                  deadline](Callback<ListPage> done) {
+              return StartListPage(query, at, list_id, deadline,
+                                   std::move(done));
+            };
+            Callback<ListPage> answer = AnswerTo(chain);
+            if (!query.with_metadata) {
+              chain->Track(std::move(page)(std::move(answer)));
+              return;
+            }
+            // In parallel: the first error answers and aborts the other read.
+            chain->Track(JoinListReads(
+                [this, list_id, deadline](Callback<v1::TwitterList> done) {
+                  return StartListLookup(list_id, deadline, std::move(done));
+                },
+                std::move(page), std::move(answer)));
+          });
+    };
+    return ReadAt(query.position, std::move(done), start);
   }
 
  private:
@@ -552,11 +552,8 @@ class V2Dialect final : public ReadDialect {
                                             Callback<ListPage> done) {
     const bool tweets = query.view == ListQuery::View::kTweets;
     const absl::string_view path = tweets ? kListTweetsPath : kListMembersPath;
-    QueryParams params = {
-        {"max_results",
-         MaxResults(query.page_size,
-                    tweets ? kListTweetsRange : kListMembersRange)},
-        {"pagination_token", at.token}};
+    const QueryParams params = PageParams(
+        query.page_size, tweets ? kListTweetsRange : kListMembersRange, at);
     return CallEndpoint<ListPage>(
         reader_,
         Url(path, list_id, params, tweets ? tweet_fields_ : user_fields_),

@@ -28,26 +28,11 @@ class FakeTokenSource final : public TokenSource {
 
   // Answers the oldest pending fetch; false if there is none.
   bool AnswerFetch(absl::StatusOr<BearerToken> result) {
-    TokenCallback done;
-    {
-      MutexLock lock(&mu_);
-      if (fetches_pending_.empty()) return false;
-      done = std::move(fetches_pending_.front());
-      fetches_pending_.pop_front();
-    }
-    std::move(done)(std::move(result));
-    return true;
+    return AnswerOldest(&FakeTokenSource::fetches_pending_, std::move(result));
   }
+  // Answers the oldest pending revoke; false if there is none.
   bool AnswerRevoke(absl::Status status) {
-    RevokeCallback done;
-    {
-      MutexLock lock(&mu_);
-      if (revokes_pending_.empty()) return false;
-      done = std::move(revokes_pending_.front());
-      revokes_pending_.pop_front();
-    }
-    std::move(done)(std::move(status));
-    return true;
+    return AnswerOldest(&FakeTokenSource::revokes_pending_, std::move(status));
   }
 
   int fetches() const {
@@ -64,6 +49,23 @@ class FakeTokenSource final : public TokenSource {
   }
 
  private:
+  // Runs the oldest callback of `pending` with `result`, outside the lock
+  // (a callback may call back in); false if none is waiting.
+  template <typename Callback, typename Result>
+  bool AnswerOldest(std::deque<Callback> FakeTokenSource::*pending,
+                    Result result) {
+    Callback done;
+    {
+      MutexLock lock(&mu_);
+      std::deque<Callback>& queue = this->*pending;
+      if (queue.empty()) return false;
+      done = std::move(queue.front());
+      queue.pop_front();
+    }
+    std::move(done)(std::move(result));
+    return true;
+  }
+
   mutable Mutex mu_;
   int fetches_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<absl::Time> fetch_deadlines_ ABSL_GUARDED_BY(mu_);

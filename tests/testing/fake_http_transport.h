@@ -88,8 +88,7 @@ class FakeHttpTransport final : public http::HttpTransport {
   // http::testing::Response, by the name the fake's users know.
   static http::HttpResponse Response(int status, std::string body,
                                      http::HttpHeaders headers = {}) {
-    return http::testing::Response(status, std::move(body),
-                                   std::move(headers));
+    return http::testing::Response(status, std::move(body), std::move(headers));
   }
 
  private:

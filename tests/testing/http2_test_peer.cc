@@ -233,8 +233,9 @@ absl::StatusOr<std::unique_ptr<Http2TestPeer>> Http2TestPeer::Start(
       LoadServerTlsContext(options.cert_file, options.key_file);
   if (!tls.ok()) return tls.status();
   SSL_CTX_set_alpn_select_cb(tls->get(), &SelectH2, nullptr);
-  return ServeOnLoopback(std::unique_ptr<Http2TestPeer>(
-      new Http2TestPeer(std::move(script), *std::move(tls))));
+  return ServeOnLoopback(std::unique_ptr<Http2TestPeer>(new Http2TestPeer(
+                             std::move(script), *std::move(tls))),
+                         &Http2TestPeer::Serve, &Http2TestPeer::listener_);
 }
 
 Http2TestPeer::~Http2TestPeer() {

@@ -123,10 +123,6 @@ class Http2TestPeer {
   }
 
  private:
-  template <typename Peer>
-  friend absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
-      std::unique_ptr<Peer> peer);
-
   Http2TestPeer(Script script, ServerTlsContext tls)
       : script_(std::move(script)), tls_(std::move(tls)) {}
   void Serve(int fd, const LoopbackListener& listener);

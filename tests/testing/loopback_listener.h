@@ -57,17 +57,19 @@ class LoopbackListener {
 };
 
 // How a peer built on LoopbackListener starts listening: each connection
-// goes to `peer->Serve(fd, listener)`, and the listener becomes
-// `peer->listener_`, the peer's last member (so that destroying the peer
-// joins the connection threads before the members they use go). The peers
-// make it a friend. Errors: the listener's.
+// goes to `peer`'s `serve`, and the listener is kept in `peer`'s `listener`,
+// which must be its last member (so that destroying the peer joins the
+// connection threads before the members they use go). The peer's Start
+// passes its own private members. Errors: the listener's.
 template <typename Peer>
 absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
-    std::unique_ptr<Peer> peer) {
-  absl::StatusOr<std::unique_ptr<LoopbackListener>> listener =
-      LoopbackListener::Start(std::bind_front(&Peer::Serve, peer.get()));
-  if (!listener.ok()) return listener.status();
-  peer->listener_ = *std::move(listener);
+    std::unique_ptr<Peer> peer,
+    void (Peer::*serve)(int fd, const LoopbackListener& listener),
+    std::unique_ptr<LoopbackListener> Peer::*listener) {
+  absl::StatusOr<std::unique_ptr<LoopbackListener>> started =
+      LoopbackListener::Start(std::bind_front(serve, peer.get()));
+  if (!started.ok()) return started.status();
+  (*peer).*listener = *std::move(started);
   return peer;
 }
 

@@ -10,7 +10,8 @@ namespace perch::testing {
 
 absl::StatusOr<std::unique_ptr<RawTcpPeer>> RawTcpPeer::Start(Options options) {
   return ServeOnLoopback(
-      std::unique_ptr<RawTcpPeer>(new RawTcpPeer(std::move(options))));
+      std::unique_ptr<RawTcpPeer>(new RawTcpPeer(std::move(options))),
+      &RawTcpPeer::Serve, &RawTcpPeer::listener_);
 }
 
 std::string RawTcpPeer::Url(absl::string_view scheme,

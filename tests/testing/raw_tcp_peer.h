@@ -52,10 +52,6 @@ class RawTcpPeer {
   }
 
  private:
-  template <typename Peer>
-  friend absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
-      std::unique_ptr<Peer> peer);
-
   explicit RawTcpPeer(Options options) : options_(std::move(options)) {}
   void Serve(int fd, const LoopbackListener& listener);
 

@@ -152,8 +152,10 @@ absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
     if (!loaded.ok()) return loaded.status();
     tls = *std::move(loaded);
   }
-  return ServeOnLoopback(absl::WrapUnique(
-      new ScriptedHttpServer(std::move(handler), std::move(tls))));
+  return ServeOnLoopback(absl::WrapUnique(new ScriptedHttpServer(
+                             std::move(handler), std::move(tls))),
+                         &ScriptedHttpServer::Serve,
+                         &ScriptedHttpServer::listener_);
 }
 
 ScriptedHttpServer::~ScriptedHttpServer() {

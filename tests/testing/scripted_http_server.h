@@ -121,10 +121,6 @@ class ScriptedHttpServer {
   bool WaitForRequests(size_t n, absl::Duration timeout) const;
 
  private:
-  template <typename Peer>
-  friend absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
-      std::unique_ptr<Peer> peer);
-
   ScriptedHttpServer(Handler handler, ServerTlsContext tls)
       : handler_(std::move(handler)), tls_(std::move(tls)) {}
   void Serve(int fd, const LoopbackListener& listener);

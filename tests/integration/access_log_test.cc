@@ -120,11 +120,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   const emulator::EmulatorOptions app;
 
   TempDir dir;
-  dir.Write(
-      "callers",
-      absl::StrCat(
-          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+  dir.Write("callers", ReportsAndNoisyCallers(kReaderKey, kNoisyKey));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--log_format=json", "--shutdown_grace=10s",
        absl::StrCat("--api_keys_file=", dir.File("callers"))},

@@ -55,11 +55,7 @@ constexpr TestTraces kTraces("5cf92f3577b34da6a3ce929d0e0e");
 struct PerchUnderTest {
   explicit PerchUnderTest(emulator::Emulator& upstream) {
     const emulator::EmulatorOptions app;
-    dir.Write(
-        "callers",
-        absl::StrCat(
-            CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-            CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+    dir.Write("callers", ReportsAndNoisyCallers(kReaderKey, kNoisyKey));
     server = std::make_unique<ServerProcess>(
         std::vector<std::string>{
             "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",

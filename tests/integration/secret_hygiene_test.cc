@@ -233,14 +233,10 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   const bool json_logs = IsV2(GetParam());
 
   TempDir dir;
-  // The reader makes every read and every injected error in turn: more
-  // calls than the default per-caller burst.
-  dir.Write(
-      "callers",
-      absl::StrCat(
-          CallerLine("ops", kAdminKey, "admin"),
-          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+  // The reader makes every read and every injected error in turn.
+  dir.Write("callers",
+            absl::StrCat(CallerLine("ops", kAdminKey, "admin"),
+                         ReportsAndNoisyCallers(kReaderKey, kNoisyKey)));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
        "--shutdown_grace=10s",

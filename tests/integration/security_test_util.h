@@ -86,6 +86,17 @@ inline std::string CallerLine(absl::string_view name, absl::string_view key,
                       options.empty() ? "" : " ", options, "\n");
 }
 
+// The two readers the process suites call as: "reports", with room for every
+// call a suite makes (more than the default per-caller burst), and "noisy",
+// whose quota allows one call and then throttles (rate=0.001: the bucket
+// does not refill during a test).
+inline std::string ReportsAndNoisyCallers(absl::string_view reports_key,
+                                          absl::string_view noisy_key) {
+  return absl::StrCat(
+      CallerLine("reports", reports_key, "reader", "rate=100 burst=100"),
+      CallerLine("noisy", noisy_key, "reader", "rate=0.001 burst=1"));
+}
+
 // A context with a deadline and, when `api_key` is not empty, the key as
 // "authorization: Bearer <key>".
 inline std::unique_ptr<grpc::ClientContext> KeyedContext(

@@ -1,7 +1,6 @@
-// The real Connection: generated stubs over one channel (plaintext, TLS or
-// mutual TLS), with a per-call deadline and the caller's API key. Health is
-// called by method name because perch_api compiles grpc.health.v1 without a
-// stub.
+// The real Connection: generated stubs (perch.v1's and grpc.health.v1's)
+// over one channel (plaintext, TLS or mutual TLS), with a per-call deadline
+// and the caller's API key.
 #ifndef PERCH_CLIENT_GRPC_CONNECTION_H_
 #define PERCH_CLIENT_GRPC_CONNECTION_H_
 

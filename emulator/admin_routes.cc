@@ -96,6 +96,20 @@ ValueReader DoubleInto(double min, double max, double* out) {
   };
 }
 
+// A name that `parse` knows; `expected` lists the names.
+template <typename T>
+ValueReader NameInto(std::optional<T> (*parse)(absl::string_view),
+                     absl::string_view expected, std::optional<T>* out) {
+  return [parse, expected, out](Value& value) {
+    std::string name;
+    absl::Status s = StringInto(&name)(value);
+    if (!s.ok()) return s;
+    *out = parse(name);
+    if (!out->has_value()) return absl::InvalidArgumentError(expected);
+    return absl::OkStatus();
+  };
+}
+
 // Calls `on_field(key, value)` for each member of the JSON object `json`.
 template <typename OnField>
 absl::Status ForEachField(absl::string_view json, OnField on_field) {
@@ -131,20 +145,6 @@ absl::Status ForEachField(absl::string_view json, OnField on_field) {
     return absl::InvalidArgumentError("trailing content");
   }
   return absl::OkStatus();
-}
-
-// A name that `parse` knows; `expected` lists the names.
-template <typename T>
-ValueReader NameInto(std::optional<T> (*parse)(absl::string_view),
-                     absl::string_view expected, std::optional<T>* out) {
-  return [parse, expected, out](Value& value) {
-    std::string name;
-    absl::Status s = StringInto(&name)(value);
-    if (!s.ok()) return s;
-    *out = parse(name);
-    if (!out->has_value()) return absl::InvalidArgumentError(expected);
-    return absl::OkStatus();
-  };
 }
 
 // Reads each member of the JSON object `json` with the reader of its key; a

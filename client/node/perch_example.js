@@ -21,6 +21,7 @@ const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
+const { expect, verdict, run } = require('./expectations');
 const { perchCredentials, stopIfRefused } = require('./perch_credentials');
 
 const PROTOS = path.join(__dirname, '..', '..', 'protos');
@@ -41,15 +42,6 @@ const rpc = new protobuf.Root();
 rpc.resolvePath = (_origin, target) => path.join(PROTOS, target);
 rpc.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
 const Status = rpc.lookupType('google.rpc.Status');
-
-const failures = [];
-function expect(ok, what) {
-  if (!ok) {
-    failures.push(what);
-    console.log(`  FAILED: ${what}`);
-  }
-  return Boolean(ok);
-}
 
 // The typed details of a failed call: [{type: 'google.rpc.ErrorInfo', ...fields}].
 function errorDetails(err) {
@@ -173,16 +165,7 @@ async function main() {
 
   tokens.close();
   reads.close();
-  if (failures.length) {
-    console.log(`\n${failures.length} expectation(s) failed:`);
-    failures.forEach((f) => console.log(`  - ${f}`));
-    return 1;
-  }
-  console.log('\nall calls answered as documented');
-  return 0;
+  return verdict('all calls answered as documented');
 }
 
-main().then(
-  (code) => { process.exitCode = code; },
-  (e) => { console.error(e); process.exitCode = 1; },
-);
+run(main);

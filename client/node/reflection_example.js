@@ -19,6 +19,7 @@
 
 const grpc = require('@grpc/grpc-js');
 const { GrpcReflection } = require('grpc-js-reflection-client');
+const { expect, verdict, run } = require('./expectations');
 const { perchCredentials, stopIfRefused } = require('./perch_credentials');
 
 const TIMEOUT_MS = 10_000;
@@ -50,15 +51,6 @@ const FAILING = [
   // Refused by perch's validation ('@' is not part of a handle): BadRequest.
   ['{"screen_name": "@perch_dev"}', 'INVALID_ARGUMENT', 'INVALID_REQUEST'],
 ];
-
-const failures = [];
-function expect(ok, what) {
-  if (!ok) {
-    failures.push(what);
-    console.log(`  FAILED: ${what}`);
-  }
-  return Boolean(ok);
-}
 
 const typeName = (t) => t.replace(/^\./, '');
 const describeFields = (type) => type.fieldsArray
@@ -177,16 +169,7 @@ async function main() {
   }
 
   Object.values(clients).forEach((c) => c.close());
-  if (failures.length) {
-    console.log(`\n${failures.length} expectation(s) failed:`);
-    failures.forEach((f) => console.log(`  - ${f}`));
-    return 1;
-  }
-  console.log('\neverything discovered, called and decoded through reflection alone');
-  return 0;
+  return verdict('everything discovered, called and decoded through reflection alone');
 }
 
-main().then(
-  (code) => { process.exitCode = code; },
-  (e) => { console.error(e); process.exitCode = 1; },
-);
+run(main);

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/auth/testing/fake_token_source.h"
 #include "server/common/errors.h"
@@ -510,7 +511,7 @@ TEST_F(CachingTokenSourceTest,
       ASSERT_EQ(got.size(), 1u) << "a caller was left waiting";
       EXPECT_LE(got[0].at, deadline);
       const absl::Status& s = got[0].result.status();
-      if (s.code() == absl::StatusCode::kUnavailable) {
+      if (::testing::Value(s, StatusIs(absl::StatusCode::kUnavailable))) {
         ++failed_fast;
         EXPECT_EQ(ErrorReason(s), "UPSTREAM_UNAVAILABLE");
         EXPECT_TRUE(GetRetryInfo(s).has_value());
@@ -640,7 +641,8 @@ TEST_F(CachingTokenSourceTest, ReadersOnManyThreadsAreEachAnsweredOnce) {
     ++answered;
     // While backing off, a fetch fails fast with the last rejection.
     if (!result.ok() &&
-        result.status().code() != absl::StatusCode::kUnauthenticated) {
+        !::testing::Value(result,
+                          StatusIs(absl::StatusCode::kUnauthenticated))) {
       ++unexpected;
     }
   };

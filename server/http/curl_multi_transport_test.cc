@@ -57,15 +57,64 @@ class CurlMultiTransportTest : public ::testing::Test {
     server_ = *std::move(server);
   }
 
+  // A server that holds /slow past any test's patience (kServerStall) and
+  // answers every other target with `body`.
+  void StartStallingServer(std::string body = "fast") {
+    StartServer([body](const ReceivedRequest& request) {
+      if (request.target == "/slow")
+        return ScriptedReply::Delayed(kServerStall);
+      return ScriptedReply::Ok(body);
+    });
+  }
+
   void StartTransport(CurlMultiTransport::Options options = {}) {
     auto transport = MakeCurlMultiTransport(std::move(options));
     ASSERT_TRUE(transport.ok()) << transport.status();
     transport_ = *std::move(transport);
   }
 
+  // A stalling server and a transport with `options`, which allow one
+  // request at a time (one connection, or one transfer): /slow takes that
+  // one and the server holds it, so the next request has to queue.
+  void OccupyTheOnlySlot(CurlMultiTransport::Options options,
+                         std::shared_ptr<Outcome>& slow,
+                         HttpTransport::RequestId* slow_id = nullptr) {
+    StartStallingServer();
+    StartTransport(std::move(options));
+    slow = Send(Get(server_->Url("/slow")), slow_id);
+    ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  }
+
   std::shared_ptr<Outcome> Send(HttpRequest request,
                                 HttpTransport::RequestId* id = nullptr) {
     return SendRecorded(*transport_, std::move(request), id);
+  }
+
+  // Sends `count` GETs one after another to a server that answers each with
+  // its own target: every answer arrives, all over one connection.
+  void ExpectSequentialRequestsShareOneConnection(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
+      ASSERT_TRUE(outcome->Wait());
+      ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+      EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
+    }
+    EXPECT_EQ(server_->connections_accepted(), 1);
+  }
+
+  // To a server that holds /slow: while /slow waits, /fast is answered with
+  // `fast_body` at once. HTTP/1.1 cannot multiplex, so it takes a second
+  // connection, opened now.
+  void ExpectStalledRequestDoesNotHoldUpOthers(absl::string_view fast_body) {
+    auto slow = Send(Get(server_->Url("/slow")));
+    ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+    auto fast = Send(Get(server_->Url("/fast")));
+
+    ASSERT_TRUE(fast->Wait());
+    ASSERT_TRUE(fast->result.ok()) << fast->result.status();
+    EXPECT_EQ(fast->result->body, fast_body);
+    EXPECT_EQ(server_->connections_accepted(), 2);
+    EXPECT_FALSE(slow->done.HasBeenNotified());
   }
 
   // Declared first so it outlives the transport: the transport's destructor
@@ -284,15 +333,10 @@ TEST_F(CurlMultiTransportTest, PastDeadlineFailsWithoutConnecting) {
 }
 
 TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
   CurlMultiTransport::Options options;
   options.max_host_connections = 1;
-  StartTransport(options);
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  std::shared_ptr<Outcome> slow;
+  ASSERT_NO_FATAL_FAILURE(OccupyTheOnlySlot(options, slow));
   // The only connection is busy: this one waits in libcurl's queue.
   HttpRequest queued = Get(server_->Url("/fast"));
   queued.deadline = absl::Now() + absl::Milliseconds(300);
@@ -305,10 +349,7 @@ TEST_F(CurlMultiTransportTest, DeadlineAppliesWhileQueuedForAConnection) {
 }
 
 TEST_F(CurlMultiTransportTest, CancelEndsRequestWithoutWaitingForServer) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fine");
-  });
+  StartStallingServer("fine");
   StartTransport();
   HttpTransport::RequestId id = 0;
   auto outcome = Send(Get(server_->Url("/slow")), &id);
@@ -365,20 +406,9 @@ TEST_F(CurlMultiTransportTest, DestructorCancelsEveryPendingRequest) {
 }
 
 TEST_F(CurlMultiTransportTest, StalledRequestDoesNotHoldUpOthers) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
+  StartStallingServer();
   StartTransport();
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
-  // HTTP/1.1 cannot multiplex: this needs a second connection, now.
-  auto fast = Send(Get(server_->Url("/fast")));
-
-  ASSERT_TRUE(fast->Wait());
-  ASSERT_TRUE(fast->result.ok()) << fast->result.status();
-  EXPECT_EQ(server_->connections_accepted(), 2);
-  EXPECT_FALSE(slow->done.HasBeenNotified());
+  ExpectStalledRequestDoesNotHoldUpOthers("fast");
 }
 
 TEST_F(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
@@ -386,13 +416,7 @@ TEST_F(CurlMultiTransportTest, SequentialRequestsReuseOneConnection) {
     return ScriptedReply::Ok(request.target);
   });
   StartTransport();
-  for (int i = 0; i < 5; ++i) {
-    auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
-  }
-  EXPECT_EQ(server_->connections_accepted(), 1);
+  ExpectSequentialRequestsShareOneConnection(5);
 }
 
 TEST_F(CurlMultiTransportTest, ManyConcurrentRequestsAllComplete) {
@@ -462,16 +486,11 @@ TEST_F(CurlMultiTransportTest, MaxActiveTransfersQueuesTheRestInOrder) {
 }
 
 TEST_F(CurlMultiTransportTest, QueuedRequestsExpireCancelAndShutDown) {
-  StartServer([](const ReceivedRequest& request) {
-    if (request.target == "/slow") return ScriptedReply::Delayed(kServerStall);
-    return ScriptedReply::Ok("fast");
-  });
   CurlMultiTransport::Options options;
   options.max_active_transfers = 1;
-  StartTransport(options);
+  std::shared_ptr<Outcome> slow;
   HttpTransport::RequestId slow_id = 0;
-  auto slow = Send(Get(server_->Url("/slow")), &slow_id);
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
+  ASSERT_NO_FATAL_FAILURE(OccupyTheOnlySlot(options, slow, &slow_id));
 
   // The one slot is taken: these wait in the transport's queue.
   HttpRequest expiring = Get(server_->Url("/expiring"));
@@ -615,29 +634,15 @@ TEST_F(CurlMultiTransportTlsTest, TrustedPrivateCaWorksAndReusesConnection) {
   CurlMultiTransport::Options options;
   options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
   StartTransport(options);
-  for (int i = 0; i < 3; ++i) {
-    auto outcome = Send(Get(server_->Url(absl::StrCat("/", i))));
-    ASSERT_TRUE(outcome->Wait());
-    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
-    EXPECT_EQ(outcome->result->body, absl::StrCat("/", i));
-  }
-  EXPECT_EQ(server_->connections_accepted(), 1);
+  ExpectSequentialRequestsShareOneConnection(3);
 }
 
 TEST_F(CurlMultiTransportTlsTest, StalledRequestDoesNotHoldUpOthers) {
   CurlMultiTransport::Options options;
   options.ca_file = PERCH_TEST_CERT_DIR "/ca.pem";
   StartTransport(options);
-  auto slow = Send(Get(server_->Url("/slow")));
-  ASSERT_TRUE(server_->WaitForRequests(1, kWait));
-  // The server offers no ALPN, so HTTP/1.1: a second connection, now.
-  auto fast = Send(Get(server_->Url("/fast")));
-
-  ASSERT_TRUE(fast->Wait());
-  ASSERT_TRUE(fast->result.ok()) << fast->result.status();
-  EXPECT_EQ(fast->result->body, "/fast");
-  EXPECT_EQ(server_->connections_accepted(), 2);
-  EXPECT_FALSE(slow->done.HasBeenNotified());
+  // The server offers no ALPN, so HTTP/1.1, as in the plain test.
+  ExpectStalledRequestDoesNotHoldUpOthers("/fast");
 }
 
 TEST_F(CurlMultiTransportTlsTest, UntrustedCertificateIsUnavailable) {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -345,6 +346,18 @@ TEST(UpstreamStatus, ProblemTypeIsNamedByItsLastSegmentWhateverTheHost) {
   }
 }
 
+// The one QuotaFailure violation a limited answer carries: the endpoint it
+// is about, and a description naming the limit.
+void ExpectOneQuotaViolation(const absl::Status& s, absl::string_view subject,
+                             absl::string_view describes) {
+  auto failure = GetQuotaFailure(s);
+  ASSERT_TRUE(failure.has_value());
+  ASSERT_EQ(failure->violations_size(), 1);
+  EXPECT_EQ(failure->violations(0).subject(), subject);
+  EXPECT_TRUE(
+      absl::StrContains(failure->violations(0).description(), describes));
+}
+
 TEST(UpstreamStatus, RateLimitCarriesRetryInfoUntilResetAndQuotaFailure) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
   for (const std::string& body :
@@ -359,78 +372,114 @@ TEST(UpstreamStatus, RateLimitCarriesRetryInfoUntilResetAndQuotaFailure) {
     auto retry = GetRetryInfo(s);
     ASSERT_TRUE(retry.has_value()) << body;
     EXPECT_EQ(retry->retry_delay().seconds(), 42);
-    auto failure = GetQuotaFailure(s);
-    ASSERT_TRUE(failure.has_value());
-    ASSERT_EQ(failure->violations_size(), 1);
-    EXPECT_EQ(failure->violations(0).subject(), "/2/tweets/search/recent");
-    EXPECT_TRUE(absl::StrContains(failure->violations(0).description(), "450"));
+    ExpectOneQuotaViolation(s, "/2/tweets/search/recent", "450");
   }
 }
 
-TEST(UpstreamStatus, RateLimitWithoutResetHeaderWaitsAWholeWindow) {
-  absl::Status s = StatusFromResponse(
-      Endpoint::kRead, "/1.1/search/tweets.json",
-      Response(429, ErrorBody(88, "Rate limit exceeded")), absl::Now());
-  auto retry = GetRetryInfo(s);
-  ASSERT_TRUE(retry.has_value());
-  EXPECT_EQ(retry->retry_delay().seconds(), 15 * 60);
-}
+// What a row expects of the QuotaFailure detail.
+enum class Quota {
+  kUnchecked,
+  kNone,  // no QuotaFailure at all
+  kOne,   // one violation, about the endpoint, naming `quota_describes`
+};
 
-TEST(UpstreamStatus, EnhanceYourCalmIsARateLimitWithRetryInfo) {
-  const absl::Time now = absl::FromUnixSeconds(1700000000);
-  absl::Status s = StatusFromResponse(
-      Endpoint::kRead, "/1.1/search/tweets.json",
-      Response(420, "", {{"x-rate-limit-reset", "1700000010"}}), now);
-  auto retry = GetRetryInfo(s);
-  ASSERT_TRUE(retry.has_value());
-  EXPECT_EQ(retry->retry_delay().seconds(), 10);
-}
+// A limited answer: when it says to retry, and what quota it names.
+struct LimitRow {
+  std::string name;
+  std::string endpoint;
+  int http_status;
+  std::string body;
+  http::HttpHeaders headers;
+  std::string reason;
+  std::optional<int64_t> retry_seconds;  // nullopt: no RetryInfo
+  Quota quota = Quota::kUnchecked;
+  std::string quota_describes = "";
+};
 
-TEST(UpstreamStatus, UsageCapNeverRetriesAtTheRateLimitReset) {
-  const absl::Time now = absl::FromUnixSeconds(1700000000);
-  // The real capped answer: the 15-minute window still has room.
+// A failing row is named, not dumped as bytes.
+void PrintTo(const LimitRow& row, std::ostream* os) { *os << row.name; }
+
+class UpstreamStatusLimits : public ::testing::TestWithParam<LimitRow> {};
+
+TEST_P(UpstreamStatusLimits, RetryInfoAndQuotaFailure) {
+  const LimitRow& row = GetParam();
   absl::Status s =
-      StatusFromResponse(Endpoint::kRead, "/2/users/:id/tweets",
-                         Response(429, kUsageCapped,
-                                  {{"x-rate-limit-limit", "40000"},
-                                   {"x-rate-limit-remaining", "39999"},
-                                   {"x-rate-limit-reset", "1700000042"}}),
-                         now);
-  EXPECT_EQ(ErrorReason(s), "USAGE_CAPPED");
-  EXPECT_FALSE(GetRetryInfo(s).has_value());
-  auto failure = GetQuotaFailure(s);
-  ASSERT_TRUE(failure.has_value());
-  ASSERT_EQ(failure->violations_size(), 1);
-  EXPECT_EQ(failure->violations(0).subject(), "/2/users/:id/tweets");
-  EXPECT_TRUE(absl::StrContains(failure->violations(0).description(),
-                                "Monthly product cap"));
-}
-
-TEST(UpstreamStatus, UsageCapRetriesAtAKnownDailyReset) {
-  const absl::Time now = absl::FromUnixSeconds(1700000000);
-  absl::Status s =
-      StatusFromResponse(Endpoint::kRead, "/2/users/:id/tweets",
-                         Response(429, kUsageCapped,
-                                  {{"x-rate-limit-reset", "1700000042"},
-                                   {"x-app-limit-24hour-limit", "50"},
-                                   {"x-app-limit-24hour-remaining", "0"},
-                                   {"x-app-limit-24hour-reset", "1700003600"}}),
-                         now);
-  EXPECT_EQ(ErrorReason(s), "USAGE_CAPPED");
+      StatusFromResponse(Endpoint::kRead, row.endpoint,
+                         Response(row.http_status, row.body, row.headers),
+                         absl::FromUnixSeconds(1700000000));
+  EXPECT_EQ(ErrorReason(s), row.reason);
   auto retry = GetRetryInfo(s);
-  ASSERT_TRUE(retry.has_value());
-  EXPECT_EQ(retry->retry_delay().seconds(), 3600);
+  if (row.retry_seconds.has_value()) {
+    ASSERT_TRUE(retry.has_value());
+    EXPECT_EQ(retry->retry_delay().seconds(), *row.retry_seconds);
+  } else {
+    EXPECT_FALSE(retry.has_value());
+  }
+  switch (row.quota) {
+    case Quota::kUnchecked:
+      break;
+    case Quota::kNone:
+      EXPECT_FALSE(s.GetPayload(kQuotaFailureTypeUrl).has_value());
+      break;
+    case Quota::kOne:
+      ExpectOneQuotaViolation(s, row.endpoint, row.quota_describes);
+      break;
+  }
 }
 
-TEST(UpstreamStatus, CreditsDepletedHasNoRetryInfo) {
-  absl::Status s = StatusFromResponse(
-      Endpoint::kRead, "/2/users/:id/tweets",
-      Response(402, kCredits, {{"x-rate-limit-reset", "1700000042"}}),
-      absl::FromUnixSeconds(1700000000));
-  EXPECT_EQ(ErrorReason(s), "CREDITS_DEPLETED");
-  EXPECT_FALSE(GetRetryInfo(s).has_value());
-  EXPECT_FALSE(s.GetPayload(kQuotaFailureTypeUrl).has_value());
+std::string LimitRowName(const ::testing::TestParamInfo<LimitRow>& info) {
+  return info.param.name;
 }
+
+// Now is 1700000000 in every row.
+INSTANTIATE_TEST_SUITE_P(
+    UpstreamStatus, UpstreamStatusLimits,
+    ::testing::Values(
+        LimitRow{"RateLimitWithoutResetHeaderWaitsAWholeWindow",
+                 "/1.1/search/tweets.json",
+                 429,
+                 ErrorBody(88, "Rate limit exceeded"),
+                 {},
+                 "RATE_LIMITED",
+                 15 * 60},
+        LimitRow{"EnhanceYourCalmIsARateLimitWithRetryInfo",
+                 "/1.1/search/tweets.json",
+                 420,
+                 "",
+                 {{"x-rate-limit-reset", "1700000010"}},
+                 "RATE_LIMITED",
+                 10},
+        // The real capped answer: the 15-minute window still has room.
+        LimitRow{"UsageCapNeverRetriesAtTheRateLimitReset",
+                 "/2/users/:id/tweets",
+                 429,
+                 kUsageCapped,
+                 {{"x-rate-limit-limit", "40000"},
+                  {"x-rate-limit-remaining", "39999"},
+                  {"x-rate-limit-reset", "1700000042"}},
+                 "USAGE_CAPPED",
+                 std::nullopt,
+                 Quota::kOne,
+                 "Monthly product cap"},
+        LimitRow{"UsageCapRetriesAtAKnownDailyReset",
+                 "/2/users/:id/tweets",
+                 429,
+                 kUsageCapped,
+                 {{"x-rate-limit-reset", "1700000042"},
+                  {"x-app-limit-24hour-limit", "50"},
+                  {"x-app-limit-24hour-remaining", "0"},
+                  {"x-app-limit-24hour-reset", "1700003600"}},
+                 "USAGE_CAPPED",
+                 3600},
+        LimitRow{"CreditsDepletedHasNoRetryInfo",
+                 "/2/users/:id/tweets",
+                 402,
+                 kCredits,
+                 {{"x-rate-limit-reset", "1700000042"}},
+                 "CREDITS_DEPLETED",
+                 std::nullopt,
+                 Quota::kNone}),
+    LimitRowName);
 
 TEST(UpstreamStatus, NeverUnknownWhateverTheStatus) {
   for (int http_status = 100; http_status < 600; ++http_status) {
@@ -583,9 +632,11 @@ absl::StatusOr<V2Answer> ParseV2Answer(const testing::V2Body& body) {
     case testing::V2Kind::kListsPage:
       return PageAnswer(v2::ParseListsPage(body.json));
     case testing::V2Kind::kUserLookup:
-      return LookupAnswer(v2::ParseUserLookup(body.json), &v2::UserLookup::user);
+      return LookupAnswer(v2::ParseUserLookup(body.json),
+                          &v2::UserLookup::user);
     case testing::V2Kind::kListLookup:
-      return LookupAnswer(v2::ParseListLookup(body.json), &v2::ListLookup::list);
+      return LookupAnswer(v2::ParseListLookup(body.json),
+                          &v2::ListLookup::list);
   }
   return absl::InternalError("unknown V2Kind");
 }

@@ -100,6 +100,17 @@ absl::Status ReadNullableObject(JsonValue& value, absl::string_view field,
   });
 }
 
+// `public_metrics`, a user's or a tweet's: counts, each read through the
+// `kMetrics` table (every one optional), others ignored.
+template <const auto& kMetrics, typename Message>
+absl::Status ReadPublicMetrics(JsonValue& value, Message* out) {
+  return ReadNullableObject(value, ".public_metrics",
+                            [out](raw_json_string metric, JsonValue& count) {
+                              return ReadTableMember<kMetrics>(metric, count,
+                                                               out);
+                            });
+}
+
 // ---- problems and meta ----------------------------------------------------
 
 absl::Status ReadProblem(JsonValue& value, Problem* out) {
@@ -178,11 +189,7 @@ class UserReader {
 
   absl::Status operator()(raw_json_string key, JsonValue& value) {
     if (key == "public_metrics") {
-      return ReadNullableObject(
-          value, ".public_metrics",
-          [this](raw_json_string metric, JsonValue& count) {
-            return ReadTableMember<kUserMetrics>(metric, count, out_);
-          });
+      return ReadPublicMetrics<kUserMetrics>(value, out_);
     }
     return fields_(key, value);
   }
@@ -323,11 +330,7 @@ class TweetReader {
       return ReadNullableId(value, ".author_id", &out_->refs.author_id);
     }
     if (key == "public_metrics") {
-      return ReadNullableObject(
-          value, ".public_metrics",
-          [this](raw_json_string metric, JsonValue& count) {
-            return ReadTableMember<kTweetMetrics>(metric, count, tweet_);
-          });
+      return ReadPublicMetrics<kTweetMetrics>(value, tweet_);
     }
     if (key == "referenced_tweets") {
       return ReadNullableArray(value, ".referenced_tweets",

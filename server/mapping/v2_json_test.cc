@@ -5,6 +5,7 @@
 #include "server/mapping/v2_json.h"
 
 #include <string>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "simdjson.h"
@@ -77,11 +78,21 @@ constexpr char kFullPage[] = R"({
            "next_token": "abc", "previous_token": "ignored"}
 })";
 
-TEST(ParseTweetPage, ResolvesAuthorsFromIncludes) {
-  absl::StatusOr<TweetPage> page = ParseTweetPage(kFullPage);
-  ASSERT_TRUE(page.ok()) << page.status();
-  ASSERT_EQ(page->tweets.size(), 2u);
-  const perch::v1::User& author = page->tweets[0].author();
+// kFullPage, parsed afresh for each test.
+class ParseFullTweetPage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<TweetPage> parsed = ParseTweetPage(kFullPage);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    page_ = *std::move(parsed);
+  }
+
+  TweetPage page_;
+};
+
+TEST_F(ParseFullTweetPage, ResolvesAuthorsFromIncludes) {
+  ASSERT_EQ(page_.tweets.size(), 2u);
+  const perch::v1::User& author = page_.tweets[0].author();
   EXPECT_EQ(author.id(), "10");
   EXPECT_EQ(author.screen_name(), "alice");
   EXPECT_EQ(author.name(), "Alice A");
@@ -96,13 +107,11 @@ TEST(ParseTweetPage, ResolvesAuthorsFromIncludes) {
   EXPECT_TRUE(author.verified());
   EXPECT_FALSE(author.protected_());
   EXPECT_EQ(author.profile_image_url(), "https://pbs.twimg.com/a_normal.jpg");
-  EXPECT_EQ(page->tweets[1].author().screen_name(), "bob");
+  EXPECT_EQ(page_.tweets[1].author().screen_name(), "bob");
 }
 
-TEST(ParseTweetPage, RetweetTextIsTheWholeOriginalBehindThePrefix) {
-  absl::StatusOr<TweetPage> page = ParseTweetPage(kFullPage);
-  ASSERT_TRUE(page.ok()) << page.status();
-  const Tweet& retweet = page->tweets[0];
+TEST_F(ParseFullTweetPage, RetweetTextIsTheWholeOriginalBehindThePrefix) {
+  const Tweet& retweet = page_.tweets[0];
   EXPECT_EQ(retweet.id(), "100");
   EXPECT_EQ(retweet.text(), "RT @bob: the original, whole");
   EXPECT_EQ(retweet.created_at().seconds(), 1621365896);
@@ -130,12 +139,10 @@ TEST(ParseTweetPage, RetweetTextIsTheWholeOriginalBehindThePrefix) {
   EXPECT_FALSE(retweet.has_quoted_tweet());
 }
 
-TEST(ParseTweetPage, NestedReferencesStopAtTheV11Depth) {
-  absl::StatusOr<TweetPage> page = ParseTweetPage(kFullPage);
-  ASSERT_TRUE(page.ok()) << page.status();
+TEST_F(ParseFullTweetPage, NestedReferencesStopAtTheV11Depth) {
   // 100 retweets 200, which quotes 300, which quotes 200 again (a cycle a
   // hostile body could build): the chain stops where v1.1's would.
-  const Tweet& original = page->tweets[0].retweeted_tweet();
+  const Tweet& original = page_.tweets[0].retweeted_tweet();
   ASSERT_TRUE(original.has_quoted_tweet());
   const Tweet& quoted = original.quoted_tweet();
   EXPECT_EQ(quoted.id(), "300");
@@ -144,10 +151,8 @@ TEST(ParseTweetPage, NestedReferencesStopAtTheV11Depth) {
   EXPECT_FALSE(quoted.has_quoted_tweet());
 }
 
-TEST(ParseTweetPage, ReplyNoteTweetAndMedia) {
-  absl::StatusOr<TweetPage> page = ParseTweetPage(kFullPage);
-  ASSERT_TRUE(page.ok()) << page.status();
-  const Tweet& reply = page->tweets[1];
+TEST_F(ParseFullTweetPage, ReplyNoteTweetAndMedia) {
+  const Tweet& reply = page_.tweets[1];
   // note_tweet wins even though `text` comes after it.
   EXPECT_EQ(reply.text(), "a long post, beyond 280 characters");
   EXPECT_EQ(reply.in_reply_to_tweet_id(), "100");
@@ -180,15 +185,13 @@ TEST(ParseTweetPage, ReplyNoteTweetAndMedia) {
   EXPECT_EQ(video.url(), "https://t.co/pic");
 }
 
-TEST(ParseTweetPage, MetaAndNoErrors) {
-  absl::StatusOr<TweetPage> page = ParseTweetPage(kFullPage);
-  ASSERT_TRUE(page.ok()) << page.status();
-  EXPECT_TRUE(page->has_data);
-  EXPECT_EQ(page->meta.result_count, 2);
-  EXPECT_EQ(page->meta.next_token, "abc");
-  EXPECT_EQ(page->meta.newest_id, "101");
-  EXPECT_EQ(page->meta.oldest_id, "100");
-  EXPECT_TRUE(page->errors.empty());
+TEST_F(ParseFullTweetPage, MetaAndNoErrors) {
+  EXPECT_TRUE(page_.has_data);
+  EXPECT_EQ(page_.meta.result_count, 2);
+  EXPECT_EQ(page_.meta.next_token, "abc");
+  EXPECT_EQ(page_.meta.newest_id, "101");
+  EXPECT_EQ(page_.meta.oldest_id, "100");
+  EXPECT_TRUE(page_.errors.empty());
 }
 
 TEST(ParseTweetPage, NoteTweetEntitiesReplaceTheCutOnes) {

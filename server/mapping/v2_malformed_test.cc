@@ -15,21 +15,20 @@
 namespace perch::mapping::v2 {
 namespace {
 
+using ::perch::mapping::testing::ExpectEveryCutRefused;
 using ::perch::mapping::testing::FindParser;
 using ::perch::mapping::testing::IsMalformed;
 using ::perch::mapping::testing::IsMalformedAt;
 using ::perch::mapping::testing::NamedParser;
 using ::perch::mapping::testing::ReadV2Body;
-using ::perch::mapping::testing::StatusOf;
-using ::perch::mapping::testing::TruncationCuts;
 
 const std::vector<NamedParser>& AllParsers() {
   static const auto* parsers = new std::vector<NamedParser>{
-      StatusOf<&ParseTweetPage>("ParseTweetPage"),
-      StatusOf<&ParseUserPage>("ParseUserPage"),
-      StatusOf<&ParseUserLookup>("ParseUserLookup"),
-      StatusOf<&ParseListLookup>("ParseListLookup"),
-      StatusOf<&ParseListsPage>("ParseListsPage"),
+      testing::StatusOf<&ParseTweetPage>("ParseTweetPage"),
+      testing::StatusOf<&ParseUserPage>("ParseUserPage"),
+      testing::StatusOf<&ParseUserLookup>("ParseUserLookup"),
+      testing::StatusOf<&ParseListLookup>("ParseListLookup"),
+      testing::StatusOf<&ParseListsPage>("ParseListsPage"),
   };
   return *parsers;
 }
@@ -71,18 +70,15 @@ TEST(V2Malformed, NonJsonEmptyAndWrongTopLevelBodiesFailEveryParser) {
 // `data` has one shape per endpoint: an array on pages, an object on
 // lookups; the other is malformed.
 TEST(V2Malformed, DataOfTheWrongShape) {
-  EXPECT_TRUE(IsMalformedAt(ParseTweetPage(R"({"data":{"id":"1"}})").status(),
-                            "$.data"));
-  EXPECT_TRUE(IsMalformedAt(ParseUserPage(R"({"data":{"id":"1"}})").status(),
-                            "$.data"));
-  EXPECT_TRUE(
-      IsMalformedAt(ParseListsPage(R"({"data":"1"})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseUserLookup(R"({"data":[{"id":"1"}]})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseListLookup(R"({"data":[{"id":"1"}]})").status(), "$.data"));
-  EXPECT_TRUE(IsMalformedAt(
-      ParseTweetPage(R"({"data":[{"id":"1"},7]})").status(), "$.data[1]"));
+  ExpectMalformedAt({
+      MalformedCase{"ParseTweetPage", R"({"data":{"id":"1"}})", "$.data"},
+      MalformedCase{"ParseUserPage", R"({"data":{"id":"1"}})", "$.data"},
+      MalformedCase{"ParseListsPage", R"({"data":"1"})", "$.data"},
+      MalformedCase{"ParseUserLookup", R"({"data":[{"id":"1"}]})", "$.data"},
+      MalformedCase{"ParseListLookup", R"({"data":[{"id":"1"}]})", "$.data"},
+      MalformedCase{"ParseTweetPage", R"({"data":[{"id":"1"},7]})",
+                    "$.data[1]"},
+  });
 }
 
 TEST(V2Malformed, MissingOrBadIdsNameTheirPath) {
@@ -272,13 +268,8 @@ TEST(V2Malformed, TruncatedRecordedBodiesFail) {
              "ParseUserPage", 97}}) {
     absl::StatusOr<std::string> body = ReadV2Body(c.path, c.line);
     ASSERT_TRUE(body.ok()) << body.status();
-    const NamedParser& parser = ParserNamed(c.parser);
-    ASSERT_TRUE(parser.parse(*body).ok()) << c.path;
-    for (size_t cut : TruncationCuts(*body, c.stride)) {
-      ASSERT_TRUE(
-          IsMalformed(parser.parse(absl::string_view(*body).substr(0, cut))))
-          << c.path << " cut at " << cut << " of " << body->size();
-    }
+    ASSERT_NO_FATAL_FAILURE(
+        ExpectEveryCutRefused(ParserNamed(c.parser), c.path, *body, c.stride));
   }
   // A 340 kB page, cut at 300 points spread over it.
   absl::StatusOr<std::string> big =

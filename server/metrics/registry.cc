@@ -67,6 +67,12 @@ FamilySnapshot Shape(std::string name, std::string help, MetricType type,
   return shape;
 }
 
+// A series that needs nothing from its family's shape (all but histograms).
+template <typename Metric>
+std::unique_ptr<Metric> MakeSeries(const FamilySnapshot&) {
+  return std::make_unique<Metric>();
+}
+
 // A gauge read from a function at each collection.
 class CallbackGauge final : public FamilyBase {
  public:
@@ -172,18 +178,16 @@ Family<Metric>& Registry::AddFamily(FamilySnapshot shape,
 
 CounterFamily& Registry::AddCounter(std::string name, std::string help,
                                     std::vector<std::string> label_names) {
-  return AddFamily<Counter>(
-      Shape(std::move(name), std::move(help), MetricType::kCounter,
-            std::move(label_names)),
-      [](const FamilySnapshot&) { return std::make_unique<Counter>(); });
+  return AddFamily<Counter>(Shape(std::move(name), std::move(help),
+                                  MetricType::kCounter, std::move(label_names)),
+                            &MakeSeries<Counter>);
 }
 
 GaugeFamily& Registry::AddGauge(std::string name, std::string help,
                                 std::vector<std::string> label_names) {
-  return AddFamily<Gauge>(
-      Shape(std::move(name), std::move(help), MetricType::kGauge,
-            std::move(label_names)),
-      [](const FamilySnapshot&) { return std::make_unique<Gauge>(); });
+  return AddFamily<Gauge>(Shape(std::move(name), std::move(help),
+                                MetricType::kGauge, std::move(label_names)),
+                          &MakeSeries<Gauge>);
 }
 
 HistogramFamily& Registry::AddHistogram(std::string name, std::string help,

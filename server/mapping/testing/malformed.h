@@ -82,6 +82,19 @@ inline std::vector<size_t> TruncationCuts(absl::string_view body,
   return cuts;
 }
 
+// `parser` accepts the real body `body` (named `name` in failures) whole and
+// refuses it cut at each of TruncationCuts(body, stride). Fatal failures:
+// call inside ASSERT_NO_FATAL_FAILURE to stop the test at the first.
+inline void ExpectEveryCutRefused(const NamedParser& parser,
+                                  absl::string_view name,
+                                  absl::string_view body, size_t stride = 97) {
+  ASSERT_TRUE(parser.parse(body).ok()) << name;
+  for (size_t cut : TruncationCuts(body, stride)) {
+    ASSERT_TRUE(IsMalformed(parser.parse(body.substr(0, cut))))
+        << name << " cut at " << cut << " of " << body.size();
+  }
+}
+
 }  // namespace perch::mapping::testing
 
 #endif  // PERCH_SERVER_MAPPING_TESTING_MALFORMED_H_

@@ -5,21 +5,16 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "server/common/testing/fake_clock.h"
+#include "server/http/testing/http_response.h"
 #include "server/metrics/testing/endpoint_samples.h"
 #include "server/metrics/text_format.h"
 
 namespace perch::mapping {
 namespace {
 
+using ::perch::http::testing::Response;
 using ::perch::metrics::testing::HasEndpointSamples;
 using ::perch::testing::FakeClock;
-
-http::HttpResponse Response(int status, std::string body) {
-  http::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
 
 // What the transport answered, as perch_upstream_* count it: a 429 by the
 // reason the status table gives it (a usage cap is told apart from a rate

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/common/errors.h"
+#include "server/http/testing/http_response.h"
 #include "server/mapping/testing/v2_recorded.h"
 #include "server/mapping/v2_json.h"
 #include "tests/testing/status_matchers.h"
@@ -18,17 +19,9 @@
 namespace perch::mapping {
 namespace {
 
+using ::perch::http::testing::Response;
 using ::perch::testing::StatusIs;
 using ::testing::Not;
-
-http::HttpResponse Response(int status, std::string body,
-                            http::HttpHeaders headers = {}) {
-  http::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
 
 std::string ErrorBody(int code, absl::string_view message) {
   return absl::StrCat(R"({"errors":[{"code":)", code, R"(,"message":")",

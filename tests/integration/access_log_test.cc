@@ -24,29 +24,22 @@
 #include "simdjson.h"
 #include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_traces.h"
 #include "tests/integration/v2_bodies.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kReaderKey[] = "accessREADERKEY7d1c0a";
 constexpr char kNoisyKey[] = "accessNOISYKEY3e8b21";
 constexpr char kQueryText[] = "accesslogquerytext";
 
-// A sampled traceparent whose trace id ends in `n` (distinct per call).
-std::string Traceparent(int n) {
-  return absl::StrCat("00-4bf92f3577b34da6a3ce929d0e0e", 4700 + n,
-                      "-00f067aa0ba902b7-01");
-}
-std::string TraceIdOf(int n) {
-  return absl::StrCat("4bf92f3577b34da6a3ce929d0e0e", 4700 + n);
-}
+constexpr TestTraces kTraces("4bf92f3577b34da6a3ce929d0e0e");
 
 struct AccessLine {
   std::string method, caller, peer, code, reason, trace_id, span_id;
@@ -127,17 +120,11 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   const emulator::EmulatorOptions app;
 
   TempDir dir;
-  dir.Write(
-      "callers",
-      absl::StrCat(
-          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+  dir.Write("callers", ReportsAndNoisyCallers(kReaderKey, kNoisyKey));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--log_format=json", "--shutdown_grace=10s",
        absl::StrCat("--api_keys_file=", dir.File("callers"))},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", app.app_key),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", app.app_secret),
-       absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
+      ServerEnv(app.app_key, app.app_secret, upstream.base_url()));
   const int port = server.WaitForPort(absl::Seconds(20));
   ASSERT_GT(port, 0) << server.Output();
   CountingReadCaller client(OwnChannel(absl::StrCat("127.0.0.1:", port),
@@ -147,18 +134,15 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
 
   // 1: a success; the first call also obtains the token and looks the name
   // up, all on its behalf.
-  ASSERT_TRUE(client.Timeline(kReaderKey, 5, Traceparent(1)).ok());
+  ASSERT_TRUE(client.Timeline(kReaderKey, 5, kTraces.Traceparent(1)).ok());
 
   // 2: an upstream error (429, not retried).
-  emulator::FaultRule limited;
-  limited.path_prefix = paths.timeline;
-  limited.status = 429;
-  limited.body = v2_bodies::kTooManyRequests;
-  limited.times = 1;
-  upstream.AddFault(limited);
-  const grpc::Status failed = client.Timeline(kReaderKey, 0, Traceparent(2));
+  upstream.AddFault(
+      BodyFault(paths.timeline, 429, v2_bodies::kTooManyRequests, /*times=*/1));
+  const grpc::Status failed =
+      client.Timeline(kReaderKey, 0, kTraces.Traceparent(2));
   EXPECT_THAT(failed, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  EXPECT_EQ(TraceIdInError(failed), TraceIdOf(2));
+  EXPECT_EQ(TraceIdInError(failed), kTraces.TraceId(2));
   upstream.ClearFaults();
 
   // 3 and 4: an identical pair while the upstream is slow: one request.
@@ -167,27 +151,28 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   slow.latency = absl::Seconds(2);
   upstream.AddFault(slow);
   std::thread other([&] {
-    EXPECT_TRUE(client.Timeline(kReaderKey, 7, Traceparent(3)).ok());
+    EXPECT_TRUE(client.Timeline(kReaderKey, 7, kTraces.Traceparent(3)).ok());
   });
-  EXPECT_TRUE(client.Timeline(kReaderKey, 7, Traceparent(4)).ok());
+  EXPECT_TRUE(client.Timeline(kReaderKey, 7, kTraces.Traceparent(4)).ok());
   other.join();
   upstream.ClearFaults();
 
   // 5 and 6: the noisy caller's quota allows one call; the second is
   // throttled before any upstream work.
-  EXPECT_TRUE(client.Search(kNoisyKey, Traceparent(5)).ok());
-  const grpc::Status throttled = client.Search(kNoisyKey, Traceparent(6));
+  EXPECT_TRUE(client.Search(kNoisyKey, kTraces.Traceparent(5)).ok());
+  const grpc::Status throttled =
+      client.Search(kNoisyKey, kTraces.Traceparent(6));
   EXPECT_THAT(throttled, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  EXPECT_EQ(TraceIdInError(throttled), TraceIdOf(6));
+  EXPECT_EQ(TraceIdInError(throttled), kTraces.TraceId(6));
 
   // 7: an unknown key. 8: no traceparent. 9: a malformed one (all-zero
   // trace id): ignored, a new trace, never an error.
   const grpc::Status denied =
-      client.Timeline("accessUNKNOWNKEY", 0, Traceparent(7));
+      client.Timeline("accessUNKNOWNKEY", 0, kTraces.Traceparent(7));
   EXPECT_THAT(denied, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
-  EXPECT_EQ(TraceIdInError(denied), TraceIdOf(7));
-  limited.times = 2;
-  upstream.AddFault(limited);
+  EXPECT_EQ(TraceIdInError(denied), kTraces.TraceId(7));
+  upstream.AddFault(
+      BodyFault(paths.timeline, 429, v2_bodies::kTooManyRequests, /*times=*/2));
   const grpc::Status untraced = client.Timeline(kReaderKey);
   const grpc::Status malformed = client.Timeline(
       kReaderKey, 0, "00-00000000000000000000000000000000-00f067aa0ba902b7-01");
@@ -216,7 +201,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
     EXPECT_EQ(a.span_id.size(), 16u);
   }
 
-  std::optional<AccessLine> ok = ByTrace(lines, TraceIdOf(1));
+  std::optional<AccessLine> ok = ByTrace(lines, kTraces.TraceId(1));
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->method, "perch.v1.ReadService/GetTimeline");
   EXPECT_EQ(ok->caller, "reports");
@@ -227,15 +212,15 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   EXPECT_FALSE(ok->from_cache);
   EXPECT_EQ(ok->page_size, 5);
 
-  std::optional<AccessLine> upstream_error = ByTrace(lines, TraceIdOf(2));
+  std::optional<AccessLine> upstream_error = ByTrace(lines, kTraces.TraceId(2));
   ASSERT_TRUE(upstream_error.has_value());
   EXPECT_EQ(upstream_error->code, "RESOURCE_EXHAUSTED");
   EXPECT_EQ(upstream_error->reason, "RATE_LIMITED");
   EXPECT_EQ(upstream_error->upstream_requests, 1);
   EXPECT_EQ(upstream_error->page_size, 0);
 
-  std::optional<AccessLine> a = ByTrace(lines, TraceIdOf(3));
-  std::optional<AccessLine> b = ByTrace(lines, TraceIdOf(4));
+  std::optional<AccessLine> a = ByTrace(lines, kTraces.TraceId(3));
+  std::optional<AccessLine> b = ByTrace(lines, kTraces.TraceId(4));
   ASSERT_TRUE(a.has_value() && b.has_value());
   EXPECT_EQ(a->coalesced + b->coalesced, 1);
   EXPECT_EQ(a->upstream_requests + b->upstream_requests, 1);
@@ -243,7 +228,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   EXPECT_EQ(joined.upstream_requests, 0);
   EXPECT_EQ(joined.code, "OK");
 
-  std::optional<AccessLine> quota = ByTrace(lines, TraceIdOf(6));
+  std::optional<AccessLine> quota = ByTrace(lines, kTraces.TraceId(6));
   ASSERT_TRUE(quota.has_value());
   EXPECT_EQ(quota->method, "perch.v1.ReadService/Search");
   EXPECT_EQ(quota->caller, "");  // not admitted
@@ -251,7 +236,7 @@ TEST(AccessLog, OneJsonLinePerCallAndTheTraceReachesTheUpstream) {
   EXPECT_EQ(quota->reason, "CALLER_QUOTA_EXCEEDED");
   EXPECT_EQ(quota->upstream_requests, 0);
 
-  std::optional<AccessLine> unknown = ByTrace(lines, TraceIdOf(7));
+  std::optional<AccessLine> unknown = ByTrace(lines, kTraces.TraceId(7));
   ASSERT_TRUE(unknown.has_value());
   EXPECT_EQ(unknown->code, "UNAUTHENTICATED");
   EXPECT_EQ(unknown->reason, "CALLER_UNAUTHENTICATED");

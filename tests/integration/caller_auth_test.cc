@@ -14,18 +14,11 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/integration/security_test_util.h"
+#include "tests/integration/test_certs.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
-
-using ::perch::testing::StatusIs;
-
-constexpr char kCerts[] = PERCH_TEST_CERT_DIR;
-
-std::string Cert(absl::string_view name) {
-  return absl::StrCat(kCerts, "/", name);
-}
 
 constexpr char kReaderKey[] = "reader-key-4c1d0b";
 constexpr char kAdminKey[] = "admin-key-9e77a1";
@@ -42,15 +35,6 @@ grpc::Status CallWithKey(grpc::Channel& channel, const GuardedMethod& method,
                          absl::string_view key) {
   auto context = KeyedContext(key);
   return method.call(channel, context.get(), nullptr);
-}
-
-const GuardedMethod& Method(absl::string_view name) {
-  static const auto* methods =
-      new std::vector<GuardedMethod>(AllGuardedMethods());
-  for (const GuardedMethod& m : *methods) {
-    if (m.name == name) return m;
-  }
-  std::abort();
 }
 
 // The services reflection lists, asked with no credentials.
@@ -80,16 +64,17 @@ std::vector<std::string> ReflectedServices(
 
 TEST(TlsListener, HandshakeWithTheTestCaAndNothingElse) {
   HarnessOptions options;
-  options.server.tls_cert_file = Cert("server.pem");
-  options.server.tls_key_file = Cert("server.key");
+  options.server.tls_cert_file = TestCert("server.pem");
+  options.server.tls_key_file = TestCert("server.key");
   auto h = PerchHarness::Start(options);
   ASSERT_NE(h, nullptr);
 
-  auto trusted = OwnChannel(h->target(), TlsCredentials(Cert("ca.pem")));
+  auto trusted = OwnChannel(h->target(), TlsCredentials(TestCert("ca.pem")));
   EXPECT_TRUE(HealthCheck(*trusted).ok());
-  EXPECT_TRUE(CallWithKey(*trusted, Method("Obtain"), "").ok());
+  EXPECT_TRUE(CallWithKey(*trusted, GuardedMethodNamed("Obtain"), "").ok());
 
-  auto other_ca = OwnChannel(h->target(), TlsCredentials(Cert("other_ca.pem")));
+  auto other_ca =
+      OwnChannel(h->target(), TlsCredentials(TestCert("other_ca.pem")));
   EXPECT_THAT(HealthCheck(*other_ca), StatusIs(grpc::StatusCode::UNAVAILABLE));
   auto plaintext = OwnChannel(h->target(), grpc::InsecureChannelCredentials());
   EXPECT_THAT(HealthCheck(*plaintext), StatusIs(grpc::StatusCode::UNAVAILABLE));
@@ -127,7 +112,7 @@ TEST(TlsListener,
      RotatedCertificateServesNewHandshakesOpenChannelsKeepWorking) {
   TempDir dir;
   MountedSecret secret(dir);
-  secret.Install(Cert("server.pem"), Cert("server.key"));
+  secret.Install(TestCert("server.pem"), TestCert("server.key"));
   HarnessOptions options;
   options.server.tls_cert_file = secret.cert_file();
   options.server.tls_key_file = secret.key_file();
@@ -135,25 +120,26 @@ TEST(TlsListener,
   auto h = PerchHarness::Start(options);
   ASSERT_NE(h, nullptr);
 
-  auto before = OwnChannel(h->target(), TlsCredentials(Cert("ca.pem")));
+  auto before = OwnChannel(h->target(), TlsCredentials(TestCert("ca.pem")));
   ASSERT_TRUE(HealthCheck(*before).ok());
-  EXPECT_THAT(HealthCheck(*OwnChannel(h->target(),
-                                      TlsCredentials(Cert("rotation_ca.pem")))),
+  EXPECT_THAT(HealthCheck(*OwnChannel(
+                  h->target(), TlsCredentials(TestCert("rotation_ca.pem")))),
               StatusIs(grpc::StatusCode::UNAVAILABLE));
 
-  secret.Install(Cert("rotated_server.pem"), Cert("rotated_server.key"));
+  secret.Install(TestCert("rotated_server.pem"),
+                 TestCert("rotated_server.key"));
   EXPECT_TRUE(Eventually([&] {
     return HealthCheck(*OwnChannel(h->target(),
-                                   TlsCredentials(Cert("rotation_ca.pem"))))
+                                   TlsCredentials(TestCert("rotation_ca.pem"))))
         .ok();
   })) << "new handshakes never got the rotated certificate";
   // The connection made before the rotation is still up and serving.
   EXPECT_TRUE(HealthCheck(*before).ok());
-  EXPECT_TRUE(CallWithKey(*before, Method("GetTimeline"), "").ok());
+  EXPECT_TRUE(CallWithKey(*before, GuardedMethodNamed("GetTimeline"), "").ok());
   EXPECT_EQ(before->GetState(false), GRPC_CHANNEL_READY);
   // And the old certificate is no longer handed out.
   EXPECT_FALSE(
-      HealthCheck(*OwnChannel(h->target(), TlsCredentials(Cert("ca.pem"))))
+      HealthCheck(*OwnChannel(h->target(), TlsCredentials(TestCert("ca.pem"))))
           .ok());
 }
 
@@ -164,18 +150,18 @@ class MutualTlsTest : public ::testing::Test {
   void Start(const std::string& callers) {
     dir_.Write("callers", callers);
     HarnessOptions options;
-    options.server.tls_cert_file = Cert("server.pem");
-    options.server.tls_key_file = Cert("server.key");
-    options.server.client_ca_file = Cert("ca.pem");
+    options.server.tls_cert_file = TestCert("server.pem");
+    options.server.tls_key_file = TestCert("server.key");
+    options.server.client_ca_file = TestCert("ca.pem");
     options.server.api_keys_file = dir_.File("callers");
     h_ = PerchHarness::Start(options);
     ASSERT_NE(h_, nullptr);
   }
   std::shared_ptr<grpc::Channel> As(absl::string_view client) {
-    return OwnChannel(
-        h_->target(),
-        TlsCredentials(Cert("ca.pem"), Cert(absl::StrCat(client, ".pem")),
-                       Cert(absl::StrCat(client, ".key"))));
+    return OwnChannel(h_->target(),
+                      TlsCredentials(TestCert("ca.pem"),
+                                     TestCert(absl::StrCat(client, ".pem")),
+                                     TestCert(absl::StrCat(client, ".key"))));
   }
 
   TempDir dir_;
@@ -188,22 +174,24 @@ TEST_F(MutualTlsTest, UriDnsAndCommonNameIdentitiesMapToTheirRoles) {
                      "cron mtls:cron-caller admin\n",
                      CallerLine("keyed", kReaderKey, "reader")));
   auto billing = As("client_uri");
-  EXPECT_TRUE(CallWithKey(*billing, Method("GetTimeline"), "").ok());
-  ExpectDenied(CallWithKey(*billing, Method("Obtain"), ""),
+  EXPECT_TRUE(
+      CallWithKey(*billing, GuardedMethodNamed("GetTimeline"), "").ok());
+  ExpectDenied(CallWithKey(*billing, GuardedMethodNamed("Obtain"), ""),
                grpc::StatusCode::PERMISSION_DENIED, "CALLER_NOT_PERMITTED");
   auto reports = As("client_dns");
-  EXPECT_TRUE(CallWithKey(*reports, Method("Obtain"), "").ok());
+  EXPECT_TRUE(CallWithKey(*reports, GuardedMethodNamed("Obtain"), "").ok());
   auto cron = As("client_cn");
-  EXPECT_TRUE(CallWithKey(*cron, Method("Obtain"), "").ok());
-  EXPECT_TRUE(CallWithKey(*cron, Method("Search"), "").ok());
+  EXPECT_TRUE(CallWithKey(*cron, GuardedMethodNamed("Obtain"), "").ok());
+  EXPECT_TRUE(CallWithKey(*cron, GuardedMethodNamed("Search"), "").ok());
 
   // TLS without a client certificate: connected (health is open), but an
   // unknown caller unless it brings an API key.
-  auto anonymous = OwnChannel(h_->target(), TlsCredentials(Cert("ca.pem")));
+  auto anonymous = OwnChannel(h_->target(), TlsCredentials(TestCert("ca.pem")));
   EXPECT_TRUE(HealthCheck(*anonymous).ok());
-  ExpectDenied(CallWithKey(*anonymous, Method("Search"), ""),
+  ExpectDenied(CallWithKey(*anonymous, GuardedMethodNamed("Search"), ""),
                grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
-  EXPECT_TRUE(CallWithKey(*anonymous, Method("Search"), kReaderKey).ok());
+  EXPECT_TRUE(
+      CallWithKey(*anonymous, GuardedMethodNamed("Search"), kReaderKey).ok());
 
   // A certificate from a CA perch does not trust never completes the
   // handshake, whatever identity it claims.
@@ -213,9 +201,10 @@ TEST_F(MutualTlsTest, UriDnsAndCommonNameIdentitiesMapToTheirRoles) {
 
 TEST_F(MutualTlsTest, AnUnregisteredCertificateIdentityIsUnauthenticated) {
   Start("cron mtls:cron-caller admin\n");
-  ExpectDenied(CallWithKey(*As("client_uri"), Method("GetTimeline"), ""),
-               grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
-  ExpectDenied(CallWithKey(*As("client_dns"), Method("Obtain"), ""),
+  ExpectDenied(
+      CallWithKey(*As("client_uri"), GuardedMethodNamed("GetTimeline"), ""),
+      grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
+  ExpectDenied(CallWithKey(*As("client_dns"), GuardedMethodNamed("Obtain"), ""),
                grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
 }
 
@@ -281,19 +270,23 @@ TEST_F(ApiKeyTest, RolesDecideWhatAKnownCallerMayCall) {
 
 TEST_F(ApiKeyTest, ARewrittenCallersFileTakesEffectWithoutARestart) {
   constexpr char kNewKey[] = "rotated-key-0f3e";
-  ASSERT_TRUE(CallWithKey(*channel_, Method("Search"), kReaderKey).ok());
+  ASSERT_TRUE(
+      CallWithKey(*channel_, GuardedMethodNamed("Search"), kReaderKey).ok());
   // The reader's key is rotated; ops keeps its key and loses admin.
   dir_.Write("callers", absl::StrCat(CallerLine("reports", kNewKey, "reader"),
                                      CallerLine("ops", kAdminKey, "reader")));
-  EXPECT_TRUE(Eventually(
-      [&] { return CallWithKey(*channel_, Method("Search"), kNewKey).ok(); }));
-  ExpectDenied(CallWithKey(*channel_, Method("Search"), kReaderKey),
+  EXPECT_TRUE(Eventually([&] {
+    return CallWithKey(*channel_, GuardedMethodNamed("Search"), kNewKey).ok();
+  }));
+  ExpectDenied(CallWithKey(*channel_, GuardedMethodNamed("Search"), kReaderKey),
                grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
-  ExpectDenied(CallWithKey(*channel_, Method("Invalidate"), kAdminKey),
-               grpc::StatusCode::PERMISSION_DENIED, "CALLER_NOT_PERMITTED");
+  ExpectDenied(
+      CallWithKey(*channel_, GuardedMethodNamed("Invalidate"), kAdminKey),
+      grpc::StatusCode::PERMISSION_DENIED, "CALLER_NOT_PERMITTED");
   // A broken edit keeps the last good keys in force.
   dir_.Write("callers", "reports not-a-sha256 reader\n");
-  EXPECT_TRUE(CallWithKey(*channel_, Method("Search"), kNewKey).ok());
+  EXPECT_TRUE(
+      CallWithKey(*channel_, GuardedMethodNamed("Search"), kNewKey).ok());
 }
 
 // --- The two UNAUTHENTICATEDs ---
@@ -313,17 +306,17 @@ TEST(TwoUnauthenticateds, TheCallersKeyAndPerchsAppDifferInDomainAndReason) {
   auto channel = h->channel();
 
   // The caller's side: refused by perch before anything goes upstream.
-  const grpc::Status caller =
-      CallWithKey(*channel, Method("GetTimeline"), "not-a-known-key");
-  EXPECT_EQ(caller.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const grpc::Status caller = CallWithKey(
+      *channel, GuardedMethodNamed("GetTimeline"), "not-a-known-key");
+  EXPECT_THAT(caller, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(OnlyErrorInfo(caller).domain(), "perch.v1");
   EXPECT_EQ(OnlyErrorInfo(caller).reason(), "CALLER_UNAUTHENTICATED");
   EXPECT_EQ(h->emulator().RequestCounts().size(), 0u);
 
   // perch's side: the key is good, the upstream refuses perch's app.
   const grpc::Status app =
-      CallWithKey(*channel, Method("GetTimeline"), kReaderKey);
-  EXPECT_EQ(app.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+      CallWithKey(*channel, GuardedMethodNamed("GetTimeline"), kReaderKey);
+  EXPECT_THAT(app, StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(OnlyErrorInfo(app).domain(), "api.twitter.com");
   EXPECT_EQ(OnlyErrorInfo(app).reason(), "APP_CREDENTIALS_REJECTED");
   EXPECT_EQ(OnlyErrorInfo(app).metadata().at("endpoint"), "/oauth2/token");
@@ -346,13 +339,14 @@ TEST(CallerQuota, ANoisyCallerIsThrottledAndOthersAreNot) {
   auto h = PerchHarness::Start(options);
   ASSERT_NE(h, nullptr);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        CallWithKey(*h->channel(), Method("GetTimeline"), "noisy-key").ok());
+    ASSERT_TRUE(CallWithKey(*h->channel(), GuardedMethodNamed("GetTimeline"),
+                            "noisy-key")
+                    .ok());
   }
   const int64_t upstream_reads = UpstreamReads(h->emulator());
   ASSERT_GT(upstream_reads, 0);
-  grpc::Status over =
-      CallWithKey(*h->channel(), Method("GetTimeline"), "noisy-key");
+  grpc::Status over = CallWithKey(
+      *h->channel(), GuardedMethodNamed("GetTimeline"), "noisy-key");
   ExpectDenied(over, grpc::StatusCode::RESOURCE_EXHAUSTED,
                "CALLER_QUOTA_EXCEEDED");
   auto retry = RetryInfoOf(over);
@@ -364,8 +358,9 @@ TEST(CallerQuota, ANoisyCallerIsThrottledAndOthersAreNot) {
   // The denied call spent nothing upstream; the quiet caller is unaffected.
   EXPECT_EQ(UpstreamReads(h->emulator()), upstream_reads);
   for (int i = 0; i < 10; ++i) {
-    EXPECT_TRUE(
-        CallWithKey(*h->channel(), Method("GetTimeline"), "quiet-key").ok());
+    EXPECT_TRUE(CallWithKey(*h->channel(), GuardedMethodNamed("GetTimeline"),
+                            "quiet-key")
+                    .ok());
   }
 }
 

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_certs.h"
 #include "tests/testing/child_process.h"
 
 namespace perch::testing {
@@ -35,10 +36,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
 constexpr int kExitDenied = 4;
 constexpr int kExitUnavailable = 6;
-
-std::string Cert(absl::string_view name) {
-  return absl::StrCat(PERCH_TEST_CERT_DIR, "/", name);
-}
 
 struct CliResult {
   int exit_code = -1;  // -1: killed (by a signal, or for running too long)
@@ -58,8 +55,8 @@ CliResult RunCli(std::vector<std::string> args, std::vector<std::string> env,
   if (!cli.ok()) return result;
   absl::StatusOr<int> code = (*cli)->Wait(limit);
   if (!code.ok()) {
-    ADD_FAILURE() << "perch " << absl::StrJoin(args, " ")
-                  << " ran longer than " << limit;
+    ADD_FAILURE() << "perch " << absl::StrJoin(args, " ") << " ran longer than "
+                  << limit;
     (*cli)->Stop(absl::ZeroDuration());
   } else if (*code < 128) {
     result.exit_code = *code;
@@ -83,10 +80,7 @@ class Perch {
     emulator_ = *std::move(emulator);
     flags.insert(flags.begin(), "--listen=127.0.0.1:0");
     server_ = std::make_unique<ServerProcess>(
-        flags, std::vector<std::string>{
-                   absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-                   absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-                   absl::StrCat("PERCH_API_BASE_URL=", emulator_->base_url())});
+        flags, ServerEnv(kConsumerKey, kConsumerSecret, emulator_->base_url()));
     port_ = server_->WaitForPort(absl::Seconds(20));
     EXPECT_GT(port_, 0) << server_->Output();
   }
@@ -180,13 +174,13 @@ TEST(CliSecurity, TlsNeedsTheServersCaAndAClientCertificateIdentifies) {
   dir.Write("callers", absl::StrCat(CallerLine("reports", kReaderKey, "reader"),
                                     "cron mtls:cron-caller reader\n"));
   dir.Write("reader.key", absl::StrCat(kReaderKey, "\n"));
-  Perch perch({absl::StrCat("--tls_cert_file=", Cert("server.pem")),
-               absl::StrCat("--tls_key_file=", Cert("server.key")),
-               absl::StrCat("--client_ca_file=", Cert("ca.pem")),
+  Perch perch({absl::StrCat("--tls_cert_file=", TestCert("server.pem")),
+               absl::StrCat("--tls_key_file=", TestCert("server.key")),
+               absl::StrCat("--client_ca_file=", TestCert("ca.pem")),
                absl::StrCat("--api_keys_file=", dir.File("callers"))});
   ASSERT_TRUE(perch.ok());
   const std::string server = perch.ServerFlag();
-  const std::string ca = "--ca_file=" + Cert("ca.pem");
+  const std::string ca = "--ca_file=" + TestCert("ca.pem");
   const std::string key = "--api_key_file=" + dir.File("reader.key");
 
   CliResult r = RunCli({server, "--timeout=10s", ca, "health"}, {});
@@ -197,7 +191,7 @@ TEST(CliSecurity, TlsNeedsTheServersCaAndAClientCertificateIdentifies) {
   // another CA.
   for (const std::vector<std::string>& trust :
        std::vector<std::vector<std::string>>{
-           {}, {"--tls"}, {"--ca_file=" + Cert("other_ca.pem")}}) {
+           {}, {"--tls"}, {"--ca_file=" + TestCert("other_ca.pem")}}) {
     std::vector<std::string> args = {server, "--timeout=10s", "health"};
     args.insert(args.end(), trust.begin(), trust.end());
     r = RunCli(args, {});
@@ -216,8 +210,8 @@ TEST(CliSecurity, TlsNeedsTheServersCaAndAClientCertificateIdentifies) {
   EXPECT_TRUE(absl::StrContains(r.output, "@perch_dev"));
   ExpectNoKey(r);
   r = RunCli(
-      {server, "--timeout=10s", ca, "--cert_file=" + Cert("client_cn.pem"),
-       "--key_file=" + Cert("client_cn.key"), "timeline", "@perch_dev",
+      {server, "--timeout=10s", ca, "--cert_file=" + TestCert("client_cn.pem"),
+       "--key_file=" + TestCert("client_cn.key"), "timeline", "@perch_dev",
        "--page_size=2"},
       {});
   EXPECT_EQ(r.exit_code, kExitOk) << r.output;
@@ -226,15 +220,15 @@ TEST(CliSecurity, TlsNeedsTheServersCaAndAClientCertificateIdentifies) {
   EXPECT_EQ(r.exit_code, kExitDenied) << r.output;
   EXPECT_TRUE(absl::StrContains(r.output, "UNAUTHENTICATED")) << r.output;
   // A certificate from another CA fails the handshake.
-  r = RunCli(
-      {server, "--timeout=10s", ca,
-       "--cert_file=" + Cert("untrusted_client.pem"),
-       "--key_file=" + Cert("untrusted_client.key"), "timeline", "@perch_dev"},
-      {});
+  r = RunCli({server, "--timeout=10s", ca,
+              "--cert_file=" + TestCert("untrusted_client.pem"),
+              "--key_file=" + TestCert("untrusted_client.key"), "timeline",
+              "@perch_dev"},
+             {});
   EXPECT_EQ(r.exit_code, kExitUnavailable) << r.output;
 
   // Usage errors: a certificate without its key, an unreadable CA file.
-  r = RunCli({server, ca, "--cert_file=" + Cert("client_cn.pem"), "health"},
+  r = RunCli({server, ca, "--cert_file=" + TestCert("client_cn.pem"), "health"},
              {});
   EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
   EXPECT_TRUE(absl::StrContains(r.output, "--cert_file needs --key_file"))

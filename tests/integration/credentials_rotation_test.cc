@@ -33,7 +33,6 @@ constexpr char kKeyA[] = "rotKEYa5d1e0";
 constexpr char kSecretA[] = "rotSECRETa77c2b91";
 constexpr char kKeyB[] = "rotKEYb3f8a4";
 constexpr char kSecretB[] = "rotSECRETb0e6d413";
-constexpr char kTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
 constexpr char kCredentialsHealth[] = "perch.app_credentials";
 
 // What the emulator's /_emulator/stats says about token requests and each
@@ -232,7 +231,7 @@ TEST(CredentialsRotation, ANewPairIsUsedWithoutARestartOrAFailedRead) {
   // No secret and no token in either process's output.
   for (const std::string& out : {server.Output(), (*emulator)->Output()}) {
     for (const char* secret :
-         {kKeyA, kSecretA, kKeyB, kSecretB, kTokenPrefix}) {
+         {kKeyA, kSecretA, kKeyB, kSecretB, kEmulatorTokenPrefix}) {
       EXPECT_FALSE(absl::StrContains(out, secret))
           << "a secret reached the output (" << std::string(secret).size()
           << " characters)";

@@ -26,8 +26,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::IsOk;
-using ::perch::testing::StatusIs;
 using ::testing::AnyOf;
 
 using emulator::FaultRule;

@@ -26,18 +26,18 @@
 #include "simdjson.h"
 #include "tests/integration/counting_read_caller.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_traces.h"
 #include "tests/integration/v2_bodies.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
-
-using ::perch::testing::StatusIs;
 
 constexpr char kReaderKey[] = "metricsREADERKEY51c0e2";
 constexpr char kNoisyKey[] = "metricsNOISYKEY9d2f47";
@@ -49,32 +49,19 @@ constexpr char kTweets[] = "2/users/:id/tweets";
 // Generous: the machine running the suite is loaded.
 constexpr absl::Duration kWait = absl::Seconds(30);
 
-std::string Traceparent(int n) {
-  return absl::StrCat("00-5cf92f3577b34da6a3ce929d0e0e", 4700 + n,
-                      "-00f067aa0ba902b7-01");
-}
-std::string TraceIdOf(int n) {
-  return absl::StrCat("5cf92f3577b34da6a3ce929d0e0e", 4700 + n);
-}
+constexpr TestTraces kTraces("5cf92f3577b34da6a3ce929d0e0e");
 
 // perch-server (JSON logs, a callers file) on the emulator.
 struct PerchUnderTest {
   explicit PerchUnderTest(emulator::Emulator& upstream) {
     const emulator::EmulatorOptions app;
-    dir.Write(
-        "callers",
-        absl::StrCat(
-            CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-            CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+    dir.Write("callers", ReportsAndNoisyCallers(kReaderKey, kNoisyKey));
     server = std::make_unique<ServerProcess>(
         std::vector<std::string>{
             "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
             "--log_format=json", "--shutdown_grace=10s",
             absl::StrCat("--api_keys_file=", dir.File("callers"))},
-        std::vector<std::string>{
-            absl::StrCat("PERCH_CONSUMER_KEY=", app.app_key),
-            absl::StrCat("PERCH_CONSUMER_SECRET=", app.app_secret),
-            absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
+        ServerEnv(app.app_key, app.app_secret, upstream.base_url()));
     port = server->WaitForPort(kWait);
     metrics_port = server->WaitForMetricsPort(kWait);
   }
@@ -128,25 +115,17 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
   const std::string timeline_path = PathsOf(kV2).timeline;
 
   // 1. A success: token, name lookup, timeline.
-  ASSERT_TRUE(caller.Timeline(kReaderKey, 5, Traceparent(1)).ok());
+  ASSERT_TRUE(caller.Timeline(kReaderKey, 5, kTraces.Traceparent(1)).ok());
 
   // 2. The upstream's 429 (not retried).
-  emulator::FaultRule limited;
-  limited.path_prefix = timeline_path;
-  limited.status = 429;
-  limited.body = v2_bodies::kTooManyRequests;
-  limited.times = 1;
-  upstream.AddFault(limited);
+  upstream.AddFault(
+      BodyFault(timeline_path, 429, v2_bodies::kTooManyRequests, /*times=*/1));
   EXPECT_THAT(caller.Timeline(kReaderKey, 6),
               StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
 
   // 3. A 503, retried away.
-  emulator::FaultRule unavailable;
-  unavailable.path_prefix = timeline_path;
-  unavailable.status = 503;
-  unavailable.body = v2_bodies::kServiceUnavailable;
-  unavailable.times = 1;
-  upstream.AddFault(unavailable);
+  upstream.AddFault(BodyFault(timeline_path, 503,
+                              v2_bodies::kServiceUnavailable, /*times=*/1));
   EXPECT_TRUE(caller.Timeline(kReaderKey, 8).ok());
 
   // 4. The token revoked behind perch's back: 401, a new token, the read
@@ -239,33 +218,40 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
                 kTweets, "\"})")),
             absl::ToUnixSeconds(done) - 1);
 
-  // The token: obtained at start and after the revocation.
-  EXPECT_EQ(value("sum(perch_token_fetches_total{outcome=\"ok\"})"), 2);
-  EXPECT_EQ(value("sum(perch_token_fetches_total)"), 2);
-  EXPECT_EQ(value("perch_token_reobtains_total"), 1);
-  EXPECT_EQ(value("perch_token_invalidations_total"), 0);
   EXPECT_GE(value("perch_token_age_seconds"), 0);
-
-  // The name cache: looked up by calls 1 (miss) and 2, 3, 4 and the pair.
-  EXPECT_EQ(value("sum(perch_cache_requests_total{cache=\"user_id\","
-                  "result=\"miss\"})"),
-            1);
-  EXPECT_EQ(value("sum(perch_cache_requests_total{cache=\"user_id\","
-                  "result=\"hit\"})"),
-            4);
-  EXPECT_EQ(value("sum(perch_cache_entries{cache=\"user_id\"})"), 1);
-
-  // Callers, by the names in the callers file.
-  EXPECT_EQ(value("sum(perch_caller_calls_total{caller=\"reports\"})"), 6);
-  EXPECT_EQ(value("sum(perch_caller_calls_total{caller=\"noisy\"})"), 1);
-  EXPECT_EQ(value("sum(perch_caller_throttles_total{caller=\"noisy\"})"), 1);
-  EXPECT_EQ(value("sum(perch_caller_throttles_total)"), 1);
-  EXPECT_EQ(value("sum(perch_caller_denials_total{caller=\"noisy\","
-                  "reason=\"CALLER_QUOTA_EXCEEDED\"})"),
-            1);
-  EXPECT_EQ(value("sum(perch_caller_denials_total{caller=\"unknown\","
-                  "reason=\"CALLER_UNAUTHENTICATED\"})"),
-            1);
+  struct Exact {
+    const char* promql;
+    double want;
+  };
+  const Exact exact[] = {
+      // The token: obtained at start and after the revocation.
+      {"sum(perch_token_fetches_total{outcome=\"ok\"})", 2},
+      {"sum(perch_token_fetches_total)", 2},
+      {"perch_token_reobtains_total", 1},
+      {"perch_token_invalidations_total", 0},
+      // The name cache: looked up by calls 1 (miss) and 2, 3, 4 and the pair.
+      {"sum(perch_cache_requests_total{cache=\"user_id\","
+       "result=\"miss\"})",
+       1},
+      {"sum(perch_cache_requests_total{cache=\"user_id\","
+       "result=\"hit\"})",
+       4},
+      {"sum(perch_cache_entries{cache=\"user_id\"})", 1},
+      // Callers, by the names in the callers file.
+      {"sum(perch_caller_calls_total{caller=\"reports\"})", 6},
+      {"sum(perch_caller_calls_total{caller=\"noisy\"})", 1},
+      {"sum(perch_caller_throttles_total{caller=\"noisy\"})", 1},
+      {"sum(perch_caller_throttles_total)", 1},
+      {"sum(perch_caller_denials_total{caller=\"noisy\","
+       "reason=\"CALLER_QUOTA_EXCEEDED\"})",
+       1},
+      {"sum(perch_caller_denials_total{caller=\"unknown\","
+       "reason=\"CALLER_UNAUTHENTICATED\"})",
+       1},
+  };
+  for (const Exact& e : exact) {
+    EXPECT_EQ(value(e.promql), e.want) << e.promql;
+  }
 
   EXPECT_GE(value("process_threads"), 2);
   EXPECT_GT(value("process_resident_memory_bytes"), 0);
@@ -289,14 +275,14 @@ TEST(Metrics, PrometheusSeesExactlyWhatTheCallsDid) {
     std::string_view trace_id, span_id;
     ASSERT_EQ(o["trace_id"].get(trace_id), simdjson::SUCCESS);
     ASSERT_EQ(o["span_id"].get(span_id), simdjson::SUCCESS);
-    if (trace_id == TraceIdOf(1)) span_of_first = std::string(span_id);
+    if (trace_id == kTraces.TraceId(1)) span_of_first = std::string(span_id);
   }
   EXPECT_EQ(access_lines, caller.calls());
   ASSERT_EQ(span_of_first.size(), 16u);
   int reached = 0;
   for (const emulator::TracedRequest& r : upstream.ReceivedTraceparents()) {
     if (r.traceparent ==
-        absl::StrCat("00-", TraceIdOf(1), "-", span_of_first, "-01")) {
+        absl::StrCat("00-", kTraces.TraceId(1), "-", span_of_first, "-01")) {
       ++reached;
     }
   }

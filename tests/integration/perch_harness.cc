@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 
@@ -64,7 +65,8 @@ google::rpc::Status RichStatus(const grpc::Status& status) {
   google::rpc::Status rich;
   EXPECT_TRUE(rich.ParseFromString(status.error_details()))
       << "no google.rpc.Status in the trailers";
-  EXPECT_EQ(rich.code(), static_cast<int>(status.error_code()));
+  // The details repeat the status's own code.
+  EXPECT_THAT(status, StatusIs(static_cast<grpc::StatusCode>(rich.code())));
   return rich;
 }
 

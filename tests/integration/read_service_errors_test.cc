@@ -24,8 +24,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using emulator::FaultRule;
 
 // One ReadService RPC, called with a valid request.
@@ -592,6 +590,18 @@ TEST_P(ReadDialect, ServerSideCallTimeBoundsAReadWithoutDeadline) {
 // --- v2 only: what the upstream says about the caller's query, and data
 // beside partial errors ---
 
+// `s` refuses the caller's query: INVALID_ARGUMENT with one field
+// violation, on "query", whose description says `says`.
+void ExpectTheQueryRefused(const grpc::Status& s, absl::string_view says) {
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
+  auto bad = BadRequestOf(s);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->field_violations_size(), 1);
+  EXPECT_EQ(bad->field_violations(0).field(), "query");
+  EXPECT_TRUE(absl::StrContains(bad->field_violations(0).description(), says))
+      << bad->field_violations(0).description();
+}
+
 TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   auto h = StartDialect(kV2);
   ASSERT_NE(h, nullptr);
@@ -602,19 +612,12 @@ TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   r.set_query("-perch");
   v1::SearchResponse out;
   grpc::Status s = h->reads().Search(ContextWithTimeout().get(), r, &out);
-  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheQueryRefused(s, "positive"));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "INVALID_REQUEST");
   EXPECT_EQ(info.domain(), "api.twitter.com");
   EXPECT_EQ(info.metadata().at("http_status"), "400");
   EXPECT_EQ(info.metadata().at("upstream_type"), "invalid-request");
-  auto bad = BadRequestOf(s);
-  ASSERT_TRUE(bad.has_value());
-  ASSERT_EQ(bad->field_violations_size(), 1);
-  EXPECT_EQ(bad->field_violations(0).field(), "query");
-  EXPECT_TRUE(
-      absl::StrContains(bad->field_violations(0).description(), "positive"))
-      << bad->field_violations(0).description();
   EXPECT_EQ(h->emulator().RequestCount(search), 1) << "not retried";
 
   // The body the real API sent for a query (§3.4's shape), injected.
@@ -625,13 +628,7 @@ TEST(V2Search, AQueryTheUpstreamRefusesIsTheCallersInvalidArgument) {
   h->emulator().AddFault(rule);
   r.set_query("perch");
   s = h->reads().Search(ContextWithTimeout().get(), r, &out);
-  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
-  bad = BadRequestOf(s);
-  ASSERT_TRUE(bad.has_value());
-  ASSERT_EQ(bad->field_violations_size(), 1);
-  EXPECT_EQ(bad->field_violations(0).field(), "query");
-  EXPECT_TRUE(absl::StrContains(bad->field_violations(0).description(),
-                                "invalid field 'from'"));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheQueryRefused(s, "invalid field 'from'"));
 }
 
 TEST(V2PartialErrors, DataBesideErrorsIsOkWithTheMissingReferenceUnset) {

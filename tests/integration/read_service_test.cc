@@ -24,12 +24,10 @@
 #include "tests/integration/dialects.h"
 #include "tests/integration/perch_harness.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/text_proto.h"
 
 namespace perch::testing {
 namespace {
-
-using ::perch::testing::FakeClock;
-using ::perch::testing::StatusIs;
 
 using emulator::SearchQuery;
 using emulator::TweetKind;
@@ -823,10 +821,38 @@ TEST_P(ReadServiceTest, APageTokenReplayedWithAnotherQueryIsRefused) {
   EXPECT_EQ(ReadRequests(), before);
 }
 
+// The four reads, for tables of requests.
+enum class Read { kTimeline, kSearch, kFollowers, kList };
+
+// `read` with the request written in text format (text_proto.h).
+grpc::Status Send(ReadFixture& t, Read read, const std::string& request) {
+  switch (read) {
+    case Read::kTimeline: {
+      v1::GetTimelineResponse out;
+      return t.Timeline(TextProto<v1::GetTimelineRequest>(request), &out);
+    }
+    case Read::kSearch: {
+      v1::SearchResponse out;
+      return t.Search(TextProto<v1::SearchRequest>(request), &out);
+    }
+    case Read::kFollowers: {
+      v1::GetFollowersResponse out;
+      return t.Followers(TextProto<v1::GetFollowersRequest>(request), &out);
+    }
+    case Read::kList: {
+      v1::GetListResponse out;
+      return t.List(TextProto<v1::GetListRequest>(request), &out);
+    }
+  }
+  return grpc::Status(grpc::StatusCode::INTERNAL, "no such read");
+}
+
+// A request that breaks one validation rule.
 struct Invalid {
   const char* name;
-  const char* field;
-  std::function<grpc::Status(ReadFixture&)> call;
+  const char* field;  // the field a violation must name
+  Read read;
+  std::string request;  // text format
 };
 
 // Every rule on every dialect: (dialect, index into InvalidRequests()).
@@ -842,7 +868,7 @@ std::vector<Invalid> InvalidRequests();
 TEST_P(ReadValidationTest, IsInvalidArgumentNamingTheFieldWithNoUpstreamRead) {
   const std::vector<Invalid> all = InvalidRequests();
   const Invalid& c = all[std::get<1>(GetParam())];
-  grpc::Status s = c.call(*this);
+  grpc::Status s = Send(*this, c.read, c.request);
   EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "INVALID_REQUEST");
@@ -861,191 +887,68 @@ TEST_P(ReadValidationTest, IsInvalidArgumentNamingTheFieldWithNoUpstreamRead) {
   }
 }
 
-grpc::Status TimelineWith(
-    ReadFixture& t, const std::function<void(v1::GetTimelineRequest&)>& edit) {
-  v1::GetTimelineRequest r;
-  r.set_screen_name("perch_dev");
-  edit(r);
-  v1::GetTimelineResponse out;
-  return t.Timeline(r, &out);
-}
-grpc::Status SearchWith(ReadFixture& t,
-                        const std::function<void(v1::SearchRequest&)>& edit) {
-  v1::SearchRequest r;
-  r.set_query("#perch");
-  edit(r);
-  v1::SearchResponse out;
-  return t.Search(r, &out);
-}
-grpc::Status FollowersWith(
-    ReadFixture& t, const std::function<void(v1::GetFollowersRequest&)>& edit) {
-  v1::GetFollowersRequest r;
-  r.set_screen_name("perch_dev");
-  edit(r);
-  v1::GetFollowersResponse out;
-  return t.Followers(r, &out);
-}
-grpc::Status ListWith(ReadFixture& t,
-                      const std::function<void(v1::GetListRequest&)>& edit) {
-  v1::GetListRequest r;
-  r.set_list_id("84839422");
-  edit(r);
-  v1::GetListResponse out;
-  return t.List(r, &out);
-}
-
 std::vector<Invalid> InvalidRequests() {
-  using T = v1::GetTimelineRequest;
-  using S = v1::SearchRequest;
-  using F = v1::GetFollowersRequest;
-  using L = v1::GetListRequest;
+  constexpr Read kT = Read::kTimeline, kS = Read::kSearch,
+                 kF = Read::kFollowers, kL = Read::kList;
   const std::string too_long(501, 'q');
   return {
-      {"timeline_no_user", "user",
-       [](auto& t) { return TimelineWith(t, [](T& r) { r.clear_user(); }); }},
-      {"timeline_at_sign", "screen_name",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_screen_name("@perch_dev"); });
-       }},
-      {"timeline_sixteen_chars", "screen_name",
-       [](auto& t) {
-         return TimelineWith(
-             t, [](T& r) { r.set_screen_name("abcdefghijklmnop"); });
-       }},
-      {"timeline_empty_screen_name", "screen_name",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_screen_name(""); });
-       }},
-      {"timeline_hex_user_id", "user_id",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_user_id("0x1f"); });
-       }},
-      {"timeline_negative_user_id", "user_id",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_user_id("-783214"); });
-       }},
-      {"timeline_user_id_over_int64", "user_id",
-       [](auto& t) {
-         return TimelineWith(
-             t, [](T& r) { r.set_user_id("9223372036854775808"); });
-       }},
-      {"timeline_page_size_201", "page_size",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_page_size(201); });
-       }},
-      {"timeline_page_size_negative", "page_size",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_page_size(-1); });
-       }},
-      {"timeline_since_id", "since_id",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_since_id("12.5"); });
-       }},
-      {"timeline_page_token", "page_token",
-       [](auto& t) {
-         return TimelineWith(t, [](T& r) { r.set_page_token("not-a-token"); });
-       }},
-      {"search_empty_query", "query",
-       [](auto& t) { return SearchWith(t, [](S& r) { r.set_query(""); }); }},
-      {"search_501_chars", "query",
-       [too_long](auto& t) {
-         return SearchWith(t, [&](S& r) { r.set_query(too_long); });
-       }},
-      {"search_page_size_101", "page_size",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_page_size(101); });
-       }},
-      {"search_unknown_result_type", "result_type",
-       [](auto& t) {
-         return SearchWith(
-             t, [](S& r) { r.set_result_type(static_cast<S::ResultType>(7)); });
-       }},
-      {"search_lang_word", "lang",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_lang("english"); });
-       }},
-      {"search_lang_upper", "lang",
-       [](auto& t) { return SearchWith(t, [](S& r) { r.set_lang("EN"); }); }},
-      {"search_until_month_13", "until",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_until("2024-13-01"); });
-       }},
-      {"search_until_feb_30", "until",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_until("2024-02-30"); });
-       }},
-      {"search_until_words", "until",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_until("yesterday"); });
-       }},
-      {"search_since_id", "since_id",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_since_id("abc"); });
-       }},
-      {"search_page_token", "page_token",
-       [](auto& t) {
-         return SearchWith(t, [](S& r) { r.set_page_token("%%%"); });
-       }},
-      {"followers_no_user", "user",
-       [](auto& t) { return FollowersWith(t, [](F& r) { r.clear_user(); }); }},
-      {"followers_bad_screen_name", "screen_name",
-       [](auto& t) {
-         return FollowersWith(t, [](F& r) { r.set_screen_name("perch-dev"); });
-       }},
-      {"followers_bad_user_id", "user_id",
-       [](auto& t) {
-         return FollowersWith(t, [](F& r) { r.set_user_id("1e6"); });
-       }},
-      {"followers_users_page_size_201", "page_size",
-       [](auto& t) {
-         return FollowersWith(t, [](F& r) { r.set_page_size(201); });
-       }},
-      {"followers_ids_page_size_5001", "page_size",
-       [](auto& t) {
-         return FollowersWith(t, [](F& r) {
-           r.set_ids_only(true);
-           r.set_page_size(5001);
-         });
-       }},
-      {"followers_page_token", "page_token",
-       [](auto& t) {
-         return FollowersWith(t,
-                              [](F& r) { r.set_page_token("cDEuYWJjLjEy"); });
-       }},
-      {"list_none", "list",
-       [](auto& t) { return ListWith(t, [](L& r) { r.clear_list(); }); }},
-      {"list_id_not_decimal", "list_id",
-       [](auto& t) { return ListWith(t, [](L& r) { r.set_list_id("eng"); }); }},
-      {"list_bad_owner", "slug.owner_screen_name",
-       [](auto& t) {
-         return ListWith(t, [](L& r) {
-           r.mutable_slug()->set_owner_screen_name("perch dev");
-           r.mutable_slug()->set_slug("engineering");
-         });
-       }},
-      {"list_empty_slug", "slug.slug",
-       [](auto& t) {
-         return ListWith(t, [](L& r) {
-           r.mutable_slug()->set_owner_screen_name("perch_dev");
-         });
-       }},
-      {"list_unknown_view", "view",
-       [](auto& t) {
-         return ListWith(t, [](L& r) { r.set_view(static_cast<L::View>(9)); });
-       }},
-      {"list_tweets_page_size_201", "page_size",
-       [](auto& t) { return ListWith(t, [](L& r) { r.set_page_size(201); }); }},
-      {"list_members_page_size_5001", "page_size",
-       [](auto& t) {
-         return ListWith(t, [](L& r) {
-           r.set_view(L::VIEW_MEMBERS);
-           r.set_page_size(5001);
-         });
-       }},
-      {"list_page_token", "page_token",
-       [](auto& t) {
-         return ListWith(t, [](L& r) { r.set_page_token("p1"); });
-       }},
+      {"timeline_no_user", "user", kT, ""},
+      {"timeline_at_sign", "screen_name", kT, "screen_name: '@perch_dev'"},
+      {"timeline_sixteen_chars", "screen_name", kT,
+       "screen_name: 'abcdefghijklmnop'"},
+      {"timeline_empty_screen_name", "screen_name", kT, "screen_name: ''"},
+      {"timeline_hex_user_id", "user_id", kT, "user_id: '0x1f'"},
+      {"timeline_negative_user_id", "user_id", kT, "user_id: '-783214'"},
+      {"timeline_user_id_over_int64", "user_id", kT,
+       "user_id: '9223372036854775808'"},
+      {"timeline_page_size_201", "page_size", kT,
+       "screen_name: 'perch_dev' page_size: 201"},
+      {"timeline_page_size_negative", "page_size", kT,
+       "screen_name: 'perch_dev' page_size: -1"},
+      {"timeline_since_id", "since_id", kT,
+       "screen_name: 'perch_dev' since_id: '12.5'"},
+      {"timeline_page_token", "page_token", kT,
+       "screen_name: 'perch_dev' page_token: 'not-a-token'"},
+      {"search_empty_query", "query", kS, "query: ''"},
+      {"search_501_chars", "query", kS,
+       absl::StrCat("query: '", too_long, "'")},
+      {"search_page_size_101", "page_size", kS,
+       "query: '#perch' page_size: 101"},
+      {"search_unknown_result_type", "result_type", kS,
+       "query: '#perch' result_type: 7"},
+      {"search_lang_word", "lang", kS, "query: '#perch' lang: 'english'"},
+      {"search_lang_upper", "lang", kS, "query: '#perch' lang: 'EN'"},
+      {"search_until_month_13", "until", kS,
+       "query: '#perch' until: '2024-13-01'"},
+      {"search_until_feb_30", "until", kS,
+       "query: '#perch' until: '2024-02-30'"},
+      {"search_until_words", "until", kS, "query: '#perch' until: 'yesterday'"},
+      {"search_since_id", "since_id", kS, "query: '#perch' since_id: 'abc'"},
+      {"search_page_token", "page_token", kS,
+       "query: '#perch' page_token: '%%%'"},
+      {"followers_no_user", "user", kF, ""},
+      {"followers_bad_screen_name", "screen_name", kF,
+       "screen_name: 'perch-dev'"},
+      {"followers_bad_user_id", "user_id", kF, "user_id: '1e6'"},
+      {"followers_users_page_size_201", "page_size", kF,
+       "screen_name: 'perch_dev' page_size: 201"},
+      {"followers_ids_page_size_5001", "page_size", kF,
+       "screen_name: 'perch_dev' ids_only: true page_size: 5001"},
+      {"followers_page_token", "page_token", kF,
+       "screen_name: 'perch_dev' page_token: 'cDEuYWJjLjEy'"},
+      {"list_none", "list", kL, ""},
+      {"list_id_not_decimal", "list_id", kL, "list_id: 'eng'"},
+      {"list_bad_owner", "slug.owner_screen_name", kL,
+       "slug { owner_screen_name: 'perch dev' slug: 'engineering' }"},
+      {"list_empty_slug", "slug.slug", kL,
+       "slug { owner_screen_name: 'perch_dev' }"},
+      {"list_unknown_view", "view", kL, "list_id: '84839422' view: 9"},
+      {"list_tweets_page_size_201", "page_size", kL,
+       "list_id: '84839422' page_size: 201"},
+      {"list_members_page_size_5001", "page_size", kL,
+       "list_id: '84839422' view: VIEW_MEMBERS page_size: 5001"},
+      {"list_page_token", "page_token", kL,
+       "list_id: '84839422' page_token: 'p1'"},
   };
 }
 
@@ -1060,27 +963,24 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST_P(ReadServiceTest, TheLargestPageSizesAreAccepted) {
-  EXPECT_TRUE(FollowersWith(*this, [](v1::GetFollowersRequest& r) {
-                r.set_ids_only(true);
-                r.set_page_size(5000);
-              }).ok());
-  EXPECT_TRUE(FollowersWith(*this, [](v1::GetFollowersRequest& r) {
-                r.set_page_size(200);
-              }).ok());
-  EXPECT_TRUE(ListWith(*this, [](v1::GetListRequest& r) {
-                r.set_view(v1::GetListRequest::VIEW_MEMBERS);
-                r.set_page_size(5000);
-              }).ok());
-  EXPECT_TRUE(ListWith(*this, [](v1::GetListRequest& r) {
-                r.set_page_size(200);
-              }).ok());
-  EXPECT_TRUE(TimelineWith(*this, [](v1::GetTimelineRequest& r) {
-                r.set_page_size(200);
-              }).ok());
-  EXPECT_TRUE(SearchWith(*this, [](v1::SearchRequest& r) {
-                r.set_page_size(100);
-                r.set_query(std::string(500, 'q'));
-              }).ok());
+  EXPECT_TRUE(Send(*this, Read::kFollowers,
+                   "screen_name: 'perch_dev' ids_only: true page_size: 5000")
+                  .ok());
+  EXPECT_TRUE(
+      Send(*this, Read::kFollowers, "screen_name: 'perch_dev' page_size: 200")
+          .ok());
+  EXPECT_TRUE(Send(*this, Read::kList,
+                   "list_id: '84839422' view: VIEW_MEMBERS page_size: 5000")
+                  .ok());
+  EXPECT_TRUE(
+      Send(*this, Read::kList, "list_id: '84839422' page_size: 200").ok());
+  EXPECT_TRUE(
+      Send(*this, Read::kTimeline, "screen_name: 'perch_dev' page_size: 200")
+          .ok());
+  EXPECT_TRUE(
+      Send(*this, Read::kSearch,
+           absl::StrCat("page_size: 100 query: '", std::string(500, 'q'), "'"))
+          .ok());
 }
 
 // --- RateLimit, and the World's unreadable accounts ---
@@ -1095,7 +995,7 @@ TEST_P(ReadServiceTest, RateLimitMirrorsTheEmulatorsHeaders) {
     EXPECT_EQ(got.reset_time().seconds(), reset);
   };
   v1::GetTimelineResponse t;
-  ASSERT_TRUE(TimelineWith(*this, [](v1::GetTimelineRequest&) {}).ok());
+  ASSERT_TRUE(Send(*this, Read::kTimeline, "screen_name: 'perch_dev'").ok());
   v1::GetTimelineRequest tr;
   tr.set_screen_name("perch_dev");
   ASSERT_TRUE(Timeline(tr, &t).ok());

@@ -27,8 +27,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using google::protobuf::Descriptor;
 using google::protobuf::DescriptorPool;
 using google::protobuf::FileDescriptorProto;

@@ -22,19 +22,22 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/dialects.h"
+#include "tests/integration/fault_rules.h"
 #include "tests/integration/json_log.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/integration/security_test_util.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/test_certs.h"
 #include "tests/integration/v2_bodies.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/text_proto.h"
 
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using emulator::FaultRule;
+using Reads = v1::ReadService::Stub;
+using Tokens = v1::TokenService::Stub;
 
 constexpr char kConsumerKey[] = "canaryKEY3f9a1c";
 constexpr char kConsumerSecret[] = "canarySECRET7b21e05d";
@@ -42,12 +45,6 @@ constexpr char kAdminKey[] = "canaryADMINKEY51e2d9";
 constexpr char kReaderKey[] = "canaryREADERKEY0c8a44";
 constexpr char kNoisyKey[] = "canaryNOISYKEY6d3b7f";
 constexpr char kUnknownKey[] = "canaryUNKNOWNKEY2a9e10";
-// Every emulator token starts with this run of 'A's.
-constexpr char kTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
-
-std::string Cert(absl::string_view name) {
-  return absl::StrCat(PERCH_TEST_CERT_DIR, "/", name);
-}
 
 // Everything a client saw from perch.
 class Sweep {
@@ -74,6 +71,17 @@ class Sweep {
     grpc::Status status = call(*context, &response);
     Record(*context, status, response);
     return status;
+  }
+
+  // `rpc` of a generated stub called with `request`, as `key`.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Unary(absl::string_view key,
+                     grpc::Status (Stub::*rpc)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                     const Request& request, Response* response) {
+    return Custom(key, [&](grpc::ClientContext& context, std::string* out) {
+      return UnaryCall(*channel_, &context, rpc, request, response, out);
+    });
   }
 
   // `bytes` sent as the request of `method`.
@@ -108,52 +116,24 @@ class Sweep {
   int calls_ = 0;
 };
 
-const GuardedMethod& Method(absl::string_view name) {
-  static const auto* methods =
-      new std::vector<GuardedMethod>(AllGuardedMethods());
-  for (const GuardedMethod& m : *methods) {
-    if (m.name == name) return m;
-  }
-  std::abort();
-}
-
-// Fires until cleared (times 0), not once: a request of an earlier step that
-// perch abandoned (GetList's other half, cancelled when one half failed) can
-// still reach the emulator after the next fault is added, and it used to eat
-// a one-shot fault meant for the next call, which then succeeded (seen 2 in
-// 21 runs under load). No step here expects a retry to get through.
-FaultRule Fault(const std::string& path, int status, int code = 0,
-                int times = 0) {
-  FaultRule rule;
-  rule.path_prefix = path;
-  rule.status = status;
-  rule.error_code = code;
-  if (code != 0) rule.error_message = "injected";
-  rule.times = times;
-  return rule;
-}
-
-// A v2 answer: `body` with `status`.
-FaultRule V2Fault(const std::string& path, int status, const char* body,
-                  int times = 0) {
-  FaultRule rule = Fault(path, status, 0, times);
-  rule.body = body;
-  return rule;
-}
-
 struct Injected {
   const char* method;
   FaultRule rule;
   grpc::StatusCode code;
 };
 
-// Upstream errors of every kind on every RPC, in the dialect's words.
+// Upstream errors of every kind on every RPC, in the dialect's words. Each
+// fires until cleared, not once: a request of an earlier step that perch
+// abandoned (GetList's other half, cancelled when one half failed) can still
+// reach the emulator after the next fault is added, and it used to eat a
+// one-shot fault meant for the next call, which then succeeded (seen 2 in 21
+// runs under load). No step here expects a retry to get through.
 std::vector<Injected> InjectedErrors(const std::string& api) {
   const DialectPaths paths = PathsOf(api);
   FaultRule malformed;
   malformed.path_prefix = paths.timeline;
   malformed.malformed_body = true;
-  FaultRule huge = Fault(paths.search, 200);
+  FaultRule huge = StatusFault(paths.search, 200);
   huge.body = absl::StrCat("[", std::string(2 << 20, ' '), "]");
   std::vector<Injected> both = {
       {"GetTimeline", malformed, grpc::StatusCode::INTERNAL},
@@ -163,42 +143,44 @@ std::vector<Injected> InjectedErrors(const std::string& api) {
   if (IsV2(api)) {
     namespace b = v2_bodies;
     dialect = {
-        {"GetTimeline", V2Fault(paths.timeline, 200, b::kNotFound),
+        {"GetTimeline", BodyFault(paths.timeline, 200, b::kNotFound),
          grpc::StatusCode::NOT_FOUND},
-        {"Search", V2Fault(paths.search, 429, b::kTooManyRequests),
+        {"Search", BodyFault(paths.search, 429, b::kTooManyRequests),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"Search", V2Fault(paths.search, 429, b::kUsageCapped),
+        {"Search", BodyFault(paths.search, 429, b::kUsageCapped),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"Search", V2Fault(paths.search, 400, b::kInvalidQuery),
+        {"Search", BodyFault(paths.search, 400, b::kInvalidQuery),
          grpc::StatusCode::INVALID_ARGUMENT},
         {"GetFollowers",
-         V2Fault(paths.followers, 403, b::kUnsupportedAuthentication),
+         BodyFault(paths.followers, 403, b::kUnsupportedAuthentication),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", V2Fault(paths.followers, 403, b::kClientNotEnrolled),
+        {"GetFollowers", BodyFault(paths.followers, 403, b::kClientNotEnrolled),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", V2Fault(paths.followers, 200, b::kSuspended),
+        {"GetFollowers", BodyFault(paths.followers, 200, b::kSuspended),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetFollowers", V2Fault(paths.followers, 402, b::kCreditsDepleted),
+        {"GetFollowers", BodyFault(paths.followers, 402, b::kCreditsDepleted),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetList", V2Fault("/2/lists/", 503, b::kServiceUnavailable),
+        {"GetList", BodyFault("/2/lists/", 503, b::kServiceUnavailable),
          grpc::StatusCode::UNAVAILABLE},
-        {"GetList", V2Fault("/2/lists/", 400, b::kInvalidMaxResults),
+        {"GetList", BodyFault("/2/lists/", 400, b::kInvalidMaxResults),
          grpc::StatusCode::INTERNAL},
     };
   } else {
     dialect = {
-        {"GetTimeline", Fault(paths.timeline, 404, 34),
+        {"GetTimeline", StatusFault(paths.timeline, 404, 34),
          grpc::StatusCode::NOT_FOUND},
-        {"GetTimeline", Fault(paths.timeline, 403, 453),
+        {"GetTimeline", StatusFault(paths.timeline, 403, 453),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"Search", Fault(paths.search, 429, 88),
+        {"Search", StatusFault(paths.search, 429, 88),
          grpc::StatusCode::RESOURCE_EXHAUSTED},
-        {"GetFollowers", Fault("/1.1/followers/", 403, 220),
+        {"GetFollowers", StatusFault("/1.1/followers/", 403, 220),
          grpc::StatusCode::PERMISSION_DENIED},
-        {"GetFollowers", Fault("/1.1/followers/", 403, 63),
+        {"GetFollowers", StatusFault("/1.1/followers/", 403, 63),
          grpc::StatusCode::FAILED_PRECONDITION},
-        {"GetList", Fault("/1.1/lists/", 503), grpc::StatusCode::UNAVAILABLE},
-        {"GetList", Fault("/1.1/lists/", 400, 215), grpc::StatusCode::INTERNAL},
+        {"GetList", StatusFault("/1.1/lists/", 503),
+         grpc::StatusCode::UNAVAILABLE},
+        {"GetList", StatusFault("/1.1/lists/", 400, 215),
+         grpc::StatusCode::INTERNAL},
     };
   }
   dialect.insert(dialect.end(), both.begin(), both.end());
@@ -231,45 +213,44 @@ int CountWith(const std::vector<std::string>& lines,
   return n;
 }
 
+// The emulator, knowing the app whose key and secret are canaries.
+absl::StatusOr<std::unique_ptr<emulator::Emulator>> StartCanaryEmulator() {
+  emulator::EmulatorOptions options;
+  options.app_key = kConsumerKey;
+  options.app_secret = kConsumerSecret;
+  return emulator::Emulator::Start(options);
+}
+
 class SecretHygiene : public ::testing::TestWithParam<std::string> {};
 
 INSTANTIATE_TEST_SUITE_P(BothDialects, SecretHygiene, BothDialects(),
                          DialectTestName());
 
 TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
-  emulator::EmulatorOptions emulator_options;
-  emulator_options.app_key = kConsumerKey;
-  emulator_options.app_secret = kConsumerSecret;
-  auto emulator = emulator::Emulator::Start(emulator_options);
+  auto emulator = StartCanaryEmulator();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   emulator::Emulator& upstream = **emulator;
   const bool json_logs = IsV2(GetParam());
 
   TempDir dir;
-  // The reader makes every read and every injected error in turn: more
-  // calls than the default per-caller burst.
-  dir.Write(
-      "callers",
-      absl::StrCat(
-          CallerLine("ops", kAdminKey, "admin"),
-          CallerLine("reports", kReaderKey, "reader", "rate=100 burst=100"),
-          CallerLine("noisy", kNoisyKey, "reader", "rate=0.001 burst=1")));
+  // The reader makes every read and every injected error in turn.
+  dir.Write("callers",
+            absl::StrCat(CallerLine("ops", kAdminKey, "admin"),
+                         ReportsAndNoisyCallers(kReaderKey, kNoisyKey)));
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
        "--shutdown_grace=10s",
-       absl::StrCat("--tls_cert_file=", Cert("server.pem")),
-       absl::StrCat("--tls_key_file=", Cert("server.key")),
+       absl::StrCat("--tls_cert_file=", TestCert("server.pem")),
+       absl::StrCat("--tls_key_file=", TestCert("server.key")),
        absl::StrCat("--api_keys_file=", dir.File("callers")),
        "--upstream_max_response_bytes=1048576",
        absl::StrCat("--upstream_api=", GetParam()),
        absl::StrCat("--log_format=", json_logs ? "json" : "text")},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())});
+      ServerEnv(kConsumerKey, kConsumerSecret, upstream.base_url()));
   const int port = server.WaitForPort(absl::Seconds(20));
   ASSERT_GT(port, 0) << "server output withheld (it might hold secrets)";
   Sweep sweep(OwnChannel(absl::StrCat("127.0.0.1:", port),
-                         TlsCredentials(Cert("ca.pem"))));
+                         TlsCredentials(TestCert("ca.pem"))));
   ASSERT_TRUE(HealthCheck(sweep.channel()).ok());
   int expected_audit = 0;
 
@@ -285,95 +266,70 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
                            [&](grpc::ClientContext& c, std::string* out) {
                              c.AddMetadata("authorization",
                                            absl::StrCat("Basic ", kReaderKey));
-                             return Method("Search").call(sweep.channel(), &c,
-                                                          out);
+                             return GuardedMethodNamed("Search").call(
+                                 sweep.channel(), &c, out);
                            }),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   for (const char* name : {"Obtain", "Invalidate"}) {
-    EXPECT_THAT(sweep.Call(Method(name), kReaderKey),
+    EXPECT_THAT(sweep.Call(GuardedMethodNamed(name), kReaderKey),
                 StatusIs(grpc::StatusCode::PERMISSION_DENIED));
     ++expected_audit;
   }
 
   // Obtain, then every read.
   v1::ObtainResponse obtained;
-  ASSERT_TRUE(sweep
-                  .Custom(kAdminKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            auto stub = v1::TokenService::NewStub(
-                                std::shared_ptr<grpc::Channel>(
-                                    &sweep.channel(), [](grpc::Channel*) {}));
-                            grpc::Status s = stub->Obtain(&c, {}, &obtained);
-                            *out = obtained.SerializeAsString();
-                            return s;
-                          })
-                  .ok());
+  ASSERT_TRUE(
+      sweep.Unary(kAdminKey, &Tokens::Obtain, v1::ObtainRequest(), &obtained)
+          .ok());
   ++expected_audit;
   const std::string fingerprint = obtained.token_fingerprint();
   ASSERT_EQ(fingerprint.size(), 12u);
   for (const char* name :
        {"GetTimeline", "Search", "GetFollowers", "GetList"}) {
-    grpc::Status s = sweep.Call(Method(name), kReaderKey);
+    grpc::Status s = sweep.Call(GuardedMethodNamed(name), kReaderKey);
     EXPECT_TRUE(s.ok()) << name << ": " << s.error_message();
   }
-  auto reads = v1::ReadService::NewStub(
-      std::shared_ptr<grpc::Channel>(&sweep.channel(), [](grpc::Channel*) {}));
+  v1::GetFollowersResponse followers;
   EXPECT_TRUE(sweep
-                  .Custom(kReaderKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            v1::GetFollowersRequest q;
-                            q.set_screen_name("perch_dev");
-                            q.set_ids_only(true);
-                            v1::GetFollowersResponse r;
-                            grpc::Status s = reads->GetFollowers(&c, q, &r);
-                            *out = r.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kReaderKey, &Reads::GetFollowers,
+                         TextProto<v1::GetFollowersRequest>(
+                             "screen_name: 'perch_dev' ids_only: true"),
+                         &followers)
                   .ok());
+  v1::GetListResponse members;
   EXPECT_TRUE(sweep
-                  .Custom(kReaderKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            v1::GetListRequest q;
-                            q.mutable_slug()->set_owner_screen_name(
-                                "perch_dev");
-                            q.mutable_slug()->set_slug("engineering");
-                            q.set_view(v1::GetListRequest::VIEW_MEMBERS);
-                            v1::GetListResponse r;
-                            grpc::Status s = reads->GetList(&c, q, &r);
-                            *out = r.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kReaderKey, &Reads::GetList,
+                         TextProto<v1::GetListRequest>(
+                             "slug { owner_screen_name: 'perch_dev' "
+                             "slug: 'engineering' } view: VIEW_MEMBERS"),
+                         &members)
                   .ok());
 
   // Every error perch can be made to answer on a read.
-  EXPECT_THAT(sweep.Custom(kReaderKey,
-                           [&](grpc::ClientContext& c, std::string* out) {
-                             v1::GetTimelineRequest q;
-                             q.set_screen_name("perch_dev");
-                             q.set_page_size(100000);
-                             v1::GetTimelineResponse r;
-                             grpc::Status s = reads->GetTimeline(&c, q, &r);
-                             *out = r.SerializeAsString();
-                             return s;
-                           }),
+  v1::GetTimelineResponse timeline;
+  EXPECT_THAT(sweep.Unary(kReaderKey, &Reads::GetTimeline,
+                          TextProto<v1::GetTimelineRequest>(
+                              "screen_name: 'perch_dev' page_size: 100000"),
+                          &timeline),
               StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(sweep.Raw(kReaderKey, "/perch.v1.ReadService/Search",
                         std::string("\x0a\x02\xff\xfe", 4)),
               StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   for (const Injected& i : InjectedErrors(GetParam())) {
     upstream.AddFault(i.rule);
-    grpc::Status s = sweep.Call(Method(i.method), kReaderKey);
+    grpc::Status s = sweep.Call(GuardedMethodNamed(i.method), kReaderKey);
     EXPECT_THAT(s, StatusIs(i.code)) << i.method;
     upstream.ClearFaults();
   }
   // The token revoked behind perch's back: a read re-obtains and succeeds.
   upstream.RevokeCurrentToken();
-  grpc::Status recovered = sweep.Call(Method("GetTimeline"), kReaderKey);
+  grpc::Status recovered =
+      sweep.Call(GuardedMethodNamed("GetTimeline"), kReaderKey);
   EXPECT_TRUE(recovered.ok()) << recovered.error_message();
   // The per-caller quota.
-  EXPECT_TRUE(sweep.Call(Method("Search"), kNoisyKey).ok());
-  EXPECT_THAT(sweep.Call(Method("Search"), kNoisyKey),
+  EXPECT_TRUE(sweep.Call(GuardedMethodNamed("Search"), kNoisyKey).ok());
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Search"), kNoisyKey),
               StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED));
   ++expected_audit;
 
@@ -381,27 +337,19 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
   // invalidation the upstream refuses.
   v1::InvalidateResponse invalidated;
   ASSERT_TRUE(sweep
-                  .Custom(kAdminKey,
-                          [&](grpc::ClientContext& c, std::string* out) {
-                            auto stub = v1::TokenService::NewStub(
-                                std::shared_ptr<grpc::Channel>(
-                                    &sweep.channel(), [](grpc::Channel*) {}));
-                            grpc::Status s =
-                                stub->Invalidate(&c, {}, &invalidated);
-                            *out = invalidated.SerializeAsString();
-                            return s;
-                          })
+                  .Unary(kAdminKey, &Tokens::Invalidate,
+                         v1::InvalidateRequest(), &invalidated)
                   .ok());
   ++expected_audit;
-  upstream.AddFault(Fault("/oauth2/token", 403, 99));
-  EXPECT_THAT(sweep.Call(Method("Obtain"), kAdminKey),
+  upstream.AddFault(StatusFault("/oauth2/token", 403, 99));
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Obtain"), kAdminKey),
               StatusIs(grpc::StatusCode::UNAUTHENTICATED));
   ++expected_audit;
   upstream.ClearFaults();
-  EXPECT_TRUE(sweep.Call(Method("Obtain"), kAdminKey).ok());
+  EXPECT_TRUE(sweep.Call(GuardedMethodNamed("Obtain"), kAdminKey).ok());
   ++expected_audit;
   upstream.RevokeCurrentToken();
-  EXPECT_THAT(sweep.Call(Method("Invalidate"), kAdminKey),
+  EXPECT_THAT(sweep.Call(GuardedMethodNamed("Invalidate"), kAdminKey),
               StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   ++expected_audit;
 
@@ -432,7 +380,7 @@ TEST_P(SecretHygiene, NoCanaryEverLeavesPerchOnAnyPath) {
       {"consumer key", kConsumerKey},
       {"consumer secret", kConsumerSecret},
       {"basic credentials", basic},
-      {"bearer token", kTokenPrefix},
+      {"bearer token", kEmulatorTokenPrefix},
       {"admin API key", kAdminKey},
       {"reader API key", kReaderKey},
       {"noisy API key", kNoisyKey},
@@ -539,16 +487,11 @@ TEST(StartupSecurity, RefusesUnauthenticatedOrCleartextSetupsInOneLine) {
 }
 
 TEST(StartupSecurity, InsecureNoAuthWarnsAtStart) {
-  emulator::EmulatorOptions emulator_options;
-  emulator_options.app_key = kConsumerKey;
-  emulator_options.app_secret = kConsumerSecret;
-  auto emulator = emulator::Emulator::Start(emulator_options);
+  auto emulator = StartCanaryEmulator();
   ASSERT_TRUE(emulator.ok()) << emulator.status();
   ServerProcess server(
       {"--listen=127.0.0.1:0", "--insecure_no_auth"},
-      {absl::StrCat("PERCH_CONSUMER_KEY=", kConsumerKey),
-       absl::StrCat("PERCH_CONSUMER_SECRET=", kConsumerSecret),
-       absl::StrCat("PERCH_API_BASE_URL=", (*emulator)->base_url())});
+      ServerEnv(kConsumerKey, kConsumerSecret, (*emulator)->base_url()));
   ASSERT_GT(server.WaitForPort(absl::Seconds(20)), 0);
   EXPECT_TRUE(absl::StrContains(server.Output(),
                                 "WARNING --insecure_no_auth: callers are NOT "

@@ -22,8 +22,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kReaderKey[] = "review-reader-key-0c1d";
 
 std::unique_ptr<emulator::Emulator> StartEmulator() {
@@ -34,9 +32,7 @@ std::unique_ptr<emulator::Emulator> StartEmulator() {
 
 std::vector<std::string> Env(const emulator::Emulator& upstream) {
   const emulator::EmulatorOptions defaults;
-  return {absl::StrCat("PERCH_CONSUMER_KEY=", defaults.app_key),
-          absl::StrCat("PERCH_CONSUMER_SECRET=", defaults.app_secret),
-          absl::StrCat("PERCH_API_BASE_URL=", upstream.base_url())};
+  return ServerEnv(defaults.app_key, defaults.app_secret, upstream.base_url());
 }
 
 // A channel to `server` once it listens; null (the test failed) if it

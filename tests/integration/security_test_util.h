@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -27,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "perch/v1/read_service.grpc.pb.h"
 #include "perch/v1/token_service.grpc.pb.h"
+#include "tests/testing/text_proto.h"
 
 namespace perch::testing {
 
@@ -82,6 +84,17 @@ inline std::string CallerLine(absl::string_view name, absl::string_view key,
                               absl::string_view options = "") {
   return absl::StrCat(name, " ", KeyHash(key), " ", roles,
                       options.empty() ? "" : " ", options, "\n");
+}
+
+// The two readers the process suites call as: "reports", with room for every
+// call a suite makes (more than the default per-caller burst), and "noisy",
+// whose quota allows one call and then throttles (rate=0.001: the bucket
+// does not refill during a test).
+inline std::string ReportsAndNoisyCallers(absl::string_view reports_key,
+                                          absl::string_view noisy_key) {
+  return absl::StrCat(
+      CallerLine("reports", reports_key, "reader", "rate=100 burst=100"),
+      CallerLine("noisy", noisy_key, "reader", "rate=0.001 burst=1"));
 }
 
 // A context with a deadline and, when `api_key` is not empty, the key as
@@ -170,73 +183,68 @@ struct GuardedMethod {
       call;
 };
 
+// One unary call of `rpc` (a generated stub's method) on `channel`; the
+// response's bytes go to `response_bytes` when it is not null.
+template <typename Stub, typename Request, typename Response>
+grpc::Status UnaryCall(grpc::Channel& channel, grpc::ClientContext* context,
+                       grpc::Status (Stub::*rpc)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                       const Request& request, Response* response,
+                       std::string* response_bytes = nullptr) {
+  Stub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::Status status = (stub.*rpc)(context, request, response);
+  if (response_bytes != nullptr)
+    *response_bytes = response->SerializeAsString();
+  return status;
+}
+
+// `name`, guarded as `admin` says, called as `rpc` with `request`.
+template <typename Stub, typename Request, typename Response>
+GuardedMethod Guarded(std::string name, bool admin,
+                      grpc::Status (Stub::*rpc)(grpc::ClientContext*,
+                                                const Request&, Response*),
+                      const std::string& request) {
+  return {std::move(name), admin,
+          [rpc, request = TextProto<Request>(request)](
+              grpc::Channel& c, grpc::ClientContext* context,
+              std::string* response_bytes) {
+            Response response;
+            return UnaryCall(c, context, rpc, request, &response,
+                             response_bytes);
+          }};
+}
+
 inline std::vector<GuardedMethod> AllGuardedMethods() {
-  auto tokens = [](grpc::Channel& c) {
-    return v1::TokenService::NewStub(
-        std::shared_ptr<grpc::Channel>(&c, [](grpc::Channel*) {}));
-  };
-  auto reads = [](grpc::Channel& c) {
-    return v1::ReadService::NewStub(
-        std::shared_ptr<grpc::Channel>(&c, [](grpc::Channel*) {}));
-  };
+  using Reads = v1::ReadService::Stub;
+  using Tokens = v1::TokenService::Stub;
   return {
-      {"Obtain", true,
-       [tokens](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::ObtainResponse r;
-         grpc::Status s = tokens(c)->Obtain(ctx, {}, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
-      {"Invalidate", true,
-       [tokens](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::InvalidateResponse r;
-         grpc::Status s = tokens(c)->Invalidate(ctx, {}, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
-      {"GetTimeline", false,
-       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::GetTimelineRequest q;
-         q.set_screen_name("perch_dev");
-         q.set_page_size(5);
-         v1::GetTimelineResponse r;
-         grpc::Status s = reads(c)->GetTimeline(ctx, q, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
-      {"Search", false,
-       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::SearchRequest q;
-         q.set_query("perch");
-         q.set_page_size(5);
-         v1::SearchResponse r;
-         grpc::Status s = reads(c)->Search(ctx, q, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
-      {"GetFollowers", false,
-       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::GetFollowersRequest q;
-         q.set_screen_name("perch_dev");
-         q.set_page_size(5);
-         v1::GetFollowersResponse r;
-         grpc::Status s = reads(c)->GetFollowers(ctx, q, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
-      {"GetList", false,
-       [reads](grpc::Channel& c, grpc::ClientContext* ctx, std::string* out) {
-         v1::GetListRequest q;
-         q.mutable_slug()->set_owner_screen_name("perch_dev");
-         q.mutable_slug()->set_slug("engineering");
-         q.set_page_size(5);
-         v1::GetListResponse r;
-         grpc::Status s = reads(c)->GetList(ctx, q, &r);
-         if (out) *out = r.SerializeAsString();
-         return s;
-       }},
+      Guarded("Obtain", true, &Tokens::Obtain, ""),
+      Guarded("Invalidate", true, &Tokens::Invalidate, ""),
+      Guarded("GetTimeline", false, &Reads::GetTimeline,
+              "screen_name: 'perch_dev' page_size: 5"),
+      Guarded("Search", false, &Reads::Search, "query: 'perch' page_size: 5"),
+      Guarded("GetFollowers", false, &Reads::GetFollowers,
+              "screen_name: 'perch_dev' page_size: 5"),
+      Guarded("GetList", false, &Reads::GetList,
+              "slug { owner_screen_name: 'perch_dev' slug: 'engineering' } "
+              "page_size: 5"),
   };
 }
+
+// The method of AllGuardedMethods() called `name`; aborts on a name that
+// is not one (a typo in a test).
+inline const GuardedMethod& GuardedMethodNamed(absl::string_view name) {
+  static const auto* methods =
+      new std::vector<GuardedMethod>(AllGuardedMethods());
+  for (const GuardedMethod& m : *methods) {
+    if (m.name == name) return m;
+  }
+  std::abort();
+}
+
+// Every token the emulator issues starts with this run of 'A's: a canary
+// for a bearer token in output.
+constexpr char kEmulatorTokenPrefix[] = "AAAAAAAAAAAAAAAAAAAAA";
 
 // grpc.health.v1.Health/Check for the whole server (or the entry named
 // `service`), with no credentials.

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/perch_process_lines.h"
 
@@ -64,6 +65,14 @@ void ServerProcess::Signal(int sig) {
 
 int ServerProcess::exit_code() const {
   return process_ != nullptr ? process_->exit_code().value_or(-1) : -1;
+}
+
+std::vector<std::string> ServerEnv(absl::string_view consumer_key,
+                                   absl::string_view consumer_secret,
+                                   absl::string_view api_base_url) {
+  return {absl::StrCat("PERCH_CONSUMER_KEY=", consumer_key),
+          absl::StrCat("PERCH_CONSUMER_SECRET=", consumer_secret),
+          absl::StrCat("PERCH_API_BASE_URL=", api_base_url)};
 }
 
 }  // namespace perch::testing

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "tests/testing/child_process.h"
 
@@ -51,6 +52,13 @@ class ServerProcess {
  private:
   std::unique_ptr<ChildProcess> process_;
 };
+
+// The environment that points perch-server at an upstream: the app's
+// consumer key and secret, and the API base URL (PERCH_CONSUMER_KEY,
+// PERCH_CONSUMER_SECRET, PERCH_API_BASE_URL).
+std::vector<std::string> ServerEnv(absl::string_view consumer_key,
+                                   absl::string_view consumer_secret,
+                                   absl::string_view api_base_url);
 
 }  // namespace perch::testing
 

@@ -37,7 +37,6 @@ extern char** environ;
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
 using ::testing::Not;
 
 // Canary credentials: if any of these bytes show up in the server's output,

@@ -14,8 +14,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 using emulator::FaultRule;
 
 constexpr char kTokenPath[] = "/oauth2/token";

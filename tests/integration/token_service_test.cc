@@ -1,6 +1,7 @@
 // TokenService end to end: perch server + emulator on loopback, generated
 // stubs, every token outcome of UPSTREAM.md mapped to its code and ErrorInfo.
 #include <atomic>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "tests/integration/perch_harness.h"
+#include "tests/testing/status_matchers.h"
 
 namespace perch::testing {
 namespace {
@@ -25,10 +27,19 @@ grpc::Status Invalidate(PerchHarness& h, v1::InvalidateResponse* out) {
   return h.tokens().Invalidate(context.get(), v1::InvalidateRequest(), out);
 }
 
+// Adds a fault on the token endpoint, whose outcome `set` fills in.
+void FaultTokenEndpoint(PerchHarness& h,
+                        const std::function<void(FaultRule&)>& set) {
+  FaultRule rule;
+  rule.path_prefix = "/oauth2/token";
+  set(rule);
+  h.emulator().AddFault(rule);
+}
+
 void ExpectUpstreamError(const grpc::Status& status, grpc::StatusCode code,
                          absl::string_view reason, absl::string_view http,
                          absl::string_view upstream_code) {
-  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  EXPECT_THAT(status, StatusIs(code));
   google::rpc::ErrorInfo info = OnlyErrorInfo(status);
   EXPECT_EQ(info.reason(), reason);
   EXPECT_EQ(info.domain(), "api.twitter.com");
@@ -44,10 +55,8 @@ TEST(TokenServiceIntegration, ColdObtainMakesOneUpstreamRequestFor200Callers) {
   ASSERT_NE(h, nullptr);
   // Hold the token endpoint so every caller arrives while the fetch is in
   // flight.
-  FaultRule slow;
-  slow.path_prefix = "/oauth2/token";
-  slow.latency = absl::Milliseconds(300);
-  h->emulator().AddFault(slow);
+  FaultTokenEndpoint(*h,
+                     [](FaultRule& r) { r.latency = absl::Milliseconds(300); });
 
   constexpr int kCallers = 200;
   std::vector<grpc::Status> statuses(kCallers);
@@ -187,13 +196,12 @@ TEST(TokenServiceIntegration, ForcedTokenEndpointErrorsMapToTheirCodes) {
     // backs off and answers with the last failure until the wait is over.
     auto h = PerchHarness::Start();
     ASSERT_NE(h, nullptr);
-    FaultRule rule;
-    rule.path_prefix = "/oauth2/token";
-    rule.status = c.status;
-    rule.error_code = c.code;
-    rule.error_message = c.message;
-    rule.times = 1;
-    h->emulator().AddFault(rule);
+    FaultTokenEndpoint(*h, [&](FaultRule& r) {
+      r.status = c.status;
+      r.error_code = c.code;
+      r.error_message = c.message;
+      r.times = 1;
+    });
     v1::ObtainResponse out;
     ExpectUpstreamError(Obtain(*h, &out), c.expected, c.reason,
                         absl::StrCat(c.status), absl::StrCat(c.code));
@@ -238,11 +246,10 @@ TEST(TokenServiceIntegration, InvalidatingARevokedTokenIsTokenNotInvalidated) {
 TEST(TokenServiceIntegration, TokenTypeOtherThanBearerIsRejected) {
   auto h = PerchHarness::Start();
   ASSERT_NE(h, nullptr);
-  FaultRule rule;
-  rule.path_prefix = "/oauth2/token";
-  rule.token_type = "mac";
-  rule.times = 1;
-  h->emulator().AddFault(rule);
+  FaultTokenEndpoint(*h, [](FaultRule& r) {
+    r.token_type = "mac";
+    r.times = 1;
+  });
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
   ExpectUpstreamError(s, grpc::StatusCode::UNAUTHENTICATED,
@@ -253,14 +260,13 @@ TEST(TokenServiceIntegration, TokenTypeOtherThanBearerIsRejected) {
 TEST(TokenServiceIntegration, MalformedAndDroppedAnswersAreMapped) {
   auto h = PerchHarness::Start();
   ASSERT_NE(h, nullptr);
-  FaultRule malformed;
-  malformed.path_prefix = "/oauth2/token";
-  malformed.malformed_body = true;
-  malformed.times = 1;
-  h->emulator().AddFault(malformed);
+  FaultTokenEndpoint(*h, [](FaultRule& r) {
+    r.malformed_body = true;
+    r.times = 1;
+  });
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INTERNAL));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_MALFORMED_RESPONSE");
 
   // Every attempt is dropped: libcurl itself retries once on a fresh
@@ -268,12 +274,9 @@ TEST(TokenServiceIntegration, MalformedAndDroppedAnswersAreMapped) {
   // own: a second failure in a row would start a backoff.)
   h = PerchHarness::Start();
   ASSERT_NE(h, nullptr);
-  FaultRule drop;
-  drop.path_prefix = "/oauth2/token";
-  drop.drop_connection = true;
-  h->emulator().AddFault(drop);
+  FaultTokenEndpoint(*h, [](FaultRule& r) { r.drop_connection = true; });
   s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(OnlyErrorInfo(s).reason(), "UPSTREAM_UNAVAILABLE");
   h->emulator().ClearFaults();
   EXPECT_TRUE(Obtain(*h, &out).ok());
@@ -287,7 +290,7 @@ TEST(TokenServiceIntegration, UpstreamDownIsUnavailable) {
   ASSERT_NE(h, nullptr);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "UPSTREAM_UNAVAILABLE");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -302,14 +305,11 @@ constexpr absl::Duration kLongBeforeTheUpstream = absl::Seconds(20);
 TEST(TokenServiceIntegration, UpstreamSlowerThanTheDeadlineIsDeadlineExceeded) {
   auto h = PerchHarness::Start();
   ASSERT_NE(h, nullptr);
-  FaultRule slow;
-  slow.path_prefix = "/oauth2/token";
-  slow.latency = kSlowUpstream;
-  h->emulator().AddFault(slow);
+  FaultTokenEndpoint(*h, [](FaultRule& r) { r.latency = kSlowUpstream; });
   v1::ObtainResponse out;
   const absl::Time start = absl::Now();
   grpc::Status s = Obtain(*h, &out, absl::Milliseconds(400));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
 }
 
@@ -318,16 +318,13 @@ TEST(TokenServiceIntegration, ServerSideCallTimeBoundsACallWithoutDeadline) {
   options.server.max_call_time = absl::Milliseconds(400);
   auto h = PerchHarness::Start(options);
   ASSERT_NE(h, nullptr);
-  emulator::FaultRule slow;
-  slow.path_prefix = "/oauth2/token";
-  slow.latency = kSlowUpstream;
-  h->emulator().AddFault(slow);
+  FaultTokenEndpoint(*h, [](FaultRule& r) { r.latency = kSlowUpstream; });
   grpc::ClientContext no_deadline;
   v1::ObtainResponse out;
   const absl::Time start = absl::Now();
   grpc::Status s = h->tokens().Obtain(&no_deadline, {}, &out);
   EXPECT_LT(absl::Now() - start, kLongBeforeTheUpstream);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED));
   google::rpc::ErrorInfo info = OnlyErrorInfo(s);
   EXPECT_EQ(info.reason(), "DEADLINE_EXCEEDED");
   EXPECT_EQ(info.domain(), "perch.v1");
@@ -374,7 +371,7 @@ TEST(TokenServiceIntegration,
   ASSERT_NE(h, nullptr);
   v1::ObtainResponse out;
   grpc::Status s = Obtain(*h, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(h->emulator().RequestCount("/oauth2/token"), 0);
 }
 

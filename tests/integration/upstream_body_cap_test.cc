@@ -16,8 +16,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr int64_t kCap = 64 * 1024;
 
 absl::StatusOr<http::HttpResponse> Get(http::HttpTransport& transport,

@@ -25,8 +25,6 @@
 namespace perch::testing {
 namespace {
 
-using ::perch::testing::StatusIs;
-
 constexpr char kShell[] = "/bin/sh";
 
 // A /bin/sh child running `script`.

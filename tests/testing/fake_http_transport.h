@@ -12,6 +12,7 @@
 
 #include "server/common/mutex.h"
 #include "server/http/http_transport.h"
+#include "server/http/testing/http_response.h"
 
 namespace perch::testing {
 
@@ -84,13 +85,10 @@ class FakeHttpTransport final : public http::HttpTransport {
     return cancelled_;
   }
 
+  // http::testing::Response, by the name the fake's users know.
   static http::HttpResponse Response(int status, std::string body,
                                      http::HttpHeaders headers = {}) {
-    http::HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    return r;
+    return http::testing::Response(status, std::move(body), std::move(headers));
   }
 
  private:

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <functional>
 #include <set>
 #include <utility>
 
@@ -230,28 +229,19 @@ Http2Script Http2Response(int status, std::string body) {
 
 absl::StatusOr<std::unique_ptr<Http2TestPeer>> Http2TestPeer::Start(
     Script script, Options options) {
-  SSL_CTX* tls = SSL_CTX_new(TLS_server_method());
-  if (tls == nullptr ||
-      SSL_CTX_use_certificate_chain_file(tls, options.cert_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(tls, options.key_file.c_str(),
-                                  SSL_FILETYPE_PEM) != 1) {
-    SSL_CTX_free(tls);
-    return absl::InternalError("cannot load the TLS certificate or key");
-  }
-  SSL_CTX_set_alpn_select_cb(tls, &SelectH2, nullptr);
-  auto peer =
-      std::unique_ptr<Http2TestPeer>(new Http2TestPeer(std::move(script), tls));
-  auto listener = LoopbackListener::Start(
-      std::bind_front(&Http2TestPeer::Serve, peer.get()));
-  if (!listener.ok()) return listener.status();
-  peer->listener_ = *std::move(listener);
-  return peer;
+  absl::StatusOr<ServerTlsContext> tls =
+      LoadServerTlsContext(options.cert_file, options.key_file);
+  if (!tls.ok()) return tls.status();
+  SSL_CTX_set_alpn_select_cb(tls->get(), &SelectH2, nullptr);
+  return ServeOnLoopback(std::unique_ptr<Http2TestPeer>(new Http2TestPeer(
+                             std::move(script), *std::move(tls))),
+                         &Http2TestPeer::Serve, &Http2TestPeer::listener_);
 }
 
 Http2TestPeer::~Http2TestPeer() {
-  Release();          // Threads in an Await step would never see the stop.
-  listener_.reset();  // Joins the connection threads, which use tls_.
-  SSL_CTX_free(tls_);
+  // Threads in an Await step would never see the stop. The listener goes
+  // next (the last member), joining the connection threads; then tls_.
+  Release();
 }
 
 std::string Http2TestPeer::Url(absl::string_view path) const {
@@ -273,7 +263,7 @@ void Http2TestPeer::AwaitRelease() {
 void Http2TestPeer::Serve(int fd, const LoopbackListener& listener) {
   int connection = 0;
   events_.Update([&connection](Events& e) { connection = e.connections++; });
-  SSL* ssl = SSL_new(tls_);
+  SSL* ssl = SSL_new(tls_.get());
   SSL_set_fd(ssl, fd);
   // A client that rejects the certificate or ALPN ends it at the handshake.
   const bool closed_by_peer =

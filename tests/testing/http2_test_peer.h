@@ -22,6 +22,7 @@
 #include "server/common/mutex.h"
 #include "tests/testing/loopback_listener.h"
 #include "tests/testing/observed.h"
+#include "tests/testing/server_tls_context.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
@@ -122,8 +123,8 @@ class Http2TestPeer {
   }
 
  private:
-  Http2TestPeer(Script script, SSL_CTX* tls)
-      : script_(std::move(script)), tls_(tls) {}
+  Http2TestPeer(Script script, ServerTlsContext tls)
+      : script_(std::move(script)), tls_(std::move(tls)) {}
   void Serve(int fd, const LoopbackListener& listener);
   // Reads frames and answers requests until either side closes.
   // True if the peer closed the connection itself.
@@ -132,7 +133,7 @@ class Http2TestPeer {
   void AwaitRelease();
 
   const Script script_;
-  SSL_CTX* const tls_;
+  const ServerTlsContext tls_;
   Mutex release_mu_;
   bool released_ ABSL_GUARDED_BY(release_mu_) = false;
   Observed<Events> events_;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -54,6 +55,23 @@ class LoopbackListener {
 
   std::thread accept_thread_;
 };
+
+// How a peer built on LoopbackListener starts listening: each connection
+// goes to `peer`'s `serve`, and the listener is kept in `peer`'s `listener`,
+// which must be its last member (so that destroying the peer joins the
+// connection threads before the members they use go). The peer's Start
+// passes its own private members. Errors: the listener's.
+template <typename Peer>
+absl::StatusOr<std::unique_ptr<Peer>> ServeOnLoopback(
+    std::unique_ptr<Peer> peer,
+    void (Peer::*serve)(int fd, const LoopbackListener& listener),
+    std::unique_ptr<LoopbackListener> Peer::*listener) {
+  absl::StatusOr<std::unique_ptr<LoopbackListener>> started =
+      LoopbackListener::Start(std::bind_front(serve, peer.get()));
+  if (!started.ok()) return started.status();
+  (*peer).*listener = *std::move(started);
+  return peer;
+}
 
 }  // namespace perch::testing
 

@@ -2,7 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <functional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,12 +9,9 @@
 namespace perch::testing {
 
 absl::StatusOr<std::unique_ptr<RawTcpPeer>> RawTcpPeer::Start(Options options) {
-  auto peer = std::unique_ptr<RawTcpPeer>(new RawTcpPeer(std::move(options)));
-  auto listener =
-      LoopbackListener::Start(std::bind_front(&RawTcpPeer::Serve, peer.get()));
-  if (!listener.ok()) return listener.status();
-  peer->listener_ = *std::move(listener);
-  return peer;
+  return ServeOnLoopback(
+      std::unique_ptr<RawTcpPeer>(new RawTcpPeer(std::move(options))),
+      &RawTcpPeer::Serve, &RawTcpPeer::listener_);
 }
 
 std::string RawTcpPeer::Url(absl::string_view scheme,

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
-#include <functional>
 
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
@@ -146,31 +145,23 @@ std::optional<std::string> ReceivedRequest::Header(
 
 absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::Start(
     Handler handler, Options options) {
-  SSL_CTX* tls = nullptr;
+  ServerTlsContext tls;
   if (!options.cert_file.empty()) {
-    tls = SSL_CTX_new(TLS_server_method());
-    if (tls == nullptr ||
-        SSL_CTX_use_certificate_chain_file(tls, options.cert_file.c_str()) !=
-            1 ||
-        SSL_CTX_use_PrivateKey_file(tls, options.key_file.c_str(),
-                                    SSL_FILETYPE_PEM) != 1) {
-      SSL_CTX_free(tls);
-      return absl::InternalError("cannot load the TLS certificate or key");
-    }
+    absl::StatusOr<ServerTlsContext> loaded =
+        LoadServerTlsContext(options.cert_file, options.key_file);
+    if (!loaded.ok()) return loaded.status();
+    tls = *std::move(loaded);
   }
-  auto server =
-      absl::WrapUnique(new ScriptedHttpServer(std::move(handler), tls));
-  auto listener = LoopbackListener::Start(
-      std::bind_front(&ScriptedHttpServer::Serve, server.get()));
-  if (!listener.ok()) return listener.status();
-  server->listener_ = *std::move(listener);
-  return server;
+  return ServeOnLoopback(absl::WrapUnique(new ScriptedHttpServer(
+                             std::move(handler), std::move(tls))),
+                         &ScriptedHttpServer::Serve,
+                         &ScriptedHttpServer::listener_);
 }
 
 ScriptedHttpServer::~ScriptedHttpServer() {
+  // Cuts delays short; the listener goes next (the last member), joining
+  // the connection threads; then tls_.
   stopping_.Notify();
-  listener_.reset();  // Joins the connection threads, which use tls_.
-  SSL_CTX_free(tls_);
 }
 
 std::string ScriptedHttpServer::Url(absl::string_view path) const {
@@ -199,7 +190,7 @@ bool ScriptedHttpServer::WaitForRequests(size_t n,
 void ScriptedHttpServer::Serve(int fd, const LoopbackListener& /*listener*/) {
   SSL* ssl = nullptr;
   if (tls_ != nullptr) {
-    ssl = SSL_new(tls_);
+    ssl = SSL_new(tls_.get());
     SSL_set_fd(ssl, fd);
   }
   {

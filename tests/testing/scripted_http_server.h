@@ -20,6 +20,7 @@
 #include "server/common/mutex.h"
 #include "server/common/notification.h"
 #include "tests/testing/loopback_listener.h"
+#include "tests/testing/server_tls_context.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -120,12 +121,12 @@ class ScriptedHttpServer {
   bool WaitForRequests(size_t n, absl::Duration timeout) const;
 
  private:
-  ScriptedHttpServer(Handler handler, SSL_CTX* tls)
-      : handler_(std::move(handler)), tls_(tls) {}
+  ScriptedHttpServer(Handler handler, ServerTlsContext tls)
+      : handler_(std::move(handler)), tls_(std::move(tls)) {}
   void Serve(int fd, const LoopbackListener& listener);
 
   const Handler handler_;
-  SSL_CTX* const tls_;  // Null for plain HTTP.
+  const ServerTlsContext tls_;  // Null for plain HTTP.
   // Cuts delays short when the server stops.
   Notification stopping_;
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/strip.h"
+#include "server/common/error_reasons.h"
 #include "server/metrics/process_metrics.h"
 
 namespace perch::metrics {
@@ -106,15 +107,7 @@ void EndpointMetrics::RecordThrottled(ThrottleReason reason) {
 
 EndpointMetrics& UpstreamMetrics::Endpoint(absl::string_view path) {
   absl::ConsumePrefix(&path, "/");
-  MutexLock lock(&mu_);
-  auto it = endpoints_.find(path);
-  if (it == endpoints_.end()) {
-    it = endpoints_
-             .emplace(std::string(path), std::make_unique<EndpointMetrics>(
-                                             families_, std::string(path)))
-             .first;
-  }
-  return *it->second;
+  return endpoints_.Get(path);
 }
 
 TokenMetrics::TokenMetrics(Registry& r, const Clock& clock)
@@ -159,7 +152,35 @@ double TokenMetrics::AgeSeconds(absl::Time now) const {
   return std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixNanos(since)));
 }
 
-CallerFamilies::CallerFamilies(Registry& r)
+CallerSeries::CallerSeries(const Families& f, const std::string& caller)
+    : families_(f),
+      caller_(caller),
+      calls_(f.calls, {caller}),
+      denials_{LazySeries<Counter>(
+                   f.denials,
+                   {caller, std::string(reasons::kCallerUnauthenticated)}),
+               LazySeries<Counter>(
+                   f.denials,
+                   {caller, std::string(reasons::kCallerNotPermitted)}),
+               LazySeries<Counter>(
+                   f.denials,
+                   {caller, std::string(reasons::kCallerQuotaExceeded)})},
+      throttles_(f.throttles, {caller}) {}
+
+void CallerSeries::RecordDenied(absl::string_view reason) {
+  if (reason == reasons::kCallerUnauthenticated) {
+    denials_[0].Get().Increment();
+  } else if (reason == reasons::kCallerNotPermitted) {
+    denials_[1].Get().Increment();
+  } else if (reason == reasons::kCallerQuotaExceeded) {
+    denials_[2].Get().Increment();
+    throttles_.Get().Increment();
+  } else {
+    families_.denials.WithLabels({caller_, reason}).Increment();
+  }
+}
+
+CallerSeries::Families::Families(Registry& r)
     : calls(r.AddCounter("perch_caller_calls_total",
                          "perch.v1 calls admitted, by caller name from the "
                          "callers file (anonymous when auth is off).",

@@ -9,16 +9,14 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
-#include "server/common/mutex.h"
 #include "server/metrics/lazy_series.h"
 #include "server/metrics/registry.h"
+#include "server/metrics/series_sets.h"
 
 namespace perch::metrics {
 
@@ -88,16 +86,14 @@ struct EndpointMetrics::Families {
 // and record into it. Thread-safe.
 class UpstreamMetrics {
  public:
-  explicit UpstreamMetrics(Registry& registry) : families_(registry) {}
+  explicit UpstreamMetrics(Registry& registry)
+      : endpoints_(EndpointMetrics::Families(registry)) {}
   // `path` is the route template as the code names it ("/oauth2/token",
   // "/2/users/:id/tweets"); the label drops the leading slash.
   EndpointMetrics& Endpoint(absl::string_view path);
 
  private:
-  const EndpointMetrics::Families families_;
-  Mutex mu_;
-  std::map<std::string, std::unique_ptr<EndpointMetrics>, std::less<>>
-      endpoints_ ABSL_GUARDED_BY(mu_);
+  SeriesSets<EndpointMetrics> endpoints_;
 };
 
 // How a token request ended (perch_token_fetches_total's outcome).
@@ -137,13 +133,51 @@ struct CacheMetrics {
   Gauge* entries;
 };
 
-// perch_caller_*: recorded by the caller gate. Caller names come from the
-// callers file (bounded by it); one lookup per call.
-struct CallerFamilies {
-  explicit CallerFamilies(Registry& registry);
+// perch_caller_* of one caller name: what the caller gate records about
+// the calls it decides for that name. Each series appears on its first use,
+// then is recorded with one atomic load: no family lock per call.
+// Thread-safe.
+class CallerSeries {
+ public:
+  struct Families;
+  CallerSeries(const Families& families, const std::string& caller);
+
+  void RecordAdmitted() { calls_.Get().Increment(); }
+  // A refusal with ErrorInfo `reason`; one for the quota is a throttle too.
+  void RecordDenied(absl::string_view reason);
+
+ private:
+  const Families& families_;
+  const std::string caller_;
+  LazySeries<Counter> calls_;
+  // CALLER_UNAUTHENTICATED, CALLER_NOT_PERMITTED, CALLER_QUOTA_EXCEEDED: the
+  // gate's reasons; any other is looked up in the family when it happens.
+  std::array<LazySeries<Counter>, 3> denials_;
+  LazySeries<Counter> throttles_;
+};
+
+struct CallerSeries::Families {
+  explicit Families(Registry& registry);
   CounterFamily& calls;      // caller
   CounterFamily& denials;    // caller, reason
   CounterFamily& throttles;  // caller
+};
+
+// perch_caller_*, by caller name. Names come from the callers file (bounded
+// by it), plus "unknown" for denials before a caller is identified and
+// "anonymous" under --insecure_no_auth. A name's CallerSeries is resolved
+// when a callers file naming it loads (security/reloading_api_keys.h) and
+// kept for the process's life: a caller removed from the file keeps its
+// series, one re-added counts on from them. Thread-safe.
+class CallerMetrics {
+ public:
+  explicit CallerMetrics(Registry& registry)
+      : callers_(CallerSeries::Families(registry)) {}
+  // Takes a lock: ask when the name becomes known, keep the reference.
+  CallerSeries& Caller(absl::string_view name) { return callers_.Get(name); }
+
+ private:
+  SeriesSets<CallerSeries> callers_;
 };
 
 // What perch_build_info says.
@@ -166,7 +200,7 @@ class PerchMetrics {
   CounterFamily& coalesced() { return coalesced_; }  // method
   // "user_id" or "list_slug".
   CacheMetrics Cache(absl::string_view name);
-  CallerFamilies& callers() { return callers_; }
+  CallerMetrics& callers() { return callers_; }
 
  private:
   GrpcFamilies grpc_;
@@ -175,7 +209,7 @@ class PerchMetrics {
   CounterFamily& coalesced_;
   CounterFamily& cache_requests_;
   GaugeFamily& cache_entries_;
-  CallerFamilies callers_;
+  CallerMetrics callers_;
 };
 
 }  // namespace perch::metrics

@@ -239,4 +239,8 @@ const CallerEntry* ApiKeys::FindByIdentity(absl::string_view identity) const {
   return it == identities_.end() ? nullptr : &entries_[it->second];
 }
 
+void ApiKeys::ResolveSeries(metrics::CallerMetrics& metrics) {
+  for (CallerEntry& entry : entries_) entry.series = &metrics.Caller(entry.name);
+}
+
 }  // namespace perch::security

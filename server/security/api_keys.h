@@ -40,6 +40,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/metrics/perch_metrics.h"
 #include "server/security/roles.h"
 
 namespace perch::security {
@@ -51,6 +52,9 @@ struct CallerEntry {
   // Quota overrides; unset means the server-wide default.
   std::optional<double> rate;
   std::optional<double> burst;
+  // perch_caller_* of `name`, resolved when the file loads so the gate
+  // records without a lookup; null when metrics are off. Not owned.
+  metrics::CallerSeries* series = nullptr;
 };
 
 using Sha256Digest = std::array<uint8_t, 32>;
@@ -77,6 +81,10 @@ class ApiKeys {
   // The entry registered as mtls:`identity`, or nullptr. Identities are
   // public (they are in the certificate), so an ordinary lookup.
   const CallerEntry* FindByIdentity(absl::string_view identity) const;
+
+  // Points every entry at its name's series in `metrics` (made there on
+  // first ask). Before the keys are shared: it is not thread-safe.
+  void ResolveSeries(metrics::CallerMetrics& metrics);
 
   // The file said !no-callers.
   bool admits_nobody() const { return admits_nobody_; }

@@ -15,13 +15,25 @@ absl::Status Unauthenticated(absl::string_view message) {
                    reasons::kCallerUnauthenticated, kPerchDomain);
 }
 
+metrics::CallerSeries* SeriesOf(metrics::CallerMetrics* metrics,
+                                absl::string_view name) {
+  return metrics == nullptr ? nullptr : &metrics->Caller(name);
+}
+
 }  // namespace
 
 CallerGate::CallerGate(GateOptions options, const Clock& clock, AuditLog& audit)
     : options_(std::move(options)),
+      // The name from the callers file, never what was presented.
+      unknown_(SeriesOf(options_.metrics, "unknown")),
+      anonymous_(SeriesOf(options_.metrics, "anonymous")),
       clock_(clock),
       audit_(audit),
-      quotas_(clock) {}
+      quotas_(clock) {
+  if (options_.keys != nullptr && options_.metrics != nullptr) {
+    options_.keys->ResolveSeriesIn(*options_.metrics);
+  }
+}
 
 absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
                                          Method method) {
@@ -29,7 +41,8 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
     // Nothing to read off the call; skips parsing metadata.
     return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
                            context.peer(),
-                           RoleSet{Role::kReader, Role::kAdmin}});
+                           RoleSet{Role::kReader, Role::kAdmin}},
+                    anonymous_);
   }
   return Admit(CredentialsOf(context), method);
 }
@@ -39,17 +52,19 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
   if (!authenticates()) {
     return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
                            presented.peer,
-                           RoleSet{Role::kReader, Role::kAdmin}});
+                           RoleSet{Role::kReader, Role::kAdmin}},
+                    anonymous_);
   }
   const std::shared_ptr<const ApiKeys> keys = options_.keys->Current();
   std::string credential;
-  double rate = options_.default_rate;
-  double burst = options_.default_burst;
-  absl::StatusOr<Caller> caller =
-      Identify(presented, *keys, credential, rate, burst);
+  const CallerEntry* entry = nullptr;
+  absl::StatusOr<Caller> caller = Identify(presented, *keys, credential, entry);
   if (!caller.ok()) {
-    return Deny(caller.status(), "", credential, presented.peer, method);
+    return Deny(caller.status(), "", unknown_, credential, presented.peer,
+                method);
   }
+  const double rate = entry->rate.value_or(options_.default_rate);
+  const double burst = entry->burst.value_or(options_.default_burst);
   if (!Permits(caller->roles, method)) {
     const absl::string_view needed =
         RequiredRole(method) == Role::kAdmin ? "admin" : "reader";
@@ -61,7 +76,8 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                           {{"caller", caller->name},
                            {"method", std::string(MethodName(method))},
                            {"required_role", std::string(needed)}}),
-                caller->name, credential, presented.peer, method);
+                caller->name, entry->series, credential, presented.peer,
+                method);
   }
   const absl::Duration wait = quotas_.Take(caller->name, rate, burst);
   if (wait > absl::ZeroDuration()) {
@@ -78,24 +94,20 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
     AttachRetryInfo(status, wait);
     AttachQuotaFailure(status, absl::StrCat("caller:", caller->name),
                        "per-caller call quota of this perch");
-    return Deny(std::move(status), caller->name, credential, presented.peer,
-                method);
+    return Deny(std::move(status), caller->name, entry->series, credential,
+                presented.peer, method);
   }
-  return Admitted(*std::move(caller));
+  return Admitted(*std::move(caller), entry->series);
 }
 
-Caller CallerGate::Admitted(Caller caller) {
-  if (options_.metrics != nullptr) {
-    // One lookup per call: caller names come and go with the callers file.
-    options_.metrics->calls.WithLabels({caller.name}).Increment();
-  }
+Caller CallerGate::Admitted(Caller caller, metrics::CallerSeries* series) {
+  if (series != nullptr) series->RecordAdmitted();
   return caller;
 }
 
 absl::StatusOr<Caller> CallerGate::Identify(
     const PresentedCredentials& presented, const ApiKeys& keys,
-    std::string& credential, double& rate, double& burst) {
-  const CallerEntry* entry = nullptr;
+    std::string& credential, const CallerEntry*& entry) {
   if (presented.malformed_authorization) {
     credential = std::string(kCredentialApiKey);
     return Unauthenticated(
@@ -126,12 +138,11 @@ absl::StatusOr<Caller> CallerGate::Identify(
               "client certificate"
             : "no credentials: send 'authorization: Bearer <api key>'");
   }
-  if (entry->rate.has_value()) rate = *entry->rate;
-  if (entry->burst.has_value()) burst = *entry->burst;
   return Caller{entry->name, credential, presented.peer, entry->roles};
 }
 
 absl::Status CallerGate::Deny(absl::Status status, absl::string_view caller,
+                              metrics::CallerSeries* series,
                               absl::string_view credential,
                               absl::string_view peer, Method method) {
   AuditEvent event;
@@ -142,15 +153,7 @@ absl::Status CallerGate::Deny(absl::Status status, absl::string_view caller,
   event.method = std::string(MethodName(method));
   SetOutcome(status, event);
   audit_.Record(event);
-  if (options_.metrics != nullptr) {
-    // The name from the callers file, never what was presented.
-    const absl::string_view name = caller.empty() ? "unknown" : caller;
-    const std::string reason = ErrorReason(status);
-    options_.metrics->denials.WithLabels({name, reason}).Increment();
-    if (reason == reasons::kCallerQuotaExceeded) {
-      options_.metrics->throttles.WithLabels({name}).Increment();
-    }
-  }
+  if (series != nullptr) series->RecordDenied(ErrorReason(status));
   return status;
 }
 

@@ -31,8 +31,10 @@ struct GateOptions {
   double default_rate = 0;
   double default_burst = 1;
   // perch_caller_*: admissions, denials and throttles by caller name; null
-  // records nothing. Must outlive the gate.
-  metrics::CallerFamilies* metrics = nullptr;
+  // records nothing. Must outlive the gate. The gate has `keys` resolve each
+  // caller's series in it whenever a callers file loads
+  // (ReloadingApiKeys::ResolveSeriesIn), so no call looks a series up.
+  metrics::CallerMetrics* metrics = nullptr;
 };
 
 // Who was admitted.
@@ -72,16 +74,23 @@ class CallerGate {
   bool authenticates() const { return options_.keys != nullptr; }
 
  private:
+  // `entry`: the callers file's line that identified the caller.
   absl::StatusOr<Caller> Identify(const PresentedCredentials& presented,
                                   const ApiKeys& keys, std::string& credential,
-                                  double& rate, double& burst);
-  // Counts an admitted call for `caller` and returns it.
-  Caller Admitted(Caller caller);
+                                  const CallerEntry*& entry);
+  // Counts an admitted call into `series` (null: metrics off), returns it.
+  static Caller Admitted(Caller caller, metrics::CallerSeries* series);
+  // Audits the refusal and counts it into `series` (null: metrics off).
   absl::Status Deny(absl::Status status, absl::string_view caller,
+                    metrics::CallerSeries* series,
                     absl::string_view credential, absl::string_view peer,
                     Method method);
 
   const GateOptions options_;
+  // The series of "unknown" (denials before a caller is identified) and
+  // "anonymous" (--insecure_no_auth); null when metrics are off.
+  metrics::CallerSeries* const unknown_;
+  metrics::CallerSeries* const anonymous_;
   const Clock& clock_;
   AuditLog& audit_;
   CallerQuotas quotas_;

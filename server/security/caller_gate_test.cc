@@ -74,7 +74,7 @@ class CallerGateTest : public ::testing::Test {
 
   std::unique_ptr<CallerGate> MakeGate(
       bool accept_certificates = true,
-      metrics::CallerFamilies* metrics = nullptr) {
+      metrics::CallerMetrics* metrics = nullptr) {
     auto keys = ReloadingApiKeys::Open(path_, absl::Seconds(10), clock_);
     EXPECT_TRUE(keys.ok()) << keys.status();
     keys_ = *std::move(keys);
@@ -231,6 +231,59 @@ TEST_F(CallerGateTest, CountsCallsDenialsAndThrottlesByCallerName) {
   EXPECT_EQ(text.find("key-canary"), std::string::npos);
   EXPECT_EQ(text.find("perch_caller_throttles_total{caller=\"reports\""),
             std::string::npos);
+}
+
+// The series are resolved when a callers file loads, not per call: a
+// reload must keep counting into the same series. A caller removed from the
+// file keeps its series (its key is then unknown); re-added, it counts on
+// from where it was, never from zero.
+TEST_F(CallerGateTest, ReloadsKeepCountingIntoTheSameSeries) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  auto gate = MakeGate(true, &perch_metrics.callers());
+  const auto reload = [&](absl::string_view callers) {
+    // As Kubernetes does: a new file renamed over the old one.
+    const std::string tmp = path_ + ".new";
+    std::ofstream(tmp, std::ios::trunc) << callers;
+    ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
+    clock_.Advance(absl::Seconds(11));  // past MakeGate's check interval
+  };
+  const auto expect_text = [&](std::vector<std::string> lines) {
+    const std::string text = metrics::FormatText(registry.Collect());
+    for (const std::string& line : lines) {
+      EXPECT_NE(text.find(line), std::string::npos) << line << text;
+    }
+    // Loading a file makes no series: a caller's appear on its first call.
+    EXPECT_EQ(text.find("caller=\"billing\""), std::string::npos) << text;
+  };
+  const std::string reports_line = absl::StrCat("reports ", Hex("reports-key"),
+                                                " reader\n");
+  const std::string ops_line = absl::StrCat("ops ", Hex("ops-key"), " admin\n");
+
+  ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
+  ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
+  reload(ops_line);  // reports removed
+  EXPECT_THAT(gate->Admit(Key("reports-key"), Method::kSearch),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
+  expect_text({"perch_caller_calls_total{caller=\"reports\"} 1\n",
+               "perch_caller_calls_total{caller=\"ops\"} 2\n",
+               "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
+               "UNAUTHENTICATED\"} 1\n"});
+
+  reload(absl::StrCat(ops_line, reports_line));  // reports back
+  ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
+  ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
+  EXPECT_THAT(gate->Admit(Key("reports-key"), Method::kObtain),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
+  expect_text({"perch_caller_calls_total{caller=\"reports\"} 3\n",
+               "perch_caller_calls_total{caller=\"ops\"} 3\n",
+               "perch_caller_denials_total{caller=\"reports\",reason=\"CALLER_"
+               "NOT_PERMITTED\"} 1\n",
+               "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
+               "UNAUTHENTICATED\"} 1\n"});
+  EXPECT_EQ(keys_->reloads(), 2);
 }
 
 TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {

@@ -42,6 +42,7 @@ std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
     LogError(keys.status().message(), "; keeping the keys loaded before");
     return current_;
   }
+  if (metrics_ != nullptr) keys->ResolveSeries(*metrics_);
   current_ = std::make_shared<const ApiKeys>(*std::move(keys));
   ++reloads_;
   if (current_->admits_nobody()) {
@@ -52,6 +53,15 @@ std::shared_ptr<const ApiKeys> ReloadingApiKeys::Current() {
   LogInfo("API keys file ", path_, " reloaded: ", current_->key_count(),
           " keys, ", current_->identity_count(), " certificate identities");
   return current_;
+}
+
+void ReloadingApiKeys::ResolveSeriesIn(metrics::CallerMetrics& metrics) {
+  MutexLock lock(&mu_);
+  metrics_ = &metrics;
+  // The keys in force may already be shared: resolve a copy, swap it in.
+  auto keys = std::make_shared<ApiKeys>(*current_);
+  keys->ResolveSeries(metrics);
+  current_ = std::move(keys);
 }
 
 int64_t ReloadingApiKeys::reloads() const {

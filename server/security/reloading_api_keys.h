@@ -36,6 +36,13 @@ class ReloadingApiKeys {
   // a credential.
   std::shared_ptr<const ApiKeys> Current();
 
+  // From now on every callers file in force has its entries' perch_caller_*
+  // series resolved in `metrics` (ApiKeys::ResolveSeries), the one loaded
+  // now included, so the gate never looks a series up per call. Called
+  // while wiring (by the gate that records into `metrics`); `metrics` must
+  // outlive this object.
+  void ResolveSeriesIn(metrics::CallerMetrics& metrics);
+
   // How many times a changed file has been loaded successfully since Open.
   int64_t reloads() const;
 
@@ -55,6 +62,7 @@ class ReloadingApiKeys {
   FileStamp stamp_ ABSL_GUARDED_BY(mu_);
   absl::Time last_check_ ABSL_GUARDED_BY(mu_);
   int64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
+  metrics::CallerMetrics* metrics_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace perch::security

@@ -8,7 +8,7 @@ namespace perch::security {
 
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
     const ServerConfig& config, const Clock& clock,
-    metrics::CallerFamilies* caller_metrics) {
+    metrics::CallerMetrics* caller_metrics) {
   auto security = std::make_unique<ServerSecurity>();
   auto listener = MakeListenerCredentials(ListenerOptions{
       .tls_cert_file = config.tls_cert_file,

@@ -36,7 +36,7 @@ struct ServerSecurity {
 // none) must outlive the result.
 absl::StatusOr<std::unique_ptr<ServerSecurity>> MakeServerSecurity(
     const ServerConfig& config, const Clock& clock,
-    metrics::CallerFamilies* caller_metrics = nullptr);
+    metrics::CallerMetrics* caller_metrics = nullptr);
 
 }  // namespace perch::security
 

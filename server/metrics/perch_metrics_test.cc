@@ -133,6 +133,38 @@ TEST(TokenMetrics, AgeCountsFromTheHeldTokenAndIsZeroWithoutOne) {
   EXPECT_TRUE(absl::StrContains(text, "perch_token_reobtains_total 1\n"));
 }
 
+// A caller's series: each gate reason into its own, a quota refusal into
+// the throttles too, a reason the gate does not give today still counted;
+// asking for a name again gives the same series (a reloaded callers file
+// counts on), and nothing appears before it is used.
+TEST(CallerMetrics, CountsByNameAndReasonIntoSeriesKeptAcrossAsks) {
+  Registry registry;
+  FakeClock clock;
+  PerchMetrics metrics(registry, clock, {});
+  CallerSeries& ops = metrics.callers().Caller("ops");
+  (void)metrics.callers().Caller("idle");
+  ops.RecordAdmitted();
+  ops.RecordDenied("CALLER_QUOTA_EXCEEDED");
+  ops.RecordDenied("CALLER_NOT_PERMITTED");
+  ops.RecordDenied("SOMETHING_NEW");
+  metrics.callers().Caller("ops").RecordAdmitted();
+  const std::string text = FormatText(registry.Collect());
+  for (const char* line : {
+           "perch_caller_calls_total{caller=\"ops\"} 2\n",
+           "perch_caller_denials_total{caller=\"ops\",reason=\"CALLER_NOT_"
+           "PERMITTED\"} 1\n",
+           "perch_caller_denials_total{caller=\"ops\",reason=\"CALLER_QUOTA_"
+           "EXCEEDED\"} 1\n",
+           "perch_caller_denials_total{caller=\"ops\",reason=\"SOMETHING_"
+           "NEW\"} 1\n",
+           "perch_caller_throttles_total{caller=\"ops\"} 1\n",
+       }) {
+    EXPECT_TRUE(absl::StrContains(text, line)) << line << text;
+  }
+  EXPECT_FALSE(absl::StrContains(text, "CALLER_UNAUTHENTICATED")) << text;
+  EXPECT_FALSE(absl::StrContains(text, "caller=\"idle\"")) << text;
+}
+
 TEST(ProcessMetrics, ReadThisProcessFromProc) {
   const double now = static_cast<double>(absl::ToUnixSeconds(absl::Now()));
   const double start = ProcessStartTimeSeconds();

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -58,6 +59,17 @@ PresentedCredentials Certificate(std::vector<std::string> identities) {
   return p;
 }
 
+// Checks that each of `lines` (a whole sample line: name, labels, value) is
+// in the exposition of `registry`, and returns the exposition.
+std::string ExpectExposed(const metrics::Registry& registry,
+                          const std::vector<std::string>& lines) {
+  const std::string text = metrics::FormatText(registry.Collect());
+  for (const std::string& line : lines) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+  return text;
+}
+
 class CallerGateTest : public ::testing::Test {
  protected:
   CallerGateTest()
@@ -85,6 +97,15 @@ class CallerGateTest : public ::testing::Test {
                     .default_burst = 100,
                     .metrics = metrics},
         clock_, audit_);
+  }
+
+  // As Kubernetes does: a new file renamed over the old one; then past
+  // MakeGate's check interval, so the next call reloads it.
+  void ReplaceCallers(absl::string_view callers) {
+    const std::string tmp = path_ + ".new";
+    std::ofstream(tmp, std::ios::trunc) << callers;
+    ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
+    clock_.Advance(absl::Seconds(11));
   }
 
   std::string path_;
@@ -214,20 +235,17 @@ TEST_F(CallerGateTest, CountsCallsDenialsAndThrottlesByCallerName) {
   (void)gate->Admit(Key("reports-key"), Method::kGetTimeline);
   (void)gate->Admit(Key("reports-key"), Method::kObtain);  // not permitted
   (void)gate->Admit(Key("guess-key-canary"), Method::kSearch);
-  const std::string text = metrics::FormatText(registry.Collect());
-  for (const char* line : {
-           "perch_caller_calls_total{caller=\"noisy\"} 2\n",
-           "perch_caller_calls_total{caller=\"reports\"} 1\n",
-           "perch_caller_denials_total{caller=\"noisy\",reason=\"CALLER_"
-           "QUOTA_EXCEEDED\"} 1\n",
-           "perch_caller_denials_total{caller=\"reports\",reason=\"CALLER_"
-           "NOT_PERMITTED\"} 1\n",
-           "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
-           "UNAUTHENTICATED\"} 1\n",
-           "perch_caller_throttles_total{caller=\"noisy\"} 1\n",
-       }) {
-    EXPECT_NE(text.find(line), std::string::npos) << line << text;
-  }
+  const std::string text = ExpectExposed(
+      registry,
+      {"perch_caller_calls_total{caller=\"noisy\"} 2\n",
+       "perch_caller_calls_total{caller=\"reports\"} 1\n",
+       "perch_caller_denials_total{caller=\"noisy\",reason=\"CALLER_"
+       "QUOTA_EXCEEDED\"} 1\n",
+       "perch_caller_denials_total{caller=\"reports\",reason=\"CALLER_"
+       "NOT_PERMITTED\"} 1\n",
+       "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
+       "UNAUTHENTICATED\"} 1\n",
+       "perch_caller_throttles_total{caller=\"noisy\"} 1\n"});
   EXPECT_EQ(text.find("key-canary"), std::string::npos);
   EXPECT_EQ(text.find("perch_caller_throttles_total{caller=\"reports\""),
             std::string::npos);
@@ -241,49 +259,72 @@ TEST_F(CallerGateTest, ReloadsKeepCountingIntoTheSameSeries) {
   metrics::Registry registry;
   metrics::PerchMetrics perch_metrics(registry, clock_, {});
   auto gate = MakeGate(true, &perch_metrics.callers());
-  const auto reload = [&](absl::string_view callers) {
-    // As Kubernetes does: a new file renamed over the old one.
-    const std::string tmp = path_ + ".new";
-    std::ofstream(tmp, std::ios::trunc) << callers;
-    ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
-    clock_.Advance(absl::Seconds(11));  // past MakeGate's check interval
-  };
-  const auto expect_text = [&](std::vector<std::string> lines) {
-    const std::string text = metrics::FormatText(registry.Collect());
-    for (const std::string& line : lines) {
-      EXPECT_NE(text.find(line), std::string::npos) << line << text;
-    }
-    // Loading a file makes no series: a caller's appear on its first call.
-    EXPECT_EQ(text.find("caller=\"billing\""), std::string::npos) << text;
-  };
   const std::string reports_line = absl::StrCat("reports ", Hex("reports-key"),
                                                 " reader\n");
   const std::string ops_line = absl::StrCat("ops ", Hex("ops-key"), " admin\n");
 
   ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
   ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
-  reload(ops_line);  // reports removed
+  ReplaceCallers(ops_line);  // reports removed
   EXPECT_THAT(gate->Admit(Key("reports-key"), Method::kSearch),
               StatusIs(absl::StatusCode::kUnauthenticated));
   ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
-  expect_text({"perch_caller_calls_total{caller=\"reports\"} 1\n",
-               "perch_caller_calls_total{caller=\"ops\"} 2\n",
-               "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
-               "UNAUTHENTICATED\"} 1\n"});
+  ExpectExposed(registry,
+                {"perch_caller_calls_total{caller=\"reports\"} 1\n",
+                 "perch_caller_calls_total{caller=\"ops\"} 2\n",
+                 "perch_caller_denials_total{caller=\"unknown\",reason="
+                 "\"CALLER_UNAUTHENTICATED\"} 1\n"});
 
-  reload(absl::StrCat(ops_line, reports_line));  // reports back
+  ReplaceCallers(absl::StrCat(ops_line, reports_line));  // reports back
   ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
   ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
   EXPECT_THAT(gate->Admit(Key("reports-key"), Method::kObtain),
               StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_TRUE(gate->Admit(Key("ops-key"), Method::kSearch).ok());
-  expect_text({"perch_caller_calls_total{caller=\"reports\"} 3\n",
-               "perch_caller_calls_total{caller=\"ops\"} 3\n",
-               "perch_caller_denials_total{caller=\"reports\",reason=\"CALLER_"
-               "NOT_PERMITTED\"} 1\n",
-               "perch_caller_denials_total{caller=\"unknown\",reason=\"CALLER_"
-               "UNAUTHENTICATED\"} 1\n"});
+  const std::string text = ExpectExposed(
+      registry, {"perch_caller_calls_total{caller=\"reports\"} 3\n",
+                 "perch_caller_calls_total{caller=\"ops\"} 3\n",
+                 "perch_caller_denials_total{caller=\"reports\",reason="
+                 "\"CALLER_NOT_PERMITTED\"} 1\n",
+                 "perch_caller_denials_total{caller=\"unknown\",reason="
+                 "\"CALLER_UNAUTHENTICATED\"} 1\n"});
+  // Loading a file makes no series: a caller's appear on its first call.
+  EXPECT_EQ(text.find("caller=\"billing\""), std::string::npos) << text;
   EXPECT_EQ(keys_->reloads(), 2);
+}
+
+// Calls on two threads while the callers file is reloaded under them: no
+// admission is lost, whichever version of the keys (and of the resolved
+// series) a call saw. Under ThreadSanitizer this also checks that the
+// series are published with the keys and incremented without a race.
+TEST_F(CallerGateTest, CallsDuringReloadsAreEachCountedOnce) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  auto gate = MakeGate(true, &perch_metrics.callers());
+  constexpr int kCallsPerThread = 90;  // within MakeGate's burst of 100
+  std::vector<std::thread> callers;
+  for (const char* key : {"reports-key", "ops-key"}) {
+    callers.emplace_back([&gate, key] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        EXPECT_TRUE(gate->Admit(Key(key), Method::kSearch).ok());
+      }
+    });
+  }
+  for (int i = 0; i < 5; ++i) {
+    ReplaceCallers(absl::StrCat("reports ", Hex("reports-key"), " reader\n",
+                                "ops ", Hex("ops-key"), " admin\n",
+                                "# version ", i, "\n"));
+    (void)gate->Admit(Key("unknown-key"), Method::kSearch);
+  }
+  for (std::thread& t : callers) t.join();
+  ExpectExposed(
+      registry,
+      {absl::StrCat("perch_caller_calls_total{caller=\"reports\"} ",
+                    kCallsPerThread, "\n"),
+       absl::StrCat("perch_caller_calls_total{caller=\"ops\"} ",
+                    kCallsPerThread, "\n"),
+       "perch_caller_denials_total{caller=\"unknown\",reason="
+       "\"CALLER_UNAUTHENTICATED\"} 5\n"});
 }
 
 TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {

@@ -73,8 +73,7 @@ struct Fixture {
     baseline = std::make_unique<CallerGate>(GateOptions{.keys = keys.get()},
                                             clock, audit);
     calls = &registry.AddCounter("bench_caller_calls_total",
-                                 "perch_caller_calls_total's twin",
-                                 {"caller"});
+                                 "perch_caller_calls_total's twin", {"caller"});
   }
 
   std::string path;

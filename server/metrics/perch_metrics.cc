@@ -156,15 +156,14 @@ CallerSeries::CallerSeries(const Families& f, const std::string& caller)
     : families_(f),
       caller_(caller),
       calls_(f.calls, {caller}),
-      denials_{LazySeries<Counter>(
-                   f.denials,
-                   {caller, std::string(reasons::kCallerUnauthenticated)}),
-               LazySeries<Counter>(
-                   f.denials,
-                   {caller, std::string(reasons::kCallerNotPermitted)}),
-               LazySeries<Counter>(
-                   f.denials,
-                   {caller, std::string(reasons::kCallerQuotaExceeded)})},
+      denials_{
+          LazySeries<Counter>(
+              f.denials,
+              {caller, std::string(reasons::kCallerUnauthenticated)}),
+          LazySeries<Counter>(
+              f.denials, {caller, std::string(reasons::kCallerNotPermitted)}),
+          LazySeries<Counter>(
+              f.denials, {caller, std::string(reasons::kCallerQuotaExceeded)})},
       throttles_(f.throttles, {caller}) {}
 
 void CallerSeries::RecordDenied(absl::string_view reason) {

@@ -240,7 +240,8 @@ const CallerEntry* ApiKeys::FindByIdentity(absl::string_view identity) const {
 }
 
 void ApiKeys::ResolveSeries(metrics::CallerMetrics& metrics) {
-  for (CallerEntry& entry : entries_) entry.series = &metrics.Caller(entry.name);
+  for (CallerEntry& entry : entries_)
+    entry.series = &metrics.Caller(entry.name);
 }
 
 }  // namespace perch::security

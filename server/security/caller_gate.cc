@@ -24,7 +24,7 @@ metrics::CallerSeries* SeriesOf(metrics::CallerMetrics* metrics,
 
 CallerGate::CallerGate(GateOptions options, const Clock& clock, AuditLog& audit)
     : options_(std::move(options)),
-      // The name from the callers file, never what was presented.
+      // A caller not identified counts as "unknown", never as what it sent.
       unknown_(SeriesOf(options_.metrics, "unknown")),
       anonymous_(SeriesOf(options_.metrics, "anonymous")),
       clock_(clock),
@@ -39,10 +39,10 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
                                          Method method) {
   if (!authenticates()) {
     // Nothing to read off the call; skips parsing metadata.
-    return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
-                           context.peer(),
-                           RoleSet{Role::kReader, Role::kAdmin}},
-                    anonymous_);
+    return Admitted(
+        Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+               context.peer(), RoleSet{Role::kReader, Role::kAdmin}},
+        anonymous_);
   }
   return Admit(CredentialsOf(context), method);
 }
@@ -50,10 +50,10 @@ absl::StatusOr<Caller> CallerGate::Admit(const grpc::ServerContextBase& context,
 absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                                          Method method) {
   if (!authenticates()) {
-    return Admitted(Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
-                           presented.peer,
-                           RoleSet{Role::kReader, Role::kAdmin}},
-                    anonymous_);
+    return Admitted(
+        Caller{"anonymous", std::string(kCredentialInsecureNoAuth),
+               presented.peer, RoleSet{Role::kReader, Role::kAdmin}},
+        anonymous_);
   }
   const std::shared_ptr<const ApiKeys> keys = options_.keys->Current();
   std::string credential;

@@ -82,9 +82,8 @@ class CallerGate {
   static Caller Admitted(Caller caller, metrics::CallerSeries* series);
   // Audits the refusal and counts it into `series` (null: metrics off).
   absl::Status Deny(absl::Status status, absl::string_view caller,
-                    metrics::CallerSeries* series,
-                    absl::string_view credential, absl::string_view peer,
-                    Method method);
+                    metrics::CallerSeries* series, absl::string_view credential,
+                    absl::string_view peer, Method method);
 
   const GateOptions options_;
   // The series of "unknown" (denials before a caller is identified) and

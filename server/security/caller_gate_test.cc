@@ -259,8 +259,8 @@ TEST_F(CallerGateTest, ReloadsKeepCountingIntoTheSameSeries) {
   metrics::Registry registry;
   metrics::PerchMetrics perch_metrics(registry, clock_, {});
   auto gate = MakeGate(true, &perch_metrics.callers());
-  const std::string reports_line = absl::StrCat("reports ", Hex("reports-key"),
-                                                " reader\n");
+  const std::string reports_line =
+      absl::StrCat("reports ", Hex("reports-key"), " reader\n");
   const std::string ops_line = absl::StrCat("ops ", Hex("ops-key"), " admin\n");
 
   ASSERT_TRUE(gate->Admit(Key("reports-key"), Method::kSearch).ok());
@@ -317,14 +317,13 @@ TEST_F(CallerGateTest, CallsDuringReloadsAreEachCountedOnce) {
     (void)gate->Admit(Key("unknown-key"), Method::kSearch);
   }
   for (std::thread& t : callers) t.join();
-  ExpectExposed(
-      registry,
-      {absl::StrCat("perch_caller_calls_total{caller=\"reports\"} ",
-                    kCallsPerThread, "\n"),
-       absl::StrCat("perch_caller_calls_total{caller=\"ops\"} ",
-                    kCallsPerThread, "\n"),
-       "perch_caller_denials_total{caller=\"unknown\",reason="
-       "\"CALLER_UNAUTHENTICATED\"} 5\n"});
+  ExpectExposed(registry,
+                {absl::StrCat("perch_caller_calls_total{caller=\"reports\"} ",
+                              kCallsPerThread, "\n"),
+                 absl::StrCat("perch_caller_calls_total{caller=\"ops\"} ",
+                              kCallsPerThread, "\n"),
+                 "perch_caller_denials_total{caller=\"unknown\",reason="
+                 "\"CALLER_UNAUTHENTICATED\"} 5\n"});
 }
 
 TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {

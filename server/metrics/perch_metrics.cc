@@ -152,29 +152,32 @@ double TokenMetrics::AgeSeconds(absl::Time now) const {
   return std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixNanos(since)));
 }
 
-CallerSeries::CallerSeries(const Families& f, const std::string& caller)
+CallerSeries::CallerSeries(const Families& f, absl::string_view caller)
     : families_(f),
       caller_(caller),
-      calls_(f.calls, {caller}),
+      calls_(f.calls, {caller_}),
+      // In DenialSlot order.
       denials_{
           LazySeries<Counter>(
               f.denials,
-              {caller, std::string(reasons::kCallerUnauthenticated)}),
+              {caller_, std::string(reasons::kCallerUnauthenticated)}),
           LazySeries<Counter>(
-              f.denials, {caller, std::string(reasons::kCallerNotPermitted)}),
+              f.denials, {caller_, std::string(reasons::kCallerNotPermitted)}),
           LazySeries<Counter>(
-              f.denials, {caller, std::string(reasons::kCallerQuotaExceeded)})},
-      throttles_(f.throttles, {caller}) {}
+              f.denials,
+              {caller_, std::string(reasons::kCallerQuotaExceeded)})},
+      throttles_(f.throttles, {caller_}) {}
 
 void CallerSeries::RecordDenied(absl::string_view reason) {
   if (reason == reasons::kCallerUnauthenticated) {
-    denials_[0].Get().Increment();
+    denials_[kUnauthenticated].Get().Increment();
   } else if (reason == reasons::kCallerNotPermitted) {
-    denials_[1].Get().Increment();
+    denials_[kNotPermitted].Get().Increment();
   } else if (reason == reasons::kCallerQuotaExceeded) {
-    denials_[2].Get().Increment();
+    denials_[kQuotaExceeded].Get().Increment();
     throttles_.Get().Increment();
   } else {
+    // Not a reason the gate gives today: the family's lock, per call.
     families_.denials.WithLabels({caller_, reason}).Increment();
   }
 }

@@ -135,12 +135,13 @@ struct CacheMetrics {
 
 // perch_caller_* of one caller name: what the caller gate records about
 // the calls it decides for that name. Each series appears on its first use,
-// then is recorded with one atomic load: no family lock per call.
+// then is recorded with one atomic load, no family lock; only a denial with
+// a reason other than the gate's three takes the family's lock, each time.
 // Thread-safe.
 class CallerSeries {
  public:
   struct Families;
-  CallerSeries(const Families& families, const std::string& caller);
+  CallerSeries(const Families& families, absl::string_view caller);
 
   void RecordAdmitted() { calls_.Get().Increment(); }
   // A refusal with ErrorInfo `reason`; one for the quota is a throttle too.
@@ -150,9 +151,15 @@ class CallerSeries {
   const Families& families_;
   const std::string caller_;
   LazySeries<Counter> calls_;
-  // CALLER_UNAUTHENTICATED, CALLER_NOT_PERMITTED, CALLER_QUOTA_EXCEEDED: the
-  // gate's reasons; any other is looked up in the family when it happens.
-  std::array<LazySeries<Counter>, 3> denials_;
+  // The gate's own reasons, each a slot of denials_; any other reason is
+  // looked up in the family when it happens.
+  enum DenialSlot : size_t {
+    kUnauthenticated,  // CALLER_UNAUTHENTICATED
+    kNotPermitted,     // CALLER_NOT_PERMITTED
+    kQuotaExceeded,    // CALLER_QUOTA_EXCEEDED
+    kDenialSlots,
+  };
+  std::array<LazySeries<Counter>, kDenialSlots> denials_;
   LazySeries<Counter> throttles_;
 };
 

@@ -1,8 +1,9 @@
 // The series of one label value from a closed set (an upstream endpoint, a
 // caller name), grouped in one object per value, made on the first ask and
-// kept for the process's life. The ask takes a lock; recording into the
-// object it returns does not (its series are LazySeries or references), so
-// callers ask once, when the value becomes known, never per call.
+// kept for the process's life. Every ask takes this object's lock; recording
+// into the returned object takes none for the series it holds. So ask when
+// the value becomes known: the caller gate when a callers file loads, the
+// upstream reader once per read (not per attempt).
 #ifndef PERCH_SERVER_METRICS_SERIES_SETS_H_
 #define PERCH_SERVER_METRICS_SERIES_SETS_H_
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"

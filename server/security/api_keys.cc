@@ -240,8 +240,9 @@ const CallerEntry* ApiKeys::FindByIdentity(absl::string_view identity) const {
 }
 
 void ApiKeys::ResolveSeries(metrics::CallerMetrics& metrics) {
-  for (CallerEntry& entry : entries_)
+  for (CallerEntry& entry : entries_) {
     entry.series = &metrics.Caller(entry.name);
+  }
 }
 
 }  // namespace perch::security

@@ -63,6 +63,10 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
     return Deny(caller.status(), "", unknown_, credential, presented.peer,
                 method);
   }
+  // The entry's series live in whichever gate's metrics resolved them (the
+  // keys may be shared); a gate without metrics records nothing.
+  metrics::CallerSeries* const series =
+      options_.metrics != nullptr ? entry->series : nullptr;
   const double rate = entry->rate.value_or(options_.default_rate);
   const double burst = entry->burst.value_or(options_.default_burst);
   if (!Permits(caller->roles, method)) {
@@ -76,8 +80,7 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
                           {{"caller", caller->name},
                            {"method", std::string(MethodName(method))},
                            {"required_role", std::string(needed)}}),
-                caller->name, entry->series, credential, presented.peer,
-                method);
+                caller->name, series, credential, presented.peer, method);
   }
   const absl::Duration wait = quotas_.Take(caller->name, rate, burst);
   if (wait > absl::ZeroDuration()) {
@@ -94,10 +97,10 @@ absl::StatusOr<Caller> CallerGate::Admit(const PresentedCredentials& presented,
     AttachRetryInfo(status, wait);
     AttachQuotaFailure(status, absl::StrCat("caller:", caller->name),
                        "per-caller call quota of this perch");
-    return Deny(std::move(status), caller->name, entry->series, credential,
+    return Deny(std::move(status), caller->name, series, credential,
                 presented.peer, method);
   }
-  return Admitted(*std::move(caller), entry->series);
+  return Admitted(*std::move(caller), series);
 }
 
 Caller CallerGate::Admitted(Caller caller, metrics::CallerSeries* series) {

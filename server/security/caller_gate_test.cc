@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -295,35 +296,111 @@ TEST_F(CallerGateTest, ReloadsKeepCountingIntoTheSameSeries) {
 
 // Calls on two threads while the callers file is reloaded under them: no
 // admission is lost, whichever version of the keys (and of the resolved
-// series) a call saw. Under ThreadSanitizer this also checks that the
+// series) a call saw. The callers keep calling until all five reloads are
+// done, and each reload waits (bounded) for both to call again, so calls
+// and reloads overlap. Under ThreadSanitizer this also checks that the
 // series are published with the keys and incremented without a race.
 TEST_F(CallerGateTest, CallsDuringReloadsAreEachCountedOnce) {
+  // Quotas far beyond the loop cap: every call here is admitted, so the
+  // totals to compare are the calls each thread made.
+  const auto callers_file = [](int version) {
+    // A size of its own per version: a renamed file may reuse the old
+    // inode within one mtime tick, and the stamp must still differ.
+    return absl::StrCat("reports ", Hex("reports-key"),
+                        " reader rate=1000000000 burst=1000000000\n", "ops ",
+                        Hex("ops-key"),
+                        " admin rate=1000000000 burst=1000000000\n", "# ",
+                        std::string(8 * (version + 1), 'v'), "\n");
+  };
+  std::ofstream(path_, std::ios::trunc) << callers_file(0);
   metrics::Registry registry;
   metrics::PerchMetrics perch_metrics(registry, clock_, {});
   auto gate = MakeGate(true, &perch_metrics.callers());
-  constexpr int kCallsPerThread = 90;  // within MakeGate's burst of 100
-  std::vector<std::thread> callers;
-  for (const char* key : {"reports-key", "ops-key"}) {
-    callers.emplace_back([&gate, key] {
-      for (int i = 0; i < kCallsPerThread; ++i) {
-        EXPECT_TRUE(gate->Admit(Key(key), Method::kSearch).ok());
+
+  // Bounds, not expectations: on a loaded machine the test may end before
+  // every reload saw calls around it, and still checks the counts.
+  constexpr int64_t kMaxCallsPerThread = 1'000'000;
+  constexpr int kReloads = 5;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  std::atomic<bool> reloads_done{false};
+  struct Calls {
+    std::atomic<int64_t> made{0};
+    int64_t refused = 0;  // read after join
+  };
+  Calls calls[2];
+  const char* const keys[2] = {"reports-key", "ops-key"};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t i = 0; i < kMaxCallsPerThread && !reloads_done.load() &&
+                          absl::Now() < deadline;
+           ++i) {
+        if (!gate->Admit(Key(keys[t]), Method::kSearch).ok()) {
+          ++calls[t].refused;
+        }
+        calls[t].made.fetch_add(1);
       }
     });
   }
-  for (int i = 0; i < 5; ++i) {
-    ReplaceCallers(absl::StrCat("reports ", Hex("reports-key"), " reader\n",
-                                "ops ", Hex("ops-key"), " admin\n",
-                                "# version ", i, "\n"));
+  // Waits until both threads have called since `seen` was taken.
+  const auto await_calls = [&] {
+    const int64_t seen[2] = {calls[0].made.load(), calls[1].made.load()};
+    while (
+        (calls[0].made.load() == seen[0] || calls[1].made.load() == seen[1]) &&
+        absl::Now() < deadline) {
+      std::this_thread::yield();
+    }
+  };
+  await_calls();
+  for (int version = 1; version <= kReloads; ++version) {
+    ReplaceCallers(callers_file(version));
+    // Makes sure this version is looked at before the next replaces it.
     (void)gate->Admit(Key("unknown-key"), Method::kSearch);
+    await_calls();
   }
-  for (std::thread& t : callers) t.join();
+  reloads_done.store(true);
+  for (std::thread& t : threads) t.join();
+
+  EXPECT_EQ(keys_->reloads(), kReloads);
+  EXPECT_EQ(calls[0].refused, 0);
+  EXPECT_EQ(calls[1].refused, 0);
   ExpectExposed(registry,
                 {absl::StrCat("perch_caller_calls_total{caller=\"reports\"} ",
-                              kCallsPerThread, "\n"),
+                              calls[0].made.load(), "\n"),
                  absl::StrCat("perch_caller_calls_total{caller=\"ops\"} ",
-                              kCallsPerThread, "\n"),
-                 "perch_caller_denials_total{caller=\"unknown\",reason="
-                 "\"CALLER_UNAUTHENTICATED\"} 5\n"});
+                              calls[1].made.load(), "\n"),
+                 absl::StrCat("perch_caller_denials_total{caller=\"unknown\","
+                              "reason=\"CALLER_UNAUTHENTICATED\"} ",
+                              kReloads, "\n")});
+}
+
+// GateOptions::metrics null records nothing, even when the keys it shares
+// with a metered gate carry series resolved by that gate.
+TEST_F(CallerGateTest, AGateWithoutMetricsRecordsNothing) {
+  metrics::Registry registry;
+  metrics::PerchMetrics perch_metrics(registry, clock_, {});
+  auto metered = MakeGate(true, &perch_metrics.callers());
+  CallerGate unmetered(GateOptions{.keys = keys_.get(),
+                                   .accept_certificates = true,
+                                   .default_rate = 100,
+                                   .default_burst = 100,
+                                   .metrics = nullptr},
+                       clock_, audit_);
+  for (int i = 0; i < 3; ++i) {
+    (void)unmetered.Admit(Key("noisy-key"), Method::kSearch);  // 2 pass, 1 not
+  }
+  ASSERT_TRUE(unmetered.Admit(Key("reports-key"), Method::kSearch).ok());
+  EXPECT_THAT(unmetered.Admit(Key("reports-key"), Method::kObtain),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(unmetered.Admit(Key("guess-key"), Method::kSearch),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  // The metered gate still counts, into the same families.
+  ASSERT_TRUE(metered->Admit(Key("ops-key"), Method::kSearch).ok());
+  const std::string text =
+      ExpectExposed(registry, {"perch_caller_calls_total{caller=\"ops\"} 1\n"});
+  EXPECT_EQ(text.find("caller=\"reports\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("caller=\"noisy\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("caller=\"unknown\""), std::string::npos) << text;
 }
 
 TEST_F(CallerGateTest, TokenCallsAreAuditedWithTheFingerprint) {

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
 #include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
 #include "server/upstream/v1_dialect.h"
 #include "server/upstream/v2_dialect.h"
@@ -20,6 +21,7 @@ namespace perch::bench {
 namespace {
 
 using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::upstream::ReadDialect;
 using ::perch::upstream::ReadHandle;
 using ::perch::upstream::TimelineQuery;
@@ -44,7 +46,8 @@ class DialectUnderTest {
   explicit DialectUnderTest(UpstreamApi api)
       : dialect_(api == UpstreamApi::kV1_1
                      ? upstream::MakeV1Dialect(reader_, kBase)
-                     : upstream::MakeV2Dialect(reader_, kBase, clock_)) {}
+                     : upstream::MakeV2Dialect(reader_, kBase, clock_,
+                                               scheduler_)) {}
   // A read left pending holds its step and the step holds the read: cancel
   // each, as a deadline would, so nothing outlives the test (LeakSanitizer).
   ~DialectUnderTest() {
@@ -72,6 +75,7 @@ class DialectUnderTest {
 
  private:
   FakeClock clock_;
+  ManualScheduler scheduler_{clock_};
   FakeUpstreamReader reader_;
   std::unique_ptr<ReadDialect> dialect_;
   std::vector<std::shared_ptr<ReadHandle>> handles_;

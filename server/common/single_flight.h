@@ -3,8 +3,8 @@
 // answered exactly once, by its own deadline at the latest. This file owns
 // the waiters, their deadline timers, withdrawal and relaunching; what the
 // work is and what its result means belong to the owner (the token holder,
-// server/auth/caching_token_source.h; the read coalescer,
-// server/core/request_coalescer.h).
+// auth/caching_token_source.h; the read coalescer, core/request_coalescer.h;
+// the v2 name lookups, upstream/lookup_cache.h).
 #ifndef PERCH_SERVER_COMMON_SINGLE_FLIGHT_H_
 #define PERCH_SERVER_COMMON_SINGLE_FLIGHT_H_
 

@@ -76,11 +76,14 @@ class CachingTokenSourceTest : public ::testing::Test {
                             absl::Status answer) {
     FetchInto(results);
     fake_->AnswerFetch(Token("T1"));
-    absl::Status revoked = absl::UnknownError("not called");
+    // Shared, not a local: a regression that answered later would write
+    // into it, not into this returned frame.
+    auto revoked =
+        std::make_shared<absl::Status>(absl::UnknownError("not called"));
     cache_->Revoke("T1", absl::InfiniteFuture(),
-                   [&](absl::Status s) { revoked = s; });
+                   [revoked](absl::Status s) { *revoked = std::move(s); });
     EXPECT_TRUE(fake_->AnswerRevoke(std::move(answer)));
-    return revoked;
+    return *revoked;
   }
 
   BearerToken Token(std::string value) {

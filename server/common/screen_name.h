@@ -1,7 +1,8 @@
 // The shape of an X/Twitter screen name (a handle without its '@'): 1 to 15
 // of A-Z, a-z, 0-9 and '_'. One spelling of the rule for whoever checks a
-// name before it goes upstream: the perch CLI's arguments today; the
-// server's request validation and the emulator's parameters may share it.
+// name before it goes upstream: the perch CLI's arguments and the server's
+// request validation. (The emulator keeps its own: it imitates the upstream
+// and shares no code with perch-server.)
 #ifndef PERCH_SERVER_COMMON_SCREEN_NAME_H_
 #define PERCH_SERVER_COMMON_SCREEN_NAME_H_
 

@@ -80,10 +80,13 @@ std::string MaxResults(int page_size, Range range) {
 }
 
 // The parameters of a page of an endpoint paged by pagination_token: its
-// size and where it starts (`at`).
-QueryParams PageParams(int page_size, Range range, const V2Position& at) {
-  return {{"max_results", MaxResults(page_size, range)},
-          {"pagination_token", at.token}};
+// size, then the endpoint's own `filters`, then where it starts (`at`).
+QueryParams PageParams(int page_size, Range range, const V2Position& at,
+                       QueryParams filters = {}) {
+  QueryParams params = {{"max_results", MaxResults(page_size, range)}};
+  for (auto& filter : filters) params.push_back(std::move(filter));
+  params.emplace_back("pagination_token", at.token);
+  return params;
 }
 
 // The field lists every read ends with (most of a v2 URL's length), as an
@@ -280,10 +283,10 @@ class V2Dialect final : public ReadDialect {
                                        absl::Time deadline,
                                        Callback<TweetPage> done) override {
     auto start = [&](const Chain<TweetPage>& chain, const V2Position& at) {
-      QueryParams params = PageParams(query.page_size, kTimelineRange, at);
-      params.emplace_back("since_id", query.since_id);
-      params.emplace_back("until_id", at.until_id);
-      params.emplace_back("exclude", Exclude(query));
+      QueryParams params = PageParams(query.page_size, kTimelineRange, at,
+                                      {{"since_id", query.since_id},
+                                       {"until_id", at.until_id},
+                                       {"exclude", Exclude(query)}});
       GetUserPage<TweetPage>(
           chain, query.user, deadline, kUserTweetsPath, std::move(params),
           tweet_fields_,

@@ -169,6 +169,16 @@ class V2DialectTest : public ::testing::Test {
   size_t Requests() { return reader_.requests().size(); }
   Sent Request(size_t index) { return Parse(reader_.requests()[index].url); }
   std::string PathArg(size_t index) { return reader_.requests()[index].path; }
+  // The parameter names request `index` sent, in the order it sent them.
+  std::vector<std::string> ParamOrder(size_t index) {
+    const std::string& url = reader_.requests()[index].url;
+    std::vector<std::string> names;
+    for (absl::string_view pair : absl::StrSplit(
+             absl::string_view(url).substr(url.find('?') + 1), '&')) {
+      names.emplace_back(pair.substr(0, pair.find('=')));
+    }
+    return names;
+  }
   // Checks request `index`: its path, the route it was counted under, and
   // every parameter it sent.
   void ExpectSent(size_t index, absl::string_view path, absl::string_view route,
@@ -345,6 +355,25 @@ TEST_F(V2DialectTest, TimelineByIdSendsFiltersAndSinceIdWithoutALookup) {
   query.exclude_replies = false;
   Timeline(query);
   EXPECT_FALSE(Request(3).params.contains("exclude"));
+}
+
+// The page's size first, the filters, where the page starts, then the
+// fields: the order perch's v2 timeline URLs have always had.
+TEST_F(V2DialectTest, TimelineSendsItsParametersInOneOrder) {
+  TimelineQuery query;
+  query.user.user_id = "42";
+  query.since_id = "1000";
+  query.exclude_replies = true;
+  auto first = Timeline(query);
+  Ok(0, TweetsBody({"110", "109"},
+                   "7140dibdnow9c7btw4232poeq0wapgnwgwqwvuwn3peex"));
+  query.position = OkPage(first).next_position;
+  Timeline(query);
+  ASSERT_EQ(Requests(), 2u);
+  EXPECT_EQ(ParamOrder(1),
+            (std::vector<std::string>{
+                "max_results", "since_id", "exclude", "pagination_token",
+                "tweet.fields", "expansions", "user.fields", "media.fields"}));
 }
 
 TEST_F(V2DialectTest, LookupIsCachedAcrossReadsAndCaseUntilItsTtlEnds) {

@@ -16,8 +16,9 @@ namespace perch::auth::testing {
 
 class CachingFakeTokenSource {
  public:
-  // `clock` must outlive this object; `timers` (the waiters' deadlines) must
-  // be stopped or destroyed before it is.
+  // `clock` and `timers` (the waiters' deadlines) must outlive this object;
+  // a timer still scheduled when it goes must not fire afterwards (the
+  // ManualScheduler the tests pass drops its callbacks unrun).
   CachingFakeTokenSource(const Clock& clock, Scheduler& timers)
       : fake_(std::make_shared<FakeTokenSource>()),
         cache_(fake_, clock, timers) {}

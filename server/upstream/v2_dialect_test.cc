@@ -171,7 +171,8 @@ class V2DialectTest : public ::testing::Test {
   std::string PathArg(size_t index) { return reader_.requests()[index].path; }
   // The parameter names request `index` sent, in the order it sent them.
   std::vector<std::string> ParamOrder(size_t index) {
-    const std::string& url = reader_.requests()[index].url;
+    // A copy: requests() returns one, gone at the end of this statement.
+    const std::string url = reader_.requests()[index].url;
     std::vector<std::string> names;
     for (absl::string_view pair : absl::StrSplit(
              absl::string_view(url).substr(url.find('?') + 1), '&')) {

@@ -37,6 +37,11 @@ namespace perch::upstream {
 // lookup is aborted only when no caller is left. A lookup that ran out of
 // its starter's time (DEADLINE_EXCEEDED, or UNAVAILABLE after the retries
 // that fitted) is started again for the callers that have more.
+//
+// Calls (common/call_context.h): each caller's `done` runs in the call that
+// was current when it called Find, so what it sends next carries its own
+// traceparent and counts towards its own call, not the starter's. The
+// lookup itself is sent in the starter's call; sent again, in none.
 class LookupCache {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;

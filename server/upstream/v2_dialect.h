@@ -37,8 +37,8 @@ struct V2DialectOptions {
 
 // `reader`, `clock` and `scheduler` must outlive the dialect, and the
 // dialect every read it started; the scheduler (a deadline timer per read
-// waiting for a name lookup another read started) must be stopped or
-// destroyed before the dialect is. `base_url` has no trailing slash
+// that waits for a name lookup, the read that started it included) must be
+// stopped or destroyed before the dialect is. `base_url` has no trailing slash
 // ("https://api.x.com").
 std::unique_ptr<ReadDialect> MakeV2Dialect(UpstreamReader& reader,
                                            std::string base_url,

@@ -12,8 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 #include "server/common/notification.h"
 #include "server/common/testing/fake_clock.h"
 #include "server/common/testing/manual_scheduler.h"
@@ -151,10 +154,50 @@ ReadDialect::Callback<Page> Into(std::shared_ptr<Result<Page>> result) {
   };
 }
 
+// The fake reader, noting which call (call_context.h) is current when each
+// request is made: the one whose traceparent the real reader would send and
+// whose upstream_requests it would count.
+class CallNotingReader final : public UpstreamReader {
+ public:
+  explicit CallNotingReader(UpstreamReader& reader) : reader_(reader) {}
+
+  std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
+                                  absl::Time deadline, Callback done) override {
+    {
+      MutexLock lock(&mu_);
+      calls_.push_back(CallContext::Current());
+    }
+    return reader_.Get(std::move(url), std::move(path), deadline,
+                       std::move(done));
+  }
+
+  // The call current at request `index` (arrival order); null: none.
+  std::shared_ptr<CallContext> call(size_t index) const {
+    MutexLock lock(&mu_);
+    return calls_.at(index);
+  }
+
+ private:
+  UpstreamReader& reader_;
+  mutable Mutex mu_;
+  std::vector<std::shared_ptr<CallContext>> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+std::shared_ptr<CallContext> NewCall(char hex_digit) {
+  TraceContext trace;
+  trace.trace_id = std::string(32, hex_digit);
+  trace.span_id = std::string(16, hex_digit);
+  return std::make_shared<CallContext>(std::move(trace));
+}
+
 class V2DialectTest : public ::testing::Test {
  protected:
-  explicit V2DialectTest(V2DialectOptions options = {absl::Minutes(10), 100})
-      : dialect_(MakeV2Dialect(reader_, kBase, clock_, scheduler_, options)) {}
+  // Built here rather than in the initializer list: the scheduler is
+  // declared after the dialect so that it goes first (MakeV2Dialect's
+  // contract), and it must exist before the dialect is made.
+  explicit V2DialectTest(V2DialectOptions options = {absl::Minutes(10), 100}) {
+    dialect_ = MakeV2Dialect(calls_, kBase, clock_, scheduler_, options);
+  }
   // A read the test left unanswered still holds its step, whose callback
   // holds the read: cancel each, as a deadline would, so nothing outlives
   // the test (LeakSanitizer).
@@ -245,10 +288,11 @@ class V2DialectTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  // Runs the deadline timers of reads waiting for another read's lookup.
-  ManualScheduler scheduler_{clock_};
   FakeUpstreamReader reader_;
+  CallNotingReader calls_{reader_};
   std::unique_ptr<ReadDialect> dialect_;
+  // Runs the deadline timers of reads waiting for a name lookup.
+  ManualScheduler scheduler_{clock_};
   std::vector<std::shared_ptr<ReadHandle>> handles_;
 };
 
@@ -540,6 +584,67 @@ TEST_F(V2DialectTest, ACancelledWaiterLeavesAndTheLastOneAbortsTheLookup) {
   EXPECT_TRUE(reader_.cancelled(0));
   EXPECT_EQ(Requests(), 1u);
   EXPECT_EQ(scheduler_.pending(), 0);  // no deadline timer left behind
+}
+
+// The real reader runs a request's callback in the call that made it
+// (upstream_reader.cc), so the lookup's answer arrives in its starter's
+// call; each read that joined it still sends its tweets request in its own.
+TEST_F(V2DialectTest, AReadThatJoinedALookupSendsItsNextRequestInItsOwnCall) {
+  const std::shared_ptr<CallContext> a = NewCall('a');
+  const std::shared_ptr<CallContext> b = NewCall('b');
+  {
+    const CallContext::Scope scope(a);
+    Timeline(ByName("perch_dev"));
+  }
+  {
+    const CallContext::Scope scope(b);
+    Timeline(ByName("Perch_Dev"));
+  }
+  ASSERT_EQ(Requests(), 1u);
+  EXPECT_EQ(calls_.call(0), a);
+  {
+    const CallContext::Scope scope(a);
+    Ok(0, UserBody("42", "perch_dev"));
+  }
+  ASSERT_EQ(Requests(), 3u);
+  EXPECT_EQ(Request(1).path, "/2/users/42/tweets");
+  EXPECT_EQ(Request(2).path, "/2/users/42/tweets");
+  EXPECT_THAT((std::vector<std::shared_ptr<CallContext>>{calls_.call(1),
+                                                         calls_.call(2)}),
+              ::testing::UnorderedElementsAre(a, b));
+}
+
+// A lookup sent again for the reads with more time is not sent in the call
+// of the starter that ran out of it, though its answer arrives there.
+TEST_F(V2DialectTest, ALookupSentAgainLeavesItsStartersCall) {
+  const std::shared_ptr<CallContext> hurried_call = NewCall('a');
+  const std::shared_ptr<CallContext> patient_call = NewCall('b');
+  auto hurried = std::make_shared<Result<TweetPage>>();
+  {
+    const CallContext::Scope scope(hurried_call);
+    handles_.push_back(dialect_->Timeline(
+        ByName("perch_dev"), clock_.Now() + absl::Seconds(1), Into(hurried)));
+  }
+  std::shared_ptr<Result<TweetPage>> patient;
+  {
+    const CallContext::Scope scope(patient_call);
+    patient = Timeline(ByName("perch_dev"));
+  }
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  {
+    const CallContext::Scope scope(hurried_call);
+    ASSERT_TRUE(reader_.Answer(
+        0, absl::DeadlineExceededError("the upstream did not answer in time")));
+  }
+  ASSERT_EQ(Requests(), 2u);
+  EXPECT_EQ(Request(1).path, "/2/users/by/username/perch_dev");
+  EXPECT_NE(calls_.call(1), hurried_call);
+  Ok(1, UserBody("42", "perch_dev"));
+  ASSERT_EQ(Requests(), 3u);
+  EXPECT_EQ(calls_.call(2), patient_call);
+  Ok(2, TweetsBody({"110"}));
+  EXPECT_EQ(IdsOf(OkPage(patient).tweets), std::vector<std::string>{"110"});
 }
 
 class SmallCacheV2DialectTest : public V2DialectTest {

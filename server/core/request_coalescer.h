@@ -49,7 +49,9 @@ struct CoalescerOptions {
 //
 // The caller's CallContext (call_context.h), if one is current, learns how
 // it was served: from the cache, or by joining a flight. The upstream work
-// of a flight runs in the context of the caller that started it.
+// of a flight runs in the context of the caller that started it; launched
+// again for the callers with more time, in none (single_flight.h). A
+// caller's answer only finishes its RPC, which holds its own context.
 template <typename Response>
 class RequestCoalescer {
   using Flights = SingleFlight<Response, std::shared_ptr<upstream::ReadHandle>>;

@@ -1,8 +1,6 @@
 #include "server/upstream/lookup_cache.h"
 
 #include <algorithm>
-#include <atomic>
-#include <memory>
 #include <utility>
 
 #include "server/common/call_context.h"
@@ -43,19 +41,8 @@ std::shared_ptr<ReadHandle> LookupCache::Find(std::string key,
         const CallContext::Scope scope(std::move(call));
         std::move(done)(std::move(result));
       };
-      // The first launch runs in this caller's call. A launch again (for the
-      // callers with more time than the first had) runs in none: it would
-      // otherwise go out in the call whose answer is running, the starter
-      // that has just run out of time.
-      Lookup launch = [lookup = std::move(lookup),
-                       again = std::make_shared<std::atomic<bool>>(false)](
-                          absl::Time lookup_deadline, Done lookup_done) {
-        std::optional<CallContext::Scope> none;
-        if (again->exchange(true)) none.emplace(nullptr);
-        return lookup(lookup_deadline, std::move(lookup_done));
-      };
       Flights::Ticket ticket = flights_.Join(
-          std::move(key), deadline, std::move(launch), std::move(answer));
+          std::move(key), deadline, std::move(lookup), std::move(answer));
       return std::make_shared<FlightWaiter<Flights>>(flights_,
                                                      std::move(ticket));
     }

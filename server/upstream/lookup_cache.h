@@ -41,7 +41,8 @@ namespace perch::upstream {
 // Calls (common/call_context.h): each caller's `done` runs in the call that
 // was current when it called Find, so what it sends next carries its own
 // traceparent and counts towards its own call, not the starter's. The
-// lookup itself is sent in the starter's call; sent again, in none.
+// lookup itself is sent in the starter's call; sent again, in none
+// (single_flight.h).
 class LookupCache {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;

@@ -698,7 +698,8 @@ absl::Status Bench::ColdStartAndCoalescing() {
           .Set("upstream_token_requests", *cold_start_token_requests_)
           .Set("upstream_timeline_requests", CountOf(*counts, timeline_route));
   if (api == UpstreamApi::kV2) {
-    // Concurrent first calls all miss the empty name cache.
+    // Concurrent first calls all miss the empty name cache, and share one
+    // lookup per name (server/upstream/lookup_cache.h).
     cold_counts.Set("upstream_user_lookups",
                     CountOf(*counts, kUserLookupRoute));
   }

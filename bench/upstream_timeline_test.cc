@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
 #include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
 #include "server/upstream/v1_dialect.h"
 #include "server/upstream/v2_dialect.h"
@@ -20,6 +21,7 @@ namespace perch::bench {
 namespace {
 
 using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::upstream::ReadDialect;
 using ::perch::upstream::ReadHandle;
 using ::perch::upstream::TimelineQuery;
@@ -41,10 +43,14 @@ TimelineQuery ByName(const std::string& screen_name, int page_size,
 // `answer(i)` is the body of request i (nullopt: leave it pending).
 class DialectUnderTest {
  public:
-  explicit DialectUnderTest(UpstreamApi api)
-      : dialect_(api == UpstreamApi::kV1_1
-                     ? upstream::MakeV1Dialect(reader_, kBase)
-                     : upstream::MakeV2Dialect(reader_, kBase, clock_)) {}
+  // Built here: the scheduler, declared after the dialect so that it goes
+  // first (MakeV2Dialect's contract), must exist before the dialect does.
+  explicit DialectUnderTest(UpstreamApi api) {
+    dialect_ =
+        api == UpstreamApi::kV1_1
+            ? upstream::MakeV1Dialect(reader_, kBase)
+            : upstream::MakeV2Dialect(reader_, kBase, clock_, scheduler_);
+  }
   // A read left pending holds its step and the step holds the read: cancel
   // each, as a deadline would, so nothing outlives the test (LeakSanitizer).
   ~DialectUnderTest() {
@@ -74,6 +80,7 @@ class DialectUnderTest {
   FakeClock clock_;
   FakeUpstreamReader reader_;
   std::unique_ptr<ReadDialect> dialect_;
+  ManualScheduler scheduler_{clock_};
   std::vector<std::shared_ptr<ReadHandle>> handles_;
   std::vector<absl::StatusOr<TweetPage>> answers_;
 };

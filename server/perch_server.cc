@@ -63,7 +63,7 @@ constexpr char kAppCredentialsHealth[] = "perch.app_credentials";
 // The one place --upstream_api picks the dialect core/ reads through.
 absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
     const ServerConfig& config, upstream::UpstreamReader& reader,
-    const Clock& clock, metrics::PerchMetrics* metrics) {
+    const Clock& clock, Scheduler& scheduler, metrics::PerchMetrics* metrics) {
   if (config.upstream_api == "v1.1") {
     return upstream::MakeV1Dialect(reader, config.api_base_url);
   }
@@ -74,7 +74,8 @@ absl::StatusOr<std::unique_ptr<upstream::ReadDialect>> MakeReadDialect(
       options.user_id_cache_metrics = metrics->Cache("user_id");
       options.list_slug_cache_metrics = metrics->Cache("list_slug");
     }
-    return upstream::MakeV2Dialect(reader, config.api_base_url, clock, options);
+    return upstream::MakeV2Dialect(reader, config.api_base_url, clock,
+                                   scheduler, options);
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--upstream_api=", config.upstream_api, ": expected v2 or v1.1"));
@@ -270,7 +271,8 @@ absl::StatusOr<std::unique_ptr<PerchServer>> PerchServer::Start(
         return absl::Uniform(raw->random_, 0.0, 1.0);
       },
       m ? &m->upstream() : nullptr);
-  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_, m);
+  auto dialect = MakeReadDialect(config, *server->reader_, server->clock_,
+                                 *server->scheduler_, m);
   if (!dialect.ok()) return dialect.status();
   server->dialect_ = *std::move(dialect);
   server->read_operations_ = std::make_unique<core::ReadOperations>(

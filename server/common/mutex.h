@@ -1,7 +1,7 @@
-// perch::Mutex: the lock of the layers below gRPC (common, http, auth, core,
-// security) and of their tests' peers. It is std::mutex with Abseil's
-// thread-safety annotations and the part of absl::Mutex's interface perch
-// uses, Await on a condition included.
+// perch::Mutex: the lock of the layers below gRPC (common, http, auth,
+// upstream, core, security) and of their tests' peers. It is std::mutex
+// with Abseil's thread-safety annotations and the part of absl::Mutex's
+// interface perch uses, Await on a condition included.
 //
 // Why not absl::Mutex: Debian's libabsl is built without ThreadSanitizer, so
 // the futex calls and atomics inside absl::Mutex are invisible to a TSan

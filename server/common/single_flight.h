@@ -3,8 +3,8 @@
 // answered exactly once, by its own deadline at the latest. This file owns
 // the waiters, their deadline timers, withdrawal and relaunching; what the
 // work is and what its result means belong to the owner (the token holder,
-// server/auth/caching_token_source.h; the read coalescer,
-// server/core/request_coalescer.h).
+// auth/caching_token_source.h; the read coalescer, core/request_coalescer.h;
+// the v2 name lookups, upstream/lookup_cache.h).
 #ifndef PERCH_SERVER_COMMON_SINGLE_FLIGHT_H_
 #define PERCH_SERVER_COMMON_SINGLE_FLIGHT_H_
 
@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/common/call_context.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
@@ -31,7 +32,8 @@
 namespace perch {
 
 // Flights are keyed by string. A flight's work is started by the Launch of
-// the caller that opened it, to that caller's deadline.
+// the caller that opened it, to that caller's deadline, in the call
+// (call_context.h) current then; launched again, in no call.
 //
 // Every waiter is answered exactly once: with the flight's result (or what
 // Settle puts in its place), with Withdraw's status, or with `expired` when
@@ -314,6 +316,10 @@ class SingleFlight {
         for (const Waiter& w : flight.waiters) {
           latest = std::max(latest, w.deadline);
         }
+        // Sent again for the waiters with more time, so not in the call
+        // current here (the reader runs an answer in the call that made the
+        // request: the starter's, out of time): in none.
+        const CallContext::Scope no_call(nullptr);
         LaunchLocked(key, flight, latest);
       }
     }

@@ -22,6 +22,7 @@
 #include "server/common/mutex.h"
 #include "server/common/scheduler.h"
 #include "server/common/single_flight.h"
+#include "server/upstream/flight_waiter.h"
 #include "server/upstream/upstream_reader.h"
 
 namespace perch::core {
@@ -48,7 +49,9 @@ struct CoalescerOptions {
 //
 // The caller's CallContext (call_context.h), if one is current, learns how
 // it was served: from the cache, or by joining a flight. The upstream work
-// of a flight runs in the context of the caller that started it.
+// of a flight runs in the context of the caller that started it; launched
+// again for the callers with more time, in none (single_flight.h). A
+// caller's answer only finishes its RPC, which holds its own context.
 template <typename Response>
 class RequestCoalescer {
   using Flights = SingleFlight<Response, std::shared_ptr<upstream::ReadHandle>>;
@@ -100,7 +103,8 @@ class RequestCoalescer {
     if (!ticket.started) {
       if (const auto& call = CallContext::Current()) call->MarkCoalesced();
     }
-    return std::make_shared<WaiterHandle>(flights_, std::move(ticket));
+    return std::make_shared<upstream::FlightWaiter<Flights>>(flights_,
+                                                             std::move(ticket));
   }
 
   // Upstream calls started so far (for tests and stats).
@@ -122,21 +126,6 @@ class RequestCoalescer {
     Response response;
     absl::Time expires;
     typename std::list<std::string>::iterator order;
-  };
-
-  class WaiterHandle final : public upstream::ReadHandle {
-   public:
-    WaiterHandle(Flights& flights, typename Flights::Ticket ticket)
-        : flights_(flights), ticket_(std::move(ticket)) {}
-    void Cancel() override {
-      flights_.Withdraw(ticket_, MakeError(absl::StatusCode::kCancelled,
-                                           "the call was cancelled",
-                                           reasons::kCancelled, kPerchDomain));
-    }
-
-   private:
-    Flights& flights_;
-    const typename Flights::Ticket ticket_;
   };
 
   // A flight's upstream work answered: a response is cached; a failure for

@@ -38,6 +38,7 @@ class FakeUpstream {
     bool cancelled = false;
     absl::Time deadline;
     Coalescer::Done finish;
+    std::shared_ptr<CallContext> context;  // current when it was started
   };
 
   Coalescer::Start Start() {
@@ -45,6 +46,7 @@ class FakeUpstream {
       auto call = std::make_shared<Call>();
       call->deadline = deadline;
       call->finish = std::move(finish);
+      call->context = CallContext::Current();
       calls.push_back(call);
       return call;
     };
@@ -157,6 +159,34 @@ TEST_F(RequestCoalescerTest, TimedOutFlightIsRelaunchedForCallersWithTimeLeft) {
   ASSERT_THAT(patient->value, Answered());
 }
 
+// The answer that runs out of the starter's time arrives in the starter's
+// call (the reader runs it there); the flight launched again for the others
+// is not that call's work and runs in none.
+TEST_F(RequestCoalescerTest, ARelaunchedFlightRunsInNoCall) {
+  Coalescer c(clock_, scheduler_, {});
+  auto starter = std::make_shared<CallContext>(TraceContext{});
+  auto joiner = std::make_shared<CallContext>(TraceContext{});
+  {
+    const CallContext::Scope scope(starter);
+    Run(c, "k", absl::Seconds(1));
+  }
+  std::shared_ptr<Result> patient;
+  {
+    const CallContext::Scope scope(joiner);
+    patient = Run(c, "k", absl::Seconds(30));
+  }
+  clock_.Advance(absl::Seconds(2));
+  {
+    const CallContext::Scope scope(starter);
+    std::move(upstream_.calls[0]->finish)(absl::DeadlineExceededError("slow"));
+  }
+  ASSERT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_EQ(upstream_.calls[0]->context, starter);
+  EXPECT_EQ(upstream_.calls[1]->context, nullptr);
+  std::move(upstream_.calls[1]->finish)(FakeUpstream::Page("9"));
+  ASSERT_THAT(patient->value, Answered());
+}
+
 // A flight works to its starter's deadline; a caller who joined with less
 // time is answered when its own deadline passes, and the flight goes on for
 // the others. Answered callers' timers are dropped.
@@ -181,7 +211,8 @@ TEST_F(RequestCoalescerTest, ACallerIsAnsweredAtItsOwnDeadlineNotTheFlights) {
 // The flight timed out and was launched again with the latest deadline: a
 // caller in between is answered at its own deadline, not the latest; when
 // the last caller's deadline passes the upstream call is cancelled.
-TEST_F(RequestCoalescerTest, ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) {
+TEST_F(RequestCoalescerTest,
+       ACallerOfARelaunchedFlightIsAnsweredAtItsDeadline) {
   Coalescer c(clock_, scheduler_, {});
   const absl::Time t0 = clock_.Now();
   auto starter = Run(c, "k", absl::Seconds(1));
@@ -297,7 +328,7 @@ TEST(RequestCoalescerThreadsTest, CallersOnManyThreadsAreEachAnsweredOnce) {
   SystemClock clock;
   Mutex mu;
   std::deque<Coalescer::Done> unfinished;  // guarded by mu
-  int answered = 0;                          // guarded by mu
+  int answered = 0;                        // guarded by mu
   Coalescer::Start start = [&](absl::Time, Coalescer::Done finish) {
     MutexLock lock(&mu);
     unfinished.push_back(std::move(finish));

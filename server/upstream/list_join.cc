@@ -3,7 +3,7 @@
 #include <optional>
 #include <utility>
 
-#include "absl/synchronization/mutex.h"
+#include "server/common/mutex.h"
 #include "server/upstream/read_chain.h"
 
 namespace perch::upstream {
@@ -32,7 +32,7 @@ class Join {
     if (!half.ok()) return chain_->Abort(half.status());
     std::optional<ListPage> complete;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       this->*slot = *std::move(half);
       complete = TakeIfCompleteLocked();
     }
@@ -51,7 +51,7 @@ class Join {
   }
 
   const std::shared_ptr<ReadChain<ListPage>> chain_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::optional<v1::TwitterList> list_ ABSL_GUARDED_BY(mu_);
   std::optional<ListPage> page_ ABSL_GUARDED_BY(mu_);
 };

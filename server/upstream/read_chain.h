@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "server/common/error_reasons.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 #include "server/upstream/read_dialect.h"
 #include "server/upstream/read_handle.h"
 
@@ -32,7 +32,7 @@ class ReadChain final : public ReadHandle {
   void Track(std::shared_ptr<ReadHandle> step) {
     if (step == nullptr) return;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (!answered_) {
         steps_.push_back(std::move(step));
         return;
@@ -44,7 +44,7 @@ class ReadChain final : public ReadHandle {
   // Whether the chain has answered; a continuation checks it before it
   // starts the next step.
   bool answered() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return answered_;
   }
 
@@ -79,7 +79,7 @@ class ReadChain final : public ReadHandle {
   // it had answered already.
   bool Close(ReadDialect::Callback<Page>* done,
              std::vector<std::shared_ptr<ReadHandle>>* steps) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (answered_) return false;
     answered_ = true;
     *done = std::move(done_);
@@ -87,7 +87,7 @@ class ReadChain final : public ReadHandle {
     return true;
   }
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   bool answered_ ABSL_GUARDED_BY(mu_) = false;
   ReadDialect::Callback<Page> done_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<ReadHandle>> steps_ ABSL_GUARDED_BY(mu_);

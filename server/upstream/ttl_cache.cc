@@ -6,7 +6,7 @@ namespace perch::upstream {
 
 std::optional<std::string> TtlCache::Get(absl::string_view key) {
   const absl::Time now = clock_.Now();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = index_.find(key);
   if (it == index_.end()) {
     NoteLocked(/*hit=*/false);
@@ -33,7 +33,7 @@ void TtlCache::NoteLocked(bool hit) {
 void TtlCache::Put(absl::string_view key, std::string value) {
   if (capacity_ == 0 || ttl_ <= absl::ZeroDuration()) return;
   const absl::Time expires = clock_.Now() + ttl_;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (auto it = index_.find(key); it != index_.end()) {
     it->second->value = std::move(value);
     it->second->expires = expires;
@@ -52,7 +52,7 @@ void TtlCache::Put(absl::string_view key, std::string value) {
 }
 
 size_t TtlCache::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return order_.size();
 }
 

@@ -11,7 +11,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
 #include "server/common/mutex.h"
@@ -54,7 +53,7 @@ class TtlCache {
   const size_t capacity_;
   const std::optional<metrics::CacheMetrics> metrics_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   Order order_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Order::iterator> index_ ABSL_GUARDED_BY(mu_);
 };

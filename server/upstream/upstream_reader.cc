@@ -4,11 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "server/common/call_context.h"
 #include "server/common/error_reasons.h"
 #include "server/common/errors.h"
 #include "server/common/log.h"
+#include "server/common/mutex.h"
 #include "server/mapping/request_metrics.h"
 #include "server/mapping/upstream_status.h"
 #include "server/upstream/endpoint_call.h"
@@ -50,7 +50,7 @@ class ReadCall final : public ReadHandle,
   void Cancel() override {
     std::optional<http::HttpTransport::RequestId> in_flight;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (finished_) return;
       in_flight = in_flight_;
     }
@@ -77,7 +77,7 @@ class ReadCall final : public ReadHandle,
   void Send(std::string token) {
     int attempt;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (finished_) return;
       attempt = ++attempts_;
     }
@@ -99,7 +99,7 @@ class ReadCall final : public ReadHandle,
         });
     bool abandoned;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       // The response may already have come and a later attempt begun.
       if (attempts_ == attempt && answered_attempt_ != attempt) in_flight_ = id;
       // Cancel() may have run between the check above and Send(): it could
@@ -126,7 +126,7 @@ class ReadCall final : public ReadHandle,
   void OnResponse(std::string token,
                   absl::StatusOr<http::HttpResponse> response) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       answered_attempt_ = attempts_;
       in_flight_.reset();
       if (finished_) return;
@@ -204,7 +204,7 @@ class ReadCall final : public ReadHandle,
   void Finish(absl::StatusOr<http::HttpResponse> result) {
     UpstreamReader::Callback done;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
       done = std::move(done_);
@@ -230,7 +230,7 @@ class ReadCall final : public ReadHandle,
   bool reobtained_ = false;
   int retries_ = 0;
 
-  absl::Mutex mu_;
+  Mutex mu_;
   UpstreamReader::Callback done_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   int attempts_ ABSL_GUARDED_BY(mu_) = 0;

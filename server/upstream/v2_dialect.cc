@@ -19,8 +19,8 @@
 #include "server/mapping/v2_json.h"
 #include "server/upstream/endpoint_call.h"
 #include "server/upstream/list_join.h"
+#include "server/upstream/lookup_cache.h"
 #include "server/upstream/read_chain.h"
-#include "server/upstream/ttl_cache.h"
 #include "server/upstream/v2_fields.h"
 #include "server/upstream/v2_paging.h"
 
@@ -266,14 +266,15 @@ using Then = absl::AnyInvocable<void(std::string id) &&>;
 class V2Dialect final : public ReadDialect {
  public:
   V2Dialect(UpstreamReader& reader, std::string base_url, const Clock& clock,
-            V2DialectOptions options)
+            Scheduler& scheduler, V2DialectOptions options)
       : reader_(reader),
         base_url_(std::move(base_url)),
         tweet_fields_(TweetFieldsQuery()),
         user_fields_(UserFieldsQuery()),
-        user_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
-                  options.user_id_cache_metrics),
-        list_ids_(clock, options.name_cache_ttl, options.name_cache_capacity,
+        user_ids_(clock, scheduler, options.name_cache_ttl,
+                  options.name_cache_capacity, options.user_id_cache_metrics),
+        list_ids_(clock, scheduler, options.name_cache_ttl,
+                  options.name_cache_capacity,
                   options.list_slug_cache_metrics) {}
 
   absl::string_view name() const override { return "v2"; }
@@ -433,17 +434,58 @@ class V2Dialect final : public ReadDialect {
   }
 
   // Runs `then` with the user's id: as given, from the cache, or looked up
-  // by screen name (and cached).
+  // by screen name (one lookup for every read of that name meanwhile).
   template <typename Page>
   void WithUserId(const UserRef& user, absl::Time deadline,
-                  const std::shared_ptr<ReadChain<Page>>& chain, Then then) {
+                  const Chain<Page>& chain, Then then) {
     if (!user.user_id.empty()) return std::move(then)(user.user_id);
-    std::string key = absl::AsciiStrToLower(user.screen_name);
-    if (std::optional<std::string> id = user_ids_.Get(key)) {
-      return std::move(then)(*std::move(id));
-    }
-    chain->Track(CallEndpoint<std::string>(
-        reader_, Url(kUserByUsernamePath, user.screen_name, {}, user_fields_),
+    chain->Track(user_ids_.Find(
+        absl::AsciiStrToLower(user.screen_name), deadline,
+        // To the starter's deadline, or a later waiter's when it runs again.
+        [this, screen_name = user.screen_name](absl::Time lookup_deadline,
+                                               LookupCache::Done done) {
+          return LookUpUserId(screen_name, lookup_deadline, std::move(done));
+        },
+        Continue(chain, std::move(then))));
+  }
+
+  // Runs `then` with the list's id: as given, from the cache, or found among
+  // its owner's lists by slug (one search for every read of that list
+  // meanwhile).
+  template <typename Page>
+  void WithListId(const ListRef& list, absl::Time deadline,
+                  const Chain<Page>& chain, Then then) {
+    if (!list.list_id.empty()) return std::move(then)(list.list_id);
+    std::string slug = absl::AsciiStrToLower(list.slug);
+    std::string key =
+        absl::StrCat(absl::AsciiStrToLower(list.owner_screen_name), "/", slug);
+    chain->Track(list_ids_.Find(
+        std::move(key), deadline,
+        [this, owner = list.owner_screen_name, slug](absl::Time lookup_deadline,
+                                                     LookupCache::Done done) {
+          return LookUpListId(owner, slug, lookup_deadline, std::move(done));
+        },
+        Continue(chain, std::move(then))));
+  }
+
+  // A lookup's answer to a read waiting for it: an error answers the read,
+  // an id runs the read's next step unless the read was answered meanwhile.
+  template <typename Page>
+  static LookupCache::Done Continue(Chain<Page> chain, Then then) {
+    return [chain = std::move(chain),
+            then = std::move(then)](absl::StatusOr<std::string> id) mutable {
+      if (!id.ok()) return chain->Answer(id.status());
+      if (chain->answered()) return;
+      std::move(then)(*std::move(id));
+    };
+  }
+
+  // GET /2/users/by/username/:username: the user's id.
+  std::shared_ptr<ReadHandle> LookUpUserId(const std::string& screen_name,
+                                           absl::Time deadline,
+                                           LookupCache::Done done) {
+    return CallEndpoint<std::string>(
+        reader_, Url(kUserByUsernamePath, screen_name, {}, user_fields_),
         std::string(kUserByUsernamePath), deadline,
         [](const http::HttpResponse& response) -> absl::StatusOr<std::string> {
           absl::StatusOr<v1::User> user =
@@ -452,44 +494,29 @@ class V2Dialect final : public ReadDialect {
           if (!user.ok()) return user.status();
           return user->id();
         },
-        [this, chain, key = std::move(key),
-         then = std::move(then)](absl::StatusOr<std::string> id) mutable {
-          if (!id.ok()) return chain->Answer(id.status());
-          if (chain->answered()) return;
-          user_ids_.Put(key, *id);
-          std::move(then)(*std::move(id));
-        }));
+        std::move(done));
   }
 
-  // Runs `then` with the list's id: as given, from the cache, or found among
-  // its owner's lists by slug (and cached).
-  template <typename Page>
-  void WithListId(const ListRef& list, absl::Time deadline,
-                  const std::shared_ptr<ReadChain<Page>>& chain, Then then) {
-    if (!list.list_id.empty()) return std::move(then)(list.list_id);
-    std::string slug = absl::AsciiStrToLower(list.slug);
-    std::string key =
-        absl::StrCat(absl::AsciiStrToLower(list.owner_screen_name), "/", slug);
-    if (std::optional<std::string> id = list_ids_.Get(key)) {
-      return std::move(then)(*std::move(id));
-    }
-    UserRef owner;
-    owner.screen_name = list.owner_screen_name;
-    WithUserId(
-        owner, deadline, chain,
-        [this, chain, slug = std::move(slug), key = std::move(key), deadline,
-         then = std::move(then)](std::string owner_id) mutable {
-          FindOwnedList(chain, std::move(owner_id), std::move(slug),
-                        std::move(key), "", deadline, std::move(then));
-        });
+  // A list's id by its owner and (lower-case) slug: the owner's id, itself a
+  // lookup, then the owner's lists.
+  std::shared_ptr<ReadHandle> LookUpListId(const std::string& owner,
+                                           const std::string& slug,
+                                           absl::Time deadline,
+                                           LookupCache::Done done) {
+    auto chain = std::make_shared<ReadChain<std::string>>(std::move(done));
+    UserRef owner_ref;
+    owner_ref.screen_name = owner;
+    WithUserId(owner_ref, deadline, chain,
+               [this, chain, slug, deadline](std::string owner_id) {
+                 FindOwnedList(chain, std::move(owner_id), slug, "", deadline);
+               });
+    return chain;
   }
 
   // v2 lists have no slug: pages through the owner's lists (100 at a time)
-  // until one's slugified name matches.
-  template <typename Page>
-  void FindOwnedList(const std::shared_ptr<ReadChain<Page>>& chain,
-                     std::string owner_id, std::string slug, std::string key,
-                     std::string token, absl::Time deadline, Then then) {
+  // until one's slugified name matches, and answers `chain` with its id.
+  void FindOwnedList(const Chain<std::string>& chain, std::string owner_id,
+                     std::string slug, std::string token, absl::Time deadline) {
     QueryParams params = {{"list.fields", std::string(kListFields)},
                           {"max_results", absl::StrCat(kOwnedListsPageSize)},
                           {"pagination_token", std::move(token)}};
@@ -506,14 +533,12 @@ class V2Dialect final : public ReadDialect {
           return page;
         },
         [this, chain, owner_id = std::move(owner_id), slug = std::move(slug),
-         key = std::move(key), deadline,
-         then = std::move(then)](absl::StatusOr<v2::ListsPage> page) mutable {
+         deadline](absl::StatusOr<v2::ListsPage> page) mutable {
           if (!page.ok()) return chain->Answer(page.status());
           if (chain->answered()) return;
           for (const v1::TwitterList& list : page->lists) {
             if (v2::Slugify(list.name()) == slug) {
-              list_ids_.Put(key, list.id());
-              return std::move(then)(list.id());
+              return chain->Answer(list.id());
             }
           }
           if (page->meta.next_token.empty()) {
@@ -526,8 +551,7 @@ class V2Dialect final : public ReadDialect {
                   std::string(kOwnedListsPath)}}));
           }
           FindOwnedList(chain, std::move(owner_id), std::move(slug),
-                        std::move(key), page->meta.next_token, deadline,
-                        std::move(then));
+                        page->meta.next_token, deadline);
         }));
   }
 
@@ -596,9 +620,9 @@ class V2Dialect final : public ReadDialect {
   const std::string tweet_fields_;
   const std::string user_fields_;
   // lower-case screen name -> user id
-  TtlCache user_ids_;
+  LookupCache user_ids_;
   // lower-case "owner/slug" -> list id
-  TtlCache list_ids_;
+  LookupCache list_ids_;
 };
 
 }  // namespace
@@ -606,9 +630,10 @@ class V2Dialect final : public ReadDialect {
 std::unique_ptr<ReadDialect> MakeV2Dialect(UpstreamReader& reader,
                                            std::string base_url,
                                            const Clock& clock,
+                                           Scheduler& scheduler,
                                            V2DialectOptions options) {
   return std::make_unique<V2Dialect>(reader, std::move(base_url), clock,
-                                     options);
+                                     scheduler, options);
 }
 
 }  // namespace perch::upstream

@@ -15,6 +15,7 @@
 
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/common/scheduler.h"
 #include "server/metrics/perch_metrics.h"
 #include "server/upstream/read_dialect.h"
 #include "server/upstream/upstream_reader.h"
@@ -34,12 +35,15 @@ struct V2DialectOptions {
   std::optional<metrics::CacheMetrics> list_slug_cache_metrics = std::nullopt;
 };
 
-// `reader` and `clock` must outlive the dialect, and the dialect every read
-// it started. `base_url` has no trailing slash
+// `reader`, `clock` and `scheduler` must outlive the dialect, and the
+// dialect every read it started; the scheduler (a deadline timer per read
+// that waits for a name lookup, the read that started it included) must be
+// stopped or destroyed before the dialect is. `base_url` has no trailing slash
 // ("https://api.x.com").
 std::unique_ptr<ReadDialect> MakeV2Dialect(UpstreamReader& reader,
                                            std::string base_url,
                                            const Clock& clock,
+                                           Scheduler& scheduler,
                                            V2DialectOptions options = {});
 
 }  // namespace perch::upstream

@@ -5,15 +5,21 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/common/call_context.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
+#include "server/common/notification.h"
 #include "server/common/testing/fake_clock.h"
+#include "server/common/testing/manual_scheduler.h"
 #include "server/mapping/upstream_status.h"
 #include "server/upstream/testing/fake_upstream_reader.h"
 #include "tests/testing/field_violations.h"
@@ -23,6 +29,7 @@ namespace perch::upstream {
 namespace {
 
 using ::perch::testing::FakeClock;
+using ::perch::testing::ManualScheduler;
 using ::perch::testing::StatusIs;
 using ::perch::upstream::testing::FakeUpstreamReader;
 
@@ -147,10 +154,50 @@ ReadDialect::Callback<Page> Into(std::shared_ptr<Result<Page>> result) {
   };
 }
 
+// The fake reader, noting which call (call_context.h) is current when each
+// request is made: the one whose traceparent the real reader would send and
+// whose upstream_requests it would count.
+class CallNotingReader final : public UpstreamReader {
+ public:
+  explicit CallNotingReader(UpstreamReader& reader) : reader_(reader) {}
+
+  std::shared_ptr<ReadHandle> Get(std::string url, std::string path,
+                                  absl::Time deadline, Callback done) override {
+    {
+      MutexLock lock(&mu_);
+      calls_.push_back(CallContext::Current());
+    }
+    return reader_.Get(std::move(url), std::move(path), deadline,
+                       std::move(done));
+  }
+
+  // The call current at request `index` (arrival order); null: none.
+  std::shared_ptr<CallContext> call(size_t index) const {
+    MutexLock lock(&mu_);
+    return calls_.at(index);
+  }
+
+ private:
+  UpstreamReader& reader_;
+  mutable Mutex mu_;
+  std::vector<std::shared_ptr<CallContext>> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+std::shared_ptr<CallContext> NewCall(char hex_digit) {
+  TraceContext trace;
+  trace.trace_id = std::string(32, hex_digit);
+  trace.span_id = std::string(16, hex_digit);
+  return std::make_shared<CallContext>(std::move(trace));
+}
+
 class V2DialectTest : public ::testing::Test {
  protected:
-  explicit V2DialectTest(V2DialectOptions options = {absl::Minutes(10), 100})
-      : dialect_(MakeV2Dialect(reader_, kBase, clock_, options)) {}
+  // Built here rather than in the initializer list: the scheduler is
+  // declared after the dialect so that it goes first (MakeV2Dialect's
+  // contract), and it must exist before the dialect is made.
+  explicit V2DialectTest(V2DialectOptions options = {absl::Minutes(10), 100}) {
+    dialect_ = MakeV2Dialect(calls_, kBase, clock_, scheduler_, options);
+  }
   // A read the test left unanswered still holds its step, whose callback
   // holds the read: cancel each, as a deadline would, so nothing outlives
   // the test (LeakSanitizer).
@@ -230,10 +277,22 @@ class V2DialectTest : public ::testing::Test {
     query.page_size = page_size;
     return query;
   }
+  // A page of the members of `owner`'s list `slug`.
+  static ListQuery MembersBySlug(absl::string_view owner,
+                                 absl::string_view slug) {
+    ListQuery query;
+    query.list.owner_screen_name = std::string(owner);
+    query.list.slug = std::string(slug);
+    query.view = ListQuery::View::kMembers;
+    return query;
+  }
 
   FakeClock clock_;
   FakeUpstreamReader reader_;
+  CallNotingReader calls_{reader_};
   std::unique_ptr<ReadDialect> dialect_;
+  // Runs the deadline timers of reads waiting for a name lookup.
+  ManualScheduler scheduler_{clock_};
   std::vector<std::shared_ptr<ReadHandle>> handles_;
 };
 
@@ -394,6 +453,198 @@ TEST_F(V2DialectTest, FailedLookupIsNotCached) {
   Timeline(ByName("giggggfbgfb"));
   ASSERT_EQ(Requests(), 2u);
   EXPECT_EQ(Request(1).path, "/2/users/by/username/giggggfbgfb");
+}
+
+TEST_F(V2DialectTest, ConcurrentReadsOfOneNameShareOneLookup) {
+  constexpr int kReads = 8;
+  const std::string names[] = {"perch_dev", "Perch_Dev", "PERCH_DEV"};
+  std::vector<std::shared_ptr<Result<TweetPage>>> results;
+  for (int i = 0; i < kReads; ++i) {
+    results.push_back(std::make_shared<Result<TweetPage>>());
+  }
+  std::vector<std::shared_ptr<ReadHandle>> handles(kReads);
+  Notification go;
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReads; ++i) {
+    readers.emplace_back([&, i] {
+      go.WaitForNotification();
+      handles[i] = dialect_->Timeline(ByName(names[i % 3]), Deadline(),
+                                      Into(results[i]));
+    });
+  }
+  go.Notify();
+  for (std::thread& reader : readers) reader.join();
+  handles_.insert(handles_.end(), handles.begin(), handles.end());
+
+  ASSERT_EQ(Requests(), 1u);
+  EXPECT_EQ(PathArg(0), "/2/users/by/username/:username");
+  Ok(0, UserBody("42", "perch_dev"));
+
+  // Each read goes on with the one id to a tweets request of its own, and
+  // gets that request's page, once.
+  ASSERT_EQ(Requests(), 1u + kReads);
+  for (int i = 1; i <= kReads; ++i) {
+    EXPECT_EQ(Request(i).path, "/2/users/42/tweets");
+    Ok(i, TweetsBody({absl::StrCat(100 + i)}));
+  }
+  std::set<std::string> pages;
+  for (const auto& result : results) {
+    const TweetPage& page = OkPage(result);
+    ASSERT_EQ(page.tweets.size(), 1u);
+    pages.insert(page.tweets[0].id());
+  }
+  EXPECT_EQ(pages.size(), static_cast<size_t>(kReads));
+}
+
+TEST_F(V2DialectTest, ALookupsErrorReachesEveryWaiterAndIsNotCached) {
+  auto first = Timeline(ByName("giggggfbgfb"));
+  auto second = Timeline(ByName("giggggfbgfb"));
+  FollowersQuery followers;
+  followers.user.screen_name = "GIGGGGFBGFB";
+  auto third = Followers(followers);
+  ASSERT_EQ(Requests(), 1u);
+  Ok(0, kUnknownUsername);
+
+  for (const absl::Status& status :
+       {ErrorOf(first), ErrorOf(second), ErrorOf(third)}) {
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_EQ(ErrorReason(status), "RESOURCE_NOT_FOUND");
+  }
+  EXPECT_EQ(Requests(), 1u);  // nothing read after the failed lookup
+  Timeline(ByName("giggggfbgfb"));
+  ASSERT_EQ(Requests(), 2u);
+  EXPECT_EQ(Request(1).path, "/2/users/by/username/giggggfbgfb");
+}
+
+TEST_F(V2DialectTest, AWaitersDeadlineFiresWhileTheLookupHangs) {
+  auto starter = Timeline(ByName("perch_dev"));  // Deadline(): 5 s
+  auto hurried = std::make_shared<Result<TweetPage>>();
+  handles_.push_back(dialect_->Timeline(
+      ByName("perch_dev"), clock_.Now() + absl::Seconds(1), Into(hurried)));
+  ASSERT_EQ(Requests(), 1u);
+
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  EXPECT_THAT(ErrorOf(hurried), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(ErrorReason(ErrorOf(hurried)), "DEADLINE_EXCEEDED");
+  EXPECT_FALSE(starter->value.has_value());
+  EXPECT_FALSE(reader_.cancelled(0));  // the starter still waits for it
+
+  Ok(0, UserBody("42", "perch_dev"));
+  ASSERT_EQ(Requests(), 2u);  // the starter's tweets only
+  EXPECT_EQ(Request(1).path, "/2/users/42/tweets");
+  Ok(1, TweetsBody({"110"}));
+  EXPECT_EQ(IdsOf(OkPage(starter).tweets), std::vector<std::string>{"110"});
+  EXPECT_EQ(hurried->calls, 1);
+}
+
+TEST_F(V2DialectTest, ALookupOutOfItsStartersTimeIsSentAgainForTheOthers) {
+  const absl::Time hurried_deadline = clock_.Now() + absl::Seconds(1);
+  auto hurried = std::make_shared<Result<TweetPage>>();
+  handles_.push_back(
+      dialect_->Timeline(ByName("perch_dev"), hurried_deadline, Into(hurried)));
+  auto patient = Timeline(ByName("perch_dev"));  // Deadline(): 5 s
+  const absl::Time patient_deadline = Deadline();
+  ASSERT_EQ(Requests(), 1u);
+  EXPECT_EQ(reader_.requests()[0].deadline, hurried_deadline);
+
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  EXPECT_THAT(ErrorOf(hurried), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // What the reader answers when the deadline it was given passes.
+  ASSERT_TRUE(reader_.Answer(
+      0, absl::DeadlineExceededError("the upstream did not answer in time")));
+
+  EXPECT_FALSE(patient->value.has_value());
+  ASSERT_EQ(Requests(), 2u);
+  EXPECT_EQ(Request(1).path, "/2/users/by/username/perch_dev");
+  EXPECT_EQ(reader_.requests()[1].deadline, patient_deadline);
+  Ok(1, UserBody("42", "perch_dev"));
+  ASSERT_EQ(Requests(), 3u);
+  Ok(2, TweetsBody({"110"}));
+  EXPECT_EQ(IdsOf(OkPage(patient).tweets), std::vector<std::string>{"110"});
+}
+
+TEST_F(V2DialectTest, ACancelledWaiterLeavesAndTheLastOneAbortsTheLookup) {
+  auto first = std::make_shared<Result<TweetPage>>();
+  auto first_handle =
+      dialect_->Timeline(ByName("perch_dev"), Deadline(), Into(first));
+  auto second = std::make_shared<Result<TweetPage>>();
+  auto second_handle =
+      dialect_->Timeline(ByName("perch_dev"), Deadline(), Into(second));
+  ASSERT_EQ(Requests(), 1u);
+
+  first_handle->Cancel();
+  EXPECT_THAT(ErrorOf(first), StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_FALSE(reader_.cancelled(0));  // the second read still waits
+  EXPECT_FALSE(second->value.has_value());
+
+  second_handle->Cancel();
+  EXPECT_THAT(ErrorOf(second), StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_TRUE(reader_.cancelled(0));
+  EXPECT_EQ(Requests(), 1u);
+  EXPECT_EQ(scheduler_.pending(), 0);  // no deadline timer left behind
+}
+
+// The real reader runs a request's callback in the call that made it
+// (upstream_reader.cc), so the lookup's answer arrives in its starter's
+// call; each read that joined it still sends its tweets request in its own.
+TEST_F(V2DialectTest, AReadThatJoinedALookupSendsItsNextRequestInItsOwnCall) {
+  const std::shared_ptr<CallContext> a = NewCall('a');
+  const std::shared_ptr<CallContext> b = NewCall('b');
+  {
+    const CallContext::Scope scope(a);
+    Timeline(ByName("perch_dev"));
+  }
+  {
+    const CallContext::Scope scope(b);
+    Timeline(ByName("Perch_Dev"));
+  }
+  ASSERT_EQ(Requests(), 1u);
+  EXPECT_EQ(calls_.call(0), a);
+  {
+    const CallContext::Scope scope(a);
+    Ok(0, UserBody("42", "perch_dev"));
+  }
+  ASSERT_EQ(Requests(), 3u);
+  EXPECT_EQ(Request(1).path, "/2/users/42/tweets");
+  EXPECT_EQ(Request(2).path, "/2/users/42/tweets");
+  EXPECT_THAT((std::vector<std::shared_ptr<CallContext>>{calls_.call(1),
+                                                         calls_.call(2)}),
+              ::testing::UnorderedElementsAre(a, b));
+}
+
+// A lookup sent again for the reads with more time is not sent in the call
+// of the starter that ran out of it, though its answer arrives there.
+TEST_F(V2DialectTest, ALookupSentAgainLeavesItsStartersCall) {
+  const std::shared_ptr<CallContext> hurried_call = NewCall('a');
+  const std::shared_ptr<CallContext> patient_call = NewCall('b');
+  auto hurried = std::make_shared<Result<TweetPage>>();
+  {
+    const CallContext::Scope scope(hurried_call);
+    handles_.push_back(dialect_->Timeline(
+        ByName("perch_dev"), clock_.Now() + absl::Seconds(1), Into(hurried)));
+  }
+  std::shared_ptr<Result<TweetPage>> patient;
+  {
+    const CallContext::Scope scope(patient_call);
+    patient = Timeline(ByName("perch_dev"));
+  }
+  clock_.Advance(absl::Seconds(1));
+  scheduler_.RunDue();
+  {
+    const CallContext::Scope scope(hurried_call);
+    ASSERT_TRUE(reader_.Answer(
+        0, absl::DeadlineExceededError("the upstream did not answer in time")));
+  }
+  ASSERT_EQ(Requests(), 2u);
+  EXPECT_EQ(Request(1).path, "/2/users/by/username/perch_dev");
+  EXPECT_NE(calls_.call(1), hurried_call);
+  Ok(1, UserBody("42", "perch_dev"));
+  ASSERT_EQ(Requests(), 3u);
+  EXPECT_EQ(calls_.call(2), patient_call);
+  Ok(2, TweetsBody({"110"}));
+  EXPECT_EQ(IdsOf(OkPage(patient).tweets), std::vector<std::string>{"110"});
 }
 
 class SmallCacheV2DialectTest : public V2DialectTest {
@@ -845,10 +1096,7 @@ std::string OwnedListsBody(
 }
 
 TEST_F(V2DialectTest, SlugIsFoundOverTwoOwnedListsPagesThenCached) {
-  ListQuery query;
-  query.list.owner_screen_name = "perch_dev";
-  query.list.slug = "official-twitter-accounts";
-  query.view = ListQuery::View::kMembers;
+  ListQuery query = MembersBySlug("perch_dev", "official-twitter-accounts");
   auto result = List(query);
   Ok(0, UserBody("42", "perch_dev"));
   ASSERT_EQ(Requests(), 2u);
@@ -887,6 +1135,25 @@ TEST_F(V2DialectTest, SlugNotAmongTheOwnersListsIsNotFound) {
   ASSERT_EQ(Requests(), 3u);  // the owner is cached
   Ok(2, R"({"meta":{"result_count":0}})");
   EXPECT_EQ(ErrorReason(ErrorOf(none)), "RESOURCE_NOT_FOUND");
+}
+
+TEST_F(V2DialectTest, ConcurrentReadsOfOneSlugShareOneSearch) {
+  auto first = List(MembersBySlug("perch_dev", "official-twitter-accounts"));
+  auto second = List(MembersBySlug("Perch_Dev", "Official-Twitter-Accounts"));
+  ASSERT_EQ(Requests(), 1u);  // the owner's id
+  Ok(0, UserBody("42", "perch_dev"));
+  ASSERT_EQ(Requests(), 2u);  // the owner's lists, once
+  EXPECT_EQ(Request(1).path, "/2/users/42/owned_lists");
+  Ok(1, OwnedListsBody({{"84839422", "Official Twitter Accounts"}}, ""));
+
+  ASSERT_EQ(Requests(), 4u);
+  EXPECT_EQ(Request(2).path, "/2/lists/84839422/members");
+  EXPECT_EQ(Request(3).path, "/2/lists/84839422/members");
+  Ok(2, UsersBody({"5"}));
+  Ok(3, UsersBody({"6"}));
+  std::set<std::string> members = {OkPage(first).members.at(0).id(),
+                                   OkPage(second).members.at(0).id()};
+  EXPECT_EQ(members, (std::set<std::string>{"5", "6"}));
 }
 
 TEST_F(V2DialectTest, ForeignPositionIsAnInvalidPageTokenWithoutARequest) {

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/error_reasons.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 #include "server/upstream/read_dialect.h"
 
 namespace perch::upstream::testing {
@@ -28,13 +28,13 @@ class FakeDialectMethod {
 
   // The answer of the next unscripted call (calls take them in order).
   void Script(absl::StatusOr<Page> answer) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     scripted_.push_back(std::move(answer));
   }
 
   // From now on calls wait (holding their answer) until Release().
   void Hold() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     holding_ = true;
   }
 
@@ -42,7 +42,7 @@ class FakeDialectMethod {
   void Release() {
     std::vector<std::shared_ptr<Call>> held;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       holding_ = false;
       held.swap(held_);
     }
@@ -50,20 +50,20 @@ class FakeDialectMethod {
   }
 
   std::vector<Query> queries() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return queries_;
   }
   std::vector<absl::Time> deadlines() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return deadlines_;
   }
   size_t calls() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return queries_.size();
   }
   // Calls cancelled before their answer went out.
   int cancelled() const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return cancelled_;
   }
 
@@ -72,7 +72,7 @@ class FakeDialectMethod {
     auto call = std::make_shared<Call>(this, std::move(done));
     bool hold;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       queries_.push_back(query);
       deadlines_.push_back(deadline);
       if (!scripted_.empty()) {
@@ -95,14 +95,14 @@ class FakeDialectMethod {
     void Finish(bool cancel) {
       Callback d;
       {
-        absl::MutexLock lock(&mu);
+        MutexLock lock(&mu);
         if (finished) return;
         finished = true;
         d = std::move(done);
       }
       if (!cancel) return std::move(d)(std::move(answer));
       {
-        absl::MutexLock lock(&owner->mu_);
+        MutexLock lock(&owner->mu_);
         ++owner->cancelled_;
       }
       std::move(d)(MakeError(absl::StatusCode::kCancelled,
@@ -112,12 +112,12 @@ class FakeDialectMethod {
 
     FakeDialectMethod* const owner;
     absl::StatusOr<Page> answer = Page();
-    absl::Mutex mu;
+    Mutex mu;
     bool finished ABSL_GUARDED_BY(mu) = false;
     Callback done ABSL_GUARDED_BY(mu);
   };
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<absl::StatusOr<Page>> scripted_ ABSL_GUARDED_BY(mu_);
   bool holding_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::shared_ptr<Call>> held_ ABSL_GUARDED_BY(mu_);

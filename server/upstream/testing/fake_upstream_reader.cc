@@ -4,6 +4,7 @@
 
 #include "server/common/error_reasons.h"
 #include "server/common/errors.h"
+#include "server/common/mutex.h"
 
 namespace perch::upstream::testing {
 
@@ -13,7 +14,7 @@ struct FakeUpstreamReader::Pending final : ReadHandle {
 
   // The callback if it was still waiting (then it is taken).
   Callback Take(bool cancel) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     if (finished) return nullptr;
     finished = true;
     was_cancelled = cancel;
@@ -28,7 +29,7 @@ struct FakeUpstreamReader::Pending final : ReadHandle {
     }
   }
 
-  absl::Mutex mu;
+  Mutex mu;
   bool finished ABSL_GUARDED_BY(mu) = false;
   bool was_cancelled ABSL_GUARDED_BY(mu) = false;
   Callback done ABSL_GUARDED_BY(mu);
@@ -39,14 +40,14 @@ std::shared_ptr<ReadHandle> FakeUpstreamReader::Get(std::string url,
                                                     absl::Time deadline,
                                                     Callback done) {
   auto pending = std::make_shared<Pending>(std::move(done));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   requests_.push_back({std::move(url), std::move(path), deadline});
   pending_.push_back(pending);
   return pending;
 }
 
 std::vector<FakeUpstreamReader::Request> FakeUpstreamReader::requests() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
@@ -54,7 +55,7 @@ bool FakeUpstreamReader::Answer(size_t index,
                                 absl::StatusOr<http::HttpResponse> response) {
   std::shared_ptr<Pending> pending;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (index >= pending_.size()) return false;
     pending = pending_[index];
   }
@@ -67,11 +68,11 @@ bool FakeUpstreamReader::Answer(size_t index,
 bool FakeUpstreamReader::cancelled(size_t index) const {
   std::shared_ptr<Pending> pending;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (index >= pending_.size()) return false;
     pending = pending_[index];
   }
-  absl::MutexLock lock(&pending->mu);
+  MutexLock lock(&pending->mu);
   return pending->was_cancelled;
 }
 

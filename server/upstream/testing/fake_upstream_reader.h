@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/common/mutex.h"
 #include "server/http/http_types.h"
 #include "server/upstream/upstream_reader.h"
 
@@ -44,7 +44,7 @@ class FakeUpstreamReader final : public UpstreamReader {
 
  private:
   struct Pending;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Pending>> pending_ ABSL_GUARDED_BY(mu_);
 };

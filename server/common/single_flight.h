@@ -73,6 +73,20 @@ class SingleFlight {
     // If set, those waiters get this instead of a new launch.
     std::optional<Result> instead;
   };
+  // The verdict of an owner that retries only for time: work that ran out of
+  // the time it was launched with (DEADLINE_EXCEEDED, or UNAVAILABLE after
+  // the retries that fitted) is launched again for the waiters with more;
+  // any other result is every waiter's.
+  static Verdict RelaunchIfOutOfTime(const Result& result, absl::Time now,
+                                     absl::Time deadline) {
+    const absl::StatusCode code = result.status().code();
+    if (code == absl::StatusCode::kDeadlineExceeded ||
+        code == absl::StatusCode::kUnavailable) {
+      return {.relaunch_after = std::max(now, deadline),
+              .instead = std::nullopt};
+    }
+    return {};
+  }
   // Called with mu held when the current launch of flight `key` answers
   // (also when no waiter is left), before any waiter is answered: the owner
   // keeps what it needs of `result` and says who takes it. `deadline` is the

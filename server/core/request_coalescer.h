@@ -5,7 +5,6 @@
 #ifndef PERCH_SERVER_CORE_REQUEST_COALESCER_H_
 #define PERCH_SERVER_CORE_REQUEST_COALESCER_H_
 
-#include <algorithm>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -135,16 +134,10 @@ class RequestCoalescer {
                                          const absl::StatusOr<Response>& result,
                                          absl::Time deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const absl::StatusCode code = result.status().code();
-    if (code == absl::StatusCode::kDeadlineExceeded ||
-        code == absl::StatusCode::kUnavailable) {
-      return {.relaunch_after = std::max(clock_.Now(), deadline),
-              .instead = std::nullopt};
-    }
     if (result.ok() && options_.cache_ttl > absl::ZeroDuration()) {
       CacheLocked(key, *result);
     }
-    return {};
+    return Flights::RelaunchIfOutOfTime(result, clock_.Now(), deadline);
   }
 
   void CacheLocked(const std::string& key, const Response& response)

@@ -1,6 +1,5 @@
 #include "server/upstream/lookup_cache.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "server/common/call_context.h"
@@ -54,17 +53,8 @@ std::shared_ptr<ReadHandle> LookupCache::Find(std::string key,
 LookupCache::Flights::Verdict LookupCache::SettleLocked(
     const std::string& key, const absl::StatusOr<std::string>& id,
     absl::Time deadline) {
-  if (id.ok()) {
-    cache_.Put(key, *id);
-    return {};
-  }
-  const absl::StatusCode code = id.status().code();
-  if (code == absl::StatusCode::kDeadlineExceeded ||
-      code == absl::StatusCode::kUnavailable) {
-    return {.relaunch_after = std::max(clock_.Now(), deadline),
-            .instead = std::nullopt};
-  }
-  return {};
+  if (id.ok()) cache_.Put(key, *id);
+  return Flights::RelaunchIfOutOfTime(id, clock_.Now(), deadline);
 }
 
 }  // namespace perch::upstream
